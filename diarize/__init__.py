@@ -1,0 +1,3 @@
+"""diarize: who spoke when, speakers linked across chunks, named against members, words
+attributed.
+"""

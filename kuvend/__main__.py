@@ -1,0 +1,5 @@
+"""``python -m kuvend`` is the ``kuvend`` command."""
+
+from kuvend.cli import main
+
+main()

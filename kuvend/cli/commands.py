@@ -1,0 +1,5 @@
+"""Imports every command module so that its commands register on the application."""
+
+from kuvend.cli import (  # noqa: F401
+    process_cmd,
+)

@@ -1,0 +1,129 @@
+"""Settings for the API, the workers and the command line: one object, ``KUVEND_*`` variables.
+
+Defaults work on a laptop with no services: SQLite and files under ``~/.local/share/kuvend``,
+the bundled Whisper base model, the embedded diarizer and the SQLite FTS5 index. At scale the
+operator points ``KUVEND_DATABASE_URL`` at PostgreSQL, ``KUVEND_SEARCH_BACKEND`` at OpenSearch
+and ``KUVEND_MODELS_DIR`` at the folder holding the production models.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kuvend.errors import ConfigError
+from kuvend.types import LanguageCode, SerbianScript
+
+_PLACEHOLDER_SECRETS = {"changethis", "change-me", "secret", "kuvend"}
+
+
+class Settings(BaseSettings):
+    """Every tunable of Kuvend. Read from ``KUVEND_<NAME>`` environment variables or ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KUVEND_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "production"] = "development"
+
+    # Where things live.
+    data_dir: Path = Field(default=Path("~/.local/share/kuvend"))
+    cache_dir: Path = Field(default=Path("~/.cache/kuvend"))
+    models_dir: Path | None = None
+    """Operator's folder of production models (Whisper in CTranslate2 form, pyannote)."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means SQLite at ``data_dir/kuvend.db``."""
+    media_dir: Path | None = None
+    """Content-addressed media store; a shared volume at scale. Empty: ``data_dir/media``."""
+    site_dir: Path | None = None
+    """Static assembly pages. Empty: ``data_dir/site``."""
+
+    # Assemblies' defaults (each assembly may override languages, script and vocabulary).
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["sq", "sr"])
+    serbian_script: SerbianScript = "latin"
+
+    # Transcription.
+    whisper_model: str = "base"
+    """A model name in ``models_dir`` (e.g. ``large-v3``), a folder, or ``base`` (bundled)."""
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_compute_type: str = "default"
+    """CTranslate2 compute type; ``default`` means int8 on CPU and float16 on CUDA."""
+    whisper_cpu_threads: int = 0
+    whisper_beam_size: int = 5
+    whisper_batch_size: int = 16
+    """Batch size of faster-whisper's batched pipeline, used on CUDA."""
+
+    # Diarization.
+    diarizer: Literal["embedded", "pyannote"] = "embedded"
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+
+    # Ingest.
+    chunk_seconds: float = 30.0
+    max_upload_bytes: int = 8 * 1024**3
+    max_duration_s: float = 12 * 3600.0
+    min_free_disk_bytes: int = 1 * 1024**3
+
+    # Search.
+    search_backend: Literal["sqlite", "opensearch"] = "sqlite"
+    opensearch_url: str | None = None
+
+    # Services at scale.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    # API.
+    secret_key: SecretStr | None = None
+    """Signs login tokens. Required in production; in development a per-process key is used."""
+    access_token_minutes: int = 60
+    api_key_rate_limit: str = "120/minute"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("data_dir", "cache_dir", "models_dir", "media_dir", "site_dir")
+    @classmethod
+    def _expand_user(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str) and not value.startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> "Settings":
+        if self.environment == "production":
+            secret = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(secret) < 32 or secret.lower() in _PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "KUVEND_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (for example: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite inside ``data_dir``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'kuvend.db'}"
+
+    @property
+    def resolved_media_dir(self) -> Path:
+        """Folder of the content-addressed media store."""
+        return self.media_dir or self.data_dir / "media"
+
+    @property
+    def resolved_site_dir(self) -> Path:
+        """Folder of the generated static assembly pages."""
+        return self.site_dir or self.data_dir / "site"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Raises ``ConfigError`` with the offending variable."""
+    try:
+        return Settings()
+    except ValueError as error:
+        raise ConfigError(f"invalid settings: {error}".replace("\n", " ")) from error

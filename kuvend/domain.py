@@ -1,0 +1,146 @@
+"""Domain records the stages pass to each other.
+
+Every stage takes some of these and returns new ones; none is mutated after it is made.
+Times are float seconds on the *session* clock (0 at the start of the recording, gaps
+included), rounded to milliseconds only when serialised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from kuvend.types import LanguageCode, SerbianScript
+
+#: A speaker embedding (voiceprint), L2-normalised, float32.
+Embedding = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What ffprobe says about an input file, plus its content hash."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    duration_s: float
+    format_name: str
+    audio_codec: str
+    sample_rate: int
+    channels: int
+    has_video: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch of session time with no recording (a dropped stream), and why."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    """A piece of the session's audio, 16 kHz mono PCM WAV, placed on the session clock."""
+
+    index: int
+    path: Path
+    offset_s: float
+    duration_s: float
+
+    @property
+    def end_s(self) -> float:
+        """Session time of the chunk's last sample."""
+        return self.offset_s + self.duration_s
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A recognised word with its session times and the model's probability (0..1)."""
+
+    start_s: float
+    end_s: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A recognised stretch of speech, in one language, with its words and quality signals.
+
+    ``speaker`` is ``None`` until word-to-speaker attribution has run.
+    """
+
+    start_s: float
+    end_s: float
+    text: str
+    language: LanguageCode
+    language_probability: float
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+    chunk_index: int = 0
+    speaker: str | None = None
+    text_other_script: str | None = None
+    """Serbian text in the script the assembly did not choose, kept for search."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """One speaker talking without interruption, on the session clock."""
+
+    start_s: float
+    end_s: float
+    speaker: str
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Who spoke when. ``turns`` never overlap (exclusive), which is what attribution needs."""
+
+    turns: tuple[SpeakerTurn, ...]
+    centroids: dict[str, Embedding] = field(default_factory=dict)
+    backend: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An assembly member as the register knows them; ``voiceprint`` is set once enrolled."""
+
+    id: str
+    assembly: str
+    name: str
+    party: str | None = None
+    role: str | None = None
+    voiceprint: Embedding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    """A municipal assembly (or committee) and how its minutes are written."""
+
+    slug: str
+    name: str
+    languages: tuple[LanguageCode, ...] = ("sq", "sr")
+    serbian_script: SerbianScript = "latin"
+    vocabulary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A session's identity and metadata, as the stages need it."""
+
+    id: str
+    assembly: str
+    title: str
+    date: date
+    languages: tuple[LanguageCode, ...] = ("sq", "sr")
+    serbian_script: SerbianScript = "latin"
+    gaps: tuple[Gap, ...] = ()

@@ -1,0 +1,58 @@
+"""One error hierarchy for the whole of Kuvend.
+
+::
+
+    KuvendError                    anything Kuvend raises on purpose; str() is one line for a user
+    ├── ConfigError                a setting is missing or wrong (fix the environment, then rerun)
+    ├── ModelError                 a model is missing or corrupt (the message says how to get it)
+    ├── QueryError                 a search query cannot be parsed (HTTP 400)
+    ├── NotFoundError              a session, member or file does not exist (HTTP 404)
+    ├── PermissionDeniedError      the caller may not do this (HTTP 403)
+    ├── ConflictError              the change contradicts the current state (HTTP 409)
+    └── PipelineError              processing a session failed
+        ├── MediaError             the input itself is bad: permanent, never retried
+        └── TransientError         storage, network, a dropped stream: retried with backoff
+
+Automatic retries (Celery, the recorder's reconnects) apply only to ``TransientError``.
+A ``MediaError`` fails the same way every time, so retrying it only delays the report.
+"""
+
+
+class KuvendError(Exception):
+    """Base of every error Kuvend raises on purpose. Its message is one line for a user."""
+
+
+class ConfigError(KuvendError):
+    """A setting is missing or invalid."""
+
+
+class ModelError(KuvendError):
+    """A model is missing, incomplete or corrupt."""
+
+
+class QueryError(KuvendError):
+    """A search query is malformed."""
+
+
+class NotFoundError(KuvendError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class PermissionDeniedError(KuvendError):
+    """The caller is not allowed to do this."""
+
+
+class ConflictError(KuvendError):
+    """The request contradicts the current state (for example, editing a published version)."""
+
+
+class PipelineError(KuvendError):
+    """Processing a session failed."""
+
+
+class MediaError(PipelineError):
+    """The input media is unusable: not media, empty, no audio, too long. Permanent."""
+
+
+class TransientError(PipelineError):
+    """A failure that may pass: storage, network, a dropped stream. Safe to retry."""

@@ -1,0 +1,89 @@
+"""The ``minutes.json`` contract (see DESIGN.md), as pydantic models.
+
+The required keys are stable: other tools rely on them. Optional keys may be added; a reader
+must ignore keys it does not know. Times are seconds from the start of the session.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kuvend.types import LanguageCode
+
+SessionStatus = Literal["draft", "published"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MinutesWord(_Record):
+    start: float
+    end: float
+    word: str
+    p: float = Field(ge=0.0, le=1.0)
+
+
+class MinutesSegment(_Record):
+    id: str
+    start: float
+    end: float
+    speaker: str | None
+    language: LanguageCode
+    text: str
+    words: list[MinutesWord] = Field(default_factory=list)
+    language_p: float | None = None
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+    low_confidence_words: list[int] = Field(default_factory=list)
+    """Indices into ``words`` that a reviewer should check."""
+    reviewed: bool = False
+
+
+class MinutesSpeaker(_Record):
+    id: str
+    member_id: str | None = None
+    name: str | None = None
+    party: str | None = None
+    speaking_time_s: float = 0.0
+    turns: int = 0
+    longest_turn_s: float = 0.0
+    languages: dict[LanguageCode, float] = Field(default_factory=dict)
+
+
+class MinutesGap(_Record):
+    start: float
+    end: float
+    reason: str
+
+
+class MinutesAgendaItem(_Record):
+    start: float
+    title: str
+
+
+class MinutesSession(_Record):
+    id: str
+    assembly: str
+    title: str
+    date: str
+    duration_s: float
+    languages: list[LanguageCode]
+    status: SessionStatus
+    serbian_script: Literal["latin", "cyrillic"] = "latin"
+    version: int | None = None
+    gaps: list[MinutesGap] = Field(default_factory=list)
+    agenda: list[MinutesAgendaItem] = Field(default_factory=list)
+    generator: str | None = None
+    """What made these minutes: Kuvend's version, the models and their options."""
+
+
+class Minutes(_Record):
+    session: MinutesSession
+    speakers: list[MinutesSpeaker]
+    segments: list[MinutesSegment]
+
+    def to_json(self) -> str:
+        """The contract's JSON text, times rounded to milliseconds."""
+        return self.model_dump_json(indent=2)

@@ -1,0 +1,1 @@
+"""Storage behind small interfaces: the database (SQLite or PostgreSQL) and the media store."""

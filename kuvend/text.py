@@ -1,0 +1,54 @@
+"""Script conversion and search folding for Albanian and Serbian text.
+
+Serbian is written in Latin and Cyrillic; the minutes use the assembly's choice and search
+must find either. Transliteration is cyrtranslit's (Serbian tables); folding for search is
+lower-case, Latin, without diacritics, with ``đ`` spelt ``dj`` (SQLite's ``unicode61``
+tokenizer strips most diacritics but leaves ``đ`` alone, so both sides map it first).
+"""
+
+import unicodedata
+
+import cyrtranslit
+
+from kuvend.types import SerbianScript
+
+_CYRILLIC_BLOCK = range(0x0400, 0x0500)
+
+
+def has_cyrillic(text: str) -> bool:
+    """True when any letter of ``text`` is Cyrillic."""
+    return any(ord(char) in _CYRILLIC_BLOCK for char in text)
+
+
+def has_latin(text: str) -> bool:
+    """True when any letter of ``text`` is Latin (ASCII or Latin Extended)."""
+    return any(char.isalpha() and ord(char) < 0x0250 for char in text)
+
+
+def serbian_to_latin(text: str) -> str:
+    """Serbian Cyrillic to Latin (Gaj's alphabet); Latin input is returned as it is."""
+    return str(cyrtranslit.to_latin(text, "sr")) if has_cyrillic(text) else text
+
+
+def serbian_to_cyrillic(text: str) -> str:
+    """Serbian Latin to Cyrillic.
+
+    Latin→Cyrillic cannot always tell a digraph from two letters (``nadživeti``), so the
+    Cyrillic form of text recognised in Latin may be wrong in rare words; Cyrillic→Latin is exact.
+    """
+    return str(cyrtranslit.to_cyrillic(text, "sr")) if has_latin(text) else text
+
+
+def serbian_in_script(text: str, script: SerbianScript) -> str:
+    """Serbian ``text`` written in ``script``."""
+    return serbian_to_latin(text) if script == "latin" else serbian_to_cyrillic(text)
+
+
+def fold_for_search(text: str) -> str:
+    """Text as the search index stores it and matches it: lower-case ASCII-ish Latin.
+
+    ``Këshilli`` → ``keshilli``, ``Ђорђе`` → ``djordje``, ``čćšž`` → ``ccsz``.
+    """
+    latin = serbian_to_latin(text).lower().replace("đ", "dj")
+    decomposed = unicodedata.normalize("NFKD", latin)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

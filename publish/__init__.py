@@ -1,0 +1,1 @@
+"""publish: minutes and their revisions, statistics, exports, the assembly page and feed."""
