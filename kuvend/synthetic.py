@@ -1,0 +1,166 @@
+"""Synthetic assembly sessions: espeak-ng speaks scripted turns, sox joins them.
+
+Used by ``kuvend demo``, the tests and the benchmarks. The reference (who spoke when, in which
+language, what was said) is exact, because the script is ours. espeak-ng's Albanian and Serbian
+are robotic: tests assert only what the models can do with them (language, speaker, timing),
+and benchmarks report accuracy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kuvend.errors import KuvendError
+
+SAMPLE_RATE = 16_000
+
+ALBANIAN_SENTENCES = (
+    "Mirëdita të nderuar anëtarë të kuvendit, po e hapim seancën e sotme.",
+    "Rendi i ditës ka tri pika, e para është buxheti i komunës për vitin e ardhshëm.",
+    "Kryetari i komunës do të paraqesë raportin për investimet kapitale.",
+    "Faleminderit, tani fjalën e ka këshilltari nga partia tjetër.",
+    "Propozimi për rrugën në fshat u miratua me shumicë votash.",
+    "Seanca e ardhshme do të mbahet muajin tjetër në sallën e kuvendit.",
+)
+
+SERBIAN_SENTENCES = (
+    "Hvala predsedavajući, želim da postavim pitanje o budžetu opštine.",
+    "Srpska zajednica u ovoj opštini traži bolje puteve i više škola.",
+    "Predlažem da se odluka o vodovodu odloži do sledeće sednice.",
+    "Mi podržavamo ovaj predlog ako se uključe sva sela u opštini.",
+    "Građani su nezadovoljni radom komunalnog preduzeća ove godine.",
+    "Zahvaljujem se svim odbornicima na saradnji i strpljenju.",
+)
+
+
+@dataclass(frozen=True)
+class ScriptedTurn:
+    """One turn of the script: who speaks (espeak-ng voice), in which language, what."""
+
+    speaker: str
+    language: str
+    text: str
+    voice: str
+
+
+@dataclass(frozen=True)
+class ReferenceTurn:
+    """A turn as it lies in the synthesised file, on the session clock."""
+
+    speaker: str
+    language: str
+    text: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class SyntheticSession:
+    """A synthesised session file and its exact reference."""
+
+    path: Path
+    turns: tuple[ReferenceTurn, ...]
+    duration_s: float
+
+
+def require_tools() -> None:
+    """Fail with the missing tool's name (the README's set-up installs them)."""
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise KuvendError(f"{tool} is not installed; run scripts/install (see the README)")
+
+
+def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float:
+    """Speak ``text`` into a 16 kHz mono WAV at ``target``; returns its duration in seconds."""
+    require_tools()
+    raw = target.with_suffix(".raw.wav")
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed_wpm), "-w", str(raw), text],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(target)],
+        check=True,
+        capture_output=True,
+    )
+    raw.unlink()
+    return wav_duration(target)
+
+
+def silence(duration_s: float, target: Path) -> None:
+    """A WAV of digital silence."""
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            str(SAMPLE_RATE),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(target),
+            "trim",
+            "0",
+            f"{duration_s:.3f}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def wav_duration(path: Path) -> float:
+    """Duration of a PCM WAV file in seconds."""
+    with wave.open(str(path)) as handle:
+        return float(handle.getnframes()) / float(handle.getframerate())
+
+
+def synthesize_session(
+    turns: Sequence[ScriptedTurn],
+    target: Path,
+    *,
+    pause_s: float = 1.0,
+    lead_s: float = 0.5,
+) -> SyntheticSession:
+    """Speak every turn, with ``pause_s`` of silence between turns, into one WAV at ``target``."""
+    work = target.parent / f".{target.stem}-parts"
+    work.mkdir(parents=True, exist_ok=True)
+    pieces: list[Path] = []
+    reference: list[ReferenceTurn] = []
+    clock = 0.0
+    gap = work / "pause.wav"
+    silence(pause_s, gap)
+    lead = work / "lead.wav"
+    silence(lead_s, lead)
+    pieces.append(lead)
+    clock += lead_s
+    for number, turn in enumerate(turns):
+        part = work / f"turn{number:03d}.wav"
+        duration = speak(turn.text, turn.voice, part)
+        reference.append(
+            ReferenceTurn(turn.speaker, turn.language, turn.text, clock, clock + duration)
+        )
+        pieces += [part, gap]
+        clock += duration + pause_s
+    subprocess.run(["sox", *map(str, pieces), str(target)], check=True, capture_output=True)
+    shutil.rmtree(work)
+    return SyntheticSession(target, tuple(reference), wav_duration(target))
+
+
+def bilingual_dialogue(turn_count: int = 4) -> list[ScriptedTurn]:
+    """An Albanian chair (voice sq+m3) and a Serbian councillor (voice sr+f3), alternating."""
+    turns = []
+    for number in range(turn_count):
+        if number % 2 == 0:
+            text = ALBANIAN_SENTENCES[(number // 2) % len(ALBANIAN_SENTENCES)]
+            turns.append(ScriptedTurn("chair", "sq", text, "sq+m3"))
+        else:
+            text = SERBIAN_SENTENCES[(number // 2) % len(SERBIAN_SENTENCES)]
+            turns.append(ScriptedTurn("councillor", "sr", text, "sr+f3"))
+    return turns
