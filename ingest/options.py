@@ -1,0 +1,54 @@
+"""``IngestOptions``: every tunable of ingest, frozen, with units in the names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kuvend.config import Settings
+
+#: The models' sample rate; chunks are always 16 kHz mono 16-bit PCM WAV.
+SAMPLE_RATE_HZ = 16_000
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How media is checked, cut and recorded. Build it with :meth:`from_settings` in the app."""
+
+    chunk_s: float = 30.0
+    """Target chunk length. 30 s is Whisper's window: a longer chunk costs a second window."""
+    cut_search_s: float = 5.0
+    """Files only: a chunk may end up to this much earlier (at most half a chunk), at the
+    quietest moment, so that a cut falls between words rather than inside one. 0 cuts at
+    exactly ``chunk_s``."""
+    max_duration_s: float = 12 * 3600.0
+    """Longest accepted media (a long session is six hours; twelve leaves room)."""
+    max_bytes: int = 8 * 1024**3
+    """Largest accepted upload."""
+    min_free_disk_bytes: int = 1024**3
+    """The recorder refuses to start, and stops cleanly, below this much free space."""
+    player_bitrate_kbps: int = 64
+    """AAC bit rate of the page's player file (mono speech: 64 kb/s is transparent enough)."""
+    stall_timeout_s: float = 8.0
+    """Live: no new media for this long counts as a dropped stream and forces a reconnect."""
+    reconnect_initial_s: float = 0.5
+    """Live: first wait before reconnecting; doubles on each failure up to the maximum."""
+    reconnect_max_s: float = 10.0
+    """Live: longest wait between reconnection attempts (the recorder never gives up)."""
+
+    def __post_init__(self) -> None:
+        if self.chunk_s <= 1.0:
+            raise ValueError(f"chunk_s must be over 1 second, not {self.chunk_s}")
+        if self.cut_search_s < 0.0:
+            raise ValueError(f"cut_search_s must not be negative, not {self.cut_search_s}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: float | int) -> IngestOptions:
+        """Options from the process settings (``KUVEND_CHUNK_SECONDS`` …), then ``overrides``."""
+        values: dict[str, float | int] = {
+            "chunk_s": settings.chunk_seconds,
+            "max_duration_s": settings.max_duration_s,
+            "max_bytes": settings.max_upload_bytes,
+            "min_free_disk_bytes": settings.min_free_disk_bytes,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
