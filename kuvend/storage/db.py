@@ -35,6 +35,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # pysqlite begins transactions lazily and behind SQLAlchemy's back, which breaks SAVEPOINT
+    # (the repository relies on it for idempotent saves); SQLAlchemy's documented fix is to
+    # turn that off here and emit BEGIN ourselves in _sqlite_begin.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 @lru_cache(maxsize=8)
@@ -49,6 +57,7 @@ def get_engine(url: str) -> Engine:
             raise ConfigError(f"cannot create the database folder {path.parent}: {error}") from None
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

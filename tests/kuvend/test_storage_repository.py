@@ -1,0 +1,277 @@
+"""The repository on SQLite and PostgreSQL: what a re-run or a redelivered task leaves behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from kuvend.domain import AudioChunk, Gap, Segment, Word
+from kuvend.errors import NotFoundError
+from kuvend.storage import repository as repo
+from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.tables import ChunkRow, MemberRow, SegmentRow
+
+
+def _segment(start: float, text: str, chunk: int = 0) -> Segment:
+    words = tuple(
+        Word(start + 0.3 * i, start + 0.3 * i + 0.25, word, 0.9)
+        for i, word in enumerate(text.split())
+    )
+    return Segment(
+        start_s=start,
+        end_s=start + 0.3 * len(words),
+        text=text,
+        language="sq",
+        language_probability=0.8,
+        words=words,
+        chunk_index=chunk,
+    )
+
+
+def _new_session(url: str) -> str:
+    with session_scope(url) as s:
+        row = repo.create_session(
+            session=s, assembly="prishtine", title="Seanca e 3", date=date(2025, 3, 14)
+        )
+        repo.save_chunks(
+            session=s,
+            session_id=row.id,
+            chunks=[AudioChunk(i, Path(f"/media/c{i}.wav"), 30.0 * i, 30.0) for i in range(3)],
+        )
+        return row.id
+
+
+def test_migrate_twice_is_harmless(database_url: str) -> None:
+    migrate(database_url)
+    session_id = _new_session(database_url)
+    migrate(database_url)
+    with session_scope(database_url) as s:
+        assert repo.get_session(session=s, session_id=session_id).title == "Seanca e 3"
+
+
+def test_session_info_carries_metadata_script_and_gaps(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        repo.ensure_assembly(session=s, slug="prishtine").serbian_script = "cyrillic"
+        repo.replace_gaps(
+            session=s, session_id=session_id, gaps=[Gap(40.0, 42.5, "stream dropped")]
+        )
+    with session_scope(database_url) as s:
+        info = repo.load_session_info(session=s, session_id=session_id)
+    assert (info.assembly, info.title, info.date) == ("prishtine", "Seanca e 3", date(2025, 3, 14))
+    assert info.languages == ("sq", "sr")
+    assert info.serbian_script == "cyrillic"
+    assert info.gaps == (Gap(40.0, 42.5, "stream dropped"),)
+
+
+def test_unknown_session_is_not_found(database_url: str) -> None:
+    with session_scope(database_url) as s, pytest.raises(NotFoundError, match="no session"):
+        repo.load_progress(session=s, session_id="nope")
+
+
+def test_saving_chunks_again_updates_instead_of_adding(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        repo.save_chunks(
+            session=s,
+            session_id=session_id,
+            chunks=[AudioChunk(i, Path(f"/moved/c{i}.wav"), 30.0 * i, 29.5) for i in range(4)],
+        )
+    with session_scope(database_url) as s:
+        chunks = repo.load_chunks(session=s, session_id=session_id)
+        rows = s.scalar(select(func.count()).where(ChunkRow.session_id == session_id))
+    assert rows == 4
+    assert [c.index for c in chunks] == [0, 1, 2, 3]
+    assert chunks[1] == AudioChunk(1, Path("/moved/c1.wav"), 30.0, 29.5)
+
+
+def test_replacing_a_chunks_segments_twice_leaves_one_copy(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    first = [_segment(0.5, "mirëdita të nderuar"), _segment(3.0, "po e hapim seancën")]
+    other = [_segment(31.0, "hvala predsedavajući", chunk=1)]
+    for _ in range(2):
+        with session_scope(database_url) as s:
+            repo.replace_chunk_segments(
+                session=s, session_id=session_id, chunk_index=0, segments=first
+            )
+            repo.replace_chunk_segments(
+                session=s, session_id=session_id, chunk_index=1, segments=other
+            )
+    with session_scope(database_url) as s:
+        loaded = repo.load_segments(session=s, session_id=session_id)
+        only_0 = repo.load_segments(session=s, session_id=session_id, chunk_index=0)
+    assert loaded == [*first, *other]  # words, languages and times survive the round trip
+    assert only_0 == first
+
+
+def test_reviewed_segments_survive_a_rerun_and_block_overlapping_new_ones(
+    database_url: str,
+) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        repo.replace_chunk_segments(
+            session=s, session_id=session_id, chunk_index=0, segments=[_segment(0.5, "ora gabim")]
+        )
+    with session_scope(database_url) as s:
+        row = s.scalars(select(SegmentRow).where(SegmentRow.session_id == session_id)).one()
+        row.text, row.reviewed = "ora e saktë", True
+    with session_scope(database_url) as s:
+        kept = repo.replace_chunk_segments(
+            session=s,
+            session_id=session_id,
+            chunk_index=0,
+            segments=[_segment(0.6, "ora tjetër"), _segment(10.0, "fjali e re")],
+        )
+    with session_scope(database_url) as s:
+        texts = [seg.text for seg in repo.load_segments(session=s, session_id=session_id)]
+    assert kept == 1
+    assert texts == ["ora e saktë", "fjali e re"]
+
+
+def test_an_artifact_is_saved_once_and_keyed_by_its_options(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    key = repo.artifact_key(session_id, 2, "transcribe", {"beam_size": 5})
+    assert key != repo.artifact_key(session_id, 2, "transcribe", {"beam_size": 1})
+    assert key == repo.artifact_key(session_id, 2, "transcribe", {"beam_size": 5})
+    with session_scope(database_url) as s:
+        assert repo.save_artifact(session=s, key=key, session_id=session_id, payload={"n": 1})
+    with session_scope(database_url) as s:
+        assert not repo.save_artifact(session=s, key=key, session_id=session_id, payload={"n": 2})
+        # The transaction is still usable after losing on the key.
+        repo.set_chunk_state(session=s, session_id=session_id, index=2, state="done")
+    with session_scope(database_url) as s:
+        assert repo.load_artifact(session=s, key=key) == {"n": 1}
+        assert repo.load_progress(session=s, session_id=session_id).chunks[2].state == "done"
+        assert repo.delete_artifacts(session=s, session_id=session_id, stage="transcribe") == 1
+        assert repo.load_artifact(session=s, key=key) is None
+
+
+def test_two_concurrent_saves_of_one_stage_write_its_segments_once(database_url: str) -> None:
+    """A duplicate delivery racing the original: the second blocks on the key, then backs off."""
+    session_id = _new_session(database_url)
+    key = repo.artifact_key(session_id, 0, "transcribe", None)
+    segments = [_segment(0.5, "një"), _segment(2.0, "dy")]
+    first_holds_key = threading.Event()
+    results: dict[str, bool] = {}
+
+    def save(name: str) -> None:
+        if name == "second":
+            first_holds_key.wait(10)
+        with session_scope(database_url) as s:
+            won = repo.save_artifact(session=s, key=key, session_id=session_id, payload={})
+            results[name] = won
+            if name == "first":
+                first_holds_key.set()
+                threading.Event().wait(0.5)  # let the second one reach the key and block
+            if won:
+                repo.replace_chunk_segments(
+                    session=s, session_id=session_id, chunk_index=0, segments=segments
+                )
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == {"first": True, "second": False}
+    with session_scope(database_url) as s:
+        assert len(repo.load_segments(session=s, session_id=session_id)) == 2
+
+
+def test_claim_once_lets_one_owner_in_and_lets_it_back_in(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        assert repo.claim_once(session=s, session_id=session_id, name="finalise", owner="task-a")
+    with session_scope(database_url) as s:
+        assert not repo.claim_once(
+            session=s, session_id=session_id, name="finalise", owner="task-b"
+        )
+        assert repo.claim_once(session=s, session_id=session_id, name="finalise", owner="task-a")
+
+
+def test_progress_counts_attempts_and_knows_when_all_chunks_are_done(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        repo.set_session_status(session=s, session_id=session_id, status="processing")
+        for index in range(3):
+            repo.set_chunk_state(
+                session=s, session_id=session_id, index=index, state="running", stage="transcribe"
+            )
+        # Chunk 1 is redelivered after its worker died.
+        repo.set_chunk_state(
+            session=s, session_id=session_id, index=1, state="running", stage="transcribe"
+        )
+        repo.set_chunk_state(session=s, session_id=session_id, index=0, state="done")
+        repo.set_chunk_state(session=s, session_id=session_id, index=1, state="done")
+        assert not repo.all_chunks_done(session=s, session_id=session_id)
+        repo.set_chunk_state(
+            session=s, session_id=session_id, index=2, state="failed", error="bad audio"
+        )
+    with session_scope(database_url) as s:
+        progress = repo.load_progress(session=s, session_id=session_id)
+        repo.set_chunk_state(session=s, session_id=session_id, index=2, state="done")
+        assert repo.all_chunks_done(session=s, session_id=session_id)
+    assert progress.status == "processing" and not progress.finished
+    assert progress.chunks_done == 2
+    assert [c.attempts for c in progress.chunks] == [1, 2, 1]
+    assert (progress.chunks[2].state, progress.chunks[2].error) == ("failed", "bad audio")
+
+
+def test_a_session_without_chunks_is_not_done(database_url: str) -> None:
+    with session_scope(database_url) as s:
+        row = repo.create_session(session=s, assembly="a", title="t", date=date(2025, 1, 1))
+        assert not repo.all_chunks_done(session=s, session_id=row.id)
+
+
+def test_speakers_are_replaced_with_their_centroids(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    rng = np.random.default_rng(7)
+    centroid = rng.standard_normal(256).astype(np.float32)
+    speakers = [repo.StoredSpeaker(f"S{n}", None, centroid * n, 10.0 * n) for n in (1, 2, 10)]
+    with session_scope(database_url) as s:
+        repo.replace_speakers(session=s, session_id=session_id, speakers=speakers[:1])
+        repo.replace_speakers(session=s, session_id=session_id, speakers=reversed(speakers))
+    with session_scope(database_url) as s:
+        loaded = repo.load_speakers(session=s, session_id=session_id)
+    assert [sp.label for sp in loaded] == ["S1", "S2", "S10"]
+    assert loaded[2].seconds == 100.0
+    assert loaded[1].centroid is not None
+    np.testing.assert_array_equal(loaded[1].centroid, centroid * 2)
+
+
+def test_members_and_vocabulary_of_an_assembly(database_url: str) -> None:
+    voice = np.linspace(-1, 1, 256, dtype=np.float32)
+    with session_scope(database_url) as s:
+        repo.ensure_assembly(session=s, slug="mitrovice").vocabulary = ["Ibër", "Mitrovicë"]
+        s.add(
+            MemberRow(assembly_slug="mitrovice", name="Arta Krasniqi", voiceprint=voice.tobytes())
+        )
+        s.add(MemberRow(assembly_slug="mitrovice", name="Milan Jovanović", party="SL"))
+    with session_scope(database_url) as s:
+        members = repo.load_members(session=s, assembly="mitrovice")
+        vocabulary = repo.assembly_vocabulary(session=s, assembly="mitrovice")
+    assert [(m.name, m.party) for m in members] == [
+        ("Arta Krasniqi", None),
+        ("Milan Jovanović", "SL"),
+    ]
+    assert members[0].voiceprint is not None and members[1].voiceprint is None
+    np.testing.assert_array_equal(members[0].voiceprint, voice)
+    assert set(vocabulary) == {"Ibër", "Mitrovicë", "Arta Krasniqi", "Milan Jovanović"}
+
+
+def test_options_hash_sees_nested_option_records() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Options:
+        beam_size: int
+        vocabulary: tuple[str, ...]
+
+    one = repo.options_hash((Options(5, ("Ibër",)), "base", "0.1.0"))
+    assert one == repo.options_hash((Options(5, ("Ibër",)), "base", "0.1.0"))
+    assert one != repo.options_hash((Options(5, ("Ibar",)), "base", "0.1.0"))
+    assert one != repo.options_hash((Options(5, ("Ibër",)), "large-v3", "0.1.0"))
