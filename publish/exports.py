@@ -1,0 +1,112 @@
+"""Exports of the minutes: JSON (the contract), SRT, WebVTT and plain text.
+
+Subtitles go through the ``srt`` and ``webvtt-py`` libraries rather than hand-made strings,
+so that their escaping and time formats are the formats' own.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import srt
+import webvtt
+
+from kuvend.minutes import Minutes
+from publish.files import write_atomically
+from publish.formatting import clock, clock_ms, speaker_name, speakers_by_id, speeches
+
+log = logging.getLogger(__name__)
+
+
+def minutes_json(minutes: Minutes) -> str:
+    """The ``minutes.json`` text."""
+    return minutes.to_json() + "\n"
+
+
+def minutes_srt(minutes: Minutes) -> str:
+    """SubRip subtitles, one cue per segment, prefixed with the speaker's name."""
+    names = speakers_by_id(minutes)
+    cues = [
+        srt.Subtitle(
+            index=position,
+            start=timedelta(seconds=segment.start),
+            end=timedelta(seconds=max(segment.end, segment.start + 0.001)),
+            content=f"{speaker_name(names.get(segment.speaker or ''), segment.speaker)}: "
+            f"{segment.text}"
+            if segment.speaker
+            else segment.text,
+        )
+        for position, segment in enumerate(minutes.segments, start=1)
+        if segment.text
+    ]
+    return str(srt.compose(cues))
+
+
+def minutes_vtt(minutes: Minutes) -> str:
+    """WebVTT captions with the speaker in a voice span (``<v Name>``), for the page's track."""
+    names = speakers_by_id(minutes)
+    captions = []
+    for segment in minutes.segments:
+        if not segment.text:
+            continue
+        # Cue text is markup: the transcript's own < & > must be entities.
+        text = html.escape(segment.text, quote=False)
+        if segment.speaker:
+            voice = speaker_name(names.get(segment.speaker), segment.speaker)
+            # A voice annotation ends at ">" and may not hold markup characters.
+            voice = voice.replace(">", " ").replace("<", " ").replace("&", "and")
+            text = f"<v {voice}>{text}"
+        captions.append(
+            webvtt.Caption(
+                start=clock_ms(segment.start),
+                end=clock_ms(max(segment.end, segment.start + 0.001)),
+                text=text,
+                identifier=segment.id,
+            )
+        )
+    return str(webvtt.WebVTT(captions=captions).content)
+
+
+def minutes_txt(minutes: Minutes) -> str:
+    """Plain text: a header, then each speech with its time and speaker."""
+    names = speakers_by_id(minutes)
+    session = minutes.session
+    lines = [f"{session.title}", f"{session.assembly} · {session.date}", ""]
+    for speech in speeches(minutes.segments):
+        speaker = names.get(speech.speaker or "")
+        who = speaker_name(speaker, speech.speaker)
+        if speaker is not None and speaker.party:
+            who = f"{who} ({speaker.party})"
+        lines += [f"[{clock(speech.start)}] {who}:", speech.text, ""]
+    return "\n".join(lines)
+
+
+#: What each export is called in ``out_dir`` and how it is made.
+_WRITERS: dict[str, tuple[str, Callable[[Minutes], str | bytes]]] = {
+    "json": ("minutes.json", minutes_json),
+    "srt": ("minutes.srt", minutes_srt),
+    "vtt": ("minutes.vtt", minutes_vtt),
+    "txt": ("minutes.txt", minutes_txt),
+}
+
+#: Formats written when none are asked for: the ones ``kuvend process`` promises.
+DEFAULT_FORMATS = ("json", "srt", "vtt", "txt")
+
+
+def write_exports(
+    minutes: Minutes, out_dir: Path, *, formats: tuple[str, ...] = DEFAULT_FORMATS
+) -> list[Path]:
+    """Write the minutes in each of ``formats`` into ``out_dir``, each file atomically."""
+    unknown = sorted(set(formats) - set(_WRITERS))
+    if unknown:
+        raise ValueError(f"unknown export format {unknown}; choose from {sorted(_WRITERS)}")
+    written = []
+    for name in formats:
+        filename, writer = _WRITERS[name]
+        written.append(write_atomically(out_dir / filename, writer(minutes)))
+        log.info("wrote %s", out_dir / filename)
+    return written
