@@ -7,9 +7,11 @@ included), rounded to milliseconds only when serialised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -90,6 +92,19 @@ class Segment:
     text_other_script: str | None = None
     """Serbian text in the script the assembly did not choose, kept for search."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form, for artifacts that outlive the process."""
+        data = asdict(self)
+        data["words"] = [asdict(word) for word in self.words]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Segment:
+        """Inverse of :meth:`to_dict`."""
+        fields = dict(data)
+        fields["words"] = tuple(Word(**word) for word in data.get("words", ()))
+        return cls(**fields)
+
 
 @dataclass(frozen=True, slots=True)
 class SpeakerTurn:
@@ -108,6 +123,70 @@ class Diarization:
     centroids: dict[str, Embedding] = field(default_factory=dict)
     backend: str = ""
     duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRegion:
+    """A stretch of one chunk's speech with the chunk-local speaker label and its voice embedding.
+
+    ``label`` is only meaningful within its chunk; session-level labels come from linking.
+    """
+
+    start_s: float
+    end_s: float
+    label: str
+    embedding: Embedding = field(compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (the embedding as a list of floats)."""
+        return {
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "label": self.label,
+            "embedding": [float(value) for value in self.embedding],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpeechRegion:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            float(data["start_s"]),
+            float(data["end_s"]),
+            str(data["label"]),
+            np.asarray(data["embedding"], dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class ChunkDiarization:
+    """What a diarizer found in one chunk: speech regions with chunk-local labels, session clock."""
+
+    chunk_index: int
+    offset_s: float
+    duration_s: float
+    regions: tuple[SpeechRegion, ...]
+    backend: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {
+            "chunk_index": self.chunk_index,
+            "offset_s": self.offset_s,
+            "duration_s": self.duration_s,
+            "regions": [region.to_dict() for region in self.regions],
+            "backend": self.backend,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChunkDiarization:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            int(data["chunk_index"]),
+            float(data["offset_s"]),
+            float(data["duration_s"]),
+            tuple(SpeechRegion.from_dict(region) for region in data["regions"]),
+            str(data.get("backend", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

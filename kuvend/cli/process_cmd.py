@@ -1,11 +1,29 @@
-"""``kuvend process``: run the whole pipeline on one file, in this process."""
+"""``kuvend process`` and ``kuvend demo``: the whole pipeline on one file, in this process."""
 
+from __future__ import annotations
+
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from kuvend.cli.app import app
+from kuvend.cli.progress import StageBars
+from kuvend.config import get_settings
+from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
+from kuvend.text import fold_for_search
+from workers.runner import ProcessRequest, process_media
+
+_console = Console(stderr=True, highlight=False)
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    languages = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not languages:
+        raise typer.BadParameter("give at least one language, e.g. sq,sr")
+    return languages
 
 
 @app.command()
@@ -15,8 +33,66 @@ def process(
         "out"
     ),
     assembly: Annotated[str, typer.Option(help="Assembly slug, e.g. prishtine.")] = "demo",
-    title: Annotated[str | None, typer.Option(help="Session title.")] = None,
-    languages: Annotated[str, typer.Option(help="Languages spoken, comma-separated.")] = "sq,sr",
+    title: Annotated[str | None, typer.Option(help="Session title (default: file name).")] = None,
+    languages: Annotated[
+        str, typer.Option(help="Languages spoken, comma-separated ISO codes.")
+    ] = "sq,sr",
+    session_date: Annotated[
+        str | None, typer.Option("--date", help="Session date, YYYY-MM-DD (default: today).")
+    ] = None,
 ) -> None:
-    """Transcribe, diarize and publish MEDIA as minutes in OUT (JSON, SRT, VTT, TXT, page)."""
-    raise typer.Exit(1)
+    """Transcribe, diarize and write MEDIA's minutes into OUT.
+
+    OUT receives minutes.json, minutes.srt, minutes.vtt, minutes.txt and index.html (the
+    session page); the session is stored as a draft and indexed for `kuvend search`.
+    """
+    request = ProcessRequest(
+        media=media,
+        out_dir=out,
+        assembly=assembly,
+        title=title or media.stem,
+        languages=_languages(languages),
+        date=date.fromisoformat(session_date) if session_date else date.today(),
+    )
+    with StageBars(_console) as bars:
+        result = process_media(request, settings=get_settings(), hook=bars.hook)
+    speakers = len(result.minutes.speakers)
+    segments = len(result.minutes.segments)
+    if segments == 0:
+        _console.print(f"kuvend: warning: no speech found in {media}: the minutes are empty")
+    _console.print(
+        f"Minutes of [bold]{request.title}[/bold]: {segments} segments, {speakers} speakers.\n"
+        f"Session page: {result.out_dir.resolve() / 'index.html'}"
+    )
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo session.")] = Path(
+        "demo-session"
+    ),
+) -> None:
+    """Synthesise a short bilingual session (espeak-ng, two voices) and process it."""
+    out.mkdir(parents=True, exist_ok=True)
+    script: list[ScriptedTurn] = bilingual_dialogue(6)
+    _console.print("Synthesising a bilingual session with espeak-ng …")
+    session = synthesize_session(script, out / "session.wav")
+    request = ProcessRequest(
+        media=session.path,
+        out_dir=out / "minutes",
+        assembly="demo",
+        title="Seanca demonstruese / Demonstraciona sednica",
+        languages=("sq", "sr"),
+        date=date.today(),
+    )
+    with StageBars(_console) as bars:
+        result = process_media(request, settings=get_settings(), hook=bars.hook)
+    words = [word for segment in result.minutes.segments for word in segment.text.split()]
+    example = fold_for_search(max(words, key=len).strip(".,;:!?")) if words else "kuvendi"
+    _console.print(
+        f"Processed {session.duration_s:.0f} s of audio into "
+        f"{len(result.minutes.segments)} segments by {len(result.minutes.speakers)} speakers.\n"
+        f"Open the session page:  {result.out_dir.resolve() / 'index.html'}\n"
+        f"Search what was said:   .venv/bin/kuvend search {example}\n"
+        f"Serve the API and pages: .venv/bin/kuvend serve"
+    )

@@ -1,0 +1,327 @@
+"""The pipeline's steps: plain functions over IDs and the database, shared by every runner.
+
+The in-process runner (``runner.py``) and the Celery tasks (``tasks.py``) call the same steps in
+the same order::
+
+    create_session ─► ingest_session ─► per chunk: transcribe_chunk_step, diarize_chunk_step
+                   ─► finalize_session (link and name speakers, attribute words, save, minutes,
+                                        draft page and exports, search index)
+
+Each per-chunk step stores its result as an artifact keyed by session, chunk, step and a hash
+of the options that shaped it, and returns the stored result when it finds one: a redelivered
+task does no work twice and duplicates nothing. ``finalize_session`` replaces only unreviewed
+segments, so a reviewer's edit survives any re-run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import diarize
+import ingest
+import models
+import publish
+import transcribe
+from kuvend import __version__
+from kuvend.config import Settings
+from kuvend.domain import (
+    ChunkDiarization,
+    Diarization,
+    Member,
+    Segment,
+)
+from kuvend.errors import NotFoundError
+from kuvend.minutes import Minutes
+from kuvend.progress import StepProgress
+from kuvend.storage import repository
+from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.media import MediaStore
+from kuvend.types import LanguageCode, StageHook, no_hook
+from search_api.index import open_index
+
+log = logging.getLogger(__name__)
+
+PLAYER_AUDIO = "audio.m4a"
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The loaded models a worker process keeps for its lifetime."""
+
+    whisper: Any
+    whisper_name: str
+    diarizer: diarize.Diarizer
+
+
+@lru_cache(maxsize=2)
+def load_engines(settings: Settings) -> Engines:
+    """Load Whisper and the diarizer once per process (Celery calls this after the fork)."""
+    model_dir = models.resolve_whisper_model(
+        settings.whisper_model, models_dir=settings.models_dir, cache_dir=settings.cache_dir
+    )
+    whisper = transcribe.load_whisper(
+        model_dir,
+        device=settings.whisper_device,
+        compute_type=settings.whisper_compute_type,
+        cpu_threads=settings.whisper_cpu_threads,
+    )
+    diarizer = diarize.get_diarizer(
+        settings.diarizer, models_dir=settings.models_dir, device=settings.whisper_device
+    )
+    return Engines(whisper=whisper, whisper_name=model_dir.name, diarizer=diarizer)
+
+
+def work_dir(settings: Settings, session_id: str) -> Path:
+    """Private working folder of a session (chunks, player audio, draft outputs)."""
+    return settings.data_dir / "sessions" / session_id
+
+
+def prepare_database(settings: Settings) -> None:
+    """Bring the database schema up to date (cheap when it already is)."""
+    migrate(settings.resolved_database_url)
+
+
+def create_session(
+    *,
+    settings: Settings,
+    media_path: Path,
+    assembly: str,
+    title: str,
+    session_date: date,
+    languages: Sequence[LanguageCode],
+) -> str:
+    """Validate the media, keep the original in the media store, register a queued session."""
+    media = ingest.probe_media(media_path, _ingest_options(settings))
+    stored = MediaStore(settings.resolved_media_dir).add_file(media.path, media.path.name)
+    with session_scope(settings.resolved_database_url) as db:
+        row = repository.create_session(
+            session=db,
+            assembly=assembly,
+            title=title,
+            date=session_date,
+            languages=languages,
+            media_sha256=stored.sha256,
+            media_path=stored.path,
+        )
+        repository.set_session_status(
+            session=db, session_id=row.id, status="queued", duration_s=media.duration_s
+        )
+        session_id = row.id
+    log.info("session %s: %s (%.1f s of media)", session_id, title, media.duration_s)
+    return session_id
+
+
+def ingest_session(*, settings: Settings, session_id: str, hook: StageHook = no_hook) -> int:
+    """Cut the session's media into 16 kHz chunks and make the player's audio; returns chunks."""
+    with session_scope(settings.resolved_database_url) as db:
+        media_path = Path(
+            repository.get_session(session=db, session_id=session_id).media_path or ""
+        )
+        existing = repository.load_chunks(session=db, session_id=session_id)
+        repository.set_session_status(session=db, session_id=session_id, status="processing")
+    folder = work_dir(settings, session_id)
+    if existing and all(chunk.path.exists() for chunk in existing):
+        return len(existing)
+    media = ingest.probe_media(media_path, _ingest_options(settings))
+    chunks = ingest.cut_into_chunks(media, folder / "chunks", _ingest_options(settings), hook=hook)
+    ingest.encode_for_player(media, folder / PLAYER_AUDIO)
+    with session_scope(settings.resolved_database_url) as db:
+        repository.save_chunks(session=db, session_id=session_id, chunks=chunks)
+    hook("ingest", StepProgress("ingest", 1, 1, f"{len(chunks)} chunks"))
+    return len(chunks)
+
+
+def transcribe_chunk_step(
+    *, settings: Settings, engines: Engines, session_id: str, chunk_index: int
+) -> list[Segment]:
+    """Transcribe one chunk (or return its stored transcript); segments on the session clock."""
+    with session_scope(settings.resolved_database_url) as db:
+        info = repository.load_session_info(session=db, session_id=session_id)
+        vocabulary = repository.assembly_vocabulary(session=db, assembly=info.assembly)
+        chunks = repository.load_chunks(session=db, session_id=session_id)
+        options = transcribe.TranscribeOptions.from_settings(
+            settings,
+            languages=info.languages,
+            serbian_script=info.serbian_script,
+            vocabulary=vocabulary,
+        )
+        key = repository.artifact_key(
+            session_id, chunk_index, "transcribe", (options, engines.whisper_name, __version__)
+        )
+        stored = repository.load_artifact(session=db, key=key)
+    if stored is not None:
+        return [Segment.from_dict(item) for item in stored["segments"]]
+    context = transcribe.ChunkContext(previous=chunks[chunk_index - 1] if chunk_index else None)
+    segments = list(
+        transcribe.transcribe_chunk(engines.whisper, chunks[chunk_index], options, context=context)
+    )
+    with session_scope(settings.resolved_database_url) as db:
+        repository.save_artifact(
+            session=db,
+            key=key,
+            session_id=session_id,
+            payload={"segments": [segment.to_dict() for segment in segments]},
+        )
+    return segments
+
+
+def diarize_chunk_step(
+    *, settings: Settings, engines: Engines, session_id: str, chunk_index: int
+) -> ChunkDiarization:
+    """Find the speech regions and voice embeddings of one chunk (or return the stored ones)."""
+    options = _diarize_options(settings)
+    key = repository.artifact_key(
+        session_id, chunk_index, "diarize", (options, engines.diarizer.name, __version__)
+    )
+    with session_scope(settings.resolved_database_url) as db:
+        stored = repository.load_artifact(session=db, key=key)
+        chunk = repository.load_chunk(session=db, session_id=session_id, index=chunk_index)
+    if stored is not None:
+        return ChunkDiarization.from_dict(stored)
+    result = engines.diarizer.diarize_chunk(chunk, options)
+    with session_scope(settings.resolved_database_url) as db:
+        repository.save_artifact(
+            session=db, key=key, session_id=session_id, payload=result.to_dict()
+        )
+    return result
+
+
+def finalize_session(
+    *,
+    settings: Settings,
+    engines: Engines,
+    session_id: str,
+    out_dir: Path | None = None,
+    hook: StageHook = no_hook,
+) -> Minutes:
+    """Link speakers across chunks, name them, attribute words, save, and write the draft.
+
+    Writes the draft's exports and page into ``out_dir`` (default: the session's private
+    folder) and indexes the draft for the secretariat's search. Reviewed segments are kept.
+    """
+    chunk_count = _chunk_count(settings, session_id)
+    segments = [
+        segment
+        for index in range(chunk_count)
+        for segment in transcribe_chunk_step(
+            settings=settings, engines=engines, session_id=session_id, chunk_index=index
+        )
+    ]
+    chunk_diarizations = [
+        diarize_chunk_step(
+            settings=settings, engines=engines, session_id=session_id, chunk_index=index
+        )
+        for index in range(chunk_count)
+    ]
+    diarization = diarize.link_speakers(chunk_diarizations, _diarize_options(settings))
+    hook("link", StepProgress("speakers", 1, 1, f"{len(diarization.centroids)} speakers"))
+    attributed = list(diarize.attribute_words(segments, diarization.turns))
+
+    with session_scope(settings.resolved_database_url) as db:
+        info = repository.load_session_info(session=db, session_id=session_id)
+        members = repository.load_members(session=db, assembly=info.assembly)
+        enrolled = [member for member in members if member.voiceprint is not None]
+        named = diarize.identify_speakers(diarization.centroids, enrolled)
+        repository.replace_speakers(
+            session=db,
+            session_id=session_id,
+            speakers=[
+                repository.StoredSpeaker(
+                    label, named.get(label), centroid, _seconds(diarization, label)
+                )
+                for label, centroid in diarization.centroids.items()
+            ],
+        )
+        repository.replace_session_segments(session=db, session_id=session_id, segments=attributed)
+        minutes = _draft_minutes(db, session_id, members)
+        repository.set_session_status(session=db, session_id=session_id, status="draft")
+
+    target = out_dir or work_dir(settings, session_id) / "draft"
+    publish.write_exports(minutes, target)
+    player_audio = work_dir(settings, session_id) / PLAYER_AUDIO
+    publish.render_session_page(
+        minutes, target, media_url=_player_url(player_audio, target), ui_language="sq"
+    )
+    open_index(settings).index_minutes(minutes)
+    hook("publish", StepProgress("publish", 1, 1, "draft written and indexed"))
+    return minutes
+
+
+def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
+    """Mark a session failed with a message a secretariat can act on."""
+    with session_scope(settings.resolved_database_url) as db:
+        repository.set_session_status(
+            session=db, session_id=session_id, status="failed", error=error
+        )
+
+
+def _draft_minutes(db: Session, session_id: str, members: Sequence[Member]) -> Minutes:
+    info = repository.load_session_info(session=db, session_id=session_id)
+    row = repository.get_session(session=db, session_id=session_id)
+    by_id = {member.id: member for member in members}
+    speakers = repository.load_speakers(session=db, session_id=session_id)
+    return publish.build_minutes(
+        info,
+        repository.load_segments(session=db, session_id=session_id),
+        speakers={s.label: by_id.get(s.member_id or "") for s in speakers},
+        duration_s=row.duration_s,
+        generator=row.generator or f"kuvend {__version__}",
+    )
+
+
+def _seconds(diarization: Diarization, label: str) -> float:
+    return sum(turn.end_s - turn.start_s for turn in diarization.turns if turn.speaker == label)
+
+
+def _chunk_count(settings: Settings, session_id: str) -> int:
+    with session_scope(settings.resolved_database_url) as db:
+        count = len(repository.load_chunks(session=db, session_id=session_id))
+    if count == 0:
+        raise NotFoundError(f"session {session_id} has no chunks: ingest it first")
+    return count
+
+
+def _player_url(audio: Path, page_dir: Path) -> str | None:
+    if not audio.exists():
+        return None
+    page_dir.mkdir(parents=True, exist_ok=True)
+    copy = page_dir / PLAYER_AUDIO
+    if not copy.exists():
+        copy.write_bytes(audio.read_bytes())
+    return PLAYER_AUDIO
+
+
+def _ingest_options(settings: Settings) -> ingest.IngestOptions:
+    return ingest.IngestOptions(
+        chunk_s=settings.chunk_seconds,
+        max_duration_s=settings.max_duration_s,
+        max_bytes=settings.max_upload_bytes,
+    )
+
+
+def _diarize_options(settings: Settings) -> diarize.DiarizeOptions:
+    return diarize.DiarizeOptions(
+        min_speakers=settings.min_speakers, max_speakers=settings.max_speakers
+    )
+
+
+__all__ = [
+    "Engines",
+    "create_session",
+    "diarize_chunk_step",
+    "fail_session",
+    "finalize_session",
+    "ingest_session",
+    "load_engines",
+    "prepare_database",
+    "transcribe_chunk_step",
+    "work_dir",
+]
