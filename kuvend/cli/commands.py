@@ -3,4 +3,5 @@
 from kuvend.cli import (  # noqa: F401
     models_cmd,
     process_cmd,
+    search_cmd,
 )

@@ -1,0 +1,276 @@
+"""Search over the minutes: the query language, the index interface and its records.
+
+A citizen types words, ``"quoted phrases"``, ``-excluded`` words and ``prefix*`` words, in
+Albanian or Serbian (either script), with or without diacritics. ``parse_query`` turns that
+text into a small tree (``ParsedQuery`` of ``Clause``) or raises ``QueryError`` with a message
+a user can act on; every backend translates the same tree, so no user text ever reaches a
+backend's own query syntax (FTS5 ``NEAR(``, OpenSearch's query string) unescaped.
+
+Backends (``search_api/index/``) implement ``SearchIndex``: SQLite FTS5 embedded, OpenSearch at
+scale. Matching is on ``kuvend.text.fold_for_search`` forms (``keshilli`` finds ``këshilli``,
+``скупштина`` finds ``skupština``); results whose original text holds the query's exact forms
+rank first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final, Literal, Protocol
+
+from kuvend.errors import QueryError
+from kuvend.minutes import Minutes
+from kuvend.text import fold_for_search
+
+#: In ``SearchQuery.draft_assemblies``: drafts of every assembly are visible (the operator's
+#: local view through ``kuvend search``).
+ALL_ASSEMBLIES: Final = "*"
+
+#: Characters with a meaning in some backend's query syntax that our language does not have.
+_RESERVED = frozenset("()[]{}^:~+\\<>|&")
+_MAX_QUERY_CHARS: Final = 500
+_MAX_CLAUSES: Final = 32
+_WORD = re.compile(r"\w+")
+# With quotes balanced, every quote is consumed by a phrase: -"a phrase", "a phrase", or a word.
+_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
+
+FacetName = Literal["assembly", "member", "year"]
+FACETS: Final[tuple[FacetName, ...]] = ("assembly", "member", "year")
+
+
+# --- the query tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One search condition: a word or a phrase (its words in order), maybe negated or a prefix.
+
+    ``words`` keep the user's spelling (lower-cased); backends fold them for matching and use
+    them as they are for exact-form ranking.
+    """
+
+    words: tuple[str, ...]
+    phrase: bool = False
+    prefix: bool = False
+    negated: bool = False
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        """The words as the index matches them (see ``kuvend.text.fold_for_search``)."""
+        return tuple(fold_for_search(word) for word in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """All clauses must hold (AND); at least one of them is not negated."""
+
+    clauses: tuple[Clause, ...]
+
+    @property
+    def positive(self) -> tuple[Clause, ...]:
+        """Clauses that must match (the ones a snippet highlights)."""
+        return tuple(clause for clause in self.clauses if not clause.negated)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse a user's query: ``word``, ``"a phrase"``, ``-word``, ``-"a phrase"``, ``word*``.
+
+    Punctuation inside words separates them (``d.o.o`` is the phrase ``d o o``). Raises
+    ``QueryError`` for an empty query, an unbalanced quote, a stray ``*``, a character of some
+    engine's syntax such as ``(`` or ``:``, only excluded words, or an over-long query.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if len(text) > _MAX_QUERY_CHARS:
+        raise QueryError(f"the query is longer than {_MAX_QUERY_CHARS} characters")
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quote: close the phrase with a second "')
+    clauses: list[Clause] = []
+    for match in _TOKEN.finditer(text):
+        if match["word"] is not None:
+            clause = _word_clause(match["word"])
+        else:
+            clause = _phrase_clause(match["phrase"], negated=bool(match["neg"]))
+        if clause is not None:
+            clauses.append(clause)
+    if not clauses:
+        raise QueryError("the query has no words to search for")
+    if len(clauses) > _MAX_CLAUSES:
+        raise QueryError(f"the query has more than {_MAX_CLAUSES} words or phrases")
+    if all(clause.negated for clause in clauses):
+        raise QueryError("the query only excludes words: add at least one word to search for")
+    return ParsedQuery(tuple(clauses))
+
+
+def _check_reserved(text: str) -> None:
+    reserved = sorted({char for char in text if char in _RESERVED})
+    if reserved:
+        shown = " ".join(reserved)
+        raise QueryError(
+            f"unsupported character(s) {shown}: search for words, "
+            '"quoted phrases", -excluded words or prefix* words'
+        )
+
+
+def _word_clause(token: str) -> Clause | None:
+    _check_reserved(token)
+    negated = token.startswith("-")
+    body = token[1:] if negated else token
+    prefix = body.endswith("*")
+    stem = body[:-1] if prefix else body
+    if "*" in stem or (prefix and not stem):
+        raise QueryError("'*' may only end a word, as in keshill* (a prefix search)")
+    words = tuple(word.lower() for word in _WORD.findall(stem))
+    if not words:
+        if prefix:
+            raise QueryError(f"{token!r} has no letters or digits to search for")
+        return None  # bare punctuation (a dash, a comma): a separator, nothing to search for
+    if prefix and len(fold_for_search(words[-1])) < 2:
+        raise QueryError("a prefix search needs at least two letters before '*'")
+    return Clause(words=words, phrase=len(words) > 1, prefix=prefix, negated=negated)
+
+
+def _phrase_clause(part: str, *, negated: bool) -> Clause | None:
+    _check_reserved(part)
+    if "*" in part:
+        raise QueryError("'*' is not allowed inside a quoted phrase")
+    words = tuple(word.lower() for word in _WORD.findall(part))
+    if not words:
+        return None
+    return Clause(words=words, phrase=True, negated=negated)
+
+
+# --- what is asked and what comes back ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search: the user's text plus filters, visibility and paging.
+
+    Drafts are invisible unless their assembly is in ``draft_assemblies`` (a secretariat's own
+    assembly, or ``{ALL_ASSEMBLIES}`` for the operator's local view).
+    """
+
+    text: str
+    assembly: str | None = None
+    session_id: str | None = None
+    member_id: str | None = None
+    party: str | None = None
+    language: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    agenda: str | None = None
+    """Words the agenda item's title must contain (folded), e.g. ``buxhet``."""
+    draft_assemblies: frozenset[str] = frozenset()
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+
+    @property
+    def parsed(self) -> ParsedQuery:
+        """The parsed query text (raises ``QueryError`` when it is malformed)."""
+        return parse_query(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One matching segment, with where and when it was said, and a highlighted snippet.
+
+    ``snippet`` is HTML: the original text escaped, matches wrapped in ``<mark>``.
+    """
+
+    segment_id: str
+    session_id: str
+    assembly: str
+    session_title: str
+    session_date: str
+    status: str
+    speaker: str | None
+    speaker_name: str | None
+    member_id: str | None
+    party: str | None
+    language: str
+    start_s: float
+    end_s: float
+    text: str
+    snippet: str
+    agenda: str | None
+    exact: bool
+    """The original text holds the query's words exactly as typed (ranked first)."""
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    """How many hits have this value (e.g. assembly ``prishtine``: 12)."""
+
+    value: str
+    count: int
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of hits, the total match count, facets over all matches, and how it was made."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
+    facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+    backend: str = ""
+    took_ms: float = 0.0
+
+
+class SearchIndex(Protocol):
+    """A search index over minutes' segments; SQLite FTS5 and OpenSearch implement it."""
+
+    name: str
+
+    def index_minutes(self, minutes: Minutes) -> int:
+        """Index a session's segments, replacing what was indexed for it; returns the count.
+
+        Indexing a published version also drops the session's draft rows; indexing a draft
+        replaces only the draft rows, so the published version stays searchable meanwhile.
+        """
+        ...
+
+    def remove_session(self, session_id: str) -> int:
+        """Remove every indexed segment of a session; returns how many were removed."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run a query; raises ``QueryError`` when its text is malformed."""
+        ...
+
+    def clear(self) -> None:
+        """Remove everything (before a full reindex)."""
+        ...
+
+
+# --- helpers every backend shares -----------------------------------------------------------
+
+
+def moment_path(assembly: str, session_id: str, start_s: float) -> str:
+    """Path of a moment on the assembly's static page: ``/{assembly}/{session}/#t=12.3``.
+
+    ``#t=`` is a W3C Media Fragment (seconds); the session page seeks its player there.
+    """
+    return f"/{assembly}/{session_id}/#t={start_s:.1f}"
+
+
+def agenda_title_at(minutes: Minutes, start_s: float) -> str | None:
+    """Title of the agenda item under way at ``start_s`` (the last one started by then)."""
+    current: str | None = None
+    for item in sorted(minutes.session.agenda, key=lambda item: item.start):
+        if item.start <= start_s + 1e-6:
+            current = item.title
+    return current
+
+
+def year_of(session_date: str) -> int | None:
+    """The year of an ISO date string, or None when it is not one."""
+    try:
+        return date.fromisoformat(session_date[:10]).year
+    except ValueError:
+        return None

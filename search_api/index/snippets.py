@@ -1,0 +1,80 @@
+"""Highlighted snippets on the original text, shared by every backend.
+
+Matching happens on folded text, but people read the original: we find the words of the
+original whose folded form matches a query word, escape everything, and wrap those words in
+``<mark>``. Long segments are cut to a window around the first match.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from kuvend.search import ParsedQuery
+from kuvend.text import fold_for_search
+
+_WORD = re.compile(r"\w+")
+_ELLIPSIS = "…"
+
+
+def _matcher(query: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...]]:
+    whole: set[str] = set()
+    prefixes: list[str] = []
+    for clause in query.positive:
+        folded = clause.folded
+        for position, word in enumerate(folded):
+            if clause.prefix and position == len(folded) - 1:
+                prefixes.append(word)
+            else:
+                whole.add(word)
+    return frozenset(whole), tuple(prefixes)
+
+
+def highlight(
+    text: str,
+    query: ParsedQuery,
+    *,
+    max_chars: int = 240,
+    marks: tuple[str, str] = ("<mark>", "</mark>"),
+    escape: Callable[[str], str] = html.escape,
+) -> str:
+    """``text`` escaped, the query's words between ``marks``, cut to about ``max_chars``.
+
+    The default is HTML; the command line passes rich's markup and escaping instead.
+    """
+    whole, prefixes = _matcher(query)
+    spans = [
+        (match.start(), match.end())
+        for match in _WORD.finditer(text)
+        if (folded := fold_for_search(match.group())) in whole or folded.startswith(prefixes)
+    ]
+    start, end = _window(text, spans, max_chars)
+    pieces: list[str] = [_ELLIPSIS] if start > 0 else []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        pieces.append(escape(text[cursor:span_start]))
+        pieces.append(marks[0] + escape(text[span_start:span_end]) + marks[1])
+        cursor = span_end
+    pieces.append(escape(text[cursor:end]))
+    if end < len(text):
+        pieces.append(_ELLIPSIS)
+    return "".join(pieces)
+
+
+def _window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
+    if len(text) <= max_chars:
+        return 0, len(text)
+    first = spans[0][0] if spans else 0
+    # Start a little before the first match, at a word boundary, so the match has context.
+    start = max(0, first - max_chars // 3)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + max_chars)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    return start, end
