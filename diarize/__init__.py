@@ -1,3 +1,27 @@
-"""diarize: who spoke when, speakers linked across chunks, named against members, words
-attributed.
+"""Who spoke when: speech regions per chunk, session speakers, members, word attribution.
+
+Two backends sit behind :class:`Diarizer`: ``embedded`` (CPU, Silero VAD + Resemblyzer,
+weights from PyPI) and ``pyannote`` (pyannote.audio's pipeline from the operator's folder).
+Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_speakers`
+(a finished session) or :class:`SpeakerLinker` (a live one) turn into session speakers.
 """
+
+from diarize.attribution import attribute_words
+from diarize.backend import Diarizer, get_diarizer
+from diarize.embedding import embed_voice
+from diarize.linking import SpeakerLinker, link_speakers
+from diarize.members import DEFAULT_IDENTIFY_THRESHOLD, identify_speakers
+from diarize.options import BACKENDS, DiarizeOptions
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_IDENTIFY_THRESHOLD",
+    "DiarizeOptions",
+    "Diarizer",
+    "SpeakerLinker",
+    "attribute_words",
+    "embed_voice",
+    "get_diarizer",
+    "identify_speakers",
+    "link_speakers",
+]

@@ -1,0 +1,43 @@
+"""The ``Diarizer`` protocol and the factory that picks a backend by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Protocol
+
+from diarize.options import BACKENDS, DiarizeOptions
+from kuvend.domain import AudioChunk, ChunkDiarization
+from kuvend.errors import ConfigError
+from kuvend.types import StageHook, no_hook
+
+
+class Diarizer(Protocol):
+    """Finds who speaks when inside one chunk; ``link_speakers`` names them across chunks."""
+
+    name: str
+
+    def diarize_chunk(
+        self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
+    ) -> ChunkDiarization:
+        """Speech regions of ``chunk`` on the session clock, with local labels and embeddings."""
+        ...
+
+
+def get_diarizer(
+    name: str,
+    *,
+    models_dir: Path | None = None,
+    device: Literal["auto", "cpu", "cuda"] = "auto",
+) -> Diarizer:
+    """The diarizer called ``name`` ("embedded" or "pyannote").
+
+    ``models_dir`` and ``device`` matter only to pyannote, whose pipeline is loaded from the
+    operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
+    """
+    if name == "embedded":
+        from diarize.embedded import EmbeddedDiarizer
+
+        return EmbeddedDiarizer()
+    if name == "pyannote":
+        raise ConfigError("the pyannote diarizer is not built yet (issue 4); use 'embedded'")
+    raise ValueError(f"unknown diarizer {name!r}; choose one of: {', '.join(BACKENDS)}")

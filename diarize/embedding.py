@@ -1,0 +1,111 @@
+"""Voice embeddings with Resemblyzer's GE2E encoder (weights ship inside the PyPI package)."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diarize.audio import SAMPLE_RATE, Waveform, load_any
+from kuvend.domain import Embedding
+from kuvend.errors import MediaError
+
+#: Resemblyzer embeds 1.6 s windows (160 mel frames of 10 ms).
+WINDOW_S = 1.6
+EMBEDDING_DIM = 256
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedTile:
+    """A piece of a speech region labelled by the embedding of the window centred on it."""
+
+    start_s: float
+    end_s: float
+    embedding: Embedding
+
+
+@lru_cache(maxsize=1)
+def _resemblyzer() -> Any:
+    # Imported lazily so that importing ``diarize`` stays cheap for the CLI. Resemblyzer 0.1.4
+    # (the last release) imports ``scipy.ndimage.morphology`` and webrtcvad's pkg_resources,
+    # both deprecated; the warnings are theirs, not ours, and would fail warnings-as-errors.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import resemblyzer
+        import resemblyzer.audio
+    return resemblyzer
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Any:
+    return _resemblyzer().VoiceEncoder("cpu", verbose=False)
+
+
+def _loudness_normalised(samples: Waveform) -> Waveform:
+    normalised: Waveform = _resemblyzer().audio.normalize_volume(samples, -30, increase_only=True)
+    return normalised
+
+
+def embed_region(
+    samples: Waveform, start_s: float, end_s: float, step_s: float
+) -> list[EmbeddedTile]:
+    """Tile the region [start_s, end_s) of ``samples`` with one embedding per ``step_s``.
+
+    Windows of 1.6 s start every ``step_s``; each window labels the stretch nearest its
+    centre, so the tiles cover the region exactly and never overlap.
+    """
+    first, last = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+    region = _loudness_normalised(samples[first:last])
+    if len(region) == 0:
+        return []
+    _, partials, slices = _encoder().embed_utterance(
+        region, return_partials=True, rate=1.0 / step_s, min_coverage=0.5
+    )
+    centres = [start_s + (piece.start + piece.stop) / 2 / SAMPLE_RATE for piece in slices]
+    bounds = [start_s, *((a + b) / 2 for a, b in itertools.pairwise(centres)), end_s]
+    return [
+        EmbeddedTile(bounds[i], bounds[i + 1], np.asarray(partials[i], dtype=np.float32))
+        for i in range(len(slices))
+        if bounds[i + 1] > bounds[i]
+    ]
+
+
+def embed_samples(samples: Waveform) -> Embedding:
+    """One L2-normalised embedding for a whole recording (a voice sample)."""
+    embedding = _encoder().embed_utterance(_loudness_normalised(samples))
+    return np.asarray(embedding, dtype=np.float32)
+
+
+def embed_voice(path: Path, *, min_speech_s: float = 10.0, max_speech_s: float = 60.0) -> Embedding:
+    """A member's voiceprint from a sample of ``min_speech_s``-``max_speech_s`` s of speech.
+
+    Only the speech is embedded (Silero VAD), so pauses in the sample neither help nor hurt;
+    a sample with too little speech is refused with a one-line reason.
+    """
+    from diarize.options import DiarizeOptions
+    from diarize.vad import speech_regions
+
+    samples = load_any(path)
+    regions = speech_regions(samples, DiarizeOptions())
+    speech_s = sum(end - start for start, end in regions)
+    if speech_s < min_speech_s:
+        raise MediaError(
+            f"voice sample {path.name} has {speech_s:.1f} s of speech; at least "
+            f"{min_speech_s:.0f} s is needed"
+        )
+    speech = np.concatenate(
+        [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in regions]
+    )[: int(max_speech_s * SAMPLE_RATE)]
+    return embed_samples(speech)
+
+
+def normalised(vector: np.ndarray[Any, Any]) -> Embedding:
+    """``vector`` scaled to unit length, float32."""
+    norm = float(np.linalg.norm(vector))
+    return np.asarray(vector / norm if norm > 0 else vector, dtype=np.float32)

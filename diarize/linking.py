@@ -1,0 +1,177 @@
+"""From chunk-local speakers to session speakers: offline clustering and live linking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from diarize.clustering import cluster_embeddings
+from diarize.embedding import normalised
+from diarize.options import DiarizeOptions
+from kuvend.domain import ChunkDiarization, Diarization, Embedding, SpeakerTurn, SpeechRegion
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _LocalSpeaker:
+    """One chunk-local speaker: its regions, summarised by a duration-weighted centroid."""
+
+    chunk_index: int
+    label: str
+    regions: tuple[SpeechRegion, ...]
+    centroid: Embedding
+    seconds: float
+
+
+def link_speakers(
+    chunk_diarizations: Iterable[ChunkDiarization], options: DiarizeOptions
+) -> Diarization:
+    """Session speakers S1, S2… (in order of first appearance) over all chunks at once.
+
+    Each chunk-local speaker becomes one point (its centroid); agglomerative clustering with
+    ``options.link_threshold`` picks the count, bounded by ``min_speakers``/``max_speakers``.
+    Turns are exclusive: regions never overlap, and one speaker's regions separated by at most
+    ``merge_gap_s`` of silence form one turn.
+    """
+    chunks = sorted(chunk_diarizations, key=lambda chunk: chunk.offset_s)
+    duration_s = max((chunk.offset_s + chunk.duration_s for chunk in chunks), default=0.0)
+    backend = chunks[0].backend if chunks else ""
+    locals_ = _local_speakers(chunks)
+    lower, upper = options.min_speakers, options.max_speakers
+    if lower is not None and len(locals_) < lower:
+        # Fewer local speakers than the operator knows are there: split single regions
+        # into exactly that many speakers (the finest grouping the chunks allow).
+        locals_, upper = _local_speakers(chunks, per_region=True), lower
+    if not locals_:
+        return Diarization((), {}, backend, duration_s)
+    clusters = cluster_embeddings(
+        np.stack([local.centroid for local in locals_]),
+        [local.seconds for local in locals_],
+        threshold=options.link_threshold,
+        min_clusters=lower,
+        max_clusters=upper,
+        min_cluster_s=options.min_speaker_s,
+    )
+    labelled = [
+        (region, int(cluster))
+        for local, cluster in zip(locals_, clusters, strict=True)
+        for region in local.regions
+    ]
+    log.info("%d local speakers linked into %d session speakers", len(locals_), max(clusters) + 1)
+    return _diarization(labelled, options, backend, duration_s)
+
+
+class SpeakerLinker:
+    """Live linking: each new chunk's speakers join the session's nearest centroid, or start one.
+
+    A chunk-local speaker whose centroid lies within ``link_threshold`` (cosine distance) of a
+    session centroid takes that speaker's label, and the centroid moves towards it, weighted
+    by seconds of speech; otherwise it becomes the next label. Labels never change once
+    given, so a speaker S3 in chunk 40 is the S3 of chunk 2 and published live captions stay
+    true. ``link_speakers`` over the whole session may regroup better once recording ends.
+    """
+
+    def __init__(self, options: DiarizeOptions) -> None:
+        self.options = options
+        self._sums: list[np.ndarray] = []
+        self._seconds: list[float] = []
+        self._regions: list[tuple[SpeechRegion, int]] = []
+        self._duration_s = 0.0
+        self._backend = ""
+
+    @property
+    def centroids(self) -> dict[str, Embedding]:
+        """Session speakers' current centroids by label."""
+        return {f"S{i + 1}": normalised(total) for i, total in enumerate(self._sums)}
+
+    def add(self, chunk: ChunkDiarization) -> dict[str, str]:
+        """Link one chunk; returns its local label -> session label."""
+        self._duration_s = max(self._duration_s, chunk.offset_s + chunk.duration_s)
+        self._backend = chunk.backend
+        mapping: dict[str, str] = {}
+        for local in _local_speakers([chunk]):
+            index = self._nearest(local.centroid)
+            if index is None:
+                self._sums.append(np.zeros_like(local.centroid, dtype=np.float64))
+                self._seconds.append(0.0)
+                index = len(self._sums) - 1
+            self._sums[index] = self._sums[index] + local.centroid * local.seconds
+            self._seconds[index] += local.seconds
+            self._regions += [(region, index) for region in local.regions]
+            mapping[local.label] = f"S{index + 1}"
+        return mapping
+
+    def diarization(self) -> Diarization:
+        """Everything linked so far, as exclusive turns with the labels already given."""
+        return _diarization(
+            self._regions, self.options, self._backend, self._duration_s, relabel=False
+        )
+
+    def _nearest(self, centroid: Embedding) -> int | None:
+        if not self._sums:
+            return None
+        similarities = [float(normalised(total) @ centroid) for total in self._sums]
+        best = int(np.argmax(similarities))
+        return best if 1.0 - similarities[best] <= self.options.link_threshold else None
+
+
+def _local_speakers(
+    chunks: Sequence[ChunkDiarization], *, per_region: bool = False
+) -> list[_LocalSpeaker]:
+    speakers: list[_LocalSpeaker] = []
+    for chunk in chunks:
+        groups: dict[str, list[SpeechRegion]] = {}
+        for number, region in enumerate(chunk.regions):
+            key = f"{region.label}.{number}" if per_region else region.label
+            groups.setdefault(key, []).append(region)
+        for label, members in groups.items():
+            regions = tuple(members)
+            seconds = np.asarray([region.end_s - region.start_s for region in regions])
+            weighted = np.stack([region.embedding for region in regions]) * seconds[:, None]
+            speakers.append(
+                _LocalSpeaker(
+                    chunk.chunk_index,
+                    label,
+                    regions,
+                    normalised(weighted.sum(axis=0)),
+                    float(seconds.sum()),
+                )
+            )
+    return speakers
+
+
+def _diarization(
+    labelled: Sequence[tuple[SpeechRegion, int]],
+    options: DiarizeOptions,
+    backend: str,
+    duration_s: float,
+    *,
+    relabel: bool = True,
+) -> Diarization:
+    """Exclusive turns and centroids from regions with session cluster numbers."""
+    ordered = sorted(labelled, key=lambda item: item[0].start_s)
+    names: dict[int, str] = {}
+    for _, cluster in ordered:
+        names.setdefault(cluster, f"S{len(names) + 1}" if relabel else f"S{cluster + 1}")
+    turns: list[SpeakerTurn] = []
+    sums: dict[str, np.ndarray] = {}
+    cursor = 0.0
+    for region, cluster in ordered:
+        speaker = names[cluster]
+        # Exclusive by construction: a region starting inside the previous one is clipped.
+        start, end = max(region.start_s, cursor), region.end_s
+        if end <= start:
+            continue
+        sums[speaker] = sums.get(speaker, 0.0) + region.embedding * (end - start)
+        last = turns[-1] if turns else None
+        if last and last.speaker == speaker and start - last.end_s <= options.merge_gap_s:
+            turns[-1] = SpeakerTurn(last.start_s, end, speaker)
+        else:
+            turns.append(SpeakerTurn(start, end, speaker))
+        cursor = end
+    centroids = {speaker: normalised(total) for speaker, total in sums.items()}
+    return Diarization(tuple(turns), centroids, backend, duration_s)

@@ -1,0 +1,93 @@
+"""Word-to-speaker attribution on hand-made turns and segments (pure logic, exact answers)."""
+
+from __future__ import annotations
+
+from diarize import attribute_words
+from kuvend.domain import Segment, SpeakerTurn, Word
+
+
+def words(*spans: tuple[str, float, float]) -> tuple[Word, ...]:
+    return tuple(Word(start, end, text, 0.9) for text, start, end in spans)
+
+
+def segment(*spans: tuple[str, float, float], other: str | None = None) -> Segment:
+    ws = words(*spans)
+    text = "".join(word.text for word in ws).strip()
+    return Segment(ws[0].start_s, ws[-1].end_s, text, "sr", 0.9, ws, text_other_script=other)
+
+
+TURNS = (SpeakerTurn(0.0, 4.0, "S1"), SpeakerTurn(4.2, 9.0, "S2"), SpeakerTurn(9.5, 12.0, "S1"))
+
+
+def test_a_segment_inside_one_turn_gets_that_speaker() -> None:
+    [result] = attribute_words([segment((" Dobar", 0.5, 0.9), (" dan", 1.0, 1.4))], TURNS)
+
+    assert result.speaker == "S1"
+    assert result.text == "Dobar dan"
+
+
+def test_a_segment_is_split_where_the_speaker_changes() -> None:
+    spoken = segment(
+        (" Hvala.", 3.0, 3.5), (" Ja", 4.3, 4.6), (" mislim", 4.7, 5.1), (" da", 5.2, 5.4)
+    )
+
+    first, second = attribute_words([spoken], TURNS)
+
+    assert (first.speaker, first.text, first.start_s, first.end_s) == ("S1", "Hvala.", 3.0, 3.5)
+    assert (second.speaker, second.text, second.start_s, second.end_s) == (
+        "S2",
+        "Ja mislim da",
+        4.3,
+        5.4,
+    )
+    assert [w.text for w in first.words + second.words] == [w.text for w in spoken.words]
+
+
+def test_a_word_straddling_a_turn_edge_goes_where_most_of_it_lies() -> None:
+    # "kraj" spans 3.8-4.5: 0.2 s in S1, 0.3 s in S2 -> S2; "Da" lies mostly in S1.
+    first, second = attribute_words(
+        [segment((" i", 3.0, 3.2), (" Da", 3.3, 3.8), (" kraj", 3.8, 4.5), (" sada", 4.6, 5.0))],
+        TURNS,
+    )
+
+    assert (first.speaker, first.text) == ("S1", "i Da")
+    assert (second.speaker, second.text) == ("S2", "kraj sada")
+
+
+def test_a_lone_word_between_words_of_one_speaker_stays_with_them() -> None:
+    # The middle word's times fall in the gap/other turn, but one word is no change of speaker.
+    [result] = attribute_words(
+        [segment((" mi", 8.0, 8.5), (" smo", 9.1, 9.6), (" za", 8.6, 8.9))],
+        (SpeakerTurn(7.0, 9.05, "S2"), SpeakerTurn(9.05, 12.0, "S1")),
+    )
+
+    assert result.speaker == "S2"
+
+
+def test_words_outside_every_turn_go_to_the_nearest_turn() -> None:
+    [result] = attribute_words([segment((" ovo", 12.5, 12.9))], TURNS)
+
+    assert result.speaker == "S1"
+
+
+def test_a_segment_without_words_goes_to_the_speaker_it_overlaps_most() -> None:
+    plain = Segment(3.5, 6.0, "nešto", "sr", 0.9)
+
+    [result] = attribute_words([plain], TURNS)
+
+    assert result.speaker == "S2"
+    assert result.text == "nešto"
+
+
+def test_split_serbian_keeps_the_other_script_for_each_piece() -> None:
+    spoken = segment((" Hvala.", 3.0, 3.5), (" Ja", 4.3, 4.6), other="Хвала. Ја")
+
+    first, second = attribute_words([spoken], TURNS)
+
+    assert (first.text_other_script, second.text_other_script) == ("Хвала.", "Ја")
+
+
+def test_without_turns_segments_pass_unchanged() -> None:
+    spoken = segment((" Hvala.", 3.0, 3.5))
+
+    assert list(attribute_words([spoken], ())) == [spoken]
