@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # Search.
     search_backend: Literal["sqlite", "opensearch"] = "sqlite"
     opensearch_url: str | None = None
+    opensearch_index: str = "kuvend-segments"
+    """Name of the OpenSearch index (an alias would let a reindex swap it atomically)."""
 
     # Services at scale.
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -78,6 +80,11 @@ class Settings(BaseSettings):
     """Signs login tokens. Required in production; in development a per-process key is used."""
     access_token_minutes: int = 60
     api_key_rate_limit: str = "120/minute"
+    """Quota of each journalist's API key (``limits`` notation: ``N/second|minute|hour|day``)."""
+    anonymous_rate_limit: str = "60/minute"
+    """Quota of each client address without a key; signed-in secretariat staff are not limited."""
+    rate_limit_storage: str = "memory://"
+    """Where quotas are counted: ``memory://`` for one API process, ``redis://...`` for several."""
     public_base_url: str = "http://127.0.0.1:8000"
 
     @field_validator("data_dir", "cache_dir", "models_dir", "media_dir", "site_dir")
