@@ -46,7 +46,7 @@ def minutes_segment(session_id: str, position: int, segment: Segment) -> Minutes
         MinutesWord(
             start=_ms(word.start_s),
             end=_ms(word.end_s),
-            word=word.text,
+            word=word.text.strip(),
             p=min(1.0, max(0.0, round(word.probability, 3))),
         )
         for word in segment.words

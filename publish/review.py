@@ -1,0 +1,83 @@
+"""The review workflow over the database: load the draft, apply a change, publish a version.
+
+The changes themselves are the pure functions of :mod:`publish.revisions`; this module loads
+the draft they work on and saves what they return, in the caller's database session::
+
+    with session_scope(url) as db:
+        minutes = apply_change(session=db, session_id=sid, change=lambda draft: edit_text(
+            draft, segment_id, "Corrected text", user_id=user.id))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from kuvend.minutes import Minutes, MinutesSession
+from kuvend.storage import revisions as store
+from publish.revisions import Revised
+from publish.statistics import with_statistics
+from publish.versions import FrozenVersion, freeze, thaw
+
+log = logging.getLogger(__name__)
+
+
+def load_draft_minutes(*, session: Session, session_id: str) -> Minutes:
+    """The session's current draft, as stored, with its figures computed."""
+    parts = store.load_draft_parts(session=session, session_id=session_id)
+    header = MinutesSession(
+        id=parts.session_id,
+        assembly=parts.assembly,
+        title=parts.title,
+        date=parts.date,
+        duration_s=round(parts.duration_s, 3),
+        languages=parts.languages,
+        status="draft",
+        serbian_script=parts.serbian_script,
+        gaps=parts.gaps,
+        agenda=parts.agenda,
+        generator=parts.generator,
+    )
+    minutes = Minutes(session=header, speakers=parts.speakers, segments=parts.segments)
+    return with_statistics(minutes)
+
+
+def apply_change(
+    *, session: Session, session_id: str, change: Callable[[Minutes], Revised]
+) -> Minutes:
+    """Apply one change to the stored draft, save its revision, and return the new draft."""
+    revised = change(load_draft_minutes(session=session, session_id=session_id))
+    revision_id = store.save_revision(session=session, revision=revised.revision)
+    log.info("revision %d (%s) on %s", revision_id, revised.revision.action, session_id)
+    return revised.minutes
+
+
+def publish_draft(
+    *, session: Session, session_id: str, user_id: str | None
+) -> tuple[FrozenVersion, store.PublishedRecord]:
+    """Freeze the current draft as the next version; earlier versions stay as they were."""
+    version = store.next_version(session=session, session_id=session_id)
+    frozen = freeze(load_draft_minutes(session=session, session_id=session_id), version=version)
+    record = store.save_published_version(
+        session=session,
+        session_id=session_id,
+        version=version,
+        minutes_json=frozen.json_text,
+        sha256=frozen.sha256,
+        published_by=user_id,
+    )
+    log.info("published %s version %d (%s)", session_id, version, frozen.sha256[:12])
+    return frozen, record
+
+
+def load_public_minutes(
+    *, session: Session, session_id: str, version: int | None = None
+) -> Minutes:
+    """A published version (the latest by default), checked against its hash.
+
+    A session with no published version raises ``NotFoundError``: its draft is never public.
+    """
+    record = store.load_published(session=session, session_id=session_id, version=version)
+    return thaw(record.minutes_json, record.sha256)
