@@ -1,4 +1,4 @@
-"""Exports of the minutes: JSON (the contract), SRT, WebVTT and plain text.
+"""Exports of the minutes: JSON (the contract), SRT, WebVTT, plain text, DOCX, Akoma Ntoso.
 
 Subtitles go through the ``srt`` and ``webvtt-py`` libraries rather than hand-made strings,
 so that their escaping and time formats are the formats' own.
@@ -16,6 +16,8 @@ import srt
 import webvtt
 
 from kuvend.minutes import Minutes
+from publish.akoma_ntoso import minutes_akn
+from publish.docx_export import minutes_docx
 from publish.files import write_atomically
 from publish.formatting import clock, clock_ms, speaker_name, speakers_by_id, speeches
 
@@ -91,10 +93,15 @@ _WRITERS: dict[str, tuple[str, Callable[[Minutes], str | bytes]]] = {
     "srt": ("minutes.srt", minutes_srt),
     "vtt": ("minutes.vtt", minutes_vtt),
     "txt": ("minutes.txt", minutes_txt),
+    "docx": ("minutes.docx", minutes_docx),
+    "akn": ("minutes.akn.xml", minutes_akn),
 }
 
 #: Formats written when none are asked for: the ones ``kuvend process`` promises.
 DEFAULT_FORMATS = ("json", "srt", "vtt", "txt")
+
+#: Every format, written for each published version.
+ALL_FORMATS = (*DEFAULT_FORMATS, "docx", "akn")
 
 
 def write_exports(

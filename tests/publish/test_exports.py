@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import docx
 import pytest
 import srt
 import webvtt
+from lxml import etree
 
 from kuvend.errors import ConfigError
 from kuvend.minutes import Minutes
 from publish import write_exports
-from tests.publish.factories import sample_minutes, segment
+from publish.akoma_ntoso import AKN_NAMESPACE
+from publish.revisions import set_agenda
+from tests.publish.factories import SEGMENTS, sample_minutes, segment
 
 XSS = "<script>alert(1)</script> & co"
 
@@ -73,3 +77,47 @@ def test_unwritable_folder_is_a_one_line_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="cannot write"):
         write_exports(sample_minutes(), blocker / "out")
+
+
+def test_docx_has_the_speeches_in_order_with_names(tmp_path: Path) -> None:
+    minutes = set_agenda(
+        sample_minutes(), [(0.0, "Hapja e seancës"), (30.0, "Rrugët")], user_id=None
+    ).minutes
+    (path,) = write_exports(minutes, tmp_path, formats=("docx",))
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    # Speeches in spoken order: Ana, Marko, Ana (two segments, one speech), S3, Marko.
+    heads = [p.text.rsplit(" [", 1)[0] for p in document.paragraphs if p.text.endswith("]:")]
+    assert heads == [
+        "Ana Kelmendi (LDK)",
+        "Marko Jovanović (Srpska lista)",
+        "Ana Kelmendi (LDK)",
+        "Folësi S3",
+        "Marko Jovanović (Srpska lista)",
+    ]
+    assert all(p.runs[0].bold for p in document.paragraphs if p.text.endswith("]:"))
+    assert "Mirëdita, e hap seancën e Kuvendit Komunal." in texts
+    assert texts.index("1. Hapja e seancës") < texts.index("2. Rrugët")
+    assert texts.index("2. Rrugët") < texts.index("Kam një propozim për rrugët në fshat.")
+    assert document.core_properties.title.startswith("Procesverbal")
+
+
+def test_akoma_ntoso_is_well_formed_and_names_every_speaker(tmp_path: Path) -> None:
+    minutes = sample_minutes(segment(0.0, 2.0, "S1", XSS), *SEGMENTS[1:])
+    (path,) = write_exports(minutes, tmp_path, formats=("akn",))
+    root = etree.parse(str(path)).getroot()
+    ns = {"a": AKN_NAMESPACE}
+    assert root.tag == f"{{{AKN_NAMESPACE}}}akomaNtoso"
+    people = {p.get("eId"): p.get("showAs") for p in root.iterfind(".//a:TLCPerson", ns)}
+    assert sorted(people.values()) == ["Ana Kelmendi", "Marko Jovanović", "S3"]
+    speeches = root.findall(".//a:speech", ns)
+    assert [people[s.get("by").lstrip("#")] for s in speeches] == [
+        "Ana Kelmendi",
+        "Marko Jovanović",
+        "Ana Kelmendi",
+        "S3",
+        "Marko Jovanović",
+    ]
+    assert [s.findtext("a:from", namespaces=ns) for s in speeches][3] == "S3"
+    # Markup in the transcript is text in the XML, not elements.
+    assert speeches[0].findtext("a:p", namespaces=ns) == XSS
