@@ -74,11 +74,23 @@ class Settings(BaseSettings):
 
     # Services at scale.
     redis_url: str = "redis://127.0.0.1:6379/0"
+    """Celery's broker (queues ``gpu`` and ``cpu``)."""
+    queue_visibility_timeout_s: float = 4 * 3600.0
+    """Redis redelivers a task not acknowledged by then: must exceed the longest task."""
+    queue_max_retries: int = 5
+    """Retries of a task failing with a transient error (database, network), with backoff."""
+    queue_retry_backoff_max_s: float = 300.0
+    """Longest wait between two retries (the backoff doubles from 2 s up to this)."""
+    queue_max_attempts: int = 3
+    """A chunk whose worker died this many times fails its session (a poison file)."""
 
     # API.
     secret_key: SecretStr | None = None
     """Signs login tokens. Required in production; in development a per-process key is used."""
     access_token_minutes: int = 60
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    """argon2id memory per password hash, KiB. 64 MiB follows RFC 9106; lower it only on a very
+    small machine (the test suite uses 1 MiB so that signing in takes milliseconds)."""
     api_key_rate_limit: str = "120/minute"
     """Quota of each journalist's API key (``limits`` notation: ``N/second|minute|hour|day``)."""
     anonymous_rate_limit: str = "60/minute"
