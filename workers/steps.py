@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -61,21 +61,36 @@ class Engines:
     diarizer: diarize.Diarizer
 
 
-@lru_cache(maxsize=2)
 def load_engines(settings: Settings) -> Engines:
     """Load Whisper and the diarizer once per process (Celery calls this after the fork)."""
+    return _engines(
+        settings.whisper_model,
+        settings.models_dir,
+        settings.cache_dir,
+        settings.whisper_device,
+        settings.whisper_compute_type,
+        settings.whisper_cpu_threads,
+        settings.diarizer,
+    )
+
+
+@lru_cache(maxsize=2)
+def _engines(
+    whisper_model: str,
+    models_dir: Path | None,
+    cache_dir: Path,
+    device: Literal["auto", "cpu", "cuda"],
+    compute_type: str,
+    cpu_threads: int,
+    diarizer_name: str,
+) -> Engines:
     model_dir = models.resolve_whisper_model(
-        settings.whisper_model, models_dir=settings.models_dir, cache_dir=settings.cache_dir
+        whisper_model, models_dir=models_dir, cache_dir=cache_dir
     )
     whisper = transcribe.load_whisper(
-        model_dir,
-        device=settings.whisper_device,
-        compute_type=settings.whisper_compute_type,
-        cpu_threads=settings.whisper_cpu_threads,
+        model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads
     )
-    diarizer = diarize.get_diarizer(
-        settings.diarizer, models_dir=settings.models_dir, device=settings.whisper_device
-    )
+    diarizer = diarize.get_diarizer(diarizer_name, models_dir=models_dir, device=device)
     return Engines(whisper=whisper, whisper_name=model_dir.name, diarizer=diarizer)
 
 
