@@ -4,4 +4,5 @@ from kuvend.cli import (  # noqa: F401
     models_cmd,
     process_cmd,
     search_cmd,
+    worker_cmd,
 )

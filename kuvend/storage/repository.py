@@ -69,6 +69,13 @@ def options_hash(options: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+def _json_scalar(value: object) -> object:
+    # Numeric code hands over numpy scalars (np.float32, np.bool) that json cannot write.
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def artifact_key(session_id: str, chunk_index: int | None, stage: str, options: object) -> str:
     """The key of a stage's result: session, chunk (``-`` for session-wide), stage, options."""
     chunk = "-" if chunk_index is None else str(chunk_index)
@@ -89,9 +96,10 @@ def save_artifact(
     Runs in a savepoint, so that losing the race on the key leaves the caller's transaction
     usable: the caller then rolls back (or skips) the rows it meant to save with it.
     """
+    plain = json.loads(json.dumps(payload, default=_json_scalar))
     try:
         with session.begin_nested():
-            session.add(ArtifactRow(key=key, session_id=session_id, payload=dict(payload)))
+            session.add(ArtifactRow(key=key, session_id=session_id, payload=plain))
     except IntegrityError:
         return False
     return True
@@ -270,18 +278,21 @@ def set_chunk_state(
     state: ChunkState,
     stage: str | None = None,
     error: str | None = None,
-) -> None:
+) -> int:
     """Record where a chunk is: its state, the stage at work, the error if it failed.
 
-    Entering ``running`` counts an attempt, so that redeliveries show in the progress.
+    Entering ``running`` counts an attempt at ``stage`` (a new stage starts again at 1), so
+    that redeliveries show in the progress and a chunk that kills its worker can be stopped.
+    Returns the attempts so far at this stage.
     """
     row = _chunk_row(session, session_id, index)
     if state == "running":
-        row.attempts = (row.attempts or 0) + 1
+        row.attempts = (row.attempts or 0) + 1 if row.stage == stage else 1
     row.state = state
     row.stage = stage
     row.error = error
     session.flush()
+    return row.attempts
 
 
 def all_chunks_done(*, session: Session, session_id: str) -> bool:
@@ -431,7 +442,13 @@ def _segment_row(session_id: str, position: int, segment: Segment) -> SegmentRow
         text=segment.text,
         text_other_script=segment.text_other_script,
         words=[
-            {"start": w.start_s, "end": w.end_s, "word": w.text, "p": w.probability}
+            {
+                "start": float(w.start_s),
+                "end": float(w.end_s),
+                "word": w.text,
+                "p": float(w.probability),
+                "low": bool(w.low_confidence),
+            }
             for w in segment.words
         ],
         avg_logprob=segment.avg_logprob,
@@ -447,7 +464,9 @@ def _to_segment(row: SegmentRow) -> Segment:
         text=row.text,
         language=row.language,
         language_probability=row.language_probability,
-        words=tuple(Word(w["start"], w["end"], w["word"], w["p"]) for w in row.words),
+        words=tuple(
+            Word(w["start"], w["end"], w["word"], w["p"], w.get("low", False)) for w in row.words
+        ),
         avg_logprob=row.avg_logprob,
         no_speech_prob=row.no_speech_prob,
         compression_ratio=row.compression_ratio,

@@ -20,7 +20,7 @@ from kuvend.storage.tables import ChunkRow, MemberRow, SegmentRow
 
 def _segment(start: float, text: str, chunk: int = 0) -> Segment:
     words = tuple(
-        Word(start + 0.3 * i, start + 0.3 * i + 0.25, word, 0.9)
+        Word(start + 0.3 * i, start + 0.3 * i + 0.25, word, 0.9 - 0.5 * (i == 1), i == 1)
         for i, word in enumerate(text.split())
     )
     return Segment(
@@ -140,13 +140,15 @@ def test_an_artifact_is_saved_once_and_keyed_by_its_options(database_url: str) -
     assert key != repo.artifact_key(session_id, 2, "transcribe", {"beam_size": 1})
     assert key == repo.artifact_key(session_id, 2, "transcribe", {"beam_size": 5})
     with session_scope(database_url) as s:
-        assert repo.save_artifact(session=s, key=key, session_id=session_id, payload={"n": 1})
+        # Numeric code hands numpy scalars over; they are stored as plain JSON numbers.
+        payload = {"n": np.int64(1), "low": np.float32(0.5) < 1, "p": [np.float32(0.25)]}
+        assert repo.save_artifact(session=s, key=key, session_id=session_id, payload=payload)
     with session_scope(database_url) as s:
         assert not repo.save_artifact(session=s, key=key, session_id=session_id, payload={"n": 2})
         # The transaction is still usable after losing on the key.
         repo.set_chunk_state(session=s, session_id=session_id, index=2, state="done")
     with session_scope(database_url) as s:
-        assert repo.load_artifact(session=s, key=key) == {"n": 1}
+        assert repo.load_artifact(session=s, key=key) == {"n": 1, "low": True, "p": [0.25]}
         assert repo.load_progress(session=s, session_id=session_id).chunks[2].state == "done"
         assert repo.delete_artifacts(session=s, session_id=session_id, stage="transcribe") == 1
         assert repo.load_artifact(session=s, key=key) is None
@@ -206,6 +208,10 @@ def test_progress_counts_attempts_and_knows_when_all_chunks_are_done(database_ur
         # Chunk 1 is redelivered after its worker died.
         repo.set_chunk_state(
             session=s, session_id=session_id, index=1, state="running", stage="transcribe"
+        )
+        # A new stage starts counting again.
+        repo.set_chunk_state(
+            session=s, session_id=session_id, index=0, state="running", stage="diarize"
         )
         repo.set_chunk_state(session=s, session_id=session_id, index=0, state="done")
         repo.set_chunk_state(session=s, session_id=session_id, index=1, state="done")
