@@ -22,6 +22,7 @@ from publish.files import write_atomically
 from publish.formatting import clock, speakers_by_id, speeches
 from publish.i18n import UI_LANGUAGES, Translator, UiLanguage, catalog
 from publish.statistics import share_of_time
+from publish.summary import AgendaSummary
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,8 @@ def render_session_page(
     assembly_name: str | None = None,
     downloads: Sequence[str] = DEFAULT_DOWNLOADS,
     materials: Sequence[PageLink] = (),
-    summaries: Sequence[dict[str, Any]] = (),
+    summaries: Sequence[AgendaSummary] = (),
+    versions: Sequence[PageLink] = (),
     assets_href: str | None = None,
     home_href: str | None = None,
     member_href: Callable[[str], str] | None = None,
@@ -193,7 +195,9 @@ def render_session_page(
     language switcher. ``media_url`` is the recording the player plays (relative to the page,
     or absolute); ``None`` shows a note instead of a player. ``downloads`` are export files
     in ``out_dir``; the WebVTT one becomes the player's captions track. Without
-    ``assets_href`` the CSS and JavaScript are copied into ``out_dir/assets``.
+    ``assets_href`` the CSS and JavaScript are copied into ``out_dir/assets``. In
+    ``home_href`` and the links ``member_href`` returns, ``{lang}`` stands for the page's
+    interface language, so that a reader stays in their language from page to page.
     """
     log.info("rendering the session page of %s into %s", minutes.session.id, out_dir)
     if assets_href is None:
@@ -211,6 +215,7 @@ def render_session_page(
                 downloads=downloads,
                 materials=materials,
                 summaries=summaries,
+                versions=versions,
                 assets_href=assets_href,
                 home_href=home_href,
                 member_href=member_href,
@@ -230,7 +235,8 @@ def _session_context(
     assembly_name: str,
     downloads: Sequence[str],
     materials: Sequence[PageLink],
-    summaries: Sequence[dict[str, Any]],
+    summaries: Sequence[AgendaSummary],
+    versions: Sequence[PageLink],
     assets_href: str,
     home_href: str | None,
     member_href: Callable[[str], str] | None,
@@ -241,7 +247,7 @@ def _session_context(
         "lang": t.language,
         "t": t,
         "assets": assets_href,
-        "home_href": home_href,
+        "home_href": home_href.replace("{lang}", t.language) if home_href else None,
         "language_links": language_links(t.language, lambda code: f"index.{code}.html"),
         "session": session,
         "assembly_name": assembly_name,
@@ -257,13 +263,36 @@ def _session_context(
             {"title": item.title, "start": item.start, "clock": clock(item.start)}
             for item in sorted(session.agenda, key=lambda item: item.start)
         ],
-        "speakers": speaker_rows(minutes, t, member_href),
-        "summaries": summaries,
+        "speakers": speaker_rows(
+            minutes,
+            t,
+            (lambda member_id: member_href(member_id).replace("{lang}", t.language))
+            if member_href
+            else None,
+        ),
+        "summaries": [_summary_view(minutes, summary, t) for summary in summaries],
+        "versions": [
+            PageLink(link.title, link.href.replace("{lang}", t.language)) for link in versions
+        ],
         "materials": materials,
         "downloads": [
             {"href": name, "label": t(_DOWNLOAD_LABELS.get(Path(name).suffix, "downloads"))}
             for name in downloads
         ],
+    }
+
+
+def _summary_view(minutes: Minutes, summary: AgendaSummary, t: Translator) -> dict[str, Any]:
+    return {
+        "title": summary.title,
+        "speakers": [
+            {
+                "name": display_speaker(minutes, share.speaker, t),
+                "time": t.duration(share.speaking_time_s),
+            }
+            for share in summary.speakers
+        ],
+        "sentences": [{"start": s.start_s, "text": s.text} for s in summary.sentences],
     }
 
 

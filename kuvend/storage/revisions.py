@@ -210,7 +210,7 @@ def load_revisions(*, session: Session, session_id: str) -> list[Revision]:
             session_id=row.session_id,
             action=row.action,  # type: ignore[arg-type]
             user_id=row.user_id,
-            created_at=row.created_at,
+            created_at=_aware(row.created_at),
             segment_id=row.segment_id,
             before=row.before,
             after=row.after,
@@ -382,8 +382,13 @@ def _record(row: PublishedVersionRow, assembly: str) -> PublishedRecord:
         sha256=row.sha256,
         minutes_json=row.minutes_json,
         published_by=row.published_by,
-        published_at=row.published_at,
+        published_at=_aware(row.published_at),
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive; they were written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def load_published_versions(*, session: Session, session_id: str) -> list[PublishedRecord]:
@@ -597,3 +602,46 @@ def webhooks_for(*, session: Session, assembly: str) -> list[WebhookRecord]:
         )
     )
     return [WebhookRecord(row.id, row.assembly_slug, row.url, row.secret) for row in rows]
+
+
+# -- what the public site shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAssembly:
+    """An assembly as the public site names it."""
+
+    slug: str
+    name: str
+
+
+def public_assemblies(*, session: Session) -> list[PublicAssembly]:
+    """Every assembly, by name (the site lists them even before their first publication)."""
+    rows = session.scalars(select(AssemblyRow).order_by(AssemblyRow.name))
+    return [PublicAssembly(row.slug, row.name) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedSession:
+    """A session with no published minutes whose agenda or materials are public."""
+
+    id: str
+    title: str
+    date: str
+
+
+def announced_sessions(*, session: Session, assembly: str) -> list[AnnouncedSession]:
+    """Sessions of ``assembly`` announced ahead: public agenda or materials, no minutes yet."""
+    published = select(PublishedVersionRow.session_id)
+    public_agenda = select(AgendaItemRow.session_id).where(AgendaItemRow.published.is_(True))
+    public_material = select(MaterialRow.session_id).where(MaterialRow.published.is_(True))
+    rows = session.scalars(
+        select(SessionRow)
+        .where(
+            SessionRow.assembly_slug == assembly,
+            SessionRow.id.not_in(published),
+            SessionRow.id.in_(public_agenda) | SessionRow.id.in_(public_material),
+        )
+        .order_by(SessionRow.date)
+    )
+    return [AnnouncedSession(row.id, row.title, row.date.isoformat()) for row in rows]

@@ -1,0 +1,68 @@
+"""Reading what the public site may show from the database: published versions only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from kuvend.storage import revisions as store
+from publish.site import Attachment, SiteAssembly, SiteSession, SiteVersion, UpcomingSession
+from publish.versions import thaw
+
+#: Where a session's recording for the player is, if it has one.
+RecordingFor = Callable[[str], Path | None]
+#: Where a material's file is (the media store's path for its hash).
+MaterialPath = Callable[[store.MaterialRecord], Path]
+
+
+def public_content(
+    *, session: Session, recording_for: RecordingFor, material_path: MaterialPath
+) -> list[SiteAssembly]:
+    """Every assembly's published sessions (all versions) and announced sessions.
+
+    Drafts never appear: sessions come from the published versions' table, and each version
+    is read back from its frozen JSON, checked against its hash.
+    """
+    assemblies = []
+    for assembly in store.public_assemblies(session=session):
+        sessions = [
+            SiteSession(
+                versions=[
+                    SiteVersion(thaw(v.minutes_json, v.sha256), v.sha256, v.published_at)
+                    for v in store.load_published_versions(
+                        session=session, session_id=latest.session_id
+                    )
+                ],
+                recording=recording_for(latest.session_id),
+                materials=_materials(session, latest.session_id, material_path),
+            )
+            for latest in store.latest_published(session=session, assembly=assembly.slug)
+        ]
+        upcoming = [
+            UpcomingSession(
+                id=announced.id,
+                title=announced.title,
+                date=announced.date,
+                agenda=[
+                    entry.title
+                    for entry in store.load_agenda(
+                        session=session, session_id=announced.id, published_only=True
+                    )
+                ],
+                materials=_materials(session, announced.id, material_path),
+            )
+            for announced in store.announced_sessions(session=session, assembly=assembly.slug)
+        ]
+        assemblies.append(SiteAssembly(assembly.slug, assembly.name, sessions, upcoming))
+    return assemblies
+
+
+def _materials(session: Session, session_id: str, material_path: MaterialPath) -> list[Attachment]:
+    return [
+        Attachment(record.title, material_path(record))
+        for record in store.load_materials(
+            session=session, session_id=session_id, published_only=True
+        )
+    ]
