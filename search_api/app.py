@@ -1,0 +1,80 @@
+"""The FastAPI application: ``create_app(settings)``; the API lives under ``/api/v1``.
+
+The OpenAPI document is at ``/openapi.json`` (interactive at ``/docs``). When the static site
+folder exists, it is served at ``/`` too, so that ``kuvend serve`` alone gives citizens the
+assembly pages and the deep links the search returns.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kuvend import __version__
+from kuvend.config import Settings
+from kuvend.search import SearchIndex
+from search_api.actions import SessionActions
+from search_api.errors import install_error_handlers
+from search_api.index import open_index
+from search_api.ratelimit import Quotas, enforce_quota
+from search_api.routes import auth, health, members, search, secretariat, sessions, statistics
+from search_api.schemas.common import COMMON_ERRORS
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+_DESCRIPTION = """
+Every word said in Kosovo's municipal assemblies, as published minutes.
+
+* **Public, read-only**: search (Albanian and Serbian, either script, accents optional),
+  sessions, published minutes and downloads, members, speakers, statistics.
+* **Journalists**: send `X-API-Key` for a larger quota; every response carries
+  `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+* **Secretariat**: sign in at `/api/v1/auth/token` and send `Authorization: Bearer <token>` to
+  schedule, review, publish and record your own assembly's sessions.
+
+Errors always have the body `{"error": {"code", "message", "details"}}`.
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    index: SearchIndex | None = None,
+    actions: SessionActions | None = None,
+) -> FastAPI:
+    """The API over ``settings``' database and index.
+
+    ``actions`` is the orchestration's publish/record service; without it those endpoints
+    answer 503. ``index`` defaults to the one the settings choose.
+    """
+    app = FastAPI(
+        title="Kuvend API",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.index = index if index is not None else open_index(settings)
+    app.state.actions = actions
+    app.state.quotas = Quotas.from_settings(settings)
+    install_error_handlers(app)
+
+    app.include_router(health.router, prefix=API_PREFIX, responses=COMMON_ERRORS)
+    api = APIRouter(
+        prefix=API_PREFIX, responses=COMMON_ERRORS, dependencies=[Depends(enforce_quota)]
+    )
+    for module in (search, sessions, members, statistics, auth, secretariat):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    site = settings.resolved_site_dir
+    if site.is_dir():
+        app.mount("/", StaticFiles(directory=site, html=True), name="site")
+        log.info("serving the assembly pages from %s", site)
+    return app

@@ -1,0 +1,544 @@
+"""Every query the API makes, search included. Functions take keyword-only arguments.
+
+Visibility is decided here, once: a session is public when it has a published version; the
+secretariat of its assembly (``staff`` = the assemblies whose unpublished data the caller may
+see) also sees it before that. What is not visible is reported as not found, so that an
+outsider cannot tell a draft exists.
+
+Writes (members, scheduled sessions, review edits, agenda items) go straight to the storage
+tables, each review edit with a ``RevisionRow`` (who, when, before, after); the caller commits.
+Operations that need a stage's logic (publishing, recording) are not here: see ``actions.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kuvend.errors import ConflictError, NotFoundError, PermissionDeniedError, QueryError
+from kuvend.minutes import Minutes
+from kuvend.search import SearchIndex, SearchQuery, SearchResults
+from kuvend.storage.tables import (
+    AgendaItemRow,
+    ApiKeyRow,
+    AssemblyRow,
+    MemberRow,
+    PublishedVersionRow,
+    RevisionRow,
+    SegmentRow,
+    SessionRow,
+    SpeakerRow,
+    UserRow,
+)
+from search_api import security
+
+Staff = frozenset[str]
+
+# --- cursors --------------------------------------------------------------------------------
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """An opaque cursor for ``values`` (the sort key of the last row of a page)."""
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    """The values in a cursor; ``QueryError`` (HTTP 400) when it was not made by us."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise QueryError("invalid cursor: pass next_cursor from the previous page") from None
+    if not isinstance(values, list) or len(values) != arity:
+        raise QueryError("invalid cursor: pass next_cursor from the previous page")
+    return values
+
+
+def decode_offset_cursor(cursor: str, *, maximum: int) -> int:
+    """The offset in a ranked list's cursor, between 0 and ``maximum``."""
+    (value,) = decode_cursor(cursor, 1)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
+        raise QueryError("invalid cursor: pass next_cursor from the previous page")
+    return value
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _has_published_version() -> Any:
+    return exists().where(PublishedVersionRow.session_id == SessionRow.id)
+
+
+def _visible(staff: Staff) -> Any:
+    if not staff:
+        return _has_published_version()
+    return or_(_has_published_version(), SessionRow.assembly_slug.in_(sorted(staff)))
+
+
+def list_sessions(
+    *,
+    session: Session,
+    staff: Staff,
+    assembly: str | None = None,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> tuple[list[SessionRow], str | None]:
+    """Visible sessions, newest first, a page at a time (cursor = last row's date and id)."""
+    query = select(SessionRow).where(_visible(staff))
+    if assembly is not None:
+        query = query.where(SessionRow.assembly_slug == assembly)
+    if status == "published":
+        query = query.where(_has_published_version())
+    elif status is not None:
+        query = query.where(SessionRow.status == status)
+    if date_from is not None:
+        query = query.where(SessionRow.date >= date_from)
+    if date_to is not None:
+        query = query.where(SessionRow.date <= date_to)
+    if cursor is not None:
+        last_date, last_id = decode_cursor(cursor, 2)
+        try:
+            last = date.fromisoformat(str(last_date))
+        except ValueError:
+            raise QueryError("invalid cursor: pass next_cursor from the previous page") from None
+        query = query.where(
+            or_(
+                SessionRow.date < last,
+                and_(SessionRow.date == last, SessionRow.id < str(last_id)),
+            )
+        )
+    rows = list(
+        session.scalars(
+            query.order_by(SessionRow.date.desc(), SessionRow.id.desc()).limit(limit + 1)
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].date.isoformat(), rows[-1].id])
+    return rows, next_cursor
+
+
+def get_session(*, session: Session, staff: Staff, session_id: str) -> SessionRow:
+    """A visible session, or ``NotFoundError``."""
+    row = session.scalar(select(SessionRow).where(SessionRow.id == session_id, _visible(staff)))
+    if row is None:
+        raise NotFoundError(f"session {session_id} not found")
+    return row
+
+
+def get_staff_session(*, session: Session, staff: Staff, session_id: str) -> SessionRow:
+    """A session the caller is secretariat of: 404 when invisible, 403 when only public."""
+    row = get_session(session=session, staff=staff, session_id=session_id)
+    if row.assembly_slug not in staff:
+        raise PermissionDeniedError(
+            f"only the secretariat of {row.assembly_slug} may change this session"
+        )
+    return row
+
+
+def session_versions(*, session: Session, session_ids: Iterable[str]) -> dict[str, list[Any]]:
+    """Published versions (number, hash, time) of each session, oldest first."""
+    ids = list(session_ids)
+    versions: dict[str, list[Any]] = defaultdict(list)
+    if not ids:
+        return versions
+    rows = session.execute(
+        select(
+            PublishedVersionRow.session_id,
+            PublishedVersionRow.version,
+            PublishedVersionRow.sha256,
+            PublishedVersionRow.published_at,
+        )
+        .where(PublishedVersionRow.session_id.in_(ids))
+        .order_by(PublishedVersionRow.session_id, PublishedVersionRow.version)
+    )
+    for session_id, version, sha256, published_at in rows:
+        versions[session_id].append((version, sha256, published_at))
+    return versions
+
+
+def published_minutes(
+    *, session: Session, staff: Staff, session_id: str, version: int | None = None
+) -> Minutes:
+    """The frozen minutes of a published version (the latest unless ``version`` is given)."""
+    get_session(session=session, staff=staff, session_id=session_id)
+    query = select(PublishedVersionRow.minutes_json).where(
+        PublishedVersionRow.session_id == session_id
+    )
+    if version is not None:
+        query = query.where(PublishedVersionRow.version == version)
+    text = session.scalar(query.order_by(PublishedVersionRow.version.desc()).limit(1))
+    if text is None:
+        which = f"version {version}" if version is not None else "a published version"
+        raise NotFoundError(f"session {session_id} has no {which}")
+    return Minutes.model_validate_json(text)
+
+
+def schedule_session(
+    *, session: Session, assembly: str, title: str, day: date, languages: list[str]
+) -> SessionRow:
+    """A new session in the ``scheduled`` state, before anything is recorded."""
+    row = SessionRow(
+        assembly_slug=assembly, title=title, date=day, status="scheduled", languages=languages
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- the secretariat's working copy ---------------------------------------------------------
+
+
+def list_segments(*, session: Session, session_id: str) -> list[SegmentRow]:
+    """The current (not superseded) segments of a session, in time order."""
+    return list(
+        session.scalars(
+            select(SegmentRow)
+            .where(SegmentRow.session_id == session_id, SegmentRow.superseded.is_(False))
+            .order_by(SegmentRow.start_s, SegmentRow.position)
+        )
+    )
+
+
+def update_segment(
+    *,
+    session: Session,
+    session_id: str,
+    segment_id: str,
+    user_id: str,
+    text: str | None,
+    speaker: str | None,
+) -> SegmentRow:
+    """Edit a segment's text or speaker label, recording a revision; marks it reviewed."""
+    row = session.scalar(
+        select(SegmentRow).where(
+            SegmentRow.id == segment_id,
+            SegmentRow.session_id == session_id,
+            SegmentRow.superseded.is_(False),
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"segment {segment_id} not found in session {session_id}")
+    before = {"text": row.text, "speaker": row.speaker_label}
+    if text is not None:
+        row.text = text
+    if speaker is not None:
+        row.speaker_label = speaker
+    row.reviewed = True
+    after = {"text": row.text, "speaker": row.speaker_label}
+    session.add(
+        RevisionRow(
+            session_id=session_id,
+            segment_id=segment_id,
+            user_id=user_id,
+            action="edit_segment",
+            before=before,
+            after=after,
+        )
+    )
+    session.flush()
+    return row
+
+
+def assign_speaker(
+    *, session: Session, session_id: str, label: str, member_id: str | None, user_id: str
+) -> SpeakerRow:
+    """Name a session's speaker as a member of its assembly (or clear it), with a revision."""
+    row = session.scalar(
+        select(SpeakerRow).where(SpeakerRow.session_id == session_id, SpeakerRow.label == label)
+    )
+    if row is None:
+        raise NotFoundError(f"speaker {label} not found in session {session_id}")
+    if member_id is not None:
+        assembly = session.scalar(
+            select(SessionRow.assembly_slug).where(SessionRow.id == session_id)
+        )
+        member = session.get(MemberRow, member_id)
+        if member is None or member.assembly_slug != assembly:
+            raise NotFoundError(f"member {member_id} not found in assembly {assembly}")
+    session.add(
+        RevisionRow(
+            session_id=session_id,
+            user_id=user_id,
+            action="assign_speaker",
+            before={"label": label, "member_id": row.member_id},
+            after={"label": label, "member_id": member_id},
+        )
+    )
+    row.member_id = member_id
+    session.flush()
+    return row
+
+
+def add_agenda_item(
+    *, session: Session, session_id: str, title: str, start_s: float | None, published: bool
+) -> AgendaItemRow:
+    """Append an agenda item to a session."""
+    position = session.scalar(
+        select(func.count())
+        .select_from(AgendaItemRow)
+        .where(AgendaItemRow.session_id == session_id)
+    )
+    row = AgendaItemRow(
+        session_id=session_id,
+        position=int(position or 0),
+        title=title,
+        start_s=start_s,
+        published=published,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- assemblies and members -----------------------------------------------------------------
+
+
+def list_assemblies(*, session: Session) -> list[AssemblyRow]:
+    """Every assembly, by slug."""
+    return list(session.scalars(select(AssemblyRow).order_by(AssemblyRow.slug)))
+
+
+def get_assembly(*, session: Session, slug: str) -> AssemblyRow:
+    """An assembly, or ``NotFoundError``."""
+    row = session.get(AssemblyRow, slug)
+    if row is None:
+        raise NotFoundError(f"assembly {slug} not found")
+    return row
+
+
+def list_members(*, session: Session, assembly: str) -> list[MemberRow]:
+    """An assembly's members, by name."""
+    get_assembly(session=session, slug=assembly)
+    return list(
+        session.scalars(
+            select(MemberRow).where(MemberRow.assembly_slug == assembly).order_by(MemberRow.name)
+        )
+    )
+
+
+def get_member(*, session: Session, member_id: str) -> MemberRow:
+    """A member, or ``NotFoundError``."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFoundError(f"member {member_id} not found")
+    return row
+
+
+def create_member(
+    *, session: Session, assembly: str, name: str, party: str | None, role: str | None
+) -> MemberRow:
+    """Register a member of an assembly (the voice sample is enrolled separately)."""
+    get_assembly(session=session, slug=assembly)
+    row = MemberRow(assembly_slug=assembly, name=name, party=party, role=role)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_member(*, session: Session, member: MemberRow, changes: dict[str, Any]) -> MemberRow:
+    """Apply the given fields (name, party, role) to a member."""
+    for field, value in changes.items():
+        setattr(member, field, value)
+    session.flush()
+    return member
+
+
+def delete_member(*, session: Session, member: MemberRow) -> None:
+    """Remove a member; refused while a session's speaker is named as them."""
+    named = session.scalar(
+        select(func.count()).select_from(SpeakerRow).where(SpeakerRow.member_id == member.id)
+    )
+    if named:
+        raise ConflictError(
+            f"member {member.id} is named as a speaker in {named} session(s): reassign first"
+        )
+    session.delete(member)
+    session.flush()
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    label: str | None = None
+    seconds: float = 0.0
+    turns: int = 0
+    sessions: set[str] | None = None
+
+    def add(self, session_id: str, seconds: float, turns: int, label: str | None) -> None:
+        self.seconds += seconds
+        self.turns += turns
+        self.label = self.label or label
+        self.sessions = (self.sessions or set()) | {session_id}
+
+
+def latest_published(
+    *,
+    session: Session,
+    assembly: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> list[Minutes]:
+    """The latest published minutes of every session in the range."""
+    newest = (
+        select(
+            PublishedVersionRow.session_id,
+            func.max(PublishedVersionRow.version).label("version"),
+        )
+        .group_by(PublishedVersionRow.session_id)
+        .subquery()
+    )
+    query = (
+        select(PublishedVersionRow.minutes_json)
+        .join(
+            newest,
+            and_(
+                newest.c.session_id == PublishedVersionRow.session_id,
+                newest.c.version == PublishedVersionRow.version,
+            ),
+        )
+        .join(SessionRow, SessionRow.id == PublishedVersionRow.session_id)
+    )
+    if assembly is not None:
+        query = query.where(SessionRow.assembly_slug == assembly)
+    if date_from is not None:
+        query = query.where(SessionRow.date >= date_from)
+    if date_to is not None:
+        query = query.where(SessionRow.date <= date_to)
+    return [Minutes.model_validate_json(text) for text in session.scalars(query)]
+
+
+def speaking_statistics(
+    *,
+    session: Session,
+    group_by: str,
+    assembly: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[tuple[str, str | None, float, int, int]]:
+    """(key, label, seconds, turns, sessions) per group, most speaking time first.
+
+    Computed from the latest published minutes' speaker statistics, so it always agrees with
+    what the assembly's page shows.
+    """
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for minutes in latest_published(
+        session=session, assembly=assembly, date_from=date_from, date_to=date_to
+    ):
+        sid = minutes.session.id
+        for speaker in minutes.speakers:
+            if group_by == "language":
+                for language, seconds in speaker.languages.items():
+                    tallies[language].add(sid, seconds, 0, None)
+                continue
+            key, label = _group_key(group_by, minutes, speaker)
+            if key is not None:
+                tallies[key].add(sid, speaker.speaking_time_s, speaker.turns, label)
+    rows = [
+        (key, tally.label, round(tally.seconds, 3), tally.turns, len(tally.sessions or ()))
+        for key, tally in tallies.items()
+    ]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def _group_key(group_by: str, minutes: Minutes, speaker: Any) -> tuple[str | None, str | None]:
+    if group_by == "member":
+        return speaker.member_id, speaker.name
+    if group_by == "party":
+        return speaker.party, None
+    if group_by == "assembly":
+        return minutes.session.assembly, None
+    if group_by == "year":
+        return minutes.session.date[:4], None
+    return minutes.session.date[:7], None  # month
+
+
+# --- users and API keys ---------------------------------------------------------------------
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    password_hash: str,
+    assembly: str,
+    role: str = "secretariat",
+) -> UserRow:
+    """A secretariat account of ``assembly``; ``ConflictError`` when the email is taken."""
+    get_assembly(session=session, slug=assembly)
+    row = UserRow(
+        email=email.strip().lower(),
+        password_hash=password_hash,
+        assembly_slug=assembly,
+        role=role,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(f"a user with email {email} already exists") from None
+    return row
+
+
+def authenticate(*, session: Session, email: str, password: str, decoy_hash: str) -> UserRow | None:
+    """The active user with this email and password, else None.
+
+    For an unknown email the password is checked against ``decoy_hash``, so that the answer
+    takes as long as for a real account.
+    """
+    row = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    if row is None or not row.active:
+        security.verify_password(password, decoy_hash)
+        return None
+    return row if security.verify_password(password, row.password_hash) else None
+
+
+def get_active_user(*, session: Session, user_id: str) -> UserRow | None:
+    """The active user with this id, else None."""
+    row = session.get(UserRow, user_id)
+    return row if row is not None and row.active else None
+
+
+def create_api_key(*, session: Session, owner: str) -> tuple[ApiKeyRow, str]:
+    """A new API key for ``owner``: the row and the plaintext key (shown once)."""
+    key = security.new_api_key()
+    row = ApiKeyRow(owner=owner, prefix=key.prefix, key_hash=key.digest)
+    session.add(row)
+    session.flush()
+    return row, key.plaintext
+
+
+def find_api_key(*, session: Session, plaintext: str) -> ApiKeyRow | None:
+    """The unrevoked key row matching a presented key, else None."""
+    prefix = security.api_key_prefix(plaintext)
+    if prefix is None:
+        return None
+    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
+    if row is None or row.revoked or not security.api_key_matches(plaintext, row.key_hash):
+        return None
+    return row
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def search_segments(*, index: SearchIndex, query: SearchQuery) -> SearchResults:
+    """Run a search on the configured index (``QueryError`` for a malformed query)."""
+    return index.search(query)

@@ -1,0 +1,1 @@
+"""Routes, one module per resource; ``search_api.app`` includes each router."""

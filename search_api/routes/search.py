@@ -1,0 +1,106 @@
+"""``GET /search``: words and phrases over every published segment, with filters and facets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kuvend.search import SearchHit, SearchQuery, SearchResults, moment_path
+from search_api import crud
+from search_api.deps import CallerDep, IndexDep, SettingsDep
+from search_api.schemas.search import FacetCountPublic, SearchHitPublic, SearchResultsPublic
+
+router = APIRouter(tags=["search"])
+
+#: Deep pages cost as much as the whole result set; nobody reads past this.
+MAX_OFFSET = 10_000
+
+
+@router.get("/search", summary="Search what was said")
+def search(
+    settings: SettingsDep,
+    index: IndexDep,
+    caller: CallerDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description='Words, "a phrase", -excluded, prefix*. Accents and script optional: '
+            "keshilli finds këshilli, скупштина finds skupština.",
+        ),
+    ],
+    assembly: Annotated[str | None, Query(max_length=64)] = None,
+    session: Annotated[str | None, Query(max_length=32, description="A session id")] = None,
+    member: Annotated[str | None, Query(max_length=32, description="A member id")] = None,
+    party: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    agenda: Annotated[
+        str | None, Query(max_length=200, description="Words of the agenda item's title")
+    ] = None,
+    include_drafts: Annotated[
+        bool, Query(description="Secretariat only: include your assembly's drafts")
+    ] = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> SearchResultsPublic:
+    """Segments that match, exact forms first, each with a deep link to its moment."""
+    offset = crud.decode_offset_cursor(cursor, maximum=MAX_OFFSET) if cursor else 0
+    query = SearchQuery(
+        text=q,
+        assembly=assembly,
+        session_id=session,
+        member_id=member,
+        party=party,
+        language=language,
+        date_from=date_from,
+        date_to=date_to,
+        agenda=agenda,
+        draft_assemblies=caller.staff if include_drafts else frozenset(),
+        limit=limit,
+        offset=offset,
+    )
+    results = crud.search_segments(index=index, query=query)
+    return _public(results, settings.public_base_url, offset + limit)
+
+
+def _public(results: SearchResults, base_url: str, next_offset: int) -> SearchResultsPublic:
+    more = next_offset < results.total and next_offset <= MAX_OFFSET
+    return SearchResultsPublic(
+        data=[_hit(hit, base_url) for hit in results.hits],
+        count=results.total,
+        facets={
+            name: [FacetCountPublic(value=f.value, label=f.label, count=f.count) for f in counts]
+            for name, counts in results.facets.items()
+        },
+        next_cursor=crud.encode_cursor([next_offset]) if more else None,
+        backend=results.backend,
+    )
+
+
+def _hit(hit: SearchHit, base_url: str) -> SearchHitPublic:
+    link = base_url.rstrip("/") + moment_path(hit.assembly, hit.session_id, hit.start_s)
+    return SearchHitPublic(
+        segment_id=hit.segment_id,
+        session_id=hit.session_id,
+        assembly=hit.assembly,
+        session_title=hit.session_title,
+        session_date=hit.session_date,
+        status=hit.status,
+        speaker=hit.speaker,
+        speaker_name=hit.speaker_name,
+        member_id=hit.member_id,
+        party=hit.party,
+        language=hit.language,
+        start_s=hit.start_s,
+        end_s=hit.end_s,
+        text=hit.text,
+        snippet=hit.snippet,
+        agenda=hit.agenda,
+        exact=hit.exact,
+        link=link,
+    )

@@ -1,0 +1,165 @@
+"""Sessions: the public list, published minutes and downloads, and each session's speakers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import FileResponse, Response
+
+from kuvend.config import Settings
+from kuvend.minutes import Minutes
+from kuvend.storage.tables import SessionRow
+from search_api import crud
+from search_api.deps import CallerDep, SessionDep, SettingsDep
+from search_api.errors import ApiError
+from search_api.schemas.common import NOT_FOUND
+from search_api.schemas.members import SpeakerPublic, SpeakersPublic
+from search_api.schemas.sessions import SessionPublic, SessionsPublic, VersionPublic
+
+router = APIRouter(tags=["sessions"])
+
+SessionId = Annotated[str, Path(max_length=32)]
+Format = Literal["json", "srt", "vtt", "txt", "docx"]
+SessionStatus = Literal[
+    "scheduled", "recording", "queued", "processing", "draft", "published", "failed"
+]
+
+#: Media types of the downloads; the files are written at publish time by the orchestration.
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+    "txt": "text/plain",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_DOWNLOAD_CONTENT: dict[str, Any] = {
+    media_type: {"schema": {"type": "string"}}
+    for name, media_type in MEDIA_TYPES.items()
+    if name != "json"
+}
+
+
+def session_page(settings: Settings, row: SessionRow) -> str:
+    """The session's page on the assembly's static site."""
+    return f"{settings.public_base_url.rstrip('/')}/{row.assembly_slug}/{row.id}/"
+
+
+def session_public(
+    settings: Settings, row: SessionRow, versions: list[Any], staff: frozenset[str]
+) -> SessionPublic:
+    """A session as the caller may see it: outsiders see only that it is published."""
+    status = row.status if row.assembly_slug in staff else "published"
+    return SessionPublic(
+        id=row.id,
+        assembly=row.assembly_slug,
+        title=row.title,
+        date=row.date,
+        status=status,
+        duration_s=row.duration_s,
+        languages=list(row.languages),
+        versions=[VersionPublic(version=v, sha256=h, published_at=t) for v, h, t in versions],
+        link=session_page(settings, row),
+    )
+
+
+@router.get("/sessions", summary="Sessions, newest first")
+def list_sessions(
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    assembly: Annotated[str | None, Query(max_length=64)] = None,
+    status: SessionStatus | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> SessionsPublic:
+    """Published sessions (and, for the secretariat, their own assembly's others).
+
+    Pages are stable: ``next_cursor`` continues after the last session of this page even when
+    new sessions are published meanwhile.
+    """
+    rows, next_cursor = crud.list_sessions(
+        session=session,
+        staff=caller.staff,
+        assembly=assembly,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        cursor=cursor,
+        limit=limit,
+    )
+    versions = crud.session_versions(session=session, session_ids=[row.id for row in rows])
+    data = [session_public(settings, row, versions[row.id], caller.staff) for row in rows]
+    return SessionsPublic(data=data, count=len(data), next_cursor=next_cursor)
+
+
+@router.get("/sessions/{session_id}", summary="One session", responses=NOT_FOUND)
+def get_session(
+    settings: SettingsDep, session: SessionDep, caller: CallerDep, session_id: SessionId
+) -> SessionPublic:
+    """A session with its published versions."""
+    row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
+    versions = crud.session_versions(session=session, session_ids=[row.id])
+    return session_public(settings, row, versions[row.id], caller.staff)
+
+
+@router.get(
+    "/sessions/{session_id}/minutes", summary="Published minutes (JSON)", responses=NOT_FOUND
+)
+def get_minutes(
+    session: SessionDep,
+    caller: CallerDep,
+    session_id: SessionId,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Minutes:
+    """The minutes.json of the latest published version, or of ``version``."""
+    return crud.published_minutes(
+        session=session, staff=caller.staff, session_id=session_id, version=version
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/speakers", summary="Who spoke and for how long", responses=NOT_FOUND
+)
+def get_speakers(session: SessionDep, caller: CallerDep, session_id: SessionId) -> SpeakersPublic:
+    """The speakers of the latest published version, with their speaking statistics."""
+    minutes = crud.published_minutes(session=session, staff=caller.staff, session_id=session_id)
+    data = [SpeakerPublic.model_validate(speaker.model_dump()) for speaker in minutes.speakers]
+    return SpeakersPublic(data=data, count=len(data))
+
+
+@router.get(
+    "/sessions/{session_id}/downloads/{format}",
+    summary="Download the published minutes",
+    response_class=Response,
+    responses={
+        200: {"description": "The file", "content": _DOWNLOAD_CONTENT},
+        **NOT_FOUND,
+    },
+)
+def download(
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    session_id: SessionId,
+    format: Format,
+) -> Response:
+    """JSON from the database; SRT, VTT, TXT and DOCX as written when the version was published.
+
+    The files live in ``site_dir/{assembly}/{session_id}/minutes.{format}`` beside the page.
+    """
+    minutes = crud.published_minutes(session=session, staff=caller.staff, session_id=session_id)
+    filename = f"{minutes.session.assembly}-{session_id}.{format}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "json":
+        return Response(minutes.to_json(), media_type=MEDIA_TYPES["json"], headers=disposition)
+    path: FilePath = (
+        settings.resolved_site_dir / minutes.session.assembly / session_id / f"minutes.{format}"
+    )
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"no {format.upper()} export of session {session_id}")
+    return FileResponse(path, media_type=MEDIA_TYPES[format], headers=disposition)

@@ -1,0 +1,59 @@
+"""Assemblies, members and a session's speakers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class AssemblyPublic(BaseModel):
+    slug: str
+    name: str
+    languages: list[str]
+    serbian_script: str
+
+
+class AssembliesPublic(BaseModel):
+    data: list[AssemblyPublic]
+    count: int
+
+
+class MemberBase(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    party: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=100)
+
+
+class MemberCreate(MemberBase):
+    pass
+
+
+class MemberUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    party: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=100)
+
+
+class MemberPublic(MemberBase):
+    id: str
+    assembly: str
+    has_voiceprint: bool
+
+
+class MembersPublic(BaseModel):
+    data: list[MemberPublic]
+    count: int
+
+
+class SpeakerPublic(BaseModel):
+    id: str = Field(description="Label in the session: S1, S2, …")
+    member_id: str | None
+    name: str | None
+    party: str | None
+    speaking_time_s: float
+    turns: int
+    languages: dict[str, float]
+
+
+class SpeakersPublic(BaseModel):
+    data: list[SpeakerPublic]
+    count: int

@@ -1,0 +1,90 @@
+"""An API over the search corpus, on SQLite and on PostgreSQL (``database_url``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kuvend.config import Settings
+from kuvend.minutes import Minutes
+from kuvend.storage.db import migrate, session_scope
+from search_api import crud
+from search_api.app import create_app
+from search_api.index import SqliteFtsIndex
+from tests.search_api.actions import PublishingActions
+from tests.search_api.corpus import build_corpus
+from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
+
+
+@dataclass
+class Api:
+    """A client of the seeded API and the credentials of each role."""
+
+    client: TestClient
+    settings: Settings
+    accounts: Accounts
+    actions: PublishingActions
+    api_key: str
+    corpus: list[Minutes]
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, email: str) -> str:
+        if email in self._tokens:
+            return self._tokens[email]
+        response = self.client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        self._tokens[email] = str(response.json()["access_token"])
+        return self._tokens[email]
+
+    def headers(self, role: str) -> dict[str, str]:
+        """Request headers of ``role``: anonymous, journalist, secretariat_a, secretariat_b."""
+        if role == "anonymous":
+            return {}
+        if role == "journalist":
+            return {"X-API-Key": self.api_key}
+        email = self.accounts.email_a if role == "secretariat_a" else self.accounts.email_b
+        return {"Authorization": f"Bearer {self.token(email)}"}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Minutes]:
+    return build_corpus()
+
+
+def _make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
+    settings = settings.model_copy(update={"password_hash_memory_kib": TEST_HASH_MEMORY_KIB})
+    index = SqliteFtsIndex(settings.data_dir / "kuvend.search.db")
+    accounts = seed(settings, corpus, index)
+    with session_scope(settings.resolved_database_url) as db:
+        _, api_key = crud.create_api_key(session=db, owner="Koha Ditore")
+    actions = PublishingActions(settings, index)
+    app = create_app(settings, index=index, actions=actions)
+    with TestClient(app) as client:
+        yield Api(client, settings, accounts, actions, api_key, corpus)
+    index.close()
+
+
+@pytest.fixture
+def api(settings: Settings, database_url: str, corpus: list[Minutes]) -> Iterator[Api]:
+    """The seeded API on SQLite, then on PostgreSQL."""
+    yield from _make_api(settings.model_copy(update={"database_url": database_url}), corpus)
+
+
+@pytest.fixture(scope="module")
+def sqlite_api(tmp_path_factory: pytest.TempPathFactory, corpus: list[Minutes]) -> Iterator[Api]:
+    """The seeded API on SQLite, shared by a module's read-only tests."""
+    data_dir = tmp_path_factory.mktemp("kuvend-api")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        database_url="",
+        search_backend="sqlite",
+        anonymous_rate_limit="100000/minute",  # many requests from one test client
+    )
+    migrate(settings.resolved_database_url)
+    yield from _make_api(settings, corpus)

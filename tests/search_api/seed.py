@@ -1,0 +1,117 @@
+"""Put the search corpus into a database as the pipeline would have left it, and index it.
+
+For each session: its assembly, a ``SessionRow``, the members its speakers are, ``SpeakerRow``
+labels, every segment as a ``SegmentRow`` (the working copy), and for published sessions a
+``PublishedVersionRow`` holding the minutes JSON. Two secretariat accounts: one of
+``prishtine`` (assembly A, which has a draft) and one of ``graqanice`` (assembly B).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from kuvend.config import Settings
+from kuvend.minutes import Minutes
+from kuvend.search import SearchIndex
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import (
+    AssemblyRow,
+    MemberRow,
+    PublishedVersionRow,
+    SegmentRow,
+    SessionRow,
+    SpeakerRow,
+)
+from search_api import crud, security
+
+ASSEMBLY_A = "prishtine"
+ASSEMBLY_B = "graqanice"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Accounts:
+    email_a: str = "sekretaria@prishtine.example"
+    email_b: str = "sekretarijat@graqanice.example"
+
+
+#: argon2 memory for test accounts (production uses 64 MiB; 2 cores shared by many make
+#: that seconds per sign-in here).
+TEST_HASH_MEMORY_KIB = 1024
+
+
+def seed(settings: Settings, corpus: list[Minutes], index: SearchIndex) -> Accounts:
+    """Store and index ``corpus``; returns the two secretariat accounts (password PASSWORD)."""
+    accounts = Accounts()
+    password_hash = security.hash_password(PASSWORD, memory_kib=TEST_HASH_MEMORY_KIB)
+    with session_scope(settings.resolved_database_url) as db:
+        for slug in sorted({minutes.session.assembly for minutes in corpus}):
+            db.add(AssemblyRow(slug=slug, name=slug.capitalize()))
+        db.flush()
+        members: set[str] = set()
+        for minutes in corpus:
+            _store(db, minutes, members)
+        for email, assembly in ((accounts.email_a, ASSEMBLY_A), (accounts.email_b, ASSEMBLY_B)):
+            crud.create_user(
+                session=db, email=email, password_hash=password_hash, assembly=assembly
+            )
+    for minutes in corpus:
+        index.index_minutes(minutes)
+    return accounts
+
+
+def _store(db: Session, minutes: Minutes, members: set[str]) -> None:
+    session = minutes.session
+    db.add(
+        SessionRow(
+            id=session.id,
+            assembly_slug=session.assembly,
+            title=session.title,
+            date=date.fromisoformat(session.date),
+            status=session.status,
+            languages=list(session.languages),
+            duration_s=session.duration_s,
+        )
+    )
+    for speaker in minutes.speakers:
+        if speaker.member_id and speaker.member_id not in members:
+            members.add(speaker.member_id)
+            db.add(
+                MemberRow(
+                    id=speaker.member_id,
+                    assembly_slug=session.assembly,
+                    name=speaker.name or speaker.id,
+                    party=speaker.party,
+                )
+            )
+    db.flush()
+    for speaker in minutes.speakers:
+        db.add(SpeakerRow(session_id=session.id, label=speaker.id, member_id=speaker.member_id))
+    for position, segment in enumerate(minutes.segments):
+        db.add(
+            SegmentRow(
+                id=segment.id,
+                session_id=session.id,
+                position=position,
+                start_s=segment.start,
+                end_s=segment.end,
+                speaker_label=segment.speaker,
+                language=segment.language,
+                text=segment.text,
+            )
+        )
+    if session.status == "published":
+        text = minutes.to_json()
+        db.add(
+            PublishedVersionRow(
+                session_id=session.id,
+                version=1,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                minutes_json=text,
+            )
+        )
+    db.flush()
