@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from kuvend.errors import TransientError
 from kuvend.minutes import Minutes
-from publish.versions import require_published
+from kuvend.storage.revisions import webhooks_for
+from publish.versions import FrozenVersion, require_published
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +133,21 @@ def deliver(
     delivered = status is not None and 200 <= status < 300
     log.info("webhook %s → %s (%s, %d attempts)", delivery_id, url, status, attempts)
     return Delivery(url, delivery_id, status, attempts, delivered)
+
+
+def notify_publication(
+    *,
+    session: Session,
+    frozen: FrozenVersion,
+    page_url: str,
+    options: WebhookOptions = WebhookOptions(),
+    client: httpx.Client | None = None,
+) -> list[Delivery]:
+    """Deliver the publication of ``frozen`` to every webhook registered for its assembly.
+
+    Call it after the transaction that saved the version has committed, so that a receiver
+    fetching ``minutes_url`` at once finds it.
+    """
+    event = publication_event(frozen.minutes, page_url=page_url, sha256=frozen.sha256)
+    hooks = webhooks_for(session=session, assembly=frozen.minutes.session.assembly)
+    return [deliver(hook.url, hook.secret, event, options=options, client=client) for hook in hooks]

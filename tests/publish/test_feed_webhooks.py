@@ -13,12 +13,16 @@ import pytest
 from lxml import etree
 
 from kuvend.errors import ConflictError
+from kuvend.storage import repository as repo
+from kuvend.storage.db import session_scope
+from kuvend.storage.revisions import register_webhook
 from publish.feed import FeedItem, assembly_feed
 from publish.versions import freeze
 from publish.webhooks import (
     SIGNATURE_HEADER,
     WebhookOptions,
     deliver,
+    notify_publication,
     publication_event,
     verify_signature,
 )
@@ -133,3 +137,29 @@ def test_webhook_gives_up_on_an_unreachable_receiver(receiver: str) -> None:
 def test_no_event_for_a_draft() -> None:
     with pytest.raises(ConflictError):
         publication_event(sample_minutes(), page_url="https://x/", sha256="0" * 64)
+
+
+def test_every_registered_receiver_is_notified(receiver: str, database_url: str) -> None:
+    with session_scope(database_url) as db:
+        repo.ensure_assembly(session=db, slug="prishtina", name="Prishtinë")
+        repo.ensure_assembly(session=db, slug="peje", name="Pejë")
+        mine = register_webhook(session=db, url=receiver, assembly="prishtina")
+        every = register_webhook(session=db, url=receiver + "/all", assembly=None)
+        register_webhook(session=db, url=receiver + "/peje", assembly="peje")
+    frozen = freeze(sample_minutes(), version=1)
+    with session_scope(database_url) as db:
+        deliveries = notify_publication(
+            session=db, frozen=frozen, page_url="https://kuvend.example/prishtina/s/v1/"
+        )
+    # Pejë's hook hears nothing of Prishtina; each receiver can check its own signature.
+    assert sorted(d.url for d in deliveries) == sorted([mine.url, every.url])
+    assert all(d.delivered for d in deliveries)
+    signed_with = sorted(
+        hook.url
+        for headers, body in _Receiver.received
+        for hook in (mine, every)
+        if verify_signature(body, hook.secret, headers[SIGNATURE_HEADER])
+    )
+    assert signed_with == sorted([mine.url, every.url])
+    event = json.loads(_Receiver.received[0][1])
+    assert event["minutes_url"] == "https://kuvend.example/prishtina/s/v1/minutes.json"
