@@ -69,6 +69,8 @@ class Word:
     end_s: float
     text: str
     probability: float
+    low_confidence: bool = False
+    """The model was unsure (probability under the transcriber's limit): a reviewer should look."""
 
 
 @dataclass(frozen=True, slots=True)

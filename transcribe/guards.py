@@ -1,0 +1,109 @@
+"""Guards against invented text: silence, music, repetition loops, Whisper's stock phrases.
+
+Whisper was trained on subtitled video, so over silence or music it writes what subtitles
+say there ("Thanks for watching", "Subtitles by …"), repeats a phrase until the window ends,
+or echoes the prompt. None of that may reach the minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Sequence
+
+from transcribe.decode import Piece
+from transcribe.options import TranscribeOptions
+
+#: Fragments of the stock phrases Whisper invents over non-speech, in the spellings it uses
+#: (matched on lower-case text without diacritics). None is said in an assembly.
+KNOWN_HALLUCINATIONS = (
+    "subtitles by",
+    "amara.org",
+    "thanks for watching",
+    "thank you for watching",
+    "please subscribe",
+    "like and subscribe",
+    "www.",
+    ".com",
+    "titlovi",
+    "titlovao",
+    "prevod i titl",
+    "hvala na gledanju",
+    "hvala sto ste gledali",
+    "hvala sto pratite",
+    "pretplatite se",
+    "titrat",
+    "titrime",
+    "perkthimi dhe titrimi",
+    "faleminderit qe na ndoqet",
+    "abonohuni",
+    "sous-titres",
+    "untertitel",
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def plain(text: str) -> str:
+    """Lower-case, no diacritics, Cyrillic kept: the form phrases are compared in."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def compression_ratio(text: str) -> float:
+    """Whisper's loop signal: how well the text compresses (high = repetitive)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def longest_repeat(text: str, *, max_phrase_words: int = 4) -> int:
+    """How many times in a row the most repeated phrase (1–4 words) follows itself."""
+    words = _WORD.findall(plain(text))
+    best = 1
+    for size in range(1, max_phrase_words + 1):
+        for start in range(len(words) - size):
+            count = 1
+            position = start + size
+            while words[position : position + size] == words[start : start + size]:
+                count += 1
+                position += size
+            best = max(best, count)
+    return best
+
+
+def is_loop(piece: Piece, options: TranscribeOptions) -> bool:
+    """True when the piece is a repetition loop rather than speech."""
+    return (
+        compression_ratio(piece.text) > options.compression_ratio_threshold
+        or longest_repeat(piece.text) > options.max_repeats
+    )
+
+
+def invented(piece: Piece, options: TranscribeOptions, prompt: str | None) -> str | None:
+    """Why ``piece`` is not speech (a short reason for the log), or ``None`` when it is."""
+    text = plain(piece.text)
+    if not any(char.isalpha() for char in text):
+        return "no letters"
+    for phrase in KNOWN_HALLUCINATIONS:
+        if phrase in text:
+            return f"stock phrase {phrase!r}"
+    if (
+        piece.no_speech_prob > options.no_speech_threshold
+        and piece.avg_logprob < options.log_prob_threshold
+    ):
+        return "no speech"
+    if prompt and _echoes(text, plain(prompt)):
+        return "echo of the vocabulary prompt"
+    return None
+
+
+def _echoes(text: str, prompt: str) -> bool:
+    """Three or more words of the prompt, in its order, and nothing else: an echo."""
+    words = _WORD.findall(text)
+    return len(words) >= 3 and " ".join(words) in " ".join(_WORD.findall(prompt))
+
+
+def flagged(probabilities: Sequence[float], options: TranscribeOptions) -> list[bool]:
+    """Which words a reviewer should check: those the model was unsure of."""
+    return [bool(p < options.low_confidence_p) for p in probabilities]
