@@ -7,6 +7,11 @@ SHA-256; publishing again adds a version and keeps the earlier ones.
 
 Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing to the caller
 (``session_scope``).
+
+Why one module of ~650 lines: these are all the queries of review and publication (the
+``crud.py`` of ``publish``), kept together so that the API and the site read the same
+definitions of "published"; each section below is independent and could be split along
+its ``# --`` headings.
 """
 
 from __future__ import annotations

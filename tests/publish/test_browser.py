@@ -57,6 +57,19 @@ def test_clicking_a_line_seeks_the_player(page: Page, served_site: ServedSite) -
     expect(page.locator(CURRENT)).to_have_attribute("data-start", str(starts[1]))
 
 
+def test_captions_track_loads_from_the_vtt(page: Page, served_site: ServedSite) -> None:
+    page.goto(served_site.session_url())
+    _ready(page)
+    page.evaluate("document.getElementById('player').textTracks[0].mode = 'hidden'")
+    count = len(served_site.minutes.segments)
+    page.wait_for_function(
+        f"(document.getElementById('player').textTracks[0].cues || []).length === {count}"
+    )
+    third = page.evaluate("document.getElementById('player').textTracks[0].cues[2].text")
+    # The voice span names the speaker; the markup in the transcript stays text in the cue.
+    assert third == "<v Ana Kelmendi>&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
 def test_a_link_to_a_moment_opens_there(page: Page, served_site: ServedSite) -> None:
     starts = _starts(served_site)
     page.goto(f"{served_site.session_url()}#t={starts[2]}")
