@@ -20,9 +20,6 @@ from publish.statistics import with_statistics
 
 log = logging.getLogger(__name__)
 
-#: A word whose probability is below this is listed in ``low_confidence_words`` for review.
-LOW_CONFIDENCE_WORD_P = 0.5
-
 
 def _ms(seconds: float) -> float:
     """Seconds rounded to the millisecond, as the contract serialises times."""
@@ -63,7 +60,8 @@ def minutes_segment(session_id: str, position: int, segment: Segment) -> Minutes
         avg_logprob=round(segment.avg_logprob, 3),
         no_speech_prob=round(segment.no_speech_prob, 3),
         compression_ratio=round(segment.compression_ratio, 3),
-        low_confidence_words=[i for i, word in enumerate(words) if word.p < LOW_CONFIDENCE_WORD_P],
+        # The transcriber flags words it was unsure of; the review page points them out.
+        low_confidence_words=[i for i, word in enumerate(segment.words) if word.low_confidence],
     )
 
 

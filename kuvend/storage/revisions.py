@@ -321,6 +321,10 @@ def _segment_entry(row: SegmentRow) -> MinutesSegment:
         avg_logprob=round(row.avg_logprob, 3),
         no_speech_prob=round(row.no_speech_prob, 3),
         compression_ratio=round(row.compression_ratio, 3),
+        # A reviewed segment has been checked; the transcriber's doubts no longer apply.
+        low_confidence_words=[]
+        if row.reviewed
+        else [i for i, w in enumerate(row.words) if w.get("low", False)],
         reviewed=row.reviewed,
     )
 

@@ -23,11 +23,12 @@ DRITA = Member(id="m-drita", assembly="prishtina", name="Drita Berisha", party="
 
 
 def words_of(text: str, start: float, end: float, p: float = 0.9) -> tuple[Word, ...]:
-    """Evenly spaced words over [start, end]."""
+    """Evenly spaced words over [start, end]; words in capitals are flagged as doubtful."""
     tokens = text.split()
     step = (end - start) / max(1, len(tokens))
     return tuple(
-        Word(start + i * step, start + (i + 1) * step, token, p) for i, token in enumerate(tokens)
+        Word(start + i * step, start + (i + 1) * step, token, p, token.isupper())
+        for i, token in enumerate(tokens)
     )
 
 

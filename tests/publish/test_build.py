@@ -74,3 +74,10 @@ def test_empty_session_has_no_speakers_figures() -> None:
     minutes = build_minutes(SESSION, [], speakers={}, duration_s=3.0)
     assert minutes.segments == []
     assert minutes.speakers == []
+
+
+def test_doubtful_words_are_listed_for_review() -> None:
+    minutes = build_minutes(
+        SESSION, [segment(0, 3, "S1", "Kuvendi i KOMUNES sot")], speakers=SPEAKERS, duration_s=3
+    )
+    assert minutes.segments[0].low_confidence_words == [2]

@@ -14,7 +14,7 @@ from kuvend.storage.db import session_scope
 from kuvend.storage.tables import MemberRow, RevisionRow, SegmentRow
 from publish.review import apply_change, load_draft_minutes, load_public_minutes, publish_draft
 from publish.revisions import assign_turn, edit_text, merge_segments, split_segment
-from tests.publish.factories import ANA, MARKO, SEGMENTS, SESSION
+from tests.publish.factories import ANA, MARKO, SEGMENTS, SESSION, sample_minutes
 
 
 def _stored_session(url: str) -> str:
@@ -55,6 +55,12 @@ def test_each_change_is_saved_as_a_revision(database_url: str) -> None:
         draft = load_draft_minutes(session=db, session_id=session_id)
     assert [s.text for s in draft.segments] == [s.text for s in SEGMENTS]
     assert draft.speakers[0].name == "Ana Kelmendi"
+    # Read back from the rows, the draft is what build_minutes made, but for the rows' ids.
+    built = sample_minutes()
+    assert [s.model_copy(update={"id": ""}) for s in draft.segments] == [
+        s.model_copy(update={"id": ""}) for s in built.segments
+    ]
+    assert draft.speakers == built.speakers
 
     changes = [
         lambda m: edit_text(m, m.segments[0].id, "Mirëdita, e hapi seancën.", user_id="u1"),
