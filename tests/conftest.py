@@ -10,6 +10,7 @@
   that calls ``get_settings()`` and for subprocesses (the CLI, Celery workers).
   A test wanting both databases combines them:
   ``settings.model_copy(update={"database_url": database_url})``.
+* ``postgres_url``: the PostgreSQL case alone, for tests of the services at scale.
 * ``redis_url``: a Redis database of its own on 127.0.0.1:6379, flushed before and after.
 """
 
@@ -96,6 +97,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _empty_postgres(url)
         yield url
         # Workers in subprocesses may still hold connections; the next test empties it anyway.
+
+
+@pytest.fixture
+def postgres_url(_postgres_database: str) -> str:
+    """URL of an empty, migrated PostgreSQL database (for tests of the services at scale)."""
+    _empty_postgres(_postgres_database)
+    return _postgres_database
 
 
 @pytest.fixture

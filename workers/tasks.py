@@ -44,11 +44,11 @@ def _one_line(error: BaseException) -> str:
 class StepTask(Task):  # type: ignore[misc]
     """Base of Kuvend's tasks: progress in the database, retries only for ``TransientError``.
 
-    Arguments are always ``(session_id,)`` or ``(session_id, chunk_index)``. A task of a session
-    that has already failed is skipped. A chunk whose worker died ``queue_max_attempts`` times
-    at the same stage fails its session instead of looping (Celery's warning about
-    ``reject_on_worker_lost``). Any other error fails the session with a one-line message,
-    which the progress display and the API show; other sessions carry on.
+    Arguments start with the session's id, then (``per_chunk``) the chunk's index. A task of
+    a session that has already failed is skipped. A chunk whose worker died
+    ``queue_max_attempts`` times at one stage fails its session instead of looping (Celery's
+    warning about ``reject_on_worker_lost``). Any other error fails the session with a
+    one-line message, which the progress display and the API show; other sessions carry on.
     """
 
     autoretry_for = (TransientError, DatabaseDown)
@@ -60,6 +60,8 @@ class StepTask(Task):  # type: ignore[misc]
     reject_on_worker_lost = True
     stage = ""
     """The stage a chunk is at while this task runs; empty: the task does not mark it."""
+    per_chunk = False
+    """The task's arguments are ``(session_id, chunk_index)``, not ``(session_id, …)``."""
 
     def begin(self, session_id: str, chunk_index: int | None = None) -> None:
         """First line of every task: skip a failed session, mark the chunk as running.
@@ -109,7 +111,7 @@ class StepTask(Task):  # type: ignore[misc]
             # the stored results make the rerun cheap. The session has not failed.
             log.warning("%s%s could not reach the broker: %s", self.name, args, exc)
             return
-        self._fail(args[0], args[1] if len(args) > 1 else None, _one_line(exc))
+        self._fail(args[0], args[1] if self.per_chunk else None, _one_line(exc))
 
     def _fail(self, session_id: str, chunk_index: int | None, message: str) -> None:
         log.error("session %s failed in %s: %s", session_id, self.name, message)
@@ -141,7 +143,7 @@ def ingest_session(self: StepTask, session_id: str) -> str:
 
 
 @app.task(  # type: ignore[untyped-decorator]
-    base=StepTask, bind=True, name=TRANSCRIBE, stage="transcribe"
+    base=StepTask, bind=True, name=TRANSCRIBE, stage="transcribe", per_chunk=True
 )
 def transcribe_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Transcribe one chunk (the stored transcript if it has been done)."""
@@ -154,7 +156,7 @@ def transcribe_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
 
 
 @app.task(  # type: ignore[untyped-decorator]
-    base=StepTask, bind=True, name=DIARIZE, stage="diarize"
+    base=StepTask, bind=True, name=DIARIZE, stage="diarize", per_chunk=True
 )
 def diarize_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Find one chunk's speech regions and voices (the stored ones if done)."""
@@ -167,7 +169,7 @@ def diarize_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
 
 
 @app.task(  # type: ignore[untyped-decorator]
-    base=StepTask, bind=True, name=CHUNK_DONE
+    base=StepTask, bind=True, name=CHUNK_DONE, per_chunk=True
 )
 def chunk_done(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Mark the chunk done; the last one to finish sends the session's final step."""
