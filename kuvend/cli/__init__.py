@@ -2,8 +2,6 @@
 
 import sys
 
-from rich.console import Console
-
 from kuvend.cli.app import app
 from kuvend.errors import KuvendError
 
@@ -18,8 +16,9 @@ def main() -> None:
     try:
         app()
     except KuvendError as error:
-        Console(stderr=True, highlight=False).print(f"kuvend: error: {error}", markup=False)
+        # Plain write, not rich: a one-line error must stay one line whatever the terminal width.
+        sys.stderr.write(f"kuvend: error: {' '.join(str(error).split())}\n")
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
-        Console(stderr=True).print("kuvend: interrupted")
+        sys.stderr.write("kuvend: interrupted\n")
         sys.exit(130)

@@ -16,7 +16,7 @@ from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_sessio
 from kuvend.text import fold_for_search
 from workers.runner import ProcessRequest, process_media
 
-_console = Console(stderr=True, highlight=False)
+_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _languages(value: str) -> tuple[str, ...]:
