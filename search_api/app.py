@@ -8,14 +8,17 @@ assembly pages and the deep links the search returns.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from kuvend import __version__
 from kuvend.config import Settings
 from kuvend.search import SearchIndex
 from search_api.actions import SessionActions
+from search_api.deps import SECRETARIAT_TAG
 from search_api.errors import install_error_handlers
 from search_api.index import open_index
 from search_api.ratelimit import Quotas, enforce_quota
@@ -73,8 +76,30 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
 
+    app.openapi = lambda: _openapi_with_optional_auth(app)  # type: ignore[method-assign]
+
     site = settings.resolved_site_dir
     if site.is_dir():
         app.mount("/", StaticFiles(directory=site, html=True), name="site")
         log.info("serving the assembly pages from %s", site)
     return app
+
+
+def _openapi_with_optional_auth(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, saying which operations also accept anonymous callers.
+
+    FastAPI lists the bearer token and the API key as requirements of every operation that
+    reads them, but only the operations tagged ``secretariat`` need them; the others accept
+    anonymous callers too, which OpenAPI writes as an empty requirement ``{}``.
+    """
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if "security" in operation and SECRETARIAT_TAG not in operation.get("tags", ()):
+                operation["security"] = [{}, *operation["security"]]
+    app.openapi_schema = document
+    return document

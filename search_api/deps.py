@@ -25,6 +25,8 @@ from search_api.actions import SessionActions
 from search_api.errors import ApiError
 
 SECRETARIAT = "secretariat"
+#: OpenAPI tag of the operations that need a signed-in secretariat user (all others are public).
+SECRETARIAT_TAG = "secretariat"
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)

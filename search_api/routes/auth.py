@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from search_api import crud, security
-from search_api.deps import CurrentUser, SessionDep, SettingsDep
+from search_api.deps import SECRETARIAT_TAG, CurrentUser, SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.schemas.auth import Token, UserPublic
 
@@ -39,7 +39,7 @@ def sign_in(
     return Token(access_token=token, expires_in=settings.access_token_minutes * 60)
 
 
-@router.get("/me", summary="The signed-in user")
+@router.get("/me", summary="The signed-in user", tags=[SECRETARIAT_TAG])
 def me(user: CurrentUser) -> UserPublic:
     """Who the token belongs to."""
     return UserPublic(id=user.id, email=user.email, assembly=user.assembly_slug, role=user.role)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, status
 
 from kuvend.storage.tables import AssemblyRow, MemberRow
 from search_api import crud
-from search_api.deps import CallerDep, SessionDep, require_staff_of
+from search_api.deps import SECRETARIAT_TAG, CallerDep, CurrentUser, SessionDep, require_staff_of
 from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND
 from search_api.schemas.members import (
     AssembliesPublic,
@@ -68,11 +68,12 @@ def get_member(session: SessionDep, member_id: MemberId) -> MemberPublic:
 @router.post(
     "/assemblies/{slug}/members",
     summary="Register a member (secretariat)",
+    tags=[SECRETARIAT_TAG],
     status_code=status.HTTP_201_CREATED,
     responses={**FORBIDDEN, **NOT_FOUND},
 )
 def create_member(
-    session: SessionDep, caller: CallerDep, slug: Slug, member_in: MemberCreate
+    session: SessionDep, caller: CallerDep, _user: CurrentUser, slug: Slug, member_in: MemberCreate
 ) -> MemberPublic:
     """Add a member to the caller's own assembly."""
     require_staff_of(caller, slug)
@@ -90,10 +91,15 @@ def create_member(
 @router.patch(
     "/members/{member_id}",
     summary="Change a member (secretariat)",
+    tags=[SECRETARIAT_TAG],
     responses={**FORBIDDEN, **NOT_FOUND},
 )
 def update_member(
-    session: SessionDep, caller: CallerDep, member_id: MemberId, member_in: MemberUpdate
+    session: SessionDep,
+    caller: CallerDep,
+    _user: CurrentUser,
+    member_id: MemberId,
+    member_in: MemberUpdate,
 ) -> MemberPublic:
     """Change a member's name, party or role."""
     row = crud.get_member(session=session, member_id=member_id)
@@ -109,10 +115,13 @@ def update_member(
 @router.delete(
     "/members/{member_id}",
     summary="Remove a member (secretariat)",
+    tags=[SECRETARIAT_TAG],
     status_code=status.HTTP_204_NO_CONTENT,
     responses={**FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
-def delete_member(session: SessionDep, caller: CallerDep, member_id: MemberId) -> None:
+def delete_member(
+    session: SessionDep, caller: CallerDep, _user: CurrentUser, member_id: MemberId
+) -> None:
     """Remove a member who is not named as a speaker anywhere."""
     row = crud.get_member(session=session, member_id=member_id)
     require_staff_of(caller, row.assembly_slug)

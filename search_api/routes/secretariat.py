@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from search_api import crud
 from search_api.deps import (
+    SECRETARIAT_TAG,
     Caller,
     CallerDep,
     CurrentUser,
@@ -41,7 +42,7 @@ from search_api.schemas.sessions import (
 
 # Signed in first (401), then the session must be visible (404), then the caller's (403).
 router = APIRouter(
-    tags=["secretariat"],
+    tags=[SECRETARIAT_TAG],
     responses={**FORBIDDEN, **NOT_FOUND},
     dependencies=[Depends(get_current_user)],
 )

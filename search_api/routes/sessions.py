@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -42,6 +42,11 @@ _DOWNLOAD_CONTENT: dict[str, Any] = {
 }
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time with its zone: SQLite gives back naive datetimes, written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def session_page(settings: Settings, row: SessionRow) -> str:
     """The session's page on the assembly's static site."""
     return f"{settings.public_base_url.rstrip('/')}/{row.assembly_slug}/{row.id}/"
@@ -60,7 +65,9 @@ def session_public(
         status=status,
         duration_s=row.duration_s,
         languages=list(row.languages),
-        versions=[VersionPublic(version=v, sha256=h, published_at=t) for v, h, t in versions],
+        versions=[
+            VersionPublic(version=v, sha256=h, published_at=as_utc(t)) for v, h, t in versions
+        ],
         link=session_page(settings, row),
     )
 
