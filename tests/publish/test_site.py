@@ -9,10 +9,12 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from kuvend.config import Settings
 from kuvend.errors import ConflictError
 from kuvend.storage import repository as repo
 from kuvend.storage import revisions as store
-from kuvend.storage.db import session_scope
+from kuvend.storage.db import migrate, session_scope
+from publish.publication import publish_session, rebuild_site, site_page
 from publish.review import apply_change, publish_draft
 from publish.revisions import edit_text, set_agenda
 from publish.site import Attachment, SiteAssembly, SiteSession, SiteVersion, build_site
@@ -124,3 +126,33 @@ def test_draft_in_the_database_never_reaches_the_site(database_url: str, tmp_pat
     assert (site / SESSION.assembly / published_id / "index.html").is_file()
     listing = (site / SESSION.assembly / "index.html").read_text("utf-8")
     assert "Seanca e ardhshme" in listing and "Buxheti 2025" in listing
+
+
+def test_publish_session_builds_the_site_and_keeps_the_draft_out(
+    settings: Settings, tmp_path: Path
+) -> None:
+    url = settings.resolved_database_url
+    migrate(url)
+    session_id = _stored_session(url)
+    recording = tmp_path / "player.m4a"
+    recording.write_bytes(b"not really audio, copied as it is")
+    first = publish_session(
+        settings=settings, session_id=session_id, user_id="u1", recording_for=lambda _: recording
+    )
+    page = site_page(settings, SESSION.assembly, session_id)
+    assert first.version == 1 and page.is_file()
+    assert (page.parent / "recording.m4a").read_bytes() == recording.read_bytes()
+    assert first.page_url == f"{settings.public_base_url}/{SESSION.assembly}/{session_id}/v1/"
+    with session_scope(url) as db:
+        apply_change(
+            session=db,
+            session_id=session_id,
+            change=lambda m: edit_text(m, m.segments[0].id, "Ende draft", user_id="u1"),
+        )
+    rebuild_site(settings=settings, recording_for=lambda _: None)
+    assert "Ende draft" not in page.read_text("utf-8")
+    second = publish_session(
+        settings=settings, session_id=session_id, user_id="u1", recording_for=lambda _: None
+    )
+    assert second.version == 2 and "Ende draft" in page.read_text("utf-8")
+    assert (page.parent / "v1" / "index.html").is_file()
