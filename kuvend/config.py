@@ -8,10 +8,10 @@ and ``KUVEND_MODELS_DIR`` at the folder holding the production models.
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from kuvend.errors import ConfigError
 from kuvend.types import LanguageCode, SerbianScript
@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     """Static assembly pages. Empty: ``data_dir/site``."""
 
     # Assemblies' defaults (each assembly may override languages, script and vocabulary).
-    languages: list[LanguageCode] = Field(default_factory=lambda: ["sq", "sr"])
+    # NoDecode: the variable is "sq,sr" (split below), not JSON.
+    languages: Annotated[list[LanguageCode], NoDecode] = Field(default_factory=lambda: ["sq", "sr"])
     serbian_script: SerbianScript = "latin"
 
     # Transcription.
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     whisper_beam_size: int = 5
     whisper_batch_size: int = 16
     """Batch size of faster-whisper's batched pipeline, used on CUDA."""
+    whisper_temperatures: Annotated[tuple[float, ...], NoDecode] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    """Temperatures Whisper falls back through when a window fails its checks ("0,0.2,…").
+    ``0`` alone never samples: the same audio then always gives the same text (reruns, tests)."""
 
     # Diarization.
     diarizer: Literal["embedded", "pyannote"] = "embedded"
@@ -104,7 +108,7 @@ class Settings(BaseSettings):
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
-    @field_validator("languages", mode="before")
+    @field_validator("languages", "whisper_temperatures", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
         if isinstance(value, str) and not value.startswith("["):
