@@ -70,14 +70,15 @@ def decode_unit(
     """Whisper's segments for one unit, decoded on its own.
 
     ``retry`` decodes again after a loop: sampling from the first non-zero temperature and
-    without the vocabulary hints, which can themselves start a loop.
+    without the vocabulary hints, which can themselves start a loop. With a single temperature
+    configured (``0``: reproducible text) the retry drops only the hints and does not sample.
     """
     temperatures = options.temperatures[1:] if retry else options.temperatures
     segments, _ = engine.model.transcribe(
         audio.between(unit.start_s, unit.end_s),
         language=unit.language,
         **_common(options, unit.language, hinted=not retry),
-        temperature=list(temperatures or (1.0,)),
+        temperature=list(temperatures or options.temperatures or (1.0,)),
         condition_on_previous_text=False,
         vad_filter=False,
         without_timestamps=False,

@@ -89,6 +89,7 @@ class TranscribeOptions:
             vocabulary=vocabulary,
             beam_size=settings.whisper_beam_size,
             batch_size=settings.whisper_batch_size,
+            temperatures=tuple(settings.whisper_temperatures),
         )
 
     @classmethod
@@ -100,6 +101,7 @@ class TranscribeOptions:
         vocabulary: Sequence[str] = (),
         beam_size: int = 5,
         batch_size: int = 16,
+        temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
     ) -> TranscribeOptions:
         """Options for an assembly: its languages (hr/bs folded into sr), script and word list."""
         folded: list[LanguageCode] = []
@@ -114,4 +116,5 @@ class TranscribeOptions:
             vocabulary=words,
             beam_size=beam_size,
             batch_size=batch_size,
+            temperatures=temperatures,
         )
