@@ -1,16 +1,30 @@
-"""``kuvend search``: the operator's local view of the index, drafts included (and marked)."""
+"""The search and API commands: ``search``, ``serve``, ``reindex``, ``users add``,
+``apikeys create``.
+
+``kuvend search`` is the operator's local view of the index: drafts included, and marked.
+"""
 
 import json
 from dataclasses import asdict
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kuvend.cli.app import app
 from kuvend.config import get_settings
+from kuvend.minutes import Minutes
 from kuvend.search import ALL_ASSEMBLIES, SearchHit, SearchQuery, parse_query
+from kuvend.storage import repository
+from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.tables import SessionRow
+from publish import build_minutes
+from search_api import crud, security
+from search_api.app import create_app
 from search_api.index import open_index
 from search_api.index.snippets import highlight
 
@@ -67,4 +81,112 @@ def _headline(hit: SearchHit) -> str:
     return (
         f"[bold]{escape(hit.assembly)}[/] · {escape(hit.session_title)} ({hit.session_date})"
         f"{draft} · [cyan]{clock(hit.start_s)}[/] · {escape(speaker)} · session {hit.session_id}"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the API (/api/v1, OpenAPI at /openapi.json) and the assembly pages."""
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    # Publishing and recording need the pipeline: the endpoints answer 503 until workers/
+    # provides a SessionActions implementation to pass here.
+    api = create_app(settings)
+    Console(stderr=True, highlight=False).print(
+        f"Kuvend API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs)"
+    )
+    uvicorn.run(api, host=host, port=port, log_level="info")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database: published versions, then drafts."""
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    index = open_index(settings)
+    index.clear()
+    console = Console(stderr=True, highlight=False)
+    published = drafts = segments = 0
+    with session_scope(settings.resolved_database_url) as db:
+        for minutes in crud.latest_published(
+            session=db, assembly=None, date_from=None, date_to=None
+        ):
+            segments += index.index_minutes(minutes)
+            published += 1
+        for session_id in db.scalars(select(SessionRow.id).where(SessionRow.status == "draft")):
+            segments += index.index_minutes(_draft_minutes(db, session_id))
+            drafts += 1
+    console.print(
+        f"Indexed {segments} segments: {published} published session(s), {drafts} draft(s)."
+    )
+
+
+def _draft_minutes(db: Session, session_id: str) -> Minutes:
+    """A session's working copy as draft minutes (publish's builder, as the runner does)."""
+    info = repository.load_session_info(session=db, session_id=session_id)
+    row = repository.get_session(session=db, session_id=session_id)
+    members = {m.id: m for m in repository.load_members(session=db, assembly=info.assembly)}
+    speakers = {
+        s.label: members.get(s.member_id or "")
+        for s in repository.load_speakers(session=db, session_id=session_id)
+    }
+    return build_minutes(
+        info,
+        repository.load_segments(session=db, session_id=session_id),
+        speakers=speakers,
+        duration_s=row.duration_s,
+    )
+
+
+users_app = typer.Typer(help="Secretariat accounts.", no_args_is_help=True)
+apikeys_app = typer.Typer(help="Journalists' API keys.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(apikeys_app, name="apikeys")
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="The person's email (their sign-in name).")],
+    assembly: Annotated[str, typer.Option(help="Assembly slug the account works for.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="KUVEND_NEW_USER_PASSWORD",
+            help="Asked for when not given (or set KUVEND_NEW_USER_PASSWORD).",
+        ),
+    ],
+) -> None:
+    """Add a secretariat account of ASSEMBLY (created if it is new)."""
+    if len(password) < 12:
+        raise typer.BadParameter("use a password of at least 12 characters", param_hint="password")
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
+    with session_scope(settings.resolved_database_url) as db:
+        repository.ensure_assembly(session=db, slug=assembly)
+        user = crud.create_user(
+            session=db, email=email, password_hash=password_hash, assembly=assembly
+        )
+    typer.echo(f"Added {user.email}: secretariat of {assembly} (id {user.id}).")
+
+
+@apikeys_app.command("create")
+def apikeys_create(
+    owner: Annotated[str, typer.Option(help="Who the key is for, e.g. a newsroom.")],
+) -> None:
+    """Create an API key and print it once (only its hash is kept)."""
+    settings = get_settings()
+    migrate(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as db:
+        _, plaintext = crud.create_api_key(session=db, owner=owner)
+    typer.echo(plaintext)
+    Console(stderr=True, highlight=False).print(
+        f"API key for {owner}: send it as the X-API-Key header "
+        f"({settings.api_key_rate_limit}). It is not shown again."
     )

@@ -1,28 +1,41 @@
-"""``kuvend search`` on the command line: the operator's view, drafts included and marked."""
+"""The search commands: ``kuvend search``, ``reindex``, ``users add``, ``apikeys create``,
+``serve``. Most run in-process through Typer's runner (one import of the CLI instead of one
+per call); the one-line error and ``serve`` run as real subprocesses."""
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from kuvend.cli.app import app
 from kuvend.config import Settings
+from kuvend.storage.db import migrate
 from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.corpus import build_corpus
+from tests.search_api.seed import TEST_HASH_MEMORY_KIB, seed
 
 ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
 
 
-def _kuvend(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kuvend", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _run(*args: str, **env: str) -> str:
+    result = runner.invoke(app, list(args), env=env or None, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _search_json(*args: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(_run("search", *args, "--json"))
+    return document
 
 
 def _index_corpus(settings: Settings) -> None:
@@ -34,20 +47,15 @@ def _index_corpus(settings: Settings) -> None:
 
 def test_search_prints_hits_with_session_speaker_time_and_snippet(settings: Settings) -> None:
     _index_corpus(settings)
-    result = _kuvend("search", "keshilli")
-    assert result.returncode == 0, result.stderr
-    assert "prishtine" in result.stdout
-    assert "Këshilli" in result.stdout
-    assert "Seanca e Kuvendit Komunal 2023-05-10" in result.stdout
+    output = _run("search", "keshilli")
+    assert "prishtine" in output and "Këshilli" in output
+    assert "Seanca e Kuvendit Komunal 2023-05-10" in output
 
 
 def test_search_json_includes_drafts_marked_as_such(settings: Settings) -> None:
     _index_corpus(settings)
-    result = _kuvend("search", "kontest", "--assembly", "prishtine", "--json", "--limit", "100")
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
-    statuses = {hit["status"] for hit in document["hits"]}
-    assert "draft" in statuses
+    document = _search_json("kontest", "--assembly", "prishtine", "--limit", "100")
+    assert "draft" in {hit["status"] for hit in document["hits"]}
     hit = document["hits"][0]
     assert {"session_id", "speaker", "start_s", "snippet"} <= hit.keys()
     assert "<mark>" in hit["snippet"]
@@ -55,14 +63,92 @@ def test_search_json_includes_drafts_marked_as_such(settings: Settings) -> None:
 
 def test_cyrillic_search_on_the_command_line_finds_latin(settings: Settings) -> None:
     _index_corpus(settings)
-    document = json.loads(_kuvend("search", "скупштина", "--json").stdout)
+    document = _search_json("скупштина")
     assert document["total"] >= 1
     assert "graqanice" in {hit["assembly"] for hit in document["hits"]}
 
 
 def test_malformed_query_is_a_one_line_error(settings: Settings) -> None:
-    _index_corpus(settings)
-    result = _kuvend("search", '"unclosed phrase')
+    result = subprocess.run(
+        [sys.executable, "-m", "kuvend", "search", '"unclosed phrase'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("kuvend: error: unbalanced quote")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_reindex_rebuilds_the_index_from_the_database(settings: Settings) -> None:
+    migrate(settings.resolved_database_url)
+    seed(settings, build_corpus(), SqliteFtsIndex(settings.data_dir / "elsewhere.search.db"))
+    assert _search_json("keshilli")["total"] == 0  # the configured index is still empty
+    result = runner.invoke(app, ["reindex"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "3 published session(s), 1 draft(s)" in result.stderr
+    assert _search_json("keshilli")["total"] >= 1
+    drafts = _search_json("kontest", "--limit", "100")
+    assert "draft" in {hit["status"] for hit in drafts["hits"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(url: str, server: subprocess.Popen[bytes]) -> httpx.Response:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            assert server.poll() is None, "kuvend serve exited"
+            assert time.monotonic() < deadline, "kuvend serve did not answer in 120 s"
+            time.sleep(0.3)
+
+
+def test_users_apikeys_and_serve_work_together(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1 MiB argon2 instead of 64: signing in under test load takes ms, not seconds.
+    monkeypatch.setenv("KUVEND_PASSWORD_HASH_MEMORY_KIB", str(TEST_HASH_MEMORY_KIB))
+    password = "a long enough password"
+    added = _run(
+        "users",
+        "add",
+        "ana@prishtine.example",
+        "--assembly",
+        "prishtine",
+        KUVEND_NEW_USER_PASSWORD=password,
+    )
+    assert "secretariat of prishtine" in added
+    api_key = _run("apikeys", "create", "--owner", "Koha Ditore").strip()
+    assert api_key.startswith("kv_")
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kuvend", "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        assert _wait_for(f"{base}/health", server).json()["status"] == "ok"
+        keyed = httpx.get(f"{base}/sessions", headers={"X-API-Key": api_key})
+        assert keyed.status_code == 200
+        assert keyed.headers["X-RateLimit-Limit"] == "120"
+        assert keyed.headers["X-RateLimit-Remaining"] == "119"
+        token = httpx.post(
+            f"{base}/auth/token", data={"username": "ana@prishtine.example", "password": password}
+        )
+        assert token.status_code == 200, token.text
+        bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        assert httpx.get(f"{base}/auth/me", headers=bearer).json()["assembly"] == "prishtine"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
