@@ -46,7 +46,7 @@ class TranscribeOptions:
     """With ``no_speech_threshold``: a segment above both limits is silence, not speech."""
     compression_ratio_threshold: float = 2.4
     """Above this gzip ratio a segment's text is a repetition loop."""
-    max_repeats: int = 4
+    max_repeats: int = 6
     """A word or phrase repeated more often than this in a row is a repetition loop."""
     low_confidence_p: float = 0.4
     """Words below this probability are flagged for the reviewers."""

@@ -1,0 +1,132 @@
+"""The text rules of the transcriber: guards, sentence segments, script, hints, options."""
+
+from __future__ import annotations
+
+import pytest
+
+from transcribe import TranscribeOptions
+from transcribe.decode import Piece, RawWord
+from transcribe.guards import invented, is_loop, longest_repeat
+from transcribe.script import in_script
+from transcribe.sentences import sentence_segments
+from transcribe.vocabulary import hints
+
+OPTIONS = TranscribeOptions()
+
+
+def piece(
+    text: str,
+    start: float = 0.0,
+    *,
+    language: str = "sr",
+    step: float = 0.4,
+    avg_logprob: float = -0.3,
+    no_speech_prob: float = 0.05,
+) -> Piece:
+    words = tuple(
+        RawWord(start + i * step, start + (i + 1) * step - 0.05, f" {token}", 0.9)
+        for i, token in enumerate(text.split())
+    )
+    return Piece(
+        start_s=words[0].start_s,
+        end_s=words[-1].end_s,
+        text=text,
+        words=words,
+        language=language,
+        language_probability=0.9,
+        avg_logprob=avg_logprob,
+        no_speech_prob=no_speech_prob,
+        compression_ratio=1.2,
+        temperature=0.0,
+    )
+
+
+def test_a_repetition_loop_is_recognised() -> None:
+    looped = piece("hvala vam " * 12)
+    assert longest_repeat(looped.text) == 12
+    assert is_loop(looped, OPTIONS)
+
+
+def test_ordinary_repetition_in_speech_is_not_a_loop() -> None:
+    assert not is_loop(piece("ne ne ne, to nije tačno, ne slažem se sa tim predlogom"), OPTIONS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvala na gledanju!",
+        "Titlovi: Prevod i titlovi by BB",
+        "Subtitles by the Amara.org community",
+        "Pretplatite se na kanal.",
+        "♪ ♪ ♪",
+    ],
+)
+def test_stock_phrases_and_symbols_are_dropped(text: str) -> None:
+    assert invented(piece(text), OPTIONS, None) is not None
+
+
+def test_silence_by_whisper_own_signals_is_dropped() -> None:
+    quiet = piece("Hvala.", avg_logprob=-1.4, no_speech_prob=0.8)
+    assert invented(quiet, OPTIONS, None) == "no speech"
+
+
+def test_real_speech_passes_the_guards() -> None:
+    said = piece("Hvala predsedavajući, želim da postavim pitanje o budžetu opštine.")
+    assert invented(said, OPTIONS, "Sednica Skupštine opštine. Nenad Jovanović, Gračanica.") is None
+
+
+def test_an_echo_of_the_vocabulary_prompt_is_dropped() -> None:
+    prompt = "Sednica Skupštine opštine. Nenad Jovanović, Dragana Stojanović, Gračanica."
+    assert invented(piece("Nenad Jovanović, Dragana Stojanović"), OPTIONS, prompt) is not None
+
+
+def test_segments_end_at_sentence_ends() -> None:
+    pieces = [
+        piece("Hvala predsedavajući. Želim da postavim", 0.0),
+        piece("pitanje o budžetu.", 3.0),
+    ]
+    texts = [p.text for p in sentence_segments(pieces, OPTIONS)]
+    assert texts == ["Hvala predsedavajući.", "Želim da postavim pitanje o budžetu."]
+
+
+def test_a_language_change_or_a_long_pause_ends_a_segment() -> None:
+    pieces = [
+        piece("Faleminderit kryetar", 0.0, language="sq"),
+        piece("hvala lepo", 1.0, language="sr"),
+        piece("i još nešto", 10.0, language="sr"),
+    ]
+    segments = list(sentence_segments(pieces, OPTIONS))
+    assert [(s.language, s.text) for s in segments] == [
+        ("sq", "Faleminderit kryetar"),
+        ("sr", "hvala lepo"),
+        ("sr", "i još nešto"),
+    ]
+
+
+def test_no_segment_grows_past_its_limit() -> None:
+    pieces = [piece("reč " * 10, start=i * 4.0) for i in range(10)]
+    segments = list(sentence_segments(pieces, OPTIONS))
+    assert all(s.end_s - s.start_s <= OPTIONS.max_segment_s for s in segments)
+    assert sum(len(s.words) for s in segments) == 100
+
+
+def test_serbian_script_and_albanian_letters() -> None:
+    assert in_script("Хвала, Ђорђе", "sr", "latin") == ("Hvala, Đorđe", "Хвала, Ђорђе")
+    assert in_script("Hvala, Đorđe", "sr", "cyrillic") == ("Хвала, Ђорђе", "Hvala, Đorđe")
+    assert in_script("Këshilli i çështjes", "sq", "cyrillic") == ("Këshilli i çështjes", None)
+
+
+def test_vocabulary_goes_to_prompt_or_hotwords() -> None:
+    words = ("Nenad Jovanović", "Gračanica")
+    prompt, hot = hints(TranscribeOptions(vocabulary=words), "sr")
+    assert hot is None and prompt is not None and "Nenad Jovanović, Gračanica" in prompt
+    prompt, hot = hints(TranscribeOptions(vocabulary=words, vocabulary_as="hotwords"), "sq")
+    assert prompt is None and hot is not None and "Gračanica" in hot
+    assert hints(TranscribeOptions(), "sr") == (None, None)
+
+
+def test_bad_options_name_the_valid_choices() -> None:
+    with pytest.raises(ValueError, match="'prompt', 'hotwords' or 'none'"):
+        TranscribeOptions(vocabulary_as="both")
+    with pytest.raises(ValueError, match="at least one language"):
+        TranscribeOptions(languages=())
