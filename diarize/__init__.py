@@ -8,9 +8,16 @@ Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_s
 
 from diarize.attribution import attribute_words
 from diarize.backend import Diarizer, get_diarizer
-from diarize.embedding import embed_voice
 from diarize.linking import SpeakerLinker, link_speakers
-from diarize.members import DEFAULT_IDENTIFY_THRESHOLD, identify_speakers
+from diarize.members import (
+    DEFAULT_IDENTIFY_THRESHOLD,
+    Voiceprint,
+    embed_voice,
+    enrol_voice,
+    identify_speakers,
+    updated_voiceprint,
+    voiceprint_from_turns,
+)
 from diarize.options import BACKENDS, DiarizeOptions
 
 __all__ = [
@@ -19,9 +26,13 @@ __all__ = [
     "DiarizeOptions",
     "Diarizer",
     "SpeakerLinker",
+    "Voiceprint",
     "attribute_words",
     "embed_voice",
+    "enrol_voice",
     "get_diarizer",
     "identify_speakers",
     "link_speakers",
+    "updated_voiceprint",
+    "voiceprint_from_turns",
 ]

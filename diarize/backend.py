@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Protocol
 
+from diarize.audio import Waveform
 from diarize.options import BACKENDS, DiarizeOptions
-from kuvend.domain import AudioChunk, ChunkDiarization
-from kuvend.errors import ConfigError
+from kuvend.domain import AudioChunk, ChunkDiarization, Embedding
 from kuvend.types import StageHook, no_hook
 
 
@@ -20,6 +20,10 @@ class Diarizer(Protocol):
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
     ) -> ChunkDiarization:
         """Speech regions of ``chunk`` on the session clock, with local labels and embeddings."""
+        ...
+
+    def embed(self, speech: Waveform) -> Embedding:
+        """One L2-normalised voice embedding for 16 kHz speech, in this backend's space."""
         ...
 
 
@@ -39,5 +43,7 @@ def get_diarizer(
 
         return EmbeddedDiarizer()
     if name == "pyannote":
-        raise ConfigError("the pyannote diarizer is not built yet (issue 4); use 'embedded'")
+        from diarize.pyannote_backend import PyannoteDiarizer
+
+        return PyannoteDiarizer.from_models_dir(models_dir, device=device)
     raise ValueError(f"unknown diarizer {name!r}; choose one of: {', '.join(BACKENDS)}")

@@ -7,12 +7,12 @@ import time
 
 import numpy as np
 
-from diarize.audio import read_wav
+from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.embedding import EmbeddedTile, embed_region
+from diarize.embedding import EmbeddedTile, embed_region, embed_samples
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
-from kuvend.domain import AudioChunk, ChunkDiarization, SpeechRegion
+from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
 from kuvend.types import StageHook, no_hook
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,22 @@ class EmbeddedDiarizer:
         hook("cluster", result)
         return result
 
+    def embed(self, speech: Waveform) -> Embedding:
+        """Resemblyzer's embedding of the whole of ``speech``."""
+        return embed_samples(speech)
+
 
 def _local_labels(tiles: list[EmbeddedTile], options: DiarizeOptions) -> list[int]:
     if not tiles:
         return []
     embeddings = np.stack([tile.embedding for tile in tiles])
     durations = [tile.end_s - tile.start_s for tile in tiles]
-    labels = cluster_embeddings(embeddings, durations, threshold=options.local_threshold)
+    labels = cluster_embeddings(
+        embeddings,
+        durations,
+        threshold=options.local_threshold,
+        min_cluster_s=options.min_speaker_s,
+    )
     return [int(label) for label in labels]
 
 

@@ -6,14 +6,12 @@ import itertools
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from diarize.audio import SAMPLE_RATE, Waveform, load_any
+from diarize.audio import SAMPLE_RATE, Waveform
 from kuvend.domain import Embedding
-from kuvend.errors import MediaError
 
 #: Resemblyzer embeds 1.6 s windows (160 mel frames of 10 ms).
 WINDOW_S = 1.6
@@ -80,29 +78,6 @@ def embed_samples(samples: Waveform) -> Embedding:
     """One L2-normalised embedding for a whole recording (a voice sample)."""
     embedding = _encoder().embed_utterance(_loudness_normalised(samples))
     return np.asarray(embedding, dtype=np.float32)
-
-
-def embed_voice(path: Path, *, min_speech_s: float = 10.0, max_speech_s: float = 60.0) -> Embedding:
-    """A member's voiceprint from a sample of ``min_speech_s``-``max_speech_s`` s of speech.
-
-    Only the speech is embedded (Silero VAD), so pauses in the sample neither help nor hurt;
-    a sample with too little speech is refused with a one-line reason.
-    """
-    from diarize.options import DiarizeOptions
-    from diarize.vad import speech_regions
-
-    samples = load_any(path)
-    regions = speech_regions(samples, DiarizeOptions())
-    speech_s = sum(end - start for start, end in regions)
-    if speech_s < min_speech_s:
-        raise MediaError(
-            f"voice sample {path.name} has {speech_s:.1f} s of speech; at least "
-            f"{min_speech_s:.0f} s is needed"
-        )
-    speech = np.concatenate(
-        [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in regions]
-    )[: int(max_speech_s * SAMPLE_RATE)]
-    return embed_samples(speech)
 
 
 def normalised(vector: np.ndarray[Any, Any]) -> Embedding:

@@ -93,8 +93,11 @@ class SpeakerLinker:
         self._duration_s = max(self._duration_s, chunk.offset_s + chunk.duration_s)
         self._backend = chunk.backend
         mapping: dict[str, str] = {}
-        for local in _local_speakers([chunk]):
-            index = self._nearest(local.centroid)
+        # Longest first: a well-measured speaker claims its label before short pieces look.
+        for local in sorted(_local_speakers([chunk]), key=lambda local: -local.seconds):
+            index = self._nearest(
+                local.centroid, may_start=local.seconds >= self.options.min_speaker_s
+            )
             if index is None:
                 self._sums.append(np.zeros_like(local.centroid, dtype=np.float64))
                 self._seconds.append(0.0)
@@ -111,12 +114,15 @@ class SpeakerLinker:
             self._regions, self.options, self._backend, self._duration_s, relabel=False
         )
 
-    def _nearest(self, centroid: Embedding) -> int | None:
+    def _nearest(self, centroid: Embedding, *, may_start: bool) -> int | None:
+        """The session speaker within ``link_threshold``; else None to start a new one, or,
+        for a local speaker too short to stand alone (``may_start`` false), the closest."""
         if not self._sums:
             return None
         similarities = [float(normalised(total) @ centroid) for total in self._sums]
         best = int(np.argmax(similarities))
-        return best if 1.0 - similarities[best] <= self.options.link_threshold else None
+        close = 1.0 - similarities[best] <= self.options.link_threshold
+        return best if close or not may_start else None
 
 
 def _local_speakers(

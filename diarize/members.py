@@ -1,13 +1,103 @@
-"""Naming session speakers after enrolled members, by their voiceprints."""
+"""Members' voiceprints: enrolment from a sample, naming session speakers, learning from review.
+
+A voiceprint lives in the embedding space of the diarizer that made it: enrol members with
+the backend that processes the assembly's sessions (``KUVEND_DIARIZER``), and enrol them
+again after switching backends.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from kuvend.domain import Embedding, Member
+from diarize.audio import SAMPLE_RATE, Waveform, load_any
+from diarize.backend import Diarizer
+from diarize.embedding import normalised
+from diarize.options import DiarizeOptions
+from diarize.vad import speech_regions
+from kuvend.domain import Embedding, Member, SpeakerTurn
+from kuvend.errors import MediaError
+
+#: Shortest and longest speech an enrolment sample may give (the rest is ignored).
+MIN_ENROL_SPEECH_S = 10.0
+MAX_ENROL_SPEECH_S = 60.0
+#: Reviewed speech beyond this stops moving a voiceprint further: old evidence keeps a say.
+MAX_VOICEPRINT_S = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Voiceprint:
+    """A member's voice embedding and how many seconds of speech it was made from."""
+
+    embedding: Embedding
+    speech_s: float
+
+
+def enrol_voice(
+    path: Path,
+    diarizer: Diarizer,
+    *,
+    min_speech_s: float = MIN_ENROL_SPEECH_S,
+    max_speech_s: float = MAX_ENROL_SPEECH_S,
+) -> Voiceprint:
+    """A voiceprint from a sample of speech (any audio format ffmpeg reads).
+
+    Only speech counts (Silero VAD): a sample with less than ``min_speech_s`` seconds of it is
+    refused with a one-line reason; beyond ``max_speech_s`` the rest is not used.
+    """
+    samples = load_any(path)
+    spans = speech_regions(samples, DiarizeOptions())
+    speech_s = sum(end - start for start, end in spans)
+    if speech_s < min_speech_s:
+        raise MediaError(
+            f"voice sample {path.name} has {speech_s:.1f} s of speech; "
+            f"at least {min_speech_s:.0f} s is needed"
+        )
+    speech = _concatenated(samples, spans)[: int(max_speech_s * SAMPLE_RATE)]
+    return Voiceprint(diarizer.embed(speech), min(speech_s, max_speech_s))
+
+
+def embed_voice(path: Path, diarizer: Diarizer | None = None) -> Embedding:
+    """The voiceprint of a 10-60 s sample, in ``diarizer``'s space (default: the embedded one)."""
+    if diarizer is None:
+        from diarize.embedded import EmbeddedDiarizer
+
+        diarizer = EmbeddedDiarizer()
+    return enrol_voice(path, diarizer).embedding
+
+
+def voiceprint_from_turns(
+    samples: Waveform, turns: Iterable[SpeakerTurn], diarizer: Diarizer
+) -> Voiceprint:
+    """A voiceprint from a session's reviewed turns of one speaker (``samples``: the session)."""
+    spans = [(turn.start_s, turn.end_s) for turn in turns]
+    speech = _concatenated(samples, spans)
+    if len(speech) == 0:
+        raise MediaError("no reviewed speech to learn the voice from")
+    return Voiceprint(diarizer.embed(speech), len(speech) / SAMPLE_RATE)
+
+
+def updated_voiceprint(
+    current: Voiceprint, reviewed: Voiceprint, *, max_speech_s: float = MAX_VOICEPRINT_S
+) -> Voiceprint:
+    """``current`` moved towards ``reviewed``, each weighted by its seconds of speech.
+
+    The weight of what is already known is capped at ``max_speech_s``, so that a voice that
+    changes (a cold, a new microphone) is followed over a few sessions.
+    """
+    known_s = min(current.speech_s, max_speech_s)
+    mixed = current.embedding * known_s + reviewed.embedding * reviewed.speech_s
+    return Voiceprint(normalised(mixed), known_s + reviewed.speech_s)
+
+
+def _concatenated(samples: Waveform, spans: Iterable[tuple[float, float]]) -> Waveform:
+    pieces = [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in spans]
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
 
 #: Cosine similarity a speaker's centroid must reach to be named after a member.
 #: Calibrated in ``bench/diarization.py --calibrate`` on espeak-ng voices (see issue 4's note).

@@ -15,11 +15,13 @@ class DiarizeOptions:
     """How speech is found, embedded, clustered and linked into session speakers.
 
     Cosine *distances* (1 - cosine similarity) between L2-normalised embeddings are used
-    throughout. The thresholds were measured on espeak-ng voices and on the AMI excerpts in
-    ``../shared/eval/diarization/`` (``bench/diarization.py``): same voice, 1.6 s windows,
-    similarity 0.56-0.97 (mean 0.8); same voice, 4 s sentences, 0.86-0.97; different voices
-    0.6-0.9. Resemblyzer embeddings are what the defaults are for; pyannote's backend
-    brings its own embeddings and uses the same clustering.
+    throughout. Resemblyzer on espeak-ng voices: same voice, 1.6 s windows, similarity
+    0.56-0.97 (mean 0.8); same voice, 4 s sentences, 0.86-0.97; different voices 0.5-0.9.
+    The two thresholds were chosen on a grid (local 0.20-0.40 x link 0.15-0.35) by DER on the
+    real excerpts in ``../shared/eval/diarization/`` and the synthetic sessions of
+    ``bench/diarization.py``: local 0.25 / link 0.20 gave 7.3% on synthetic sessions (right
+    count in all three) and the right count on pyannote's sample (DER 22%); see issue 4's
+    note. pyannote's backend brings its own embeddings and uses the same linking.
     """
 
     min_speakers: int | None = None
@@ -38,7 +40,7 @@ class DiarizeOptions:
 
     window_step_s: float = 0.8
     """Step between the 1.6 s embedding windows inside a region; each window labels one step."""
-    local_threshold: float = 0.3
+    local_threshold: float = 0.25
     """Average-linkage distance below which windows of one chunk are one local speaker.
 
     Strict on purpose: splitting a speaker locally is repaired by linking, merging two is not.
@@ -46,7 +48,9 @@ class DiarizeOptions:
     link_threshold: float = 0.2
     """Average-linkage distance below which local speakers (centroids) are one session speaker."""
     min_speaker_s: float = 1.0
-    """A session speaker with less speech than this is folded into the nearest other speaker."""
+    """A speaker with less speech than this, in a chunk or in the session, is folded into the
+    nearest other speaker: one or two 0.8 s windows (often the padded end of a region) are too
+    noisy an estimate to stand for a person. Shorter interjections go to their neighbour."""
     merge_gap_s: float = 1.0
     """Consecutive pieces of one speaker separated by at most this much silence form one turn."""
 

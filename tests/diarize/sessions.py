@@ -1,0 +1,36 @@
+"""Helpers for diarization tests: cutting a session into chunks, scoring speaker labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import soundfile
+
+from kuvend.domain import AudioChunk, SpeakerTurn
+from tests.utils.speech import ReferenceTurn
+
+
+def cut_into_chunks(path: Path, chunk_s: float, target: Path) -> list[AudioChunk]:
+    """``path`` as consecutive WAV chunks of ``chunk_s`` seconds, placed on the session clock."""
+    samples, rate = soundfile.read(str(path), dtype="float32")
+    step = int(chunk_s * rate)
+    target.mkdir(parents=True, exist_ok=True)
+    chunks = []
+    for index, first in enumerate(range(0, len(samples), step)):
+        piece = samples[first : first + step]
+        chunk_path = target / f"chunk{index:04d}.wav"
+        soundfile.write(str(chunk_path), piece, rate, subtype="PCM_16")
+        chunks.append(AudioChunk(index, chunk_path, first / rate, len(piece) / rate))
+    return chunks
+
+
+def majority_label(reference: ReferenceTurn, turns: Sequence[SpeakerTurn]) -> str | None:
+    """The hypothesis speaker covering most of ``reference``, or None if none covers it."""
+    overlap: Counter[str] = Counter()
+    for turn in turns:
+        seconds = min(reference.end_s, turn.end_s) - max(reference.start_s, turn.start_s)
+        if seconds > 0:
+            overlap[turn.speaker] += seconds
+    return overlap.most_common(1)[0][0] if overlap else None
