@@ -3,7 +3,6 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from kuvend.cli.app import app
 from kuvend.config import get_settings
@@ -11,8 +10,6 @@ from models import check_whisper_model, resolve_whisper_model
 
 models_app = typer.Typer(help="Prepare and check the speech models (never from a hub).")
 app.add_typer(models_app, name="models")
-
-_console = Console(highlight=False)
 
 
 @models_app.command()
@@ -28,7 +25,7 @@ def prepare(
         models_dir=settings.models_dir,
         cache_dir=settings.cache_dir,
     )
-    _console.print(str(folder), markup=False)
+    typer.echo(str(folder))  # plain: scripts read this path
 
 
 @models_app.command()
@@ -44,4 +41,4 @@ def check(
         models_dir=settings.models_dir,
         cache_dir=settings.cache_dir,
     )
-    _console.print(f"ok: {folder}", markup=False)
+    typer.echo(f"ok: {folder}")
