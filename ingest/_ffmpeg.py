@@ -21,10 +21,9 @@ class FfmpegProcess:
     """A running ffmpeg: stdout as a pipe (optional), stderr kept as its last lines."""
 
     def __init__(self, stream: Any, *, stdout_pipe: bool = False, stdin_pipe: bool = False) -> None:
-        arguments = ffmpeg.compile(stream.global_args("-nostdin", "-hide_banner"))
-        if stdin_pipe:
-            # ffmpeg reads "q" from stdin to finish cleanly; -nostdin would stop that.
-            arguments.remove("-nostdin")
+        arguments = ffmpeg.compile(
+            stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error")
+        )
         self.popen = subprocess.Popen(
             arguments,
             stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,

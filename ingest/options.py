@@ -30,6 +30,9 @@ class IngestOptions:
     """AAC bit rate of the page's player file (mono speech: 64 kb/s is transparent enough)."""
     stall_timeout_s: float = 8.0
     """Live: no new media for this long counts as a dropped stream and forces a reconnect."""
+    connect_timeout_s: float = 20.0
+    """Live: a connection with no media this long after ffmpeg started is a failed attempt
+    (ffmpeg first probes a few seconds of the stream, and RTMP probes up to 5 s)."""
     reconnect_initial_s: float = 0.5
     """Live: first wait before reconnecting; doubles on each failure up to the maximum."""
     reconnect_max_s: float = 10.0

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
+import numpy as np
+import soundfile
 
 from ingest._ffmpeg import FfmpegProcess
-from ingest.options import IngestOptions
+from ingest.manifest import Recording
+from ingest.options import SAMPLE_RATE_HZ, IngestOptions
 from kuvend.domain import MediaInfo
 from kuvend.errors import MediaError, TransientError
 
@@ -29,32 +34,68 @@ def encode_for_player(media: MediaInfo, target: Path, options: IngestOptions | N
     Returns ``target``. A half-encoded file never lies at ``target``: ffmpeg writes beside it
     and the result is renamed into place.
     """
+    log.info("encoding %s for the player into %s", media.path.name, target)
+    return _encode(ffmpeg.input(str(media.path))["a:0"], target, options, media.path.name)
+
+
+def encode_recording_for_player(
+    recording: Recording, target: Path, options: IngestOptions | None = None
+) -> Path:
+    """Encode a live recording for the player: its chunks end to end, silence in its gaps,
+    so that the file's clock is the session clock. Atomic like :func:`encode_for_player`."""
+    log.info("encoding %d recorded chunks for the player into %s", len(recording.chunks), target)
+    source = ffmpeg.input("pipe:", format="s16le", ar=SAMPLE_RATE_HZ, ac=1)
+    return _encode(source, target, options, "the recording", feed=_session_samples(recording))
+
+
+def _session_samples(recording: Recording) -> Iterator[bytes]:
+    position = 0
+    for chunk in sorted(recording.chunks, key=lambda c: c.offset_s):
+        start = round(chunk.offset_s * SAMPLE_RATE_HZ)
+        if start > position:
+            yield bytes(2 * (start - position))  # a gap: silence
+        samples, _ = soundfile.read(chunk.path, dtype="int16")
+        yield np.asarray(samples, dtype="<i2").tobytes()
+        position = max(position, start + len(samples))
+    end = round(recording.duration_s * SAMPLE_RATE_HZ)
+    if end > position:
+        yield bytes(2 * (end - position))
+
+
+def _encode(
+    source: Any,
+    target: Path,
+    options: IngestOptions | None,
+    label: str,
+    *,
+    feed: Iterator[bytes] | None = None,
+) -> Path:
     options = options or IngestOptions()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise TransientError(f"cannot create {target.parent}: {error}") from None
     partial = target.with_name(f".{target.name}.part")
-    graph = (
-        ffmpeg.input(str(media.path))["a:0"]
-        .output(
-            str(partial),
-            format="ipod",  # the .m4a flavour of MP4
-            acodec="aac",
-            ac=1,
-            ar=_PLAYER_RATE_HZ,
-            audio_bitrate=f"{options.player_bitrate_kbps}k",
-            movflags="+faststart",
-        )
-        .overwrite_output()
-    )
-    log.info("encoding %s for the player into %s", media.path.name, target)
-    process = FfmpegProcess(graph)
+    graph = source.output(
+        str(partial),
+        format="ipod",  # the .m4a flavour of MP4
+        acodec="aac",
+        ac=1,
+        ar=_PLAYER_RATE_HZ,
+        audio_bitrate=f"{options.player_bitrate_kbps}k",
+        movflags="+faststart",
+    ).overwrite_output()
+    process = FfmpegProcess(graph, stdin_pipe=feed is not None)
+    if feed is not None:
+        assert process.popen.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg failed; its error is reported below
+            for block in feed:
+                process.popen.stdin.write(block)
+        with contextlib.suppress(BrokenPipeError):
+            process.popen.stdin.close()
     if process.wait() != 0:
         with contextlib.suppress(OSError):
             partial.unlink()
-        raise MediaError(
-            f"ffmpeg could not encode {media.path.name} for the player: {process.last_error()}"
-        )
+        raise MediaError(f"ffmpeg could not encode {label} for the player: {process.last_error()}")
     partial.replace(target)
     return target

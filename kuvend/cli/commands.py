@@ -3,6 +3,7 @@
 from kuvend.cli import (  # noqa: F401
     models_cmd,
     process_cmd,
+    record_cmd,
     search_cmd,
     worker_cmd,
 )

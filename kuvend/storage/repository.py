@@ -42,7 +42,7 @@ from kuvend.types import LanguageCode
 
 ChunkState = Literal["queued", "running", "done", "failed"]
 SessionStatus = Literal[
-    "scheduled", "recording", "queued", "processing", "draft", "published", "failed"
+    "scheduled", "recording", "stopping", "queued", "processing", "draft", "published", "failed"
 ]
 
 # -- artifacts ---------------------------------------------------------------------------------

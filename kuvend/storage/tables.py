@@ -73,7 +73,7 @@ class SessionRow(Base):
     title: Mapped[str] = mapped_column(String(300))
     date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
-    """scheduled, recording, queued, processing, draft, published, failed."""
+    """scheduled, recording, stopping, queued, processing, draft, published, failed."""
     languages: Mapped[list[Any]] = mapped_column(default=lambda: ["sq", "sr"])
     media_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     media_path: Mapped[str | None] = mapped_column(Text)

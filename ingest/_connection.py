@@ -1,0 +1,251 @@
+"""One connection to a live stream: a single ffmpeg process with two outputs.
+
+- 16 kHz mono WAV chunks through the segment muxer, listed in a CSV as each one closes (a chunk
+  is complete when its line is in the list, not when its file appears);
+- a stream copy of the audio and video into Matroska, the original kept for the archive.
+
+ffmpeg reports its progress (``-progress pipe:1``) twice a second; from it the connection knows
+how much media it has received and, by comparing with the wall clock, *when* its first sample
+was live: ``zero = min(wall_now - media_received)``. Taking the minimum discards network
+jitter and the burst of buffered history (an HLS playlist's window) a reconnect receives first.
+That zero is what places a connection's chunks on the session clock after a gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import logging
+import math
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import ffmpeg
+import numpy as np
+import soundfile
+
+from ingest._ffmpeg import FfmpegProcess
+from ingest.options import SAMPLE_RATE_HZ, IngestOptions
+
+log = logging.getLogger(__name__)
+
+_PROGRESS_PERIOD_S = 0.5
+_SETTLED_S = 4.0  # the zero estimate is trusted once it has not improved for this long
+_SETTLED_BY_S = 0.2  # ... by more than this
+_STOP_GRACE_S = (1.0, 3.0)  # seconds to wait after the first and the second SIGINT
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSegment:
+    """A closed WAV segment of one connection and its length in samples."""
+
+    path: Path
+    samples: int
+
+
+class Connection:
+    """ffmpeg reading ``url`` into ``work_dir`` (segments) and ``original`` (stream copy)."""
+
+    def __init__(self, url: str, work_dir: Path, original: Path, options: IngestOptions) -> None:
+        self.work_dir = work_dir
+        self.original = original
+        work_dir.mkdir(parents=True, exist_ok=True)
+        original.parent.mkdir(parents=True, exist_ok=True)
+        self._list = work_dir / "segments.csv"
+        self._list_read = 0
+        self._taken: set[str] = set()
+        self._lock = threading.Lock()
+        self.started_at = time.monotonic()
+        self._media_s = 0.0
+        self._last_advance = self.started_at
+        self._zero = math.inf
+        self._zero_improved_at = self.started_at
+        self.process = FfmpegProcess(
+            _graph(url, work_dir, self._list, original, options), stdout_pipe=True
+        )
+        self._reader = threading.Thread(target=self._read_progress, daemon=True)
+        self._reader.start()
+
+    # What the connection has received.
+
+    @property
+    def media_s(self) -> float:
+        """Seconds of media received so far."""
+        with self._lock:
+            return self._media_s
+
+    def seconds_since_media(self) -> float:
+        """Wall-clock seconds since the media last advanced (since the start if it never did)."""
+        with self._lock:
+            return time.monotonic() - self._last_advance
+
+    def zero(self) -> float | None:
+        """Monotonic wall time at which this connection's first sample was live, or ``None``."""
+        with self._lock:
+            return None if math.isinf(self._zero) else self._zero
+
+    def zero_settled(self) -> bool:
+        """True once the zero estimate has stopped improving (the buffered burst is over)."""
+        with self._lock:
+            return (
+                not math.isinf(self._zero)
+                and time.monotonic() - self._zero_improved_at >= _SETTLED_S
+            )
+
+    def take_listed(self) -> list[ListedSegment]:
+        """Segments whose lines have appeared in the segment list since the last call."""
+        try:
+            with self._list.open("rb") as handle:
+                handle.seek(self._list_read)
+                data = handle.read()
+        except FileNotFoundError:
+            return []
+        complete = data[: data.rfind(b"\n") + 1]
+        self._list_read += len(complete)
+        listed = []
+        for row in csv.reader(io.StringIO(complete.decode("utf-8"))):
+            if row:
+                path = self.work_dir / row[0]
+                self._taken.add(path.name)
+                listed.append(ListedSegment(path, soundfile.info(path).frames))
+        return listed
+
+    # Its life.
+
+    def exit_code(self) -> int | None:
+        """ffmpeg's exit status, or ``None`` while it runs."""
+        return self.process.popen.poll()
+
+    def finish(self) -> list[ListedSegment]:
+        """Stop ffmpeg as after Ctrl-C (it closes the last chunk and lists it) and return the
+        segments listed since the last :meth:`take_listed`. If ffmpeg does not stop in time it
+        is killed. A chunk it was writing but did not list (killed, or interrupted inside a read)
+        is recovered from its file."""
+        # ffmpeg finishes cleanly on SIGINT, but only a second one interrupts a blocking read
+        # (its interrupt callback wants more signals than "initialised"); a fourth would make
+        # it exit at once without closing its files, so two it is, then a kill.
+        for grace_s in _STOP_GRACE_S:
+            if self.process.popen.poll() is not None:
+                break
+            self.process.popen.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.popen.wait(grace_s)
+        if self.process.popen.poll() is None:
+            log.info("ffmpeg did not stop after two interrupts; killing it")
+            self.process.kill()
+        self.process.wait()
+        listed = self.take_listed()
+        return listed + self._recover_unlisted(listed)
+
+    def _recover_unlisted(self, listed: list[ListedSegment]) -> list[ListedSegment]:
+        known = {segment.path.name for segment in listed} | self._taken
+        recovered = []
+        for path in sorted(self.work_dir.glob("seg-*.wav")):
+            if path.name in known:
+                continue
+            samples = _rewrite_unfinished_wav(path)
+            if samples:
+                recovered.append(ListedSegment(path, samples))
+        return recovered
+
+    def last_error(self) -> str:
+        """ffmpeg's last stderr line."""
+        return self.process.last_error()
+
+    def discard_work(self) -> None:
+        """Remove the connection's working folder (its chunks have been moved out)."""
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.work_dir)
+
+    def _read_progress(self) -> None:
+        for raw in self.process.stdout:
+            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+            if key != "out_time_us" or not value.lstrip("-").isdigit():
+                continue
+            now = time.monotonic()
+            media = max(0.0, int(value) / 1e6)
+            with self._lock:
+                if media > self._media_s:
+                    self._media_s = media
+                    self._last_advance = now
+                    if now - media < self._zero - _SETTLED_BY_S:
+                        self._zero_improved_at = now
+                    self._zero = min(self._zero, now - media)
+
+
+def _rewrite_unfinished_wav(path: Path) -> int:
+    """Make a WAV that ffmpeg was killed while writing readable; returns its sample count.
+
+    Its header still says "no data" (ffmpeg fills the sizes in when it closes the file), but
+    the samples after the ``data`` tag are intact up to the last flushed block.
+    """
+    content = path.read_bytes()
+    start = content.find(b"data")
+    if start < 0:
+        path.unlink()
+        return 0
+    pcm = content[start + 8 :]
+    pcm = pcm[: len(pcm) - len(pcm) % 2]
+    samples = np.frombuffer(pcm, dtype="<i2")
+    if not len(samples):
+        path.unlink()
+        return 0
+    soundfile.write(path, samples, SAMPLE_RATE_HZ, subtype="PCM_16", format="WAV")
+    return len(samples)
+
+
+def _graph(
+    url: str, work_dir: Path, segment_list: Path, original: Path, options: IngestOptions
+) -> object:
+    source = ffmpeg.input(url, **_input_options(url))
+    chunks = source["a:0"].output(
+        str(work_dir / "seg-%05d.wav"),
+        format="segment",
+        segment_format="wav",
+        segment_time=f"{options.chunk_s:.3f}",
+        segment_list=str(segment_list),
+        segment_list_type="csv",
+        reset_timestamps=1,
+        # Write every packet through, so a killed ffmpeg leaves its current chunk on disk.
+        segment_format_options="flush_packets=1",
+        acodec="pcm_s16le",
+        ac=1,
+        ar=SAMPLE_RATE_HZ,
+        # Holes in the timestamps become silence, so a chunk's sample count is its media time.
+        af="aresample=async=1:first_pts=0",
+    )
+    archive = ffmpeg.output(
+        source["a"],
+        source["v?"],
+        str(original),
+        format="matroska",
+        c="copy",
+        # Short clusters written through: a killed ffmpeg loses at most a second of archive.
+        cluster_time_limit=1000,
+        flush_packets=1,
+    )
+    return ffmpeg.merge_outputs(chunks, archive).global_args(
+        "-nostats", "-progress", "pipe:1", "-stats_period", f"{_PROGRESS_PERIOD_S}"
+    )
+
+
+def _input_options(url: str) -> dict[str, object]:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in {"rtsp", "rtsps"}:
+        # Interleaved TCP survives NAT and loss better than RTP over UDP.
+        return {"rtsp_transport": "tcp"}
+    if url.lower().split("?")[0].endswith(".m3u8"):
+        # Start from the oldest segment still listed: after a reconnect that recovers what the
+        # drop missed; the overlap with what was already recorded is trimmed by the recorder.
+        return {"live_start_index": 0}
+    return {}
+
+
+__all__ = ["Connection", "ListedSegment"]

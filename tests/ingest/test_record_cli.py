@@ -1,0 +1,125 @@
+"""``kuvend record`` and ``kuvend stop`` as a user runs them, against an SRT stream on loopback."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ingest import probe_media
+from kuvend.config import Settings
+from kuvend.storage import repository
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import SessionRow
+from tests.ingest.test_record import _SERVED, _ffmpeg_server
+from tests.utils.streams import free_port
+
+
+class _Recorder:
+    """``kuvend record`` in a subprocess, its stderr collected line by line."""
+
+    def __init__(self, url: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kuvend", "record", url, "--assembly", "prishtine",
+             "--title", "Seanca e jashtëzakonshme", "--chunk-seconds", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip())
+
+    def session_id(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if line.startswith("Recording session "):
+                    return line.split()[2]
+            time.sleep(0.1)
+        raise AssertionError(f"no session id in {self.lines}")
+
+    def wait(self) -> int:
+        code = self.process.wait(60)
+        self._reader.join(5)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
+
+
+def _kuvend(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kuvend", *arguments], capture_output=True, text=True, timeout=60
+    )
+
+
+def _check_recorded(settings: Settings, session_id: str) -> None:
+    url = settings.resolved_database_url
+    with session_scope(url) as db:
+        row = db.scalars(select(SessionRow).where(SessionRow.id == session_id)).one()
+        assert (row.status, row.assembly_slug, row.title) == (
+            "queued", "prishtine", "Seanca e jashtëzakonshme"
+        )  # fmt: skip
+        chunks = repository.load_chunks(session=db, session_id=session_id)
+    assert len(chunks) >= 2
+    assert chunks[0].offset_s == 0.0
+    for before, after in itertools.pairwise(chunks):
+        assert after.offset_s == pytest.approx(before.end_s)
+        assert before.path.exists()
+    assert row.duration_s == pytest.approx(chunks[-1].end_s, abs=1e-3)
+    player = probe_media(settings.data_dir / "sessions" / session_id / "audio.m4a")
+    assert player.audio_codec == "aac"
+    assert player.duration_s == pytest.approx(row.duration_s, abs=0.2)
+
+
+@pytest.mark.slow
+def test_kuvend_stop_stops_a_running_recorder(settings: Settings, speech: Path) -> None:
+    port = free_port()
+    output, url = _SERVED["srt"](port)
+    with _ffmpeg_server(speech, *output):
+        recorder = _Recorder(url)
+        session_id = recorder.session_id()
+        time.sleep(7)
+        stopped = _kuvend("stop", session_id)
+        assert stopped.returncode == 0, stopped.stderr
+        assert recorder.wait() == 0, recorder.lines
+    assert any("queued for processing" in line for line in recorder.lines), recorder.lines
+    _check_recorded(settings, session_id)
+    again = _kuvend("stop", session_id)
+    assert again.returncode == 2
+    assert again.stderr.strip() == (
+        f"kuvend: error: session {session_id} is not being recorded (it is queued)"
+    )
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_recorder_and_keeps_the_recording(
+    settings: Settings, speech: Path
+) -> None:
+    port = free_port()
+    output, url = _SERVED["srt"](port)
+    with _ffmpeg_server(speech, *output):
+        recorder = _Recorder(url)
+        session_id = recorder.session_id()
+        time.sleep(7)
+        recorder.process.send_signal(signal.SIGINT)
+        assert recorder.wait() == 0, recorder.lines
+    _check_recorded(settings, session_id)
+
+
+def test_stop_of_an_unknown_session_is_a_one_line_error(settings: Settings) -> None:
+    result = _kuvend("stop", "nosuchsession")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "kuvend: error: no session nosuchsession"
