@@ -29,8 +29,10 @@ from kuvend.text import fold_for_search
 #: local view through ``kuvend search``).
 ALL_ASSEMBLIES: Final = "*"
 
-#: Characters with a meaning in some backend's query syntax that our language does not have.
-_RESERVED = frozenset("()[]{}^:~+\\<>|&")
+#: Characters of other query languages (grouping, boosts, fuzziness, operators) that ours does
+#: not have: refused with a message rather than silently ignored. Other punctuation (``:`` in
+#: ``13:58``, ``.``, ``,``) separates words, as it does in the indexed text.
+_RESERVED = frozenset("()[]{}^~|&\\")
 _MAX_QUERY_CHARS: Final = 500
 _MAX_CLAUSES: Final = 32
 _WORD = re.compile(r"\w+")

@@ -1,9 +1,9 @@
 """One error body for every failure: ``{"error": {"code", "message", "details"}}``.
 
 Kuvend's own errors map to statuses by type (``QueryError`` 400, ``PermissionDeniedError`` 403,
-``NotFoundError`` 404, ``ConflictError`` 409, ``ConfigError`` 503); FastAPI's validation errors
-and Starlette's HTTP errors are rewritten into the same shape. Anything else is a 500 whose
-body says nothing about the internals (the log has the traceback).
+``NotFoundError`` 404, ``ConflictError`` 409, ``ConfigError`` and ``TransientError`` 503);
+FastAPI's validation errors and Starlette's HTTP errors are rewritten into the same shape.
+Anything else is a 500 whose body says nothing about the internals (the log has the traceback).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kuvend.errors import (
     NotFoundError,
     PermissionDeniedError,
     QueryError,
+    TransientError,
 )
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ _STATUS: tuple[tuple[type[KuvendError], int, str], ...] = (
     (NotFoundError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
     (ConfigError, 503, "unavailable"),
+    (TransientError, 503, "unavailable"),
 )
 _HTTP_CODES = {
     400: "bad_request",

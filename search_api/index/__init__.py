@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from kuvend.config import Settings
-from kuvend.errors import ConfigError
 from kuvend.search import SearchIndex
 from search_api.index.sqlite_fts import SqliteFtsIndex
 
@@ -25,5 +24,7 @@ def sqlite_index_path(settings: Settings) -> Path:
 def open_index(settings: Settings) -> SearchIndex:
     """The index the settings choose (``KUVEND_SEARCH_BACKEND``)."""
     if settings.search_backend == "opensearch":
-        raise ConfigError("KUVEND_SEARCH_BACKEND=opensearch is not available yet (issue 8)")
+        from search_api.index.opensearch import OpenSearchIndex  # the client only at scale
+
+        return OpenSearchIndex.from_settings(settings)
     return SqliteFtsIndex(sqlite_index_path(settings))

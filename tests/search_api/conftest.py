@@ -56,7 +56,7 @@ def corpus() -> list[Minutes]:
     return build_corpus()
 
 
-def _make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
+def make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
     settings = settings.model_copy(update={"password_hash_memory_kib": TEST_HASH_MEMORY_KIB})
     index = SqliteFtsIndex(settings.data_dir / "kuvend.search.db")
     accounts = seed(settings, corpus, index)
@@ -72,7 +72,7 @@ def _make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
 @pytest.fixture
 def api(settings: Settings, database_url: str, corpus: list[Minutes]) -> Iterator[Api]:
     """The seeded API on SQLite, then on PostgreSQL."""
-    yield from _make_api(settings.model_copy(update={"database_url": database_url}), corpus)
+    yield from make_api(settings.model_copy(update={"database_url": database_url}), corpus)
 
 
 @pytest.fixture(scope="module")
@@ -87,4 +87,4 @@ def sqlite_api(tmp_path_factory: pytest.TempPathFactory, corpus: list[Minutes]) 
         anonymous_rate_limit="100000/minute",  # many requests from one test client
     )
     migrate(settings.resolved_database_url)
-    yield from _make_api(settings, corpus)
+    yield from make_api(settings, corpus)
