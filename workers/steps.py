@@ -35,13 +35,13 @@ from kuvend.config import Settings
 from kuvend.domain import (
     ChunkDiarization,
     Diarization,
-    Member,
     Segment,
 )
 from kuvend.errors import NotFoundError
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
 from kuvend.storage import repository
+from kuvend.storage import revisions as stored_revisions
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.media import MediaStore
 from kuvend.types import LanguageCode, StageHook, no_hook
@@ -244,7 +244,11 @@ def finalize_session(
         info = repository.load_session_info(session=db, session_id=session_id)
         members = repository.load_members(session=db, assembly=info.assembly)
         enrolled = [member for member in members if member.voiceprint is not None]
-        named = diarize.identify_speakers(diarization.centroids, enrolled)
+        named: dict[str, str | None] = dict(
+            diarize.identify_speakers(diarization.centroids, enrolled)
+        )
+        # A reviewer's naming outranks the voiceprint match, and outlives a re-run.
+        named.update(_names_given_by_reviewers(db, session_id))
         repository.replace_speakers(
             session=db,
             session_id=session_id,
@@ -256,8 +260,8 @@ def finalize_session(
             ],
         )
         repository.replace_session_segments(session=db, session_id=session_id, segments=attributed)
-        minutes = _draft_minutes(db, session_id, members)
         repository.set_session_status(session=db, session_id=session_id, status="draft")
+        minutes = publish.load_draft_minutes(session=db, session_id=session_id)
 
     target = out_dir or work_dir(settings, session_id) / "draft"
     publish.write_exports(minutes, target)
@@ -270,6 +274,24 @@ def finalize_session(
     return minutes
 
 
+def publish_step(
+    *, settings: Settings, session_id: str, user_id: str | None = None
+) -> publish.publication.Publication:
+    """Publish the session's reviewed draft as a new version and rebuild the public site."""
+    return publish.publish_session(
+        settings=settings,
+        session_id=session_id,
+        user_id=user_id,
+        recording_for=lambda published_id: _existing(
+            work_dir(settings, published_id) / PLAYER_AUDIO
+        ),
+    )
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.exists() else None
+
+
 def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
     """Mark a session failed with a message a secretariat can act on."""
     with session_scope(settings.resolved_database_url) as db:
@@ -278,18 +300,13 @@ def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
         )
 
 
-def _draft_minutes(db: Session, session_id: str, members: Sequence[Member]) -> Minutes:
-    info = repository.load_session_info(session=db, session_id=session_id)
-    row = repository.get_session(session=db, session_id=session_id)
-    by_id = {member.id: member for member in members}
-    speakers = repository.load_speakers(session=db, session_id=session_id)
-    return publish.build_minutes(
-        info,
-        repository.load_segments(session=db, session_id=session_id),
-        speakers={s.label: by_id.get(s.member_id or "") for s in speakers},
-        duration_s=row.duration_s,
-        generator=row.generator or f"kuvend {__version__}",
-    )
+def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, str | None]:
+    names: dict[str, str | None] = {}
+    for revision in stored_revisions.load_revisions(session=db, session_id=session_id):
+        if revision.action == "name_speaker":
+            speaker = revision.after["speaker"]
+            names[speaker["id"]] = speaker.get("member_id")
+    return names
 
 
 def _seconds(diarization: Diarization, label: str) -> float:
@@ -337,6 +354,7 @@ __all__ = [
     "ingest_session",
     "load_engines",
     "prepare_database",
+    "publish_step",
     "transcribe_chunk_step",
     "work_dir",
 ]

@@ -1,8 +1,10 @@
 """Imports every command module so that its commands register on the application."""
 
 from kuvend.cli import (  # noqa: F401
+    members_cmd,
     models_cmd,
     process_cmd,
+    publish_cmd,
     record_cmd,
     search_cmd,
     worker_cmd,

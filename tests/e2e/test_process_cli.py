@@ -257,3 +257,16 @@ def test_silence_gives_empty_minutes_not_invented_text(
     minutes = Minutes.model_validate_json((tmp_path / "out" / "minutes.json").read_text())
     assert minutes.segments == []
     assert minutes.speakers == []
+
+
+def test_publishing_puts_the_session_on_the_public_site(processed: ProcessedSession) -> None:
+    site = Path(processed.env["KUVEND_DATA_DIR"]) / "site"
+    session_id = processed.minutes.session.id
+    assert not list(site.rglob(f"*{session_id}*")), "a draft reached the public site"
+    result = kuvend("publish", session_id, env=processed.env)
+    assert result.returncode == 0, result.stderr
+    assert "Published version 1" in result.stdout
+    page = site / "test-e2e" / session_id / "index.html"
+    assert page.exists()
+    first_words = processed.minutes.segments[0].text.split()[:2]
+    assert " ".join(first_words) in page.read_text()
