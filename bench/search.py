@@ -1,0 +1,294 @@
+"""Search at scale: index build time and size, and query latency, directly and through the API.
+
+Usage::
+
+    .venv/bin/python bench/search.py [--segments 1000000] [--queries 300] [--keep DIR]
+
+Segments are synthetic but made of real text: sentences drawn (seeded) from the Albanian court
+sentences and the ParlaMint Serbian/Bosnian samples in ``../shared/eval/text/``, about 70 %
+Albanian and 30 % Serbian (a third of the Serbian sessions written in Cyrillic), 200 segments
+a session, 38 assemblies, 2019–2024, 5–9 speakers per session with names and parties. Each
+session goes through ``SqliteFtsIndex.index_minutes`` as the pipeline's would, then the index is
+optimized (FTS5 ``optimize``) and checkpointed.
+
+It prints the build time (segments/s), the index file size, and latency percentiles
+(p50/p95/p99, ms) of three query kinds — a word (mid-frequency vocabulary, typed with or
+without its diacritics), a two-word phrase, and a word filtered by assembly and a year — each
+measured directly on the index and through the API (``GET /api/v1/search`` in-process over
+httpx's ASGI transport, so the figure includes FastAPI, validation and serialisation but no
+network). Queries ask for 20 hits and facets, as the API does by default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would shadow the
+# standard library's queue; the repository root replaces it.
+sys.path.remove(str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kuvend.config import Settings
+from kuvend.minutes import (
+    Minutes,
+    MinutesSegment,
+    MinutesSession,
+    MinutesSpeaker,
+)
+from kuvend.search import SearchQuery
+from kuvend.storage.db import migrate
+from kuvend.text import fold_for_search, serbian_to_cyrillic
+from search_api.app import create_app
+from search_api.index import SqliteFtsIndex
+
+EVAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "text"
+SEGMENTS_PER_SESSION = 200
+ASSEMBLIES = [f"komuna-{number:02d}" for number in range(1, 39)]
+PARTIES = ["LDK", "VV", "PDK", "AAK", "SL", "NISMA", "KDTP", "SDA"]
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZČĆŠŽĐ])")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    albanian: list[str]
+    serbian: list[str]
+
+
+def load_corpus() -> Corpus:
+    """Every Albanian sentence and every ParlaMint sentence, as written."""
+    if not EVAL_TEXT.is_dir():
+        sys.exit(f"eval text not found at {EVAL_TEXT}")
+    albanian: list[str] = []
+    for path in sorted((EVAL_TEXT / "sq_kosovo_court_sentences").glob("*/copa_*.txt")):
+        albanian += [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+    serbian: list[str] = []
+    for path in sorted((EVAL_TEXT / "parlamint").glob("ParlaMint-*-0.txt")):
+        for line in path.read_text("utf-8").splitlines():
+            serbian += [s for s in _SENTENCE_END.split(line.partition("\t")[2]) if len(s) > 20]
+    return Corpus(sorted(set(albanian)), serbian)
+
+
+def synthetic_sessions(corpus: Corpus, segments: int, seed: int = 8) -> Iterator[Minutes]:
+    """``segments`` segments in sessions of SEGMENTS_PER_SESSION, deterministic for ``seed``."""
+    rng = random.Random(seed)
+    made = 0
+    number = 0
+    while made < segments:
+        count = min(SEGMENTS_PER_SESSION, segments - made)
+        assembly = rng.choice(ASSEMBLIES)
+        serbian = rng.random() < 0.3
+        cyrillic = serbian and rng.random() < 1 / 3
+        day = f"{rng.randint(2019, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        speakers = [
+            MinutesSpeaker(
+                id=f"S{i + 1}",
+                member_id=f"{assembly}-m{rng.randint(1, 40)}",
+                name=f"Anëtar {rng.randint(1, 40)}",
+                party=rng.choice(PARTIES),
+            )
+            for i in range(rng.randint(5, 9))
+        ]
+        pool = corpus.serbian if serbian else corpus.albanian
+        clock = 0.0
+        items = []
+        for position in range(count):
+            text = rng.choice(pool)
+            if cyrillic:
+                text = serbian_to_cyrillic(text)
+            duration = 0.4 * len(text.split())
+            items.append(
+                MinutesSegment(
+                    id=f"b{number:06d}-{position:04d}",
+                    start=round(clock, 3),
+                    end=round(clock + duration, 3),
+                    speaker=rng.choice(speakers).id,
+                    language="sr" if serbian else "sq",
+                    text=text,
+                )
+            )
+            clock += duration + 0.5
+        yield Minutes(
+            session=MinutesSession(
+                id=f"b{number:06d}",
+                assembly=assembly,
+                title=f"Seanca {number}",
+                date=day,
+                duration_s=clock,
+                languages=["sq", "sr"],
+                status="published",
+            ),
+            speakers=speakers,
+            segments=items,
+        )
+        made += count
+        number += 1
+
+
+@dataclass(frozen=True)
+class Queries:
+    word: list[dict[str, str]]
+    phrase: list[dict[str, str]]
+    filtered: list[dict[str, str]]
+
+
+def make_queries(corpus: Corpus, count: int, seed: int = 9) -> Queries:
+    """Word, phrase and filtered queries drawn from the corpus (seeded)."""
+    rng = random.Random(seed)
+    frequency = Counter(
+        word.lower()
+        for sentence in corpus.albanian + corpus.serbian
+        for word in _WORD.findall(sentence)
+        if len(word) >= 5 and not word.isdigit()
+    )
+    # Mid-frequency words: frequent enough to have many hits at 1M segments, not stop words.
+    ranked = [word for word, _ in frequency.most_common()]
+    vocabulary = ranked[50:2000]
+    words = [rng.choice(vocabulary) for _ in range(count)]
+    # Half of the words typed without diacritics, as people do.
+    words = [fold_for_search(w) if i % 2 else w for i, w in enumerate(words)]
+    phrases: list[str] = []
+    while len(phrases) < count:
+        tokens = _WORD.findall(rng.choice(corpus.albanian + corpus.serbian))
+        pairs = [(a, b) for a, b in itertools.pairwise(tokens) if len(a) > 3 < len(b)]
+        if pairs:
+            phrases.append('"{} {}"'.format(*rng.choice(pairs)))
+    filtered = []
+    for word in words:
+        year = rng.randint(2019, 2024)
+        filtered.append(
+            {
+                "q": word,
+                "assembly": rng.choice(ASSEMBLIES),
+                "date_from": f"{year}-01-01",
+                "date_to": f"{year}-12-31",
+            }
+        )
+    return Queries([{"q": w} for w in words], [{"q": p} for p in phrases], filtered)
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
+    return f"p50 {cuts[49]:7.2f}  p95 {cuts[94]:7.2f}  p99 {cuts[98]:7.2f} ms"
+
+
+def time_direct(index: SqliteFtsIndex, params: list[dict[str, str]]) -> tuple[list[float], int]:
+    samples, hits = [], 0
+    for query in params:
+        search = SearchQuery(
+            text=query["q"],
+            assembly=query.get("assembly"),
+            date_from=_date(query.get("date_from")),
+            date_to=_date(query.get("date_to")),
+        )
+        began = time.perf_counter()
+        results = index.search(search)
+        samples.append((time.perf_counter() - began) * 1000)
+        hits += results.total
+    return samples, hits
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def time_api(client: httpx.AsyncClient, params: list[dict[str, str]]) -> list[float]:
+    samples = []
+    for query in params:
+        began = time.perf_counter()
+        response = await client.get("/api/v1/search", params=query)
+        samples.append((time.perf_counter() - began) * 1000)
+        response.raise_for_status()
+    return samples
+
+
+def build(
+    index: SqliteFtsIndex, sessions: Iterator[Minutes], total: int, log: Callable[[str], None]
+) -> float:
+    began = time.perf_counter()
+    done = 0
+    next_report = 0.1
+    for minutes in sessions:
+        done += index.index_minutes(minutes)
+        if done / total >= next_report:
+            rate = done / (time.perf_counter() - began)
+            log(f"  {done:>9,} segments indexed ({rate:,.0f}/s)")
+            next_report += 0.1
+    index.optimize()
+    # A checkpoint, so that the size measured is the database file's, not the WAL's.
+    connection = index._connection()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--keep", type=Path, help="build the index in this folder and keep it")
+    args = parser.parse_args()
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    corpus = load_corpus()
+    log(f"corpus: {len(corpus.albanian):,} Albanian and {len(corpus.serbian):,} Serbian sentences")
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="kuvend-bench-search-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    index_path = folder / "kuvend.search.db"
+    index = SqliteFtsIndex(index_path)
+    if index.count() != args.segments:
+        index.clear()
+        log(f"building an index of {args.segments:,} segments in {index_path}")
+        seconds = build(index, synthetic_sessions(corpus, args.segments), args.segments, log)
+        rate = args.segments / seconds
+        log(f"build: {seconds:,.1f} s ({rate:,.0f} segments/s, optimize included)")
+    else:
+        log(f"reusing the index of {args.segments:,} segments in {index_path}")
+    size = sum(p.stat().st_size for p in folder.glob("kuvend.search.db*"))
+    log(f"size: {size / 1e6:,.1f} MB ({size / args.segments:,.0f} bytes/segment)")
+
+    queries = make_queries(corpus, args.queries)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=folder,
+        database_url=f"sqlite:///{folder / 'kuvend.db'}",
+        anonymous_rate_limit="1000000/minute",
+    )
+    migrate(settings.resolved_database_url)
+    app = create_app(settings, index=index)
+
+    async def through_api(params: list[dict[str, str]]) -> list[float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await time_api(client, params[:10])  # warm-up
+            return await time_api(client, params)
+
+    log(f"latency over {args.queries} queries each (20 hits + facets):")
+    for kind in ("word", "phrase", "filtered"):
+        params = getattr(queries, kind)
+        time_direct(index, params[:10])  # warm the page cache
+        direct, hits = time_direct(index, params)
+        api = asyncio.run(through_api(params))
+        log(f"  {kind:<8} direct  {percentiles(direct)}   (mean hits {hits / len(params):,.0f})")
+        log(f"  {kind:<8} API     {percentiles(api)}")
+    index.close()
+
+
+if __name__ == "__main__":
+    main()
