@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+from math import gcd
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import soundfile
+from scipy.signal import resample_poly
 
 from kuvend.errors import MediaError
 
@@ -32,15 +35,29 @@ def read_wav(path: Path) -> Waveform:
 
 
 def load_any(path: Path) -> Waveform:
-    """Any audio file a member's voice sample may come in, as 16 kHz mono float32."""
+    """Any audio file a member's voice sample may come in, as 16 kHz mono float32.
+
+    libsndfile reads WAV, FLAC, OGG and MP3; anything else (M4A, a phone's AMR, a video)
+    is decoded by ffmpeg, which the set-up installs for ingest anyway.
+    """
     if not path.is_file():
         raise MediaError(f"no such file: {path}")
-    # librosa decodes WAV/FLAC/OGG through soundfile and anything else through ffmpeg,
-    # and resamples; a voice sample is short, so its cost does not matter.
-    import librosa
-
     try:
-        samples, _ = librosa.load(str(path), sr=SAMPLE_RATE, mono=True)
-    except Exception as error:  # librosa raises whatever its decoders raise
-        raise MediaError(f"cannot read audio {path.name}: {error}".splitlines()[0]) from error
-    return np.asarray(samples, dtype=np.float32)
+        samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError):
+        return _decoded_by_ffmpeg(path)
+    mono = samples.mean(axis=1)
+    if rate != SAMPLE_RATE:
+        divisor = gcd(rate, SAMPLE_RATE)
+        mono = resample_poly(mono, SAMPLE_RATE // divisor, rate // divisor)
+    return np.asarray(mono, dtype=np.float32)
+
+
+def _decoded_by_ffmpeg(path: Path) -> Waveform:
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    command += ["-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0 or not result.stdout:
+        reason = result.stderr.decode(errors="replace").strip().splitlines()
+        raise MediaError(f"cannot read audio {path.name}: {reason[-1] if reason else 'no audio'}")
+    return np.frombuffer(result.stdout, dtype=np.float32).copy()

@@ -47,10 +47,11 @@ class DiarizeOptions:
     """
     link_threshold: float = 0.2
     """Average-linkage distance below which local speakers (centroids) are one session speaker."""
-    min_speaker_s: float = 1.0
+    min_speaker_s: float = 2.0
     """A speaker with less speech than this, in a chunk or in the session, is folded into the
-    nearest other speaker: one or two 0.8 s windows (often the padded end of a region) are too
-    noisy an estimate to stand for a person. Shorter interjections go to their neighbour."""
+    nearest other speaker: two 0.8 s steps (often the padded end of a region, or the tail of a
+    turn cut by a chunk boundary) are too noisy an estimate to stand for a person. The cost:
+    an interjection shorter than this goes to a neighbouring speaker of its chunk."""
     merge_gap_s: float = 1.0
     """Consecutive pieces of one speaker separated by at most this much silence form one turn."""
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import soundfile
 
 from kuvend.domain import AudioChunk, SpeakerTurn
@@ -34,3 +35,13 @@ def majority_label(reference: ReferenceTurn, turns: Sequence[SpeakerTurn]) -> st
         if seconds > 0:
             overlap[turn.speaker] += seconds
     return overlap.most_common(1)[0][0] if overlap else None
+
+
+def speech_span(samples: np.ndarray, rate: int, turn: ReferenceTurn) -> tuple[float, float]:
+    """Where the voice actually sounds inside ``turn``: espeak-ng pads its output with ~0.25 s
+    of silence, which the reference includes but no listener counts as speaking time."""
+    first, last = int(turn.start_s * rate), int(turn.end_s * rate)
+    loud = np.flatnonzero(np.abs(samples[first:last]) > 1e-3)
+    if len(loud) == 0:
+        return turn.start_s, turn.start_s
+    return (first + loud[0]) / rate, (first + loud[-1] + 1) / rate

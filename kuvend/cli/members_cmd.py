@@ -1,0 +1,105 @@
+"""``kuvend members add|list``: the assembly's register of members and their voiceprints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+import diarize
+from kuvend.cli.app import app
+from kuvend.config import get_settings
+from kuvend.storage import repository
+from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.tables import MemberRow
+
+members_app = typer.Typer(help="Register assembly members and enrol their voices.")
+app.add_typer(members_app, name="members")
+
+_console = Console(highlight=False)
+
+
+@members_app.command()
+def add(
+    assembly: Annotated[str, typer.Option(help="Assembly slug, e.g. prishtine.")],
+    name: Annotated[str, typer.Option(help="The member's full name.")],
+    party: Annotated[str, typer.Option(help="Party or list the member sits for.")],
+    voice: Annotated[
+        Path, typer.Option(help="A 10-60 s recording of the member speaking (any audio format).")
+    ],
+    role: Annotated[str | None, typer.Option(help="Role, e.g. chair, councillor.")] = None,
+) -> None:
+    """Register a member and enrol their voiceprint, so that sessions name them."""
+    settings = get_settings()
+    diarizer = diarize.get_diarizer(
+        settings.diarizer, models_dir=settings.models_dir, device=settings.whisper_device
+    )
+    voiceprint = diarize.enrol_voice(voice, diarizer)
+    url = settings.resolved_database_url
+    migrate(url)
+    with session_scope(url) as db:
+        repository.ensure_assembly(session=db, slug=assembly)
+        row = MemberRow(
+            assembly_slug=assembly,
+            name=name,
+            party=party,
+            role=role,
+            voiceprint=voiceprint.embedding.astype("<f4").tobytes(),
+            voiceprint_seconds=voiceprint.speech_s,
+        )
+        db.add(row)
+        db.flush()
+        member_id = row.id
+    _console.print(
+        f"Enrolled {name} ({party}) in {assembly} as member {member_id}: voiceprint from "
+        f"{voiceprint.speech_s:.0f} s of speech ({diarizer.name} diarizer).",
+        markup=False,
+    )
+
+
+@members_app.command("list")
+def list_members(
+    assembly: Annotated[str | None, typer.Option(help="Only this assembly (slug).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the members as JSON.")] = False,
+) -> None:
+    """The registered members, and whether each has a voiceprint."""
+    url = get_settings().resolved_database_url
+    migrate(url)
+    with session_scope(url) as db:
+        query = select(MemberRow).order_by(MemberRow.assembly_slug, MemberRow.name)
+        if assembly is not None:
+            query = query.where(MemberRow.assembly_slug == assembly)
+        rows = [
+            {
+                "id": row.id,
+                "assembly": row.assembly_slug,
+                "name": row.name,
+                "party": row.party,
+                "role": row.role,
+                "voiceprint_s": round(row.voiceprint_seconds, 1) if row.voiceprint else None,
+            }
+            for row in db.scalars(query)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        _console.print("No members registered.")
+        return
+    table = Table("assembly", "name", "party", "role", "voice", "id")
+    for member in rows:
+        voice = f"{member['voiceprint_s']:.0f} s" if member["voiceprint_s"] is not None else "-"
+        table.add_row(
+            str(member["assembly"]),
+            str(member["name"]),
+            str(member["party"] or ""),
+            str(member["role"] or ""),
+            voice,
+            str(member["id"]),
+        )
+    _console.print(table)
