@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from kuvend.minutes import Minutes
 from kuvend.storage.db import session_scope
@@ -68,7 +69,7 @@ def test_speakers_and_members(api: Api) -> None:
 def test_statistics_per_member_party_language_assembly_and_period(
     api: Api, corpus: list[Minutes]
 ) -> None:
-    def rows(group_by: str, **params: str) -> dict[str, dict[str, float]]:
+    def rows(group_by: str, **params: str) -> dict[str, dict[str, Any]]:
         body = api.client.get("/api/v1/statistics", params={"group_by": group_by, **params})
         assert body.status_code == 200, body.text
         return {row["key"]: row for row in body.json()["data"]}
