@@ -192,7 +192,7 @@ def diarize_chunk_step(
     *, settings: Settings, engines: Engines, session_id: str, chunk_index: int
 ) -> ChunkDiarization:
     """Find the speech regions and voice embeddings of one chunk (or return the stored ones)."""
-    options = _diarize_options(settings)
+    options = diarize_options(settings)
     key = repository.artifact_key(
         session_id, chunk_index, "diarize", (options, engines.diarizer.name, __version__)
     )
@@ -236,7 +236,7 @@ def finalize_session(
         )
         for index in range(chunk_count)
     ]
-    diarization = diarize.link_speakers(chunk_diarizations, _diarize_options(settings))
+    diarization = diarize.link_speakers(chunk_diarizations, diarize_options(settings))
     hook("link", StepProgress("speakers", 1, 1, f"{len(diarization.centroids)} speakers"))
     attributed = list(diarize.attribute_words(segments, diarization.turns))
 
@@ -339,7 +339,8 @@ def _ingest_options(settings: Settings) -> ingest.IngestOptions:
     )
 
 
-def _diarize_options(settings: Settings) -> diarize.DiarizeOptions:
+def diarize_options(settings: Settings) -> diarize.DiarizeOptions:
+    """The diarizer's options as the settings shape them."""
     return diarize.DiarizeOptions(
         min_speakers=settings.min_speakers, max_speakers=settings.max_speakers
     )

@@ -3,7 +3,7 @@
 Stopping goes through the database, so it works from any machine that shares it: ``kuvend
 stop SESSION`` (or the API) moves the session from ``recording`` to ``stopping``; the recorder
 reads its session's status every two seconds, closes the last chunk and keeps it, encodes the
-player's audio, and leaves the session ``queued`` for final processing. Ctrl-C in the
+player's audio, and runs the final processing into a draft. Ctrl-C in the
 recorder's terminal does the same.
 """
 
@@ -28,6 +28,7 @@ from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import ConflictError, KuvendError
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
+from workers.live import LiveProcessor
 
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
 _STOP_POLL_S = 2.0
@@ -81,7 +82,7 @@ def record(
     _console.print(
         f"Recorded {_clock(recording.recorded_s)} in {len(recording.chunks)} chunks, "
         f"{len(recording.gaps)} gaps ({recording.stop_reason}). "
-        f"Session {session_id} is queued for processing."
+        f"The draft of session {session_id} is ready for review."
     )
 
 
@@ -112,6 +113,7 @@ class _LiveSession:
         self._recorded_s = 0.0
         self._state = "connecting"
         self._progress: Progress | None = None
+        self._processor = LiveProcessor(settings, session_id)
 
     def attach(self, progress: Progress) -> None:
         self._progress = progress
@@ -121,6 +123,7 @@ class _LiveSession:
         # Near-live processing of the chunk starts from here (the chunk row, state "queued").
         with session_scope(self.settings.resolved_database_url) as db:
             repository.save_chunks(session=db, session_id=self.session_id, chunks=[chunk])
+        self._processor.submit(chunk)
         self._chunks += 1
         self._recorded_s += chunk.duration_s
         self._show()
@@ -160,6 +163,8 @@ class _LiveSession:
                 error=None if recording.chunks else "nothing was recorded",
                 duration_s=recording.duration_s,
             )
+        if recording.chunks:
+            self._processor.finish()
 
     def fail(self, error: BaseException) -> None:
         with session_scope(self.settings.resolved_database_url) as db:

@@ -52,7 +52,8 @@ class _Recorder:
         raise AssertionError(f"no session id in {self.lines}")
 
     def wait(self) -> int:
-        code = self.process.wait(60)
+        # The recorder processes its chunks before it exits (models load, then each chunk).
+        code = self.process.wait(300)
         self._reader.join(5)
         assert self.process.stderr is not None
         self.process.stderr.close()
@@ -70,7 +71,7 @@ def _check_recorded(settings: Settings, session_id: str) -> None:
     with session_scope(url) as db:
         row = db.scalars(select(SessionRow).where(SessionRow.id == session_id)).one()
         assert (row.status, row.assembly_slug, row.title) == (
-            "queued", "prishtine", "Seanca e jashtëzakonshme"
+            "draft", "prishtine", "Seanca e jashtëzakonshme"
         )  # fmt: skip
         chunks = repository.load_chunks(session=db, session_id=session_id)
     assert len(chunks) >= 2
@@ -95,12 +96,12 @@ def test_kuvend_stop_stops_a_running_recorder(settings: Settings, speech: Path) 
         stopped = _kuvend("stop", session_id)
         assert stopped.returncode == 0, stopped.stderr
         assert recorder.wait() == 0, recorder.lines
-    assert any("queued for processing" in line for line in recorder.lines), recorder.lines
+    assert any("ready for review" in line for line in recorder.lines), recorder.lines
     _check_recorded(settings, session_id)
     again = _kuvend("stop", session_id)
     assert again.returncode == 2
     assert again.stderr.strip() == (
-        f"kuvend: error: session {session_id} is not being recorded (it is queued)"
+        f"kuvend: error: session {session_id} is not being recorded (it is draft)"
     )
 
 
