@@ -24,6 +24,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -281,8 +282,7 @@ class SqliteFtsIndex:
                 f"{base} ORDER BY exact DESC, score, s.rowid LIMIT :limit OFFSET :offset",
                 {**parameters, "limit": query.limit, "offset": query.offset},
             ).fetchall()
-            total = int(connection.execute(f"SELECT count(*) {base}", parameters).fetchone()[0])
-            facets = _facets(connection, base, parameters) if query.facets and total else {}
+            total, facets = _count_and_facets(connection, base, parameters, facets=query.facets)
         except sqlite3.OperationalError as error:
             # The parser should make this unreachable; if FTS5 still refuses, it is the query.
             raise QueryError(f"the search engine cannot run this query: {error}") from error
@@ -377,24 +377,44 @@ def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), parameters
 
 
-def _facets(
-    connection: sqlite3.Connection, base: str, parameters: dict[str, Any]
-) -> dict[str, tuple[FacetCount, ...]]:
-    queries = {
-        "assembly": "s.assembly, NULL",
-        "member": "s.member_id, max(s.speaker_name)",
-        "year": "CAST(s.year AS TEXT), NULL",
+def _count_and_facets(
+    connection: sqlite3.Connection, base: str, parameters: dict[str, Any], *, facets: bool
+) -> tuple[int, dict[str, tuple[FacetCount, ...]]]:
+    """The number of matches and, if asked, the facet counts, in one pass over the matches.
+
+    One ``GROUP BY assembly, member, year`` (a few thousand groups at most) is summed here
+    into the three facets: each extra pass would run the full-text match again.
+    """
+    if not facets:
+        return int(connection.execute(f"SELECT count(*) {base}", parameters).fetchone()[0]), {}
+    groups = connection.execute(
+        "SELECT s.assembly, s.member_id, max(s.speaker_name), s.year, count(*) "
+        f"{base} GROUP BY s.assembly, s.member_id, s.year",
+        parameters,
+    ).fetchall()
+    assemblies: Counter[str] = Counter()
+    members: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for assembly, member_id, speaker_name, year, count in groups:
+        assemblies[assembly] += count
+        if member_id is not None:
+            members[member_id] += count
+            if speaker_name:
+                labels[member_id] = speaker_name
+        if year is not None:
+            years[str(year)] += count
+    total = sum(assemblies.values())
+    return total, {
+        "assembly": _top(assemblies, {}),
+        "member": _top(members, labels),
+        "year": _top(years, {}),
     }
-    facets: dict[str, tuple[FacetCount, ...]] = {}
-    for name, columns in queries.items():
-        value = columns.split(",")[0]
-        rows = connection.execute(
-            f"SELECT {columns}, count(*) {base} AND {value} IS NOT NULL "
-            f"GROUP BY {value} ORDER BY count(*) DESC, {value} LIMIT {_FACET_LIMIT}",
-            parameters,
-        ).fetchall()
-        facets[name] = tuple(FacetCount(str(row[0]), int(row[2]), row[1]) for row in rows)
-    return facets
+
+
+def _top(counts: Counter[str], labels: dict[str, str]) -> tuple[FacetCount, ...]:
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:_FACET_LIMIT]
+    return tuple(FacetCount(value, count, labels.get(value)) for value, count in ranked)
 
 
 def _hit(row: sqlite3.Row, parsed: ParsedQuery) -> SearchHit:
