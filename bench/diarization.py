@@ -278,9 +278,16 @@ def calibrate(work: Path) -> None:
             f"  threshold {threshold:.2f}: false accepts {false_accepts}/{len(impostor)}, "
             f"false rejects {false_rejects}/{len(genuine)}"
         )
-    candidates = np.linspace(0.5, 1.0, 501)
-    gaps = [abs((impostor >= t).mean() - (genuine < t).mean()) for t in candidates]
-    print(f"  equal-error threshold ~{candidates[int(np.argmin(gaps))]:.3f}")
+    if impostor.max() < genuine.min():
+        middle = (impostor.max() + genuine.min()) / 2
+        print(
+            f"  separable: every threshold in ({impostor.max():.3f}, {genuine.min():.3f}) "
+            f"makes no error; middle {middle:.3f}"
+        )
+    else:
+        candidates = np.linspace(0.5, 1.0, 501)
+        gaps = [abs((impostor >= t).mean() - (genuine < t).mean()) for t in candidates]
+        print(f"  equal-error threshold ~{candidates[int(np.argmin(gaps))]:.3f}")
 
 
 def main() -> None:

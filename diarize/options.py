@@ -17,11 +17,12 @@ class DiarizeOptions:
     Cosine *distances* (1 - cosine similarity) between L2-normalised embeddings are used
     throughout. Resemblyzer on espeak-ng voices: same voice, 1.6 s windows, similarity
     0.56-0.97 (mean 0.8); same voice, 4 s sentences, 0.86-0.97; different voices 0.5-0.9.
-    The two thresholds were chosen on a grid (local 0.20-0.40 x link 0.15-0.35) by DER on the
-    real excerpts in ``../shared/eval/diarization/`` and the synthetic sessions of
-    ``bench/diarization.py``: local 0.25 / link 0.20 gave 7.3% on synthetic sessions (right
-    count in all three) and the right count on pyannote's sample (DER 22%); see issue 4's
-    note. pyannote's backend brings its own embeddings and uses the same linking.
+    The thresholds were chosen on a grid (local 0.20-0.40 x link 0.15-0.35 x min speaker
+    1-2 s) by DER on the real excerpts in ``../shared/eval/diarization/`` and the synthetic
+    sessions of ``bench/diarization.py``: local 0.25 / link 0.20 / 2 s gives 8.3% on the
+    synthetic sessions with the right count in all three; on the real AMI excerpts no setting
+    did well (DER 52-65%: Resemblyzer separates far-field meeting voices poorly). See issue
+    4's note. pyannote's backend brings its own embeddings and uses the same linking.
     """
 
     min_speakers: int | None = None
