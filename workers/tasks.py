@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import OperationalError as DatabaseDown
 
 from kuvend.config import get_settings
-from kuvend.errors import KuvendError, TransientError
+from kuvend.errors import KuvendError, MediaError, TransientError
 from kuvend.storage import repository
 from kuvend.storage.db import session_scope
 from workers import steps
@@ -52,6 +52,7 @@ class StepTask(Task):  # type: ignore[misc]
     """
 
     autoretry_for = (TransientError, DatabaseDown)
+    throws = (MediaError,)  # expected: logged in one line, without a traceback
     max_retries = _settings.queue_max_retries
     retry_backoff = 2
     retry_backoff_max = int(_settings.queue_retry_backoff_max_s)
@@ -87,6 +88,15 @@ class StepTask(Task):  # type: ignore[misc]
             )
             self._fail(session_id, chunk_index, message)
             raise Reject(message, requeue=False)
+
+    def on_success(
+        self, retval: Any, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        if self.per_chunk and self.stage:
+            with session_scope(_settings.resolved_database_url) as db:
+                repository.finish_chunk_stage(
+                    session=db, session_id=args[0], index=args[1], stage=self.stage
+                )
 
     def on_retry(
         self,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -293,6 +293,25 @@ def set_chunk_state(
     row.error = error
     session.flush()
     return row.attempts
+
+
+def finish_chunk_stage(*, session: Session, session_id: str, index: int, stage: str) -> bool:
+    """A chunk's ``stage`` is finished: it waits (``queued``) for its next stage.
+
+    Changes nothing if the chunk has moved on meanwhile (its next stage already started on
+    another worker, or it is done), so that progress never goes backwards.
+    """
+    result = session.execute(
+        update(ChunkRow)
+        .where(
+            ChunkRow.session_id == session_id,
+            ChunkRow.index == index,
+            ChunkRow.state == "running",
+            ChunkRow.stage == stage,
+        )
+        .values(state="queued")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def all_chunks_done(*, session: Session, session_id: str) -> bool:

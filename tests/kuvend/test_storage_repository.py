@@ -281,3 +281,25 @@ def test_options_hash_sees_nested_option_records() -> None:
     assert one == repo.options_hash((Options(5, ("Ibër",)), "base", "0.1.0"))
     assert one != repo.options_hash((Options(5, ("Ibar",)), "base", "0.1.0"))
     assert one != repo.options_hash((Options(5, ("Ibër",)), "large-v3", "0.1.0"))
+
+
+def test_a_finished_stage_waits_for_the_next_without_going_backwards(database_url: str) -> None:
+    session_id = _new_session(database_url)
+    with session_scope(database_url) as s:
+        repo.set_chunk_state(
+            session=s, session_id=session_id, index=0, state="running", stage="transcribe"
+        )
+        assert repo.finish_chunk_stage(
+            session=s, session_id=session_id, index=0, stage="transcribe"
+        )
+        # Chunk 1's next stage already started on another worker before this one reported.
+        repo.set_chunk_state(
+            session=s, session_id=session_id, index=1, state="running", stage="diarize"
+        )
+        assert not repo.finish_chunk_stage(
+            session=s, session_id=session_id, index=1, stage="transcribe"
+        )
+    with session_scope(database_url) as s:
+        chunks = repo.load_progress(session=s, session_id=session_id).chunks
+    assert (chunks[0].state, chunks[0].stage) == ("queued", "transcribe")
+    assert (chunks[1].state, chunks[1].stage) == ("running", "diarize")
