@@ -1,25 +1,99 @@
 """Secretariat operations that need a stage's logic, supplied by the orchestration.
 
-``search_api`` is a stage and imports no other stage, yet publishing needs ``publish/`` (build
-the minutes, write the exports and the page, index them) and recording needs ``ingest/``. The
-API therefore receives an object with these methods from whoever starts it (``kuvend serve``
-passes the one ``workers/`` provides). An API started without one answers those endpoints with
-503 and says so; everything else (reading, searching, review edits, members) works on the
-database alone.
+``search_api`` is a stage and imports no other stage, yet reviewing needs ``publish/``'s
+revision rules (a correction supersedes the old row and keeps word timings where the words
+still match; split, merge, turns, agenda), publishing needs ``publish/`` (freeze a version,
+rebuild the site and its exports, notify) and recording needs ``ingest/``. The API therefore
+receives an object with these methods from whoever starts it (``kuvend serve`` passes the one
+built on ``workers/``). An API started without one answers those endpoints with 503 and says so;
+reading, searching, scheduling and the member register work on the database alone.
+
+A review change is one of the small records below; the implementation applies it to the
+stored draft as one revision (who, when, before, after).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class EditText:
+    """Correct a segment's text."""
+
+    segment_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveBoundary:
+    """Move the boundary between a segment and the next one to ``to_s`` (session seconds)."""
+
+    segment_id: str
+    to_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SplitSegment:
+    """Split a segment in two at ``at_s``."""
+
+    segment_id: str
+    at_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSegments:
+    """Merge two consecutive segments."""
+
+    first_id: str
+    second_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignTurn:
+    """Give the turn containing a segment to a member or to an existing speaker label."""
+
+    segment_id: str
+    member_id: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpeaker:
+    """Name a speaker label as a member for the whole session (``None``: unnamed)."""
+
+    label: str
+    member_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetAgenda:
+    """Replace the agenda: (start seconds, title) per item, in order."""
+
+    items: tuple[tuple[float, str], ...]
+
+
+ReviewChange = (
+    EditText | MoveBoundary | SplitSegment | MergeSegments | AssignTurn | NameSpeaker | SetAgenda
+)
 
 
 class SessionActions(Protocol):
     """What the secretariat can ask the pipeline to do with a session."""
 
-    def publish(self, *, session_id: str, user_id: str) -> int:
-        """Freeze the session's current minutes as a new published version; returns its number.
+    def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
+        """Apply one change to the session's draft as a revision.
 
-        Also writes the exports (``site_dir/{assembly}/{session_id}/minutes.*``) and the page,
+        Raises ``NotFoundError`` (unknown segment, speaker or member) or ``ConflictError``
+        (the change does not fit the draft, e.g. a split point outside the segment).
+        """
+        ...
+
+    def publish(self, *, session_id: str, user_id: str) -> int:
+        """Freeze the session's draft as a new published version; returns its number.
+
+        Also rebuilds the site with the exports (``site_dir/{assembly}/{session_id}/minutes.*``)
         and indexes the published version.
         """
         ...

@@ -5,9 +5,9 @@ secretariat of its assembly (``staff`` = the assemblies whose unpublished data t
 see) also sees it before that. What is not visible is reported as not found, so that an
 outsider cannot tell a draft exists.
 
-Writes (members, scheduled sessions, review edits, agenda items) go straight to the storage
-tables, each review edit with a ``RevisionRow`` (who, when, before, after); the caller commits.
-Operations that need a stage's logic (publishing, recording) are not here: see ``actions.py``.
+Writes here are the ones with no stage logic (members, scheduled sessions); the caller
+commits. Review changes, publishing and recording follow ``publish``/``ingest`` rules and go
+through the orchestration's ``SessionActions`` (see ``actions.py``).
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ from kuvend.errors import ConflictError, NotFoundError, PermissionDeniedError, Q
 from kuvend.minutes import Minutes
 from kuvend.search import SearchIndex, SearchQuery, SearchResults
 from kuvend.storage.tables import (
-    AgendaItemRow,
     ApiKeyRow,
     AssemblyRow,
     MemberRow,
     PublishedVersionRow,
-    RevisionRow,
     SegmentRow,
     SessionRow,
     SpeakerRow,
@@ -212,97 +210,6 @@ def list_segments(*, session: Session, session_id: str) -> list[SegmentRow]:
             .order_by(SegmentRow.start_s, SegmentRow.position)
         )
     )
-
-
-def update_segment(
-    *,
-    session: Session,
-    session_id: str,
-    segment_id: str,
-    user_id: str,
-    text: str | None,
-    speaker: str | None,
-) -> SegmentRow:
-    """Edit a segment's text or speaker label, recording a revision; marks it reviewed."""
-    row = session.scalar(
-        select(SegmentRow).where(
-            SegmentRow.id == segment_id,
-            SegmentRow.session_id == session_id,
-            SegmentRow.superseded.is_(False),
-        )
-    )
-    if row is None:
-        raise NotFoundError(f"segment {segment_id} not found in session {session_id}")
-    before = {"text": row.text, "speaker": row.speaker_label}
-    if text is not None:
-        row.text = text
-    if speaker is not None:
-        row.speaker_label = speaker
-    row.reviewed = True
-    after = {"text": row.text, "speaker": row.speaker_label}
-    session.add(
-        RevisionRow(
-            session_id=session_id,
-            segment_id=segment_id,
-            user_id=user_id,
-            action="edit_segment",
-            before=before,
-            after=after,
-        )
-    )
-    session.flush()
-    return row
-
-
-def assign_speaker(
-    *, session: Session, session_id: str, label: str, member_id: str | None, user_id: str
-) -> SpeakerRow:
-    """Name a session's speaker as a member of its assembly (or clear it), with a revision."""
-    row = session.scalar(
-        select(SpeakerRow).where(SpeakerRow.session_id == session_id, SpeakerRow.label == label)
-    )
-    if row is None:
-        raise NotFoundError(f"speaker {label} not found in session {session_id}")
-    if member_id is not None:
-        assembly = session.scalar(
-            select(SessionRow.assembly_slug).where(SessionRow.id == session_id)
-        )
-        member = session.get(MemberRow, member_id)
-        if member is None or member.assembly_slug != assembly:
-            raise NotFoundError(f"member {member_id} not found in assembly {assembly}")
-    session.add(
-        RevisionRow(
-            session_id=session_id,
-            user_id=user_id,
-            action="assign_speaker",
-            before={"label": label, "member_id": row.member_id},
-            after={"label": label, "member_id": member_id},
-        )
-    )
-    row.member_id = member_id
-    session.flush()
-    return row
-
-
-def add_agenda_item(
-    *, session: Session, session_id: str, title: str, start_s: float | None, published: bool
-) -> AgendaItemRow:
-    """Append an agenda item to a session."""
-    position = session.scalar(
-        select(func.count())
-        .select_from(AgendaItemRow)
-        .where(AgendaItemRow.session_id == session_id)
-    )
-    row = AgendaItemRow(
-        session_id=session_id,
-        position=int(position or 0),
-        title=title,
-        start_s=start_s,
-        published=published,
-    )
-    session.add(row)
-    session.flush()
-    return row
 
 
 # --- assemblies and members -----------------------------------------------------------------

@@ -13,20 +13,34 @@ import uvicorn
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kuvend.cli.app import app
-from kuvend.config import get_settings
+from kuvend.config import Settings, get_settings
+from kuvend.domain import Member
+from kuvend.errors import ConflictError, NotFoundError
 from kuvend.minutes import Minutes
 from kuvend.search import ALL_ASSEMBLIES, SearchHit, SearchQuery, parse_query
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.tables import SessionRow
-from publish import build_minutes
+from publish import revisions
+from publish.review import apply_change, load_draft_minutes, load_public_minutes
+from publish.revisions import Revised
 from search_api import crud, security
+from search_api.actions import (
+    AssignTurn,
+    EditText,
+    MergeSegments,
+    MoveBoundary,
+    NameSpeaker,
+    ReviewChange,
+    SetAgenda,
+    SplitSegment,
+)
 from search_api.app import create_app
 from search_api.index import open_index
 from search_api.index.snippets import highlight
+from workers.steps import publish_step
 
 
 def clock(seconds: float) -> str:
@@ -92,9 +106,7 @@ def serve(
     """Start the API (/api/v1, OpenAPI at /openapi.json) and the assembly pages."""
     settings = get_settings()
     migrate(settings.resolved_database_url)
-    # Publishing and recording need the pipeline: the endpoints answer 503 until workers/
-    # provides a SessionActions implementation to pass here.
-    api = create_app(settings)
+    api = create_app(settings, actions=PipelineActions(settings))
     Console(stderr=True, highlight=False).print(
         f"Kuvend API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs)"
     )
@@ -117,27 +129,10 @@ def reindex() -> None:
             segments += index.index_minutes(minutes)
             published += 1
         for session_id in db.scalars(select(SessionRow.id).where(SessionRow.status == "draft")):
-            segments += index.index_minutes(_draft_minutes(db, session_id))
+            segments += index.index_minutes(load_draft_minutes(session=db, session_id=session_id))
             drafts += 1
     console.print(
         f"Indexed {segments} segments: {published} published session(s), {drafts} draft(s)."
-    )
-
-
-def _draft_minutes(db: Session, session_id: str) -> Minutes:
-    """A session's working copy as draft minutes (publish's builder, as the runner does)."""
-    info = repository.load_session_info(session=db, session_id=session_id)
-    row = repository.get_session(session=db, session_id=session_id)
-    members = {m.id: m for m in repository.load_members(session=db, assembly=info.assembly)}
-    speakers = {
-        s.label: members.get(s.member_id or "")
-        for s in repository.load_speakers(session=db, session_id=session_id)
-    }
-    return build_minutes(
-        info,
-        repository.load_segments(session=db, session_id=session_id),
-        speakers=speakers,
-        duration_s=row.duration_s,
     )
 
 
@@ -190,3 +185,75 @@ def apikeys_create(
         f"API key for {owner}: send it as the X-API-Key header "
         f"({settings.api_key_rate_limit}). It is not shown again."
     )
+
+
+class PipelineActions:
+    """The secretariat's ``SessionActions`` on this machine's pipeline.
+
+    Review changes are ``publish.revisions``' pure functions applied to the stored draft by
+    ``publish.review.apply_change``; publishing is the workers' publish step (freeze, rebuild
+    the site and its exports, webhooks) followed by indexing the published version; stopping
+    a recording asks the running recorder through the database, as ``kuvend stop`` does.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
+        with session_scope(self.settings.resolved_database_url) as db:
+            assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
+            members = {m.id: m for m in repository.load_members(session=db, assembly=assembly)}
+            apply_change(
+                session=db,
+                session_id=session_id,
+                change=lambda draft: _revise(draft, change, members, user_id),
+            )
+
+    def publish(self, *, session_id: str, user_id: str) -> int:
+        publication = publish_step(settings=self.settings, session_id=session_id, user_id=user_id)
+        with session_scope(self.settings.resolved_database_url) as db:
+            minutes = load_public_minutes(session=db, session_id=session_id)
+        open_index(self.settings).index_minutes(minutes)
+        return publication.version
+
+    def start_recording(self, *, session_id: str, stream_url: str) -> None:
+        raise ConflictError(
+            "the API cannot start a recorder yet: on the recording machine run "
+            f"kuvend record {stream_url} --assembly SLUG --title TITLE"
+        )
+
+    def stop_recording(self, *, session_id: str) -> None:
+        with session_scope(self.settings.resolved_database_url) as db:
+            row = repository.get_session(session=db, session_id=session_id)
+            if row.status != "recording":
+                raise ConflictError(f"session {session_id} is not being recorded ({row.status})")
+            repository.set_session_status(session=db, session_id=session_id, status="stopping")
+
+
+def _revise(
+    draft: Minutes, change: ReviewChange, members: dict[str, Member], user_id: str
+) -> Revised:
+    def member(member_id: str | None) -> Member | None:
+        if member_id is None:
+            return None
+        if member_id not in members:
+            raise NotFoundError(f"member {member_id} is not in assembly {draft.session.assembly}")
+        return members[member_id]
+
+    match change:
+        case EditText(segment_id, text):
+            return revisions.edit_text(draft, segment_id, text, user_id=user_id)
+        case MoveBoundary(segment_id, to_s):
+            return revisions.move_boundary(draft, segment_id, to_s, user_id=user_id)
+        case SplitSegment(segment_id, at_s):
+            return revisions.split_segment(draft, segment_id, at_s, user_id=user_id)
+        case MergeSegments(first_id, second_id):
+            return revisions.merge_segments(draft, first_id, second_id, user_id=user_id)
+        case AssignTurn(segment_id, member_id, label):
+            return revisions.assign_turn(
+                draft, segment_id, member=member(member_id), label=label, user_id=user_id
+            )
+        case NameSpeaker(label, member_id):
+            return revisions.name_speaker(draft, label, member(member_id), user_id=user_id)
+        case SetAgenda(items):
+            return revisions.set_agenda(draft, items, user_id=user_id)

@@ -1,8 +1,9 @@
 """The secretariat's endpoints: schedule, review, publish, record. Staff of the assembly only.
 
-Review edits write the working copy straight to storage (with a revision each) through
-``crud``; publishing and recording need the pipeline, so they call the ``SessionActions`` the
-orchestration gave the application (503 without it).
+Signed in first (401), then the session must be visible to the caller (404), then it must be
+their assembly's (403). Scheduling writes the session row through ``crud``; every review
+change, publishing and recording go through the ``SessionActions`` the orchestration gave the
+application (``publish``'s revision rules, ``ingest``'s recorder), 503 without it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from fastapi import APIRouter, Depends, Path, Request, status
 from sqlalchemy.orm import Session
 
 from search_api import crud
+from search_api.actions import (
+    AssignTurn,
+    EditText,
+    MergeSegments,
+    MoveBoundary,
+    NameSpeaker,
+    ReviewChange,
+    SetAgenda,
+    SplitSegment,
+)
 from search_api.deps import (
     SECRETARIAT_TAG,
     Caller,
@@ -28,8 +39,9 @@ from search_api.routes.sessions import SessionId, session_public
 from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND, UNAVAILABLE
 from search_api.schemas.sessions import (
     ActionAccepted,
-    AgendaItemCreate,
-    AgendaItemPublic,
+    AgendaUpdate,
+    BoundaryMove,
+    MergeRequest,
     PublishResult,
     RecordingStart,
     SegmentPublic,
@@ -38,23 +50,60 @@ from search_api.schemas.sessions import (
     SessionCreate,
     SessionPublic,
     SpeakerAssignment,
+    SplitRequest,
+    TurnAssignment,
 )
 
-# Signed in first (401), then the session must be visible (404), then the caller's (403).
 router = APIRouter(
     tags=[SECRETARIAT_TAG],
     responses={**FORBIDDEN, **NOT_FOUND},
     dependencies=[Depends(get_current_user)],
 )
+_REVIEW = {**CONFLICT, **UNAVAILABLE}
 
-SegmentId = Annotated[str, Path(max_length=32)]
+SegmentId = Annotated[str, Path(max_length=64)]
 Label = Annotated[str, Path(max_length=20)]
 
 
+def _assembly(session: Session, caller: Caller, session_id: str) -> str:
+    """The assembly of a session the caller can see (404 when it cannot)."""
+    row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
+    return row.assembly_slug
+
+
+def _segments(session: Session, session_id: str) -> SegmentsPublic:
+    rows = crud.list_segments(session=session, session_id=session_id)
+    data = [
+        SegmentPublic(
+            id=row.id,
+            start_s=row.start_s,
+            end_s=row.end_s,
+            speaker=row.speaker_label,
+            language=row.language,
+            text=row.text,
+            reviewed=row.reviewed,
+        )
+        for row in rows
+    ]
+    return SegmentsPublic(data=data, count=len(data))
+
+
+def _review(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    user_id: str,
+    session_id: str,
+    change: ReviewChange,
+) -> SegmentsPublic:
+    require_staff_of(caller, _assembly(session, caller, session_id))
+    get_actions(request).review(session_id=session_id, user_id=user_id, change=change)
+    session.expire_all()  # the change was saved in the orchestration's own transaction
+    return _segments(session, session_id)
+
+
 @router.post(
-    "/assemblies/{slug}/sessions",
-    summary="Schedule a session",
-    status_code=status.HTTP_201_CREATED,
+    "/assemblies/{slug}/sessions", summary="Schedule a session", status_code=status.HTTP_201_CREATED
 )
 def schedule_session(
     settings: SettingsDep,
@@ -77,119 +126,139 @@ def schedule_session(
     return session_public(settings, row, [], caller.staff)
 
 
-@router.get("/sessions/{session_id}/segments", summary="The working copy under review")
+@router.get("/sessions/{session_id}/segments", summary="The draft under review")
 def list_segments(session: SessionDep, caller: CallerDep, session_id: SessionId) -> SegmentsPublic:
-    """Current segments (draft included) for the secretariat to review."""
+    """The draft's current segments (superseded ones are kept as history, not listed)."""
     require_staff_of(caller, _assembly(session, caller, session_id))
-    rows = crud.list_segments(session=session, session_id=session_id)
-    data = [
-        SegmentPublic(
-            id=row.id,
-            start_s=row.start_s,
-            end_s=row.end_s,
-            speaker=row.speaker_label,
-            language=row.language,
-            text=row.text,
-            reviewed=row.reviewed,
-        )
-        for row in rows
-    ]
-    return SegmentsPublic(data=data, count=len(data))
+    return _segments(session, session_id)
 
 
-@router.patch("/sessions/{session_id}/segments/{segment_id}", summary="Correct a segment")
-def update_segment(
+@router.patch(
+    "/sessions/{session_id}/segments/{segment_id}", summary="Correct a segment", responses=_REVIEW
+)
+def edit_text(
+    request: Request,
     session: SessionDep,
     caller: CallerDep,
     user: CurrentUser,
     session_id: SessionId,
     segment_id: SegmentId,
     segment_in: SegmentUpdate,
-) -> SegmentPublic:
-    """Fix a segment's text or speaker; kept as a revision, never overwritten silently."""
-    require_staff_of(caller, _assembly(session, caller, session_id))
-    row = crud.update_segment(
-        session=session,
-        session_id=session_id,
-        segment_id=segment_id,
-        user_id=user.id,
-        text=segment_in.text,
-        speaker=segment_in.speaker,
-    )
-    session.commit()
-    return SegmentPublic(
-        id=row.id,
-        start_s=row.start_s,
-        end_s=row.end_s,
-        speaker=row.speaker_label,
-        language=row.language,
-        text=row.text,
-        reviewed=row.reviewed,
-    )
+) -> SegmentsPublic:
+    """Correct a segment's text: a revision; words that still match keep their times."""
+    change = EditText(segment_id=segment_id, text=segment_in.text)
+    return _review(request, session, caller, user.id, session_id, change)
 
 
-@router.put("/sessions/{session_id}/speakers/{label}", summary="Name a speaker")
-def assign_speaker(
+@router.post(
+    "/sessions/{session_id}/segments/{segment_id}/split",
+    summary="Split a segment",
+    responses=_REVIEW,
+)
+def split_segment(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+    segment_id: SegmentId,
+    split: SplitRequest,
+) -> SegmentsPublic:
+    """Split a segment in two at ``at_s``."""
+    change = SplitSegment(segment_id=segment_id, at_s=split.at_s)
+    return _review(request, session, caller, user.id, session_id, change)
+
+
+@router.post(
+    "/sessions/{session_id}/segments/{segment_id}/boundary",
+    summary="Move the boundary after a segment",
+    responses=_REVIEW,
+)
+def move_boundary(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+    segment_id: SegmentId,
+    move: BoundaryMove,
+) -> SegmentsPublic:
+    """Move the boundary between this segment and the next one."""
+    change = MoveBoundary(segment_id=segment_id, to_s=move.to_s)
+    return _review(request, session, caller, user.id, session_id, change)
+
+
+@router.post("/sessions/{session_id}/merge", summary="Merge two segments", responses=_REVIEW)
+def merge_segments(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+    merge: MergeRequest,
+) -> SegmentsPublic:
+    """Merge two consecutive segments."""
+    change = MergeSegments(first_id=merge.first_id, second_id=merge.second_id)
+    return _review(request, session, caller, user.id, session_id, change)
+
+
+@router.post(
+    "/sessions/{session_id}/segments/{segment_id}/turn",
+    summary="Give a turn to a member or speaker",
+    responses=_REVIEW,
+)
+def assign_turn(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+    segment_id: SegmentId,
+    turn: TurnAssignment,
+) -> SegmentsPublic:
+    """Give the whole turn containing this segment to a member or an existing speaker."""
+    change = AssignTurn(segment_id=segment_id, member_id=turn.member_id, label=turn.label)
+    return _review(request, session, caller, user.id, session_id, change)
+
+
+@router.put("/sessions/{session_id}/speakers/{label}", summary="Name a speaker", responses=_REVIEW)
+def name_speaker(
+    request: Request,
     session: SessionDep,
     caller: CallerDep,
     user: CurrentUser,
     session_id: SessionId,
     label: Label,
     assignment: SpeakerAssignment,
-) -> ActionAccepted:
-    """Say which member a session's speaker is (for the whole session)."""
-    require_staff_of(caller, _assembly(session, caller, session_id))
-    crud.assign_speaker(
-        session=session,
-        session_id=session_id,
-        label=label,
-        member_id=assignment.member_id,
-        user_id=user.id,
-    )
-    session.commit()
-    return ActionAccepted(session_id=session_id, status="speaker assigned")
+) -> SegmentsPublic:
+    """Say which member a speaker is, for the whole session (null: unnamed)."""
+    change = NameSpeaker(label=label, member_id=assignment.member_id)
+    return _review(request, session, caller, user.id, session_id, change)
 
 
-@router.post(
-    "/sessions/{session_id}/agenda",
-    summary="Add an agenda item",
-    status_code=status.HTTP_201_CREATED,
-)
-def add_agenda_item(
-    session: SessionDep, caller: CallerDep, session_id: SessionId, item_in: AgendaItemCreate
-) -> AgendaItemPublic:
-    """Append an agenda item (optionally published ahead of the session)."""
-    require_staff_of(caller, _assembly(session, caller, session_id))
-    row = crud.add_agenda_item(
-        session=session,
-        session_id=session_id,
-        title=item_in.title,
-        start_s=item_in.start_s,
-        published=item_in.published,
-    )
-    session.commit()
-    return AgendaItemPublic(
-        id=row.id,
-        position=row.position,
-        title=row.title,
-        start_s=row.start_s,
-        published=row.published,
-    )
-
-
-@router.post(
-    "/sessions/{session_id}/publish",
-    summary="Approve and publish",
-    responses={**CONFLICT, **UNAVAILABLE},
-)
-def publish(
+@router.put("/sessions/{session_id}/agenda", summary="Set the agenda", responses=_REVIEW)
+def set_agenda(
+    request: Request,
     session: SessionDep,
     caller: CallerDep,
     user: CurrentUser,
+    session_id: SessionId,
+    agenda: AgendaUpdate,
+) -> SegmentsPublic:
+    """Replace the agenda items (start time, title) that divide the session into chapters."""
+    change = SetAgenda(items=tuple((item.start_s, item.title) for item in agenda.items))
+    return _review(request, session, caller, user.id, session_id, change)
+
+
+@router.post("/sessions/{session_id}/publish", summary="Approve and publish", responses=_REVIEW)
+def publish(
     request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
     session_id: SessionId,
 ) -> PublishResult:
-    """Freeze the reviewed minutes as a new published version (earlier ones stay reachable)."""
+    """Freeze the reviewed draft as a new published version (earlier ones stay reachable)."""
     require_staff_of(caller, _assembly(session, caller, session_id))
     version = get_actions(request).publish(session_id=session_id, user_id=user.id)
     return PublishResult(session_id=session_id, version=version)
@@ -199,12 +268,12 @@ def publish(
     "/sessions/{session_id}/recording/start",
     summary="Start recording the live stream",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**CONFLICT, **UNAVAILABLE},
+    responses=_REVIEW,
 )
 def start_recording(
+    request: Request,
     session: SessionDep,
     caller: CallerDep,
-    request: Request,
     session_id: SessionId,
     recording: RecordingStart,
 ) -> ActionAccepted:
@@ -218,19 +287,12 @@ def start_recording(
     "/sessions/{session_id}/recording/stop",
     summary="Stop recording",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**CONFLICT, **UNAVAILABLE},
+    responses=_REVIEW,
 )
 def stop_recording(
-    session: SessionDep, caller: CallerDep, request: Request, session_id: SessionId
+    request: Request, session: SessionDep, caller: CallerDep, session_id: SessionId
 ) -> ActionAccepted:
     """Stop the recording; what was recorded is processed to the end."""
     require_staff_of(caller, _assembly(session, caller, session_id))
     get_actions(request).stop_recording(session_id=session_id)
     return ActionAccepted(session_id=session_id, status="stopping")
-
-
-def _assembly(session: Session, caller: Caller, session_id: str) -> str:
-    """The assembly of a session the caller can see (404 when it cannot)."""
-    return crud.get_session(
-        session=session, staff=caller.staff, session_id=session_id
-    ).assembly_slug

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class VersionPublic(BaseModel):
@@ -56,26 +56,46 @@ class SegmentsPublic(BaseModel):
 
 
 class SegmentUpdate(BaseModel):
-    text: str | None = Field(default=None, min_length=1, max_length=20000)
-    speaker: str | None = Field(default=None, min_length=1, max_length=20)
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class SplitRequest(BaseModel):
+    at_s: float = Field(ge=0, description="Session seconds inside the segment")
+
+
+class BoundaryMove(BaseModel):
+    to_s: float = Field(ge=0, description="New end of this segment / start of the next")
+
+
+class MergeRequest(BaseModel):
+    first_id: str = Field(max_length=64)
+    second_id: str = Field(max_length=64)
+
+
+class TurnAssignment(BaseModel):
+    member_id: str | None = Field(default=None, max_length=32)
+    label: str | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TurnAssignment:
+        if (self.member_id is None) == (self.label is None):
+            raise ValueError("give exactly one of member_id and label")
+        return self
 
 
 class SpeakerAssignment(BaseModel):
-    member_id: str | None = Field(description="The member who is this speaker; null to clear")
+    member_id: str | None = Field(
+        default=None, max_length=32, description="The member who is this speaker; null to clear"
+    )
 
 
-class AgendaItemCreate(BaseModel):
+class AgendaItemIn(BaseModel):
+    start_s: float = Field(ge=0)
     title: str = Field(min_length=1, max_length=2000)
-    start_s: float | None = Field(default=None, ge=0)
-    published: bool = False
 
 
-class AgendaItemPublic(BaseModel):
-    id: int
-    position: int
-    title: str
-    start_s: float | None
-    published: bool
+class AgendaUpdate(BaseModel):
+    items: list[AgendaItemIn] = Field(max_length=500)
 
 
 class PublishResult(BaseModel):

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 
+from kuvend.cli.search_cmd import PipelineActions
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate, session_scope
 from search_api import crud
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex
-from tests.search_api.actions import PublishingActions
+from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
 
@@ -26,7 +26,6 @@ class Api:
     client: TestClient
     settings: Settings
     accounts: Accounts
-    actions: PublishingActions
     api_key: str
     corpus: list[Minutes]
     _tokens: dict[str, str] = field(default_factory=dict)
@@ -58,14 +57,13 @@ def corpus() -> list[Minutes]:
 
 def make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
     settings = settings.model_copy(update={"password_hash_memory_kib": TEST_HASH_MEMORY_KIB})
-    index = SqliteFtsIndex(settings.data_dir / "kuvend.search.db")
+    index = SqliteFtsIndex(sqlite_index_path(settings))
     accounts = seed(settings, corpus, index)
     with session_scope(settings.resolved_database_url) as db:
         _, api_key = crud.create_api_key(session=db, owner="Koha Ditore")
-    actions = PublishingActions(settings, index)
-    app = create_app(settings, index=index, actions=actions)
+    app = create_app(settings, index=index, actions=PipelineActions(settings))
     with TestClient(app) as client:
-        yield Api(client, settings, accounts, actions, api_key, corpus)
+        yield Api(client, settings, accounts, api_key, corpus)
     index.close()
 
 

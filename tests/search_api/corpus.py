@@ -29,7 +29,7 @@ from kuvend.minutes import (
     MinutesSession,
     MinutesSpeaker,
 )
-from kuvend.text import serbian_to_cyrillic
+from kuvend.text import fold_for_search, serbian_to_cyrillic
 
 EVAL_TEXT = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "text"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZČĆŠŽĐ\[])")
@@ -114,7 +114,7 @@ def _parlamint_minutes(
             label = f"S{len(speakers) + 1}"
             speakers[speaker_id] = MinutesSpeaker(
                 id=label,
-                member_id=f"{assembly}-{speaker_id}",
+                member_id=f"{assembly}-{fold_for_search(speaker_id)}",
                 name=name,
                 party=party or None,
             )

@@ -3,12 +3,12 @@
 For each session: its assembly, a ``SessionRow``, the members its speakers are, ``SpeakerRow``
 labels, every segment as a ``SegmentRow`` (the working copy), and for published sessions a
 ``PublishedVersionRow`` holding the minutes JSON. Two secretariat accounts: one of
-``prishtine`` (assembly A, which has a draft) and one of ``graqanice`` (assembly B).
+``prishtine`` (assembly A, which has a draft) and one of ``graqanice`` (assembly B), and a
+session of B being recorded (``gr-live``, status ``recording``, nothing published).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,11 +26,13 @@ from kuvend.storage.tables import (
     SessionRow,
     SpeakerRow,
 )
+from publish.versions import freeze
 from search_api import crud, security
 
 ASSEMBLY_A = "prishtine"
 ASSEMBLY_B = "graqanice"
 PASSWORD = "correct horse battery staple"
+LIVE_B = "gr-live"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,15 @@ def seed(settings: Settings, corpus: list[Minutes], index: SearchIndex) -> Accou
         members: set[str] = set()
         for minutes in corpus:
             _store(db, minutes, members)
+        db.add(
+            SessionRow(
+                id=LIVE_B,
+                assembly_slug=ASSEMBLY_B,
+                title="Sednica uživo",
+                date=date(2024, 3, 1),
+                status="recording",
+            )
+        )
         for email, assembly in ((accounts.email_a, ASSEMBLY_A), (accounts.email_b, ASSEMBLY_B)):
             crud.create_user(
                 session=db, email=email, password_hash=password_hash, assembly=assembly
@@ -105,13 +116,13 @@ def _store(db: Session, minutes: Minutes, members: set[str]) -> None:
             )
         )
     if session.status == "published":
-        text = minutes.to_json()
+        frozen = freeze(minutes, version=1)  # as publish freezes a version
         db.add(
             PublishedVersionRow(
                 session_id=session.id,
                 version=1,
-                sha256=hashlib.sha256(text.encode()).hexdigest(),
-                minutes_json=text,
+                sha256=frozen.sha256,
+                minutes_json=frozen.json_text,
             )
         )
     db.flush()

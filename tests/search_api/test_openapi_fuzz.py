@@ -19,12 +19,12 @@ from schemathesis import Case
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from kuvend.cli.search_cmd import PipelineActions
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex
-from tests.search_api.actions import PublishingActions
+from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
 
 # Excluded: "schema-valid data must be accepted". The search language is richer than a JSON
@@ -48,9 +48,9 @@ def app_and_token(
         password_hash_memory_kib=TEST_HASH_MEMORY_KIB,
     )
     migrate(config.resolved_database_url)
-    index = SqliteFtsIndex(data_dir / "kuvend.search.db")
+    index = SqliteFtsIndex(sqlite_index_path(config))
     seed(config, corpus, index)
-    app = create_app(config, index=index, actions=PublishingActions(config, index))
+    app = create_app(config, index=index, actions=PipelineActions(config))
     with TestClient(app) as client:
         response = client.post(
             "/api/v1/auth/token", data={"username": Accounts().email_a, "password": PASSWORD}

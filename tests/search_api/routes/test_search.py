@@ -43,7 +43,7 @@ def test_phrase_query(sqlite_api: Api) -> None:
 
 
 def test_filters_by_member_party_language_and_dates(sqlite_api: Api) -> None:
-    member = "graqanice-DačićIvica"
+    member = "graqanice-dacicivica"
     by_member = _search(sqlite_api, q="skupštine", member=member, limit=100)
     assert by_member["count"] >= 1
     assert {hit["member_id"] for hit in by_member["data"]} == {member}
