@@ -116,9 +116,12 @@ def _common(options: TranscribeOptions, language: LanguageCode, *, hinted: bool)
         "word_timestamps": True,
         "initial_prompt": prompt,
         "hotwords": hotwords,
+        # Fall back to sampling only for loops. A low log-probability after VAD means hard speech,
+        # not silence, and sampling through six temperatures rarely beats the best beam there
+        # while costing up to six decodes; the no-speech rule is applied by the guards instead.
         "compression_ratio_threshold": options.compression_ratio_threshold,
-        "log_prob_threshold": options.log_prob_threshold,
-        "no_speech_threshold": options.no_speech_threshold,
+        "log_prob_threshold": None,
+        "no_speech_threshold": None,
     }
 
 
@@ -133,7 +136,9 @@ def _place_batched(
 def _pieces(segments: Iterable[Any], unit: Unit, offset_s: float) -> Iterator[Piece]:
     for segment in segments:
         words = tuple(
-            RawWord(offset_s + w.start, offset_s + w.end, w.word, w.probability)
+            RawWord(
+                float(offset_s + w.start), float(offset_s + w.end), w.word, float(w.probability)
+            )
             for w in segment.words or ()
         )
         if not words:
@@ -145,10 +150,10 @@ def _pieces(segments: Iterable[Any], unit: Unit, offset_s: float) -> Iterator[Pi
             words=words,
             language=unit.language,
             language_probability=unit.language_probability,
-            avg_logprob=segment.avg_logprob,
-            no_speech_prob=segment.no_speech_prob,
-            compression_ratio=segment.compression_ratio,
-            temperature=segment.temperature,
+            avg_logprob=float(segment.avg_logprob),
+            no_speech_prob=float(segment.no_speech_prob),
+            compression_ratio=float(segment.compression_ratio),
+            temperature=float(segment.temperature),
         )
 
 
