@@ -13,6 +13,7 @@ That zero is what places a connection's chunks on the session clock after a gap.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import io
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 _PROGRESS_PERIOD_S = 0.5
 _SETTLED_S = 4.0  # the zero estimate is trusted once it has not improved for this long
 _SETTLED_BY_S = 0.2  # ... by more than this
+_DRIFT_WINDOW_S = 15.0  # longer than the longest HLS segment: bursts average out within it
 _STOP_GRACE_S = (1.0, 3.0)  # seconds to wait after the first and the second SIGINT
 
 
@@ -53,7 +55,15 @@ class ListedSegment:
 class Connection:
     """ffmpeg reading ``url`` into ``work_dir`` (segments) and ``original`` (stream copy)."""
 
-    def __init__(self, url: str, work_dir: Path, original: Path, options: IngestOptions) -> None:
+    def __init__(
+        self,
+        url: str,
+        work_dir: Path,
+        original: Path,
+        options: IngestOptions,
+        *,
+        from_live_edge: bool = False,
+    ) -> None:
         self.work_dir = work_dir
         self.original = original
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -67,9 +77,9 @@ class Connection:
         self._last_advance = self.started_at
         self._zero = math.inf
         self._zero_improved_at = self.started_at
-        self.process = FfmpegProcess(
-            _graph(url, work_dir, self._list, original, options), stdout_pipe=True
-        )
+        self._lags: collections.deque[tuple[float, float]] = collections.deque()
+        graph = _graph(url, work_dir, self._list, original, options, from_live_edge)
+        self.process = FfmpegProcess(graph, stdout_pipe=True)
         self._reader = threading.Thread(target=self._read_progress, daemon=True)
         self._reader.start()
 
@@ -98,6 +108,19 @@ class Connection:
                 not math.isinf(self._zero)
                 and time.monotonic() - self._zero_improved_at >= _SETTLED_S
             )
+
+    def drift_s(self) -> float:
+        """How far the media has fallen behind the wall clock since the connection began.
+
+        A source that pauses and resumes within one connection (an RTMP origin holding its
+        players while the encoder reconnects) has its timestamps joined up by ffmpeg, so the
+        pause vanishes from the media; it shows as the recent lag (wall clock minus media
+        received, at best over the last 15 s) exceeding the connection's best lag.
+        """
+        with self._lock:
+            if not self._lags or self._lags[-1][0] - self.started_at < _DRIFT_WINDOW_S:
+                return 0.0
+            return min(lag for _, lag in self._lags) - self._zero
 
     def take_listed(self) -> list[ListedSegment]:
         """Segments whose lines have appeared in the segment list since the last call."""
@@ -178,6 +201,9 @@ class Connection:
                     if now - media < self._zero - _SETTLED_BY_S:
                         self._zero_improved_at = now
                     self._zero = min(self._zero, now - media)
+                    self._lags.append((now, now - media))
+                    while self._lags[0][0] < now - _DRIFT_WINDOW_S:
+                        self._lags.popleft()
 
 
 def _rewrite_unfinished_wav(path: Path) -> int:
@@ -202,9 +228,14 @@ def _rewrite_unfinished_wav(path: Path) -> int:
 
 
 def _graph(
-    url: str, work_dir: Path, segment_list: Path, original: Path, options: IngestOptions
+    url: str,
+    work_dir: Path,
+    segment_list: Path,
+    original: Path,
+    options: IngestOptions,
+    from_live_edge: bool,
 ) -> object:
-    source = ffmpeg.input(url, **_input_options(url))
+    source = ffmpeg.input(url, **_input_options(url, from_live_edge))
     chunks = source["a:0"].output(
         str(work_dir / "seg-%05d.wav"),
         format="segment",
@@ -236,7 +267,7 @@ def _graph(
     )
 
 
-def _input_options(url: str) -> dict[str, object]:
+def _input_options(url: str, from_live_edge: bool) -> dict[str, object]:
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"rtsp", "rtsps"}:
         # Interleaved TCP survives NAT and loss better than RTP over UDP.
@@ -244,7 +275,9 @@ def _input_options(url: str) -> dict[str, object]:
     if url.lower().split("?")[0].endswith(".m3u8"):
         # Start from the oldest segment still listed: after a reconnect that recovers what the
         # drop missed; the overlap with what was already recorded is trimmed by the recorder.
-        return {"live_start_index": 0}
+        # Not after a pause the playlist joined up (a discontinuity): its window would be
+        # joined up again, so the recording restarts at the live edge.
+        return {"live_start_index": -1 if from_live_edge else 0}
     return {}
 
 

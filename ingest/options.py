@@ -30,6 +30,10 @@ class IngestOptions:
     """AAC bit rate of the page's player file (mono speech: 64 kb/s is transparent enough)."""
     stall_timeout_s: float = 8.0
     """Live: no new media for this long counts as a dropped stream and forces a reconnect."""
+    max_drift_s: float = 3.0
+    """Live: media this far behind the wall clock means the source paused and resumed inside
+    one connection (ffmpeg joins such pauses up); the recorder reconnects to re-anchor the
+    session clock, and the pause becomes a gap."""
     connect_timeout_s: float = 20.0
     """Live: a connection with no media this long after ffmpeg started is a failed attempt
     (ffmpeg first probes a few seconds of the stream, and RTMP probes up to 5 s)."""

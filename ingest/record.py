@@ -9,9 +9,14 @@ that receives media already recorded (an HLS window) has that overlap trimmed of
 shorter than ``_SNAP_S`` is within the estimate's noise and is closed instead.
 
 Drops (ffmpeg exits, or no media for ``stall_timeout_s``) are followed by reconnection with
-exponential backoff (tenacity) until ``stop`` is set. Stopping closes the last, partial chunk
-and keeps it. Free disk space is checked before starting (refused below the floor) and once a
-second while recording (a clean stop, everything kept).
+exponential backoff (tenacity) until ``stop`` is set. A pause that ffmpeg joins up inside one
+connection (an HLS discontinuity, an origin that holds its players) leaves the media behind
+the wall clock; past ``max_drift_s`` the recorder reconnects at the live edge and the pause
+becomes a gap there (placed up to 15 s late, but the clock after it is true again).
+
+Stopping closes the last, partial chunk and keeps it. Free disk space is checked before
+starting (refused below the floor) and once a second while recording (a clean stop, everything
+kept).
 
 Layout of ``out_dir``: ``chunks/chunk-00000.wav`` … (16 kHz mono, session-wide numbering),
 ``original/part-000.mkv`` … (each connection's stream copy), ``recording.json`` (chunks, gaps
@@ -125,6 +130,8 @@ class _Recorder:
     _first: Connection | None = None
     """The first connection, until the next one needs its final zero estimate."""
     _drop_reason: str | None = None
+    _drifted: bool = False
+    """The last connection was dropped for drifting: reconnect at the live edge."""
     _connections: int = 0
 
     def run(self) -> Recording:
@@ -181,6 +188,7 @@ class _Recorder:
             self.out_dir / ".live" / f"conn-{number:03d}",
             self.out_dir / "original" / f"part-{number:03d}.mkv",
             self.options,
+            from_live_edge=self._drifted,
         )
         while connection.media_s <= 0.0:
             reason = self._trouble(connection)
@@ -220,6 +228,9 @@ class _Recorder:
                 return f"no media {self.options.connect_timeout_s:.0f} s after connecting"
         elif connection.seconds_since_media() > self.options.stall_timeout_s:
             return f"no media for {self.options.stall_timeout_s:.0f} s"
+        elif (drift := connection.drift_s()) > self.options.max_drift_s:
+            self._drifted = True
+            return f"the stream paused and resumed {drift:.1f} s behind the wall clock"
         return None
 
     # Following a connection that delivers media.
@@ -282,6 +293,7 @@ class _Recorder:
             else:
                 self._add_gap(self._end_s, base)
         self._drop_reason = None
+        self._drifted = False
         placement.base_s = base
         return True
 

@@ -265,3 +265,42 @@ def test_stops_cleanly_when_the_disk_floor_is_crossed(small_disk: Path, speech: 
         assert soundfile.info(chunk.path).frames == round(chunk.duration_s * 16_000)
     assert read_manifest(small_disk / "rec" / "recording.json").finished
     assert np.isclose(recording.recorded_s, recording.duration_s)
+
+
+@pytest.mark.slow
+def test_a_pause_joined_up_inside_one_connection_still_becomes_a_gap(
+    tmp_path: Path, speech: Path
+) -> None:
+    # The encoder restarts after 2.5 s and the origin appends to the same playlist after a
+    # discontinuity tag. ffmpeg reads on and joins the two stretches' timestamps up: the pause
+    # is invisible in the media, and only the wall clock shows it.
+    options = IngestOptions(
+        chunk_s=4.0, stall_timeout_s=6.0, max_drift_s=1.0, connect_timeout_s=10.0,
+        reconnect_initial_s=0.25, reconnect_max_s=0.5, min_free_disk_bytes=0,
+    )  # fmt: skip
+    served = tmp_path / "origin"
+    served.mkdir()
+    with http_folder(served) as base:
+        publisher = Publisher(speech, str(served / "live.m3u8"), "hls", continuous=True)
+        run = _Run(f"{base}/live.m3u8", tmp_path / "recording", options)
+        try:
+            time.sleep(1.0)
+            publisher.start()
+            time.sleep(8.0)
+            publisher.cut(2.5)
+            time.sleep(24.0)  # the drift shows once the pause has left the 15 s window
+            publisher.kill()
+            time.sleep(1.0)
+            recording = run.finish()
+        finally:
+            run.stop.set()
+            publisher.kill()
+    ((cut_start, cut_end),) = publisher.cuts()
+    assert len(recording.gaps) == 1, recording.gaps
+    gap = recording.gaps[0]
+    assert "paused and resumed" in gap.reason
+    # Where the pause was is known only to the window (15 s); its length to about a second.
+    assert cut_end - cut_start - 1.0 < gap.end_s - gap.start_s < cut_end - cut_start + 1.5
+    # And the clock after it is the wall clock again: the session ends when the stream did.
+    sent_end = publisher.sent()[-1][1]
+    assert abs(recording.duration_s - sent_end) < TOLERANCE_S, (recording.duration_s, sent_end)

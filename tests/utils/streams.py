@@ -110,10 +110,13 @@ class Publisher:
     stretches are known on the wall clock, whatever ffmpeg's start-up time was.
     """
 
-    def __init__(self, source: Path, target: str, kind: str) -> None:
+    def __init__(self, source: Path, target: str, kind: str, *, continuous: bool = False) -> None:
         self.source = source
         self.target = target
         self.kind = kind  # "hls": target is the playlist's path; "rtmp": target is a URL
+        self.continuous = continuous
+        """HLS: a restarted encoder appends to the playlist after a discontinuity tag, as an
+        origin with continuous playlists does, instead of the playlist going away."""
         self.stretches: list[_Stretch] = []
         self._clock_zero = time.monotonic()
 
@@ -137,7 +140,7 @@ class Publisher:
     def cut(self, seconds: float) -> None:
         """Kill the publisher, keep the stream down for ``seconds``, start it again."""
         self.kill()
-        if self.kind == "hls":
+        if self.kind == "hls" and not self.continuous:
             # Let players fetch the last segments, then the origin stops listing the stream.
             time.sleep(1.5)
             Path(self.target).unlink(missing_ok=True)
@@ -164,7 +167,9 @@ class Publisher:
             folder = Path(self.target).parent
             return [
                 "-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "0.5",
-                "-hls_list_size", "40", "-hls_flags", "delete_segments+omit_endlist",
+                "-hls_list_size", "40", "-hls_flags",
+                "append_list+discont_start+omit_endlist" if self.continuous
+                else "delete_segments+omit_endlist",
                 "-hls_segment_filename", str(folder / f"s{len(self.stretches)}-%05d.ts"),
                 self.target,
             ]  # fmt: skip
