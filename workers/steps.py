@@ -277,8 +277,8 @@ def finalize_session(
 def publish_step(
     *, settings: Settings, session_id: str, user_id: str | None = None
 ) -> publish.publication.Publication:
-    """Publish the session's reviewed draft as a new version and rebuild the public site."""
-    return publish.publish_session(
+    """Publish the session's draft as a new version, rebuild the public site, index it."""
+    publication = publish.publish_session(
         settings=settings,
         session_id=session_id,
         user_id=user_id,
@@ -286,6 +286,10 @@ def publish_step(
             work_dir(settings, published_id) / PLAYER_AUDIO
         ),
     )
+    with session_scope(settings.resolved_database_url) as db:
+        minutes = publish.load_public_minutes(session=db, session_id=session_id)
+    open_index(settings).index_minutes(minutes)
+    return publication
 
 
 def _existing(path: Path) -> Path | None:

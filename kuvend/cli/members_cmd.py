@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-import diarize
 from kuvend.cli.app import app
 from kuvend.config import get_settings
 from kuvend.storage import repository
@@ -35,6 +34,8 @@ def add(
     role: Annotated[str | None, typer.Option(help="Role, e.g. chair, councillor.")] = None,
 ) -> None:
     """Register a member and enrol their voiceprint, so that sessions name them."""
+    import diarize  # here, not at the top: `kuvend --help` need not wait for torch
+
     settings = get_settings()
     diarizer = diarize.get_diarizer(
         settings.diarizer, models_dir=settings.models_dir, device=settings.whisper_device

@@ -14,7 +14,6 @@ from kuvend.cli.progress import StageBars
 from kuvend.config import get_settings
 from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
 from kuvend.text import fold_for_search
-from workers.runner import ProcessRequest, process_media
 
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -46,6 +45,8 @@ def process(
     OUT receives minutes.json, minutes.srt, minutes.vtt, minutes.txt and index.html (the
     session page); the session is stored as a draft and indexed for `kuvend search`.
     """
+    from workers.runner import ProcessRequest, process_media  # the models: only when needed
+
     request = ProcessRequest(
         media=media,
         out_dir=out,
@@ -73,6 +74,8 @@ def demo(
     ),
 ) -> None:
     """Synthesise a short bilingual session (espeak-ng, two voices) and process it."""
+    from workers.runner import ProcessRequest, process_media
+
     out.mkdir(parents=True, exist_ok=True)
     script: list[ScriptedTurn] = bilingual_dialogue(6)
     _console.print("Synthesising a bilingual session with espeak-ng …")

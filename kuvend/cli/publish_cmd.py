@@ -7,7 +7,6 @@ from rich.console import Console
 
 from kuvend.cli.app import app
 from kuvend.config import get_settings
-from workers import steps
 
 
 @app.command("publish")
@@ -19,6 +18,8 @@ def publish_session(
     Earlier versions stay reachable; the assembly's static site is rebuilt from published
     versions only, and registered webhooks are notified.
     """
+    from workers import steps
+
     settings = get_settings()
     steps.prepare_database(settings)
     publication = steps.publish_step(settings=settings, session_id=session_id)

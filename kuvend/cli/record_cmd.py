@@ -28,7 +28,6 @@ from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import ConflictError, KuvendError
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
-from workers.live import LiveProcessor
 
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
 _STOP_POLL_S = 2.0
@@ -113,6 +112,8 @@ class _LiveSession:
         self._recorded_s = 0.0
         self._state = "connecting"
         self._progress: Progress | None = None
+        from workers.live import LiveProcessor  # the models load only when recording starts
+
         self._processor = LiveProcessor(settings, session_id)
 
     def attach(self, progress: Progress) -> None:

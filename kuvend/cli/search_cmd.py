@@ -6,41 +6,22 @@
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import select
 
 from kuvend.cli.app import app
-from kuvend.config import Settings, get_settings
-from kuvend.domain import Member
-from kuvend.errors import ConflictError, NotFoundError
-from kuvend.minutes import Minutes
-from kuvend.search import ALL_ASSEMBLIES, SearchHit, SearchQuery, parse_query
-from kuvend.storage import repository
+from kuvend.config import get_settings
+from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.tables import SessionRow
-from publish import revisions
-from publish.review import apply_change, load_draft_minutes, load_public_minutes
-from publish.revisions import Revised
-from search_api import crud, security
-from search_api.actions import (
-    AssignTurn,
-    EditText,
-    MergeSegments,
-    MoveBoundary,
-    NameSpeaker,
-    ReviewChange,
-    SetAgenda,
-    SplitSegment,
-)
-from search_api.app import create_app
-from search_api.index import open_index
-from search_api.index.snippets import highlight
-from workers.steps import publish_step
+
+if TYPE_CHECKING:
+    from kuvend.search import SearchHit
+
+# Commands import the stages they use inside their bodies: `kuvend --help` and `kuvend search`
+# must not wait for torch and the speech models to import.
 
 
 def clock(seconds: float) -> str:
@@ -57,6 +38,9 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Search everything indexed, drafts included. Accents are optional: e finds ë, c finds č."""
+    from search_api.index import open_index
+    from search_api.index.snippets import highlight
+
     settings = get_settings()
     index = open_index(settings)
     results = index.search(
@@ -89,7 +73,7 @@ def search(
     console.print(f"[dim]{shown} of {results.total} hit(s)[/]")
 
 
-def _headline(hit: SearchHit) -> str:
+def _headline(hit: "SearchHit") -> str:
     speaker = hit.speaker_name or hit.speaker or "?"
     draft = " [red]\\[draft][/]" if hit.status == "draft" else ""
     return (
@@ -104,6 +88,11 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Start the API (/api/v1, OpenAPI at /openapi.json) and the assembly pages."""
+    import uvicorn
+
+    from search_api.app import create_app
+    from workers.actions import PipelineActions
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
     api = create_app(settings, actions=PipelineActions(settings))
@@ -116,6 +105,13 @@ def serve(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database: published versions, then drafts."""
+    from sqlalchemy import select
+
+    from kuvend.storage.tables import SessionRow
+    from publish.review import load_draft_minutes
+    from search_api import crud
+    from search_api.index import open_index
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
     index = open_index(settings)
@@ -160,6 +156,9 @@ def users_add(
     """Add a secretariat account of ASSEMBLY (created if it is new)."""
     if len(password) < 12:
         raise typer.BadParameter("use a password of at least 12 characters", param_hint="password")
+    from kuvend.storage import repository
+    from search_api import crud, security
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
     password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
@@ -176,6 +175,8 @@ def apikeys_create(
     owner: Annotated[str, typer.Option(help="Who the key is for, e.g. a newsroom.")],
 ) -> None:
     """Create an API key and print it once (only its hash is kept)."""
+    from search_api import crud
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as db:
@@ -185,75 +186,3 @@ def apikeys_create(
         f"API key for {owner}: send it as the X-API-Key header "
         f"({settings.api_key_rate_limit}). It is not shown again."
     )
-
-
-class PipelineActions:
-    """The secretariat's ``SessionActions`` on this machine's pipeline.
-
-    Review changes are ``publish.revisions``' pure functions applied to the stored draft by
-    ``publish.review.apply_change``; publishing is the workers' publish step (freeze, rebuild
-    the site and its exports, webhooks) followed by indexing the published version; stopping
-    a recording asks the running recorder through the database, as ``kuvend stop`` does.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
-        with session_scope(self.settings.resolved_database_url) as db:
-            assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
-            members = {m.id: m for m in repository.load_members(session=db, assembly=assembly)}
-            apply_change(
-                session=db,
-                session_id=session_id,
-                change=lambda draft: _revise(draft, change, members, user_id),
-            )
-
-    def publish(self, *, session_id: str, user_id: str) -> int:
-        publication = publish_step(settings=self.settings, session_id=session_id, user_id=user_id)
-        with session_scope(self.settings.resolved_database_url) as db:
-            minutes = load_public_minutes(session=db, session_id=session_id)
-        open_index(self.settings).index_minutes(minutes)
-        return publication.version
-
-    def start_recording(self, *, session_id: str, stream_url: str) -> None:
-        raise ConflictError(
-            "the API cannot start a recorder yet: on the recording machine run "
-            f"kuvend record {stream_url} --assembly SLUG --title TITLE"
-        )
-
-    def stop_recording(self, *, session_id: str) -> None:
-        with session_scope(self.settings.resolved_database_url) as db:
-            row = repository.get_session(session=db, session_id=session_id)
-            if row.status != "recording":
-                raise ConflictError(f"session {session_id} is not being recorded ({row.status})")
-            repository.set_session_status(session=db, session_id=session_id, status="stopping")
-
-
-def _revise(
-    draft: Minutes, change: ReviewChange, members: dict[str, Member], user_id: str
-) -> Revised:
-    def member(member_id: str | None) -> Member | None:
-        if member_id is None:
-            return None
-        if member_id not in members:
-            raise NotFoundError(f"member {member_id} is not in assembly {draft.session.assembly}")
-        return members[member_id]
-
-    match change:
-        case EditText(segment_id, text):
-            return revisions.edit_text(draft, segment_id, text, user_id=user_id)
-        case MoveBoundary(segment_id, to_s):
-            return revisions.move_boundary(draft, segment_id, to_s, user_id=user_id)
-        case SplitSegment(segment_id, at_s):
-            return revisions.split_segment(draft, segment_id, at_s, user_id=user_id)
-        case MergeSegments(first_id, second_id):
-            return revisions.merge_segments(draft, first_id, second_id, user_id=user_id)
-        case AssignTurn(segment_id, member_id, label):
-            return revisions.assign_turn(
-                draft, segment_id, member=member(member_id), label=label, user_id=user_id
-            )
-        case NameSpeaker(label, member_id):
-            return revisions.name_speaker(draft, label, member(member_id), user_id=user_id)
-        case SetAgenda(items):
-            return revisions.set_agenda(draft, items, user_id=user_id)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 
-from kuvend.cli.search_cmd import PipelineActions
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate, session_scope
@@ -17,6 +16,7 @@ from search_api.app import create_app
 from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
+from workers.actions import PipelineActions
 
 
 @dataclass

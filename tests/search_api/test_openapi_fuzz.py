@@ -19,13 +19,13 @@ from schemathesis import Case
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from kuvend.cli.search_cmd import PipelineActions
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate
 from search_api.app import create_app
 from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
+from workers.actions import PipelineActions
 
 # Excluded: "schema-valid data must be accepted". The search language is richer than a JSON
 # schema can say (q="*" or q="\x1a" are valid strings but not valid queries), and 400 with a
