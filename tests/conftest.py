@@ -118,11 +118,13 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         "KUVEND_SEARCH_BACKEND": "sqlite",
         "KUVEND_ENVIRONMENT": "development",
     }
+    # Nothing from the developer's environment leaks in (KUVEND_TEST_* only steer fixtures);
+    # unset rather than empty, as an empty path variable would read as the current folder.
+    for key in [k for k in os.environ if k.startswith("KUVEND_")]:
+        if not key.startswith("KUVEND_TEST_"):
+            monkeypatch.delenv(key)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
-    # Unset rather than empty: an empty path variable would read as the current folder.
-    for key in ("KUVEND_DATABASE_URL", "KUVEND_MEDIA_DIR", "KUVEND_SITE_DIR", "KUVEND_MODELS_DIR"):
-        monkeypatch.delenv(key, raising=False)
     get_settings.cache_clear()
     yield Settings(_env_file=None)
     get_settings.cache_clear()
