@@ -114,8 +114,13 @@ def create_session(
     languages: Sequence[LanguageCode],
 ) -> str:
     """Validate the media, keep the original in the media store, register a queued session."""
-    media = ingest.probe_media(media_path, _ingest_options(settings))
-    stored = MediaStore(settings.resolved_media_dir).add_file(media.path, media.path.name)
+    accepted = ingest.validate_upload(
+        media_path,
+        name=media_path.name,
+        store=MediaStore(settings.resolved_media_dir),
+        options=ingest.IngestOptions.from_settings(settings),
+    )
+    media, stored = accepted.media, accepted.stored
     with session_scope(settings.resolved_database_url) as db:
         row = repository.create_session(
             session=db,
@@ -145,8 +150,10 @@ def ingest_session(*, settings: Settings, session_id: str, hook: StageHook = no_
     folder = work_dir(settings, session_id)
     if existing and all(chunk.path.exists() for chunk in existing):
         return len(existing)
-    media = ingest.probe_media(media_path, _ingest_options(settings))
-    chunks = ingest.cut_into_chunks(media, folder / "chunks", _ingest_options(settings), hook=hook)
+    media = ingest.probe_media(media_path, ingest.IngestOptions.from_settings(settings))
+    chunks = ingest.cut_into_chunks(
+        media, folder / "chunks", ingest.IngestOptions.from_settings(settings), hook=hook
+    )
     ingest.encode_for_player(media, folder / PLAYER_AUDIO)
     with session_scope(settings.resolved_database_url) as db:
         repository.save_chunks(session=db, session_id=session_id, chunks=chunks)
@@ -333,14 +340,6 @@ def _player_url(audio: Path, page_dir: Path) -> str | None:
     if not copy.exists():
         copy.write_bytes(audio.read_bytes())
     return PLAYER_AUDIO
-
-
-def _ingest_options(settings: Settings) -> ingest.IngestOptions:
-    return ingest.IngestOptions(
-        chunk_s=settings.chunk_seconds,
-        max_duration_s=settings.max_duration_s,
-        max_bytes=settings.max_upload_bytes,
-    )
 
 
 def diarize_options(settings: Settings) -> diarize.DiarizeOptions:
