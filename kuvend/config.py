@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     """Name of the OpenSearch index (an alias would let a reindex swap it atomically)."""
 
     # Services at scale.
+    processing: Literal["in_process", "queue"] = "in_process"
+    """Where a session uploaded through the API is processed: ``in_process`` on a background
+    thread of the API (one session at a time; no services), ``queue`` on the Celery workers."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     """Celery's broker (queues ``gpu`` and ``cpu``)."""
     queue_visibility_timeout_s: float = 4 * 3600.0

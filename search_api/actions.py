@@ -3,7 +3,8 @@
 ``search_api`` is a stage and imports no other stage, yet reviewing needs ``publish/``'s
 revision rules (a correction supersedes the old row and keeps word timings where the words
 still match; split, merge, turns, agenda), publishing needs ``publish/`` (freeze a version,
-rebuild the site and its exports, notify) and recording needs ``ingest/``. The API therefore
+rebuild the site and its exports, notify), recording and uploads need ``ingest/`` and the
+pipeline, and a member's voiceprint needs ``diarize/``. The API therefore
 receives an object with these methods from whoever starts it (``kuvend serve`` passes the one
 built on ``workers/``). An API started without one answers those endpoints with 503 and says so;
 reading, searching, scheduling and the member register work on the database alone.
@@ -15,6 +16,7 @@ stored draft as one revision (who, when, before, after).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 
@@ -79,6 +81,17 @@ ReviewChange = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class UploadReceipt:
+    """An upload that passed ``ingest``'s checks and whose processing has started."""
+
+    sha256: str
+    """The original's hash: it is kept in the media store under it."""
+    duration_s: float
+    already_stored: bool
+    """The same file had been uploaded before; the stored copy was reused."""
+
+
 class SessionActions(Protocol):
     """What the secretariat can ask the pipeline to do with a session."""
 
@@ -104,4 +117,25 @@ class SessionActions(Protocol):
 
     def stop_recording(self, *, session_id: str) -> None:
         """Stop the session's recording; processing of the recorded audio finishes."""
+        ...
+
+    def process_upload(self, *, session_id: str, path: Path, filename: str) -> UploadReceipt:
+        """Check a recording uploaded into a scheduled session, keep it, and start processing.
+
+        ``path`` is the API's staged copy (the caller removes it afterwards); ``filename`` is
+        the name the user gave, checked and kept as a label only, never used as a path.
+        Raises ``MediaError`` (one line; nothing stored) for a file that is not usable media,
+        ``ConflictError`` when the session is not waiting for its recording, and
+        ``TransientError`` when the processing cannot be started (queue unreachable).
+        Processing runs in the background: its progress is in the database.
+        """
+        ...
+
+    def enrol_voice(self, *, member_id: str, path: Path, filename: str) -> float:
+        """Make and store a member's voiceprint from a 10-60 s speech sample at ``path``.
+
+        Returns the seconds of speech it was made from. Raises ``MediaError`` (one line) for a
+        sample that is not audio or holds too little speech, ``NotFoundError`` for an unknown
+        member. The voiceprint is in the space of the configured diarizer.
+        """
         ...

@@ -4,16 +4,36 @@ The API (``search_api``) is a stage and knows no other stage; what its secretari
 change is done here, by orchestration: review changes are ``publish.revisions``' pure functions
 applied to the stored draft, publishing is the publish step, and stopping a recording goes
 through the database as ``kuvend stop`` does.
+
+An uploaded recording is checked by ``ingest.validate_upload`` (the original kept under its
+hash), given to its scheduled session, and processed by the same steps as every session:
+on the Celery queues when ``KUVEND_PROCESSING=queue``, else (the embedded default, no
+services) on one background thread of the API process, a session at a time, writing chunk
+states as the workers do so that the progress endpoint reads the same either way. A member's
+voice sample becomes a voiceprint through ``diarize.enrol_voice`` with the configured diarizer.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from celery import Celery
+from kombu.exceptions import OperationalError as BrokerError
+
+import diarize
+import ingest
 from kuvend.config import Settings
 from kuvend.domain import Member
-from kuvend.errors import ConflictError, NotFoundError
+from kuvend.errors import ConflictError, KuvendError, MediaError, NotFoundError, TransientError
 from kuvend.minutes import Minutes
 from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.media import MediaStore
+from kuvend.storage.tables import MemberRow, SessionRow
 from publish import revisions
 from publish.review import apply_change
 from publish.revisions import Revised
@@ -26,8 +46,18 @@ from search_api.actions import (
     ReviewChange,
     SetAgenda,
     SplitSegment,
+    UploadReceipt,
 )
+from workers import steps
+from workers.celery_app import create_app, session_pipeline
 from workers.steps import publish_step
+
+log = logging.getLogger(__name__)
+
+#: A voice sample longer than this is refused before it is decoded (it would all be in memory).
+MAX_VOICE_SAMPLE_S = 600.0
+# The API gives up on an unreachable Redis after a few seconds: a person is waiting.
+_SUBMIT_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
 
 
 class PipelineActions:
@@ -41,6 +71,10 @@ class PipelineActions:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._lock = threading.Lock()
+        self._diarizer: diarize.Diarizer | None = None
+        self._queue_app: Celery | None = None
+        self._background: _BackgroundProcessing | None = None
 
     def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
         with session_scope(self.settings.resolved_database_url) as db:
@@ -68,6 +102,92 @@ class PipelineActions:
             if row.status != "recording":
                 raise ConflictError(f"session {session_id} is not being recorded ({row.status})")
             repository.set_session_status(session=db, session_id=session_id, status="stopping")
+
+    def process_upload(self, *, session_id: str, path: Path, filename: str) -> UploadReceipt:
+        url = self.settings.resolved_database_url
+        with session_scope(url) as db:
+            _require_scheduled(repository.get_session(session=db, session_id=session_id))
+        store = MediaStore(self.settings.resolved_media_dir)
+        options = ingest.IngestOptions.from_settings(self.settings)
+        try:
+            accepted = ingest.validate_upload(path, name=filename, store=store, options=options)
+        except MediaError as error:
+            raise _labelled(error, path, filename) from None
+        with session_scope(url) as db:
+            row = repository.get_session(session=db, session_id=session_id)
+            _require_scheduled(row)  # again: another upload may have been accepted meanwhile
+            row.media_sha256 = accepted.stored.sha256
+            row.media_path = str(accepted.stored.path)
+            repository.set_session_status(
+                session=db,
+                session_id=session_id,
+                status="queued",
+                duration_s=accepted.media.duration_s,
+            )
+        log.info("session %s: upload %s accepted", session_id, accepted.original_name)
+        if self.settings.processing == "queue":
+            self._enqueue(session_id)
+        else:
+            self._background_processing().submit(session_id)
+        return UploadReceipt(
+            sha256=accepted.stored.sha256,
+            duration_s=accepted.media.duration_s,
+            already_stored=accepted.already_stored,
+        )
+
+    def enrol_voice(self, *, member_id: str, path: Path, filename: str) -> float:
+        url = self.settings.resolved_database_url
+        with session_scope(url) as db:
+            if db.get(MemberRow, member_id) is None:
+                raise NotFoundError(f"member {member_id} not found")
+        try:
+            label = ingest.check_upload_name(filename)
+            ingest.probe_media(path, ingest.IngestOptions(max_duration_s=MAX_VOICE_SAMPLE_S))
+            voiceprint = diarize.enrol_voice(path, self._voice_diarizer())
+        except MediaError as error:
+            raise _labelled(error, path, filename) from None
+        with session_scope(url) as db:
+            member = db.get(MemberRow, member_id)
+            if member is None:
+                raise NotFoundError(f"member {member_id} was removed during the enrolment")
+            member.voiceprint = voiceprint.embedding.astype("<f4").tobytes()
+            member.voiceprint_seconds = voiceprint.speech_s
+        log.info("member %s: voiceprint from %s (%.1f s)", member_id, label, voiceprint.speech_s)
+        return voiceprint.speech_s
+
+    def _voice_diarizer(self) -> diarize.Diarizer:
+        with self._lock:
+            if self._diarizer is None:
+                self._diarizer = diarize.get_diarizer(
+                    self.settings.diarizer,
+                    models_dir=self.settings.models_dir,
+                    device=self.settings.whisper_device,
+                )
+            return self._diarizer
+
+    def _background_processing(self) -> _BackgroundProcessing:
+        with self._lock:
+            if self._background is None:
+                self._background = _BackgroundProcessing(self.settings)
+            return self._background
+
+    def _enqueue(self, session_id: str) -> None:
+        """Send the session's first task to the workers (its row is committed already)."""
+        with self._lock:
+            if self._queue_app is None:
+                self._queue_app = create_app(self.settings)
+            app = self._queue_app
+        try:
+            session_pipeline(app, session_id).apply_async(retry_policy=_SUBMIT_RETRY_POLICY)
+        except BrokerError as error:
+            log.error("session %s: cannot reach the queue: %s", session_id, error)
+            message = "the processing queue cannot be reached; send the recording again later"
+            with session_scope(self.settings.resolved_database_url) as db:
+                # Back to scheduled, so that the same upload can be sent again (it is kept).
+                repository.set_session_status(
+                    session=db, session_id=session_id, status="scheduled", error=message
+                )
+            raise TransientError(message) from error
 
 
 def _revise(
@@ -97,3 +217,93 @@ def _revise(
             return revisions.name_speaker(draft, label, member(member_id), user_id=user_id)
         case SetAgenda(items):
             return revisions.set_agenda(draft, items, user_id=user_id)
+
+
+def _require_scheduled(row: SessionRow) -> None:
+    if row.status != "scheduled":
+        raise ConflictError(
+            f"session {row.id} is {row.status}: a recording can be uploaded only into a "
+            "scheduled session"
+        )
+
+
+def _labelled(error: MediaError, staged: Path, label: str) -> MediaError:
+    """``error`` saying the name the user gave where it says the staged file's private name."""
+    return MediaError(str(error).replace(staged.name, label))
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
+    return " ".join(text.split()) or type(error).__name__
+
+
+_ChunkStep = Callable[..., object]
+_CHUNK_STEPS: tuple[tuple[str, _ChunkStep], ...] = (
+    ("transcribe", steps.transcribe_chunk_step),
+    ("diarize", steps.diarize_chunk_step),
+)
+
+
+def process_session(settings: Settings, session_id: str) -> None:
+    """Run a queued session through every step in this process, writing its progress.
+
+    The steps of ``workers.steps`` in the order the Celery chains run them, with each chunk's
+    state and stage as the tasks write them. Never raises: a failure fails the session (and
+    the chunk at work) with a one-line error that the progress endpoint shows.
+    """
+    url = settings.resolved_database_url
+    at: tuple[int, str] | None = None
+    try:
+        chunk_count = steps.ingest_session(settings=settings, session_id=session_id)
+        engines = steps.load_engines(settings)
+        for index in range(chunk_count):
+            for stage, step in _CHUNK_STEPS:
+                at = (index, stage)
+                with session_scope(url) as db:
+                    repository.set_chunk_state(
+                        session=db, session_id=session_id, index=index, state="running", stage=stage
+                    )
+                step(settings=settings, engines=engines, session_id=session_id, chunk_index=index)
+            with session_scope(url) as db:
+                repository.set_chunk_state(
+                    session=db, session_id=session_id, index=index, state="done"
+                )
+        at = None
+        steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
+    except Exception as error:  # a background thread has no caller to raise to
+        message = _one_line(error)
+        log.exception("session %s failed: %s", session_id, message)
+        with session_scope(url) as db:
+            if at is not None:
+                repository.set_chunk_state(
+                    session=db,
+                    session_id=session_id,
+                    index=at[0],
+                    state="failed",
+                    stage=at[1],
+                    error=message,
+                )
+            repository.set_session_status(
+                session=db, session_id=session_id, status="failed", error=message
+            )
+
+
+class _BackgroundProcessing:
+    """Uploaded sessions processed one at a time, in the order accepted, on a daemon thread.
+
+    One at a time because the models use every core already. A daemon, so that stopping the
+    API is not held up for an hour; a session interrupted that way stays ``processing``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="kuvend-processing", daemon=True)
+        self._thread.start()
+
+    def submit(self, session_id: str) -> None:
+        self._queue.put(session_id)
+
+    def _work(self) -> None:
+        while True:
+            process_session(self.settings, self._queue.get())
