@@ -22,7 +22,18 @@ from search_api.deps import SECRETARIAT_TAG
 from search_api.errors import install_error_handlers
 from search_api.index import open_index
 from search_api.ratelimit import Quotas, enforce_quota
-from search_api.routes import auth, health, members, search, secretariat, sessions, statistics
+from search_api.routes import (
+    auth,
+    health,
+    live,
+    members,
+    progress,
+    search,
+    secretariat,
+    sessions,
+    statistics,
+    uploads,
+)
 from search_api.schemas.common import COMMON_ERRORS
 
 log = logging.getLogger(__name__)
@@ -37,7 +48,10 @@ Every word said in Kosovo's municipal assemblies, as published minutes.
 * **Journalists**: send `X-API-Key` for a larger quota; every response carries
   `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
 * **Secretariat**: sign in at `/api/v1/auth/token` and send `Authorization: Bearer <token>` to
-  schedule, review, publish and record your own assembly's sessions.
+  schedule, upload, follow the processing of, review, publish and record your own assembly's
+  sessions, and to enrol members' voices.
+* **Live**: while a session is being recorded, its captions are public as Server-Sent Events
+  (`/api/v1/sessions/{id}/captions`) and on the page `/live/{id}`.
 
 Errors always have the body `{"error": {"code", "message", "details"}}`.
 """
@@ -74,7 +88,10 @@ def create_app(
     )
     for module in (search, sessions, members, statistics, auth, secretariat):
         api.include_router(module.router)
+    for module in (uploads, progress, live):
+        api.include_router(module.router)
     app.include_router(api)
+    app.include_router(live.page_router)  # before the site, which is mounted at /
 
     app.openapi = lambda: _openapi_with_optional_auth(app)  # type: ignore[method-assign]
 

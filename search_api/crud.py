@@ -212,6 +212,45 @@ def list_segments(*, session: Session, session_id: str) -> list[SegmentRow]:
     )
 
 
+# --- live captions --------------------------------------------------------------------------
+
+#: While a session is in one of these states its captions are public (citizens follow it
+#: live); once the recording ends the transcript is a draft, invisible until published.
+LIVE_STATUSES = frozenset({"recording", "stopping"})
+
+
+def live_session(*, session: Session, session_id: str) -> SessionRow:
+    """A session being recorded now; ``NotFoundError`` for any other, whoever asks."""
+    row = session.get(SessionRow, session_id)
+    if row is None or row.status not in LIVE_STATUSES:
+        raise NotFoundError(f"session {session_id} is not live")
+    return row
+
+
+def live_captions(
+    *, session: Session, session_id: str, after: tuple[int, int] | None
+) -> tuple[str | None, list[SegmentRow]]:
+    """The session's status and its captions after ``after`` = (chunk, position), in order.
+
+    The live processor stores each chunk's segments at once, chunks in order, so (chunk,
+    position) only grows while recording: it is the stream's resumable cursor.
+    """
+    status = session.scalar(select(SessionRow.status).where(SessionRow.id == session_id))
+    query = select(SegmentRow).where(
+        SegmentRow.session_id == session_id, SegmentRow.superseded.is_(False)
+    )
+    if after is not None:
+        chunk, position = after
+        query = query.where(
+            or_(
+                SegmentRow.chunk_index > chunk,
+                and_(SegmentRow.chunk_index == chunk, SegmentRow.position > position),
+            )
+        )
+    rows = session.scalars(query.order_by(SegmentRow.chunk_index, SegmentRow.position))
+    return status, list(rows)
+
+
 # --- assemblies and members -----------------------------------------------------------------
 
 

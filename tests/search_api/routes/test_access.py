@@ -7,12 +7,13 @@ even tell that they exist); B may read A's published minutes but change nothing 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from kuvend.storage.db import session_scope
-from kuvend.storage.tables import RevisionRow, SessionRow
+from kuvend.storage.tables import MemberRow, RevisionRow, SessionRow
 from tests.search_api.conftest import Api
 from tests.search_api.seed import LIVE_B
 
@@ -79,6 +80,30 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int]]] 
         (401, 401, 403, 409),
     ),
     ("POST", f"/api/v1/sessions/{LIVE_B}/recording/stop", None, (401, 401, 404, 202)),
+    # Progress: the secretariat of the session's assembly only.
+    ("GET", f"/api/v1/sessions/{DRAFT}/progress", None, (401, 401, 200, 404)),
+    ("GET", f"/api/v1/sessions/{PUBLISHED_B}/progress", None, (401, 401, 403, 200)),
+    ("GET", f"/api/v1/sessions/{LIVE_B}/progress", None, (401, 401, 404, 200)),
+    # Captions exist only while live: a draft or a published session has none, for anyone.
+    ("GET", f"/api/v1/sessions/{DRAFT}/captions", None, (404, 404, 404, 404)),
+    ("GET", f"/api/v1/sessions/{PUBLISHED_A}/captions", None, (404, 404, 404, 404)),
+]
+
+#: Live captions are public while the session is recorded (read as a stream, status only).
+STREAMS: list[tuple[str, tuple[int, int, int, int]]] = [
+    (f"/api/v1/sessions/{LIVE_B}/captions", (200, 200, 200, 200)),
+]
+
+SCHEDULED_A = "pr-scheduled"
+NOT_MEDIA = ("procesverbali.mp4", "Procesverbali i seancës\n".encode() * 40, "video/mp4")
+# (method, path, expected per role) of the uploads, each sent NOT_MEDIA: whoever gets past the
+# access checks learns that the file is not media (422), so no model runs here.
+UPLOADS: list[tuple[str, str, tuple[int, int, int, int]]] = [
+    ("POST", f"/api/v1/assemblies/prishtine/sessions/{SCHEDULED_A}/media", (401, 401, 422, 403)),
+    ("POST", f"/api/v1/assemblies/graqanice/sessions/{PUBLISHED_B}/media", (401, 401, 403, 409)),
+    ("POST", f"/api/v1/assemblies/graqanice/sessions/{DRAFT}/media", (401, 401, 403, 404)),
+    ("PUT", "/api/v1/members/{member_a}/voice", (401, 401, 422, 403)),
+    ("PUT", "/api/v1/members/{member_b}/voice", (401, 401, 403, 422)),
 ]
 
 
@@ -92,6 +117,22 @@ def test_every_endpoint_answers_every_role_as_designed(api: Api) -> None:
                 mismatches.append(f"{role} {method} {path}: {response.status_code} != {status}")
             if response.status_code >= 400:
                 assert set(response.json()) == {"error"}, response.text
+    for path, expected in STREAMS:
+        for role, status in zip(ROLES, expected, strict=True):
+            with api.client.stream("GET", path, headers=headers[role]) as response:
+                if response.status_code != status:
+                    mismatches.append(f"{role} GET {path}: {response.status_code} != {status}")
+                assert response.headers["content-type"].startswith("text/event-stream")
+    members = _one_member_of_each_assembly(api)
+    for method, template, expected in UPLOADS:
+        path = template.format(**members)
+        for role, status in zip(ROLES, expected, strict=True):
+            response = api.client.request(
+                method, path, files={"file": NOT_MEDIA}, headers=headers[role]
+            )
+            if response.status_code != status:
+                mismatches.append(f"{role} {method} {path}: {response.status_code} != {status}")
+            assert set(response.json()) == {"error"}, response.text
     assert not mismatches, "\n".join(mismatches)
     with session_scope(api.settings.resolved_database_url) as db:
         assert db.get(SessionRow, LIVE_B).status == "stopping"  # type: ignore[union-attr]
@@ -152,3 +193,24 @@ def test_bad_credentials_are_401_not_anonymous(api: Api) -> None:
         "/api/v1/auth/token", data={"username": api.accounts.email_a, "password": "wrong"}
     )
     assert wrong.status_code == 401
+
+
+def _one_member_of_each_assembly(api: Api) -> dict[str, str]:
+    """A member of A and one of B; and a scheduled session of A (nothing uploaded yet)."""
+    with session_scope(api.settings.resolved_database_url) as db:
+        db.add(
+            SessionRow(
+                id=SCHEDULED_A,
+                assembly_slug="prishtine",
+                title="Seanca e radhës",
+                date=date(2024, 7, 1),
+                status="scheduled",
+            )
+        )
+        members = {
+            key: db.scalars(
+                select(MemberRow.id).where(MemberRow.assembly_slug == slug).limit(1)
+            ).one()
+            for key, slug in (("member_a", "prishtine"), ("member_b", "graqanice"))
+        }
+    return members

@@ -1,0 +1,173 @@
+"""Files the secretariat sends: a session's recording, and a member's voice sample.
+
+Who is calling is settled before a byte of the body is read (401, 403, 404, 409); then the
+file streams to a private temporary file within its size limit (``search_api.streaming``),
+and the orchestration's ``SessionActions`` checks and keeps it (``ingest``'s probe and
+content-addressed store; ``diarize``'s enrolment). An unusable file is a 422 with one line
+saying why, and leaves nothing stored. Processing an accepted recording runs in the
+background (on the workers' queues or on a thread of the API, as ``KUVEND_PROCESSING`` says);
+the 202 answer points at its progress.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response, status
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from kuvend.errors import MediaError
+from search_api import crud
+from search_api.deps import (
+    SECRETARIAT_TAG,
+    Caller,
+    CallerDep,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    get_actions,
+    require_staff_of,
+)
+from search_api.errors import ApiError
+from search_api.routes.sessions import SessionId
+from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND, UNAVAILABLE, ErrorBody
+from search_api.schemas.processing import UploadAccepted, VoiceprintEnrolled
+from search_api.streaming import file_body, staged_file
+
+router = APIRouter(tags=[SECRETARIAT_TAG])
+
+Slug = Annotated[str, Path(max_length=64)]
+MemberId = Annotated[str, Path(max_length=32)]
+
+#: A voice sample is 10-60 s of speech; even uncompressed 48 kHz stereo that is under 25 MB.
+MAX_VOICE_SAMPLE_BYTES = 50 * 1024**2
+
+_FILE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **FORBIDDEN,
+    **NOT_FOUND,
+    413: {"model": ErrorBody, "description": "The file is over the size limit"},
+    415: {"model": ErrorBody, "description": "The body is not multipart/form-data"},
+    422: {"model": ErrorBody, "description": "No file, or not usable media (the reason)"},
+    **UNAVAILABLE,
+}
+
+
+def _unusable(error: MediaError) -> ApiError:
+    return ApiError(422, "unusable_media", str(error))
+
+
+def _scheduled_session(session: Session, caller: Caller, slug: str, session_id: str) -> None:
+    """401/403 unless staff of ``slug``; 404 unless the session is theirs; 409 unless scheduled.
+
+    Ends the request's database transaction: the upload that follows may take minutes.
+    """
+    require_staff_of(caller, slug)
+    row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
+    if row.assembly_slug != slug:
+        raise ApiError(404, "not_found", f"session {session_id} not found in {slug}")
+    current = row.status
+    session.close()
+    if current != "scheduled":
+        raise ApiError(
+            409,
+            "conflict",
+            f"session {session_id} is {current}: a recording can be uploaded only into a "
+            "scheduled session (schedule a new one)",
+        )
+
+
+@router.post(
+    "/assemblies/{slug}/sessions/{session_id}/media",
+    summary="Upload a session's recording",
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra=file_body("Any audio or video file ffmpeg reads, in the field `file`"),
+    responses={**_FILE_ERRORS, **CONFLICT},
+)
+async def upload_recording(
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    slug: Slug,
+    session_id: SessionId,
+) -> UploadAccepted:
+    """Send the recording of a scheduled session; its processing starts when it is accepted.
+
+    Refused with one line, storing nothing, when it is not media, is empty, has no audio,
+    is too long or too large, or its audio stops early (a file cut short). The original is
+    kept under its SHA-256; the file name is a label only.
+    """
+    await run_in_threadpool(_scheduled_session, session, caller, slug, session_id)
+    actions = get_actions(request)
+    async with staged_file(
+        request,
+        field="file",
+        max_bytes=settings.max_upload_bytes,
+        staging_dir=settings.data_dir / "uploads",
+    ) as staged:
+        try:
+            receipt = await run_in_threadpool(
+                lambda: actions.process_upload(
+                    session_id=session_id, path=staged.path, filename=staged.filename
+                )
+            )
+        except MediaError as error:
+            raise _unusable(error) from None
+    progress_url = request.url_for("session_progress", session_id=session_id).path
+    response.headers["Location"] = progress_url
+    return UploadAccepted(
+        session_id=session_id,
+        status="queued",
+        progress_url=progress_url,
+        sha256=receipt.sha256,
+        duration_s=receipt.duration_s,
+        already_stored=receipt.already_stored,
+    )
+
+
+def _member_of_staff(session: Session, caller: Caller, member_id: str) -> None:
+    """404 for an unknown member, 403 for another assembly's (401 came first, from the user)."""
+    row = crud.get_member(session=session, member_id=member_id)
+    assembly = row.assembly_slug
+    session.close()
+    require_staff_of(caller, assembly)
+
+
+@router.put(
+    "/members/{member_id}/voice",
+    summary="Enrol a member's voice",
+    openapi_extra=file_body("10-60 s of the member speaking, any audio format, field `file`"),
+    responses=_FILE_ERRORS,
+)
+async def enrol_voice(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    _user: CurrentUser,
+    member_id: MemberId,
+) -> VoiceprintEnrolled:
+    """Make the member's voiceprint from a sample, so that sessions name them by voice.
+
+    Only speech counts: a sample with under 10 s of it is refused; past 60 s the rest is not
+    used. Replaces any earlier voiceprint.
+    """
+    await run_in_threadpool(_member_of_staff, session, caller, member_id)
+    actions = get_actions(request)
+    async with staged_file(
+        request,
+        field="file",
+        max_bytes=MAX_VOICE_SAMPLE_BYTES,
+        staging_dir=settings.data_dir / "uploads",
+    ) as staged:
+        try:
+            speech_s = await run_in_threadpool(
+                lambda: actions.enrol_voice(
+                    member_id=member_id, path=staged.path, filename=staged.filename
+                )
+            )
+        except MediaError as error:
+            raise _unusable(error) from None
+    return VoiceprintEnrolled(member_id=member_id, speech_s=round(speech_s, 3))
