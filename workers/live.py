@@ -88,6 +88,7 @@ class LiveProcessor:
             engines=engines,
             session_id=self.session_id,
             chunk_index=chunk.index,
+            more_follows=True,
         )
         regions = steps.diarize_chunk_step(
             settings=self.settings,

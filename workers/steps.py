@@ -162,9 +162,19 @@ def ingest_session(*, settings: Settings, session_id: str, hook: StageHook = no_
 
 
 def transcribe_chunk_step(
-    *, settings: Settings, engines: Engines, session_id: str, chunk_index: int
+    *,
+    settings: Settings,
+    engines: Engines,
+    session_id: str,
+    chunk_index: int,
+    more_follows: bool | None = None,
 ) -> list[Segment]:
-    """Transcribe one chunk (or return its stored transcript); segments on the session clock."""
+    """Transcribe one chunk (or return its stored transcript); segments on the session clock.
+
+    Speech running across a chunk's end is decoded whole by the next chunk, so a chunk must know
+    whether one follows: by default, whether a later chunk is stored. A live recorder says
+    ``True`` until it stops; the final step then redoes the last chunk, which the key tells apart.
+    """
     with session_scope(settings.resolved_database_url) as db:
         info = repository.load_session_info(session=db, session_id=session_id)
         vocabulary = repository.assembly_vocabulary(session=db, assembly=info.assembly)
@@ -175,13 +185,19 @@ def transcribe_chunk_step(
             serbian_script=info.serbian_script,
             vocabulary=vocabulary,
         )
+        follows = chunk_index < len(chunks) - 1 if more_follows is None else more_follows
         key = repository.artifact_key(
-            session_id, chunk_index, "transcribe", (options, engines.whisper_name, __version__)
+            session_id,
+            chunk_index,
+            "transcribe",
+            (options, follows, engines.whisper_name, __version__),
         )
         stored = repository.load_artifact(session=db, key=key)
     if stored is not None:
         return [Segment.from_dict(item) for item in stored["segments"]]
-    context = transcribe.ChunkContext(previous=chunks[chunk_index - 1] if chunk_index else None)
+    context = transcribe.ChunkContext(
+        previous=chunks[chunk_index - 1] if chunk_index else None, more_follows=follows
+    )
     segments = list(
         transcribe.transcribe_chunk(engines.whisper, chunks[chunk_index], options, context=context)
     )
