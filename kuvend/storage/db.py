@@ -42,7 +42,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes
+    # after another connection committed, fails at once with "database is locked" and the busy
+    # timeout never applies (a reviewer editing while a session is processed). WAL keeps plain
+    # reads outside transactions free; SQLite is the one-machine default, so serialising
+    # transactions costs little.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
