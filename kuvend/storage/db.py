@@ -41,13 +41,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+_WRITE_UNIT = "kuvend_write_unit"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes
-    # after another connection committed, fails at once with "database is locked" and the busy
-    # timeout never applies (a reviewer editing while a session is processed). WAL keeps plain
-    # reads outside transactions free; SQLite is the one-machine default, so serialising
-    # transactions costs little.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work (session_scope) takes the write lock up front: a deferred transaction that
+    # reads, then writes after another connection committed, fails at once with "database is
+    # locked" and the busy timeout never applies (a reviewer editing while a session is being
+    # processed). Other transactions (an API request's reads) stay deferred, so that a request
+    # may call into orchestration that opens its own unit of work without waiting on itself.
+    immediate = connection.get_execution_options().get(_WRITE_UNIT, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache(maxsize=8)
@@ -80,8 +84,13 @@ def migrate(url: str) -> None:
 
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
-    """A database session that commits on success and rolls back on error."""
-    factory = sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    """A unit of work: a database session that commits on success and rolls back on error.
+
+    On SQLite it holds the write lock from its first statement (see ``_sqlite_begin``), so units
+    of work in other threads and processes wait for each other instead of failing.
+    """
+    engine = get_engine(url).execution_options(**{_WRITE_UNIT: True})
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
     session = factory()
     try:
         yield session
