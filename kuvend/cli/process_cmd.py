@@ -39,6 +39,12 @@ def process(
     session_date: Annotated[
         str | None, typer.Option("--date", help="Session date, YYYY-MM-DD (default: today).")
     ] = None,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue", help="Submit to the Celery workers (KUVEND_REDIS_URL) and follow it."
+        ),
+    ] = False,
 ) -> None:
     """Transcribe, diarize and write MEDIA's minutes into OUT.
 
@@ -55,8 +61,13 @@ def process(
         languages=_languages(languages),
         date=date.fromisoformat(session_date) if session_date else date.today(),
     )
-    with StageBars(_console) as bars:
-        result = process_media(request, settings=get_settings(), hook=bars.hook)
+    if queue:
+        from kuvend.cli.worker_cmd import process_via_queue
+
+        result = process_via_queue(request, settings=get_settings(), console=_console)
+    else:
+        with StageBars(_console) as bars:
+            result = process_media(request, settings=get_settings(), hook=bars.hook)
     speakers = len(result.minutes.speakers)
     segments = len(result.minutes.segments)
     if segments == 0:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +14,9 @@ from kuvend.config import Settings, get_settings
 from kuvend.errors import PipelineError
 from kuvend.minutes import Minutes
 from kuvend.storage.repository import SessionProgress
-from workers.runner import ProcessRequest, ProcessResult
+
+if TYPE_CHECKING:
+    from workers.runner import ProcessRequest, ProcessResult
 
 _QUEUES = ("gpu", "cpu")
 
@@ -108,6 +110,7 @@ def process_via_queue(
     timeout_s: float | None = None,
 ) -> ProcessResult:
     """``kuvend process --queue``: submit, follow the progress, then copy the minutes to OUT."""
+    from workers.runner import ProcessResult
     from workers.submit import collect_outputs, submit_session
 
     settings = settings or get_settings()
