@@ -76,7 +76,11 @@ def require_tools() -> None:
 
 
 def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float:
-    """Speak ``text`` into a 16 kHz mono WAV at ``target``; returns its duration in seconds."""
+    """Speak ``text`` into a 16 kHz mono WAV at ``target``; returns its duration in seconds.
+
+    sox runs with ``-D`` (no dither): the same script always gives the same samples, so two runs
+    of a test or a benchmark decode the same audio.
+    """
     require_tools()
     raw = target.with_suffix(".raw.wav")
     subprocess.run(
@@ -85,7 +89,7 @@ def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float
         capture_output=True,
     )
     subprocess.run(
-        ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(target)],
+        ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(target)],
         check=True,
         capture_output=True,
     )
@@ -98,6 +102,7 @@ def silence(duration_s: float, target: Path) -> None:
     subprocess.run(
         [
             "sox",
+            "-D",
             "-n",
             "-r",
             str(SAMPLE_RATE),
@@ -148,7 +153,7 @@ def synthesize_session(
         )
         pieces += [part, gap]
         clock += duration + pause_s
-    subprocess.run(["sox", *map(str, pieces), str(target)], check=True, capture_output=True)
+    subprocess.run(["sox", "-D", *map(str, pieces), str(target)], check=True, capture_output=True)
     shutil.rmtree(work)
     return SyntheticSession(target, tuple(reference), wav_duration(target))
 
