@@ -51,6 +51,7 @@ from search_api.actions import (
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
 from workers.steps import publish_step
+from workers.voiceprints import learn_from_naming
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,13 @@ class PipelineActions:
                 session=db,
                 session_id=session_id,
                 change=lambda draft: _revise(draft, change, members, user_id),
+            )
+        if isinstance(change, NameSpeaker) and change.member_id is not None:
+            learn_from_naming(
+                settings=self.settings,
+                session_id=session_id,
+                label=change.label,
+                member_id=change.member_id,
             )
 
     def publish(self, *, session_id: str, user_id: str) -> int:
@@ -147,11 +155,12 @@ class PipelineActions:
         except MediaError as error:
             raise _labelled(error, path, filename) from None
         with session_scope(url) as db:
-            member = db.get(MemberRow, member_id)
-            if member is None:
-                raise NotFoundError(f"member {member_id} was removed during the enrolment")
-            member.voiceprint = voiceprint.embedding.astype("<f4").tobytes()
-            member.voiceprint_seconds = voiceprint.speech_s
+            repository.save_voiceprint(
+                session=db,
+                member_id=member_id,
+                embedding=voiceprint.embedding,
+                speech_s=voiceprint.speech_s,
+            )
         log.info("member %s: voiceprint from %s (%.1f s)", member_id, label, voiceprint.speech_s)
         return voiceprint.speech_s
 

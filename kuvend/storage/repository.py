@@ -584,3 +584,31 @@ def assembly_vocabulary(*, session: Session, assembly: str) -> tuple[str, ...]:
         session.scalars(select(MemberRow.name).where(MemberRow.assembly_slug == assembly))
     )
     return tuple(dict.fromkeys((*listed, *names)))
+
+
+def load_voiceprint(*, session: Session, member_id: str) -> tuple[Embedding, float] | None:
+    """A member's voiceprint and the seconds of speech behind it, or None if not enrolled."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFoundError(f"member {member_id} not found")
+    if row.voiceprint is None:
+        return None
+    return np.frombuffer(row.voiceprint, "<f4"), row.voiceprint_seconds
+
+
+def save_voiceprint(
+    *, session: Session, member_id: str, embedding: Embedding, speech_s: float
+) -> None:
+    """Store a member's voiceprint (float32, little-endian) and its seconds of speech."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFoundError(f"member {member_id} not found")
+    row.voiceprint = embedding.astype("<f4").tobytes()
+    row.voiceprint_seconds = speech_s
+    session.flush()
+
+
+def learns_voiceprints(*, session: Session, assembly: str) -> bool:
+    """Whether the assembly lets reviewers' namings refine its members' voiceprints."""
+    row = session.get(AssemblyRow, assembly)
+    return bool(row is not None and row.learn_voiceprints)

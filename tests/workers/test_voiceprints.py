@@ -1,0 +1,78 @@
+"""Voiceprints learn from reviewers' namings only where the assembly opted in (issue 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from kuvend.config import Settings
+from kuvend.storage import repository
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import AssemblyRow, MemberRow
+from workers.voiceprints import learn_from_naming
+
+
+def _unit(vector: list[float]) -> np.ndarray:
+    array = np.asarray(vector, dtype=np.float32)
+    return array / np.linalg.norm(array)
+
+
+@pytest.fixture
+def named_session(settings: Settings, database_url: str) -> tuple[Settings, str, str]:
+    config = settings.model_copy(update={"database_url": database_url})
+    with session_scope(database_url) as db:
+        row = repository.create_session(
+            session=db, assembly="gjilan", title="Seanca", date=date(2025, 3, 1)
+        )
+        member = MemberRow(
+            assembly_slug="gjilan",
+            name="Arta Krasniqi",
+            voiceprint=_unit([1, 0, 0]).astype("<f4").tobytes(),
+            voiceprint_seconds=30.0,
+        )
+        db.add(member)
+        db.flush()
+        repository.replace_speakers(
+            session=db,
+            session_id=row.id,
+            speakers=[repository.StoredSpeaker("S1", member.id, _unit([0, 1, 0]), 30.0)],
+        )
+        return config, row.id, member.id
+
+
+def _voiceprint(url: str, member_id: str) -> tuple[np.ndarray, float]:
+    with session_scope(url) as db:
+        stored = repository.load_voiceprint(session=db, member_id=member_id)
+    assert stored is not None
+    return stored
+
+
+def test_an_assembly_that_did_not_opt_in_keeps_its_voiceprints(
+    named_session: tuple[Settings, str, str],
+) -> None:
+    settings, session_id, member_id = named_session
+    learned = learn_from_naming(
+        settings=settings, session_id=session_id, label="S1", member_id=member_id
+    )
+    assert not learned
+    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id)
+    assert np.allclose(embedding, _unit([1, 0, 0])) and seconds == 30.0
+
+
+def test_a_naming_moves_the_voiceprint_towards_the_reviewed_speaker(
+    named_session: tuple[Settings, str, str],
+) -> None:
+    settings, session_id, member_id = named_session
+    with session_scope(settings.resolved_database_url) as db:
+        assembly = db.get(AssemblyRow, "gjilan")
+        assert assembly is not None
+        assembly.learn_voiceprints = True
+    assert learn_from_naming(
+        settings=settings, session_id=session_id, label="S1", member_id=member_id
+    )
+    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id)
+    # Equal seconds on both sides: halfway between the two directions, normalised.
+    assert np.allclose(embedding, _unit([1, 1, 0]), atol=1e-6)
+    assert seconds == pytest.approx(60.0)
