@@ -201,7 +201,7 @@ def main() -> None:
                 languages=("sq", "sr"),
             )
 
-        steps.load_engines(settings)  # loading the models is not what is measured
+        steps.load_engines(settings).warm()  # loading the models is not what is measured
         local = new_session()
         in_process = _timed(lambda: _in_process(settings, local))
         with session_scope(url) as db:

@@ -118,5 +118,5 @@ def _load_models(**_: Any) -> None:
         return
     from workers import steps  # heavy (models, torch): only where the models run
 
-    engines = steps.load_engines(get_settings())
+    engines = steps.load_engines(get_settings()).warm()
     log.info("worker process ready with %s", engines.whisper_name)

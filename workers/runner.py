@@ -78,7 +78,7 @@ def process_media(
 
 def _run_session(settings: Settings, session_id: str, staging: Path, hook: StageHook) -> Minutes:
     hook("load", StepProgress("models", 0, 1, "loading"))
-    engines = steps.load_engines(settings)
+    engines = steps.load_engines(settings).warm()
     hook("load", StepProgress("models", 1, 1, engines.whisper_name))
     chunk_count = steps.ingest_session(settings=settings, session_id=session_id, hook=hook)
     for index in range(chunk_count):

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,17 +51,47 @@ log = logging.getLogger(__name__)
 PLAYER_AUDIO = "audio.m4a"
 
 
-@dataclass(frozen=True)
 class Engines:
-    """The loaded models a worker process keeps for its lifetime."""
+    """The models a worker process keeps for its lifetime.
 
-    whisper: Any
-    whisper_name: str
-    diarizer: diarize.Diarizer
+    Whisper loads on first use: a CPU worker that only finalizes sessions reuses the stored
+    transcripts and needs the model's name (for the artifact keys), not the model.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_dir: Path,
+        device: Literal["auto", "cpu", "cuda"],
+        compute_type: str,
+        cpu_threads: int,
+        diarizer: diarize.Diarizer,
+    ) -> None:
+        self.whisper_name = model_dir.name
+        self.diarizer = diarizer
+        self._model_dir = model_dir
+        self._device: Literal["auto", "cpu", "cuda"] = device
+        self._compute_type = compute_type
+        self._cpu_threads = cpu_threads
+
+    @cached_property
+    def whisper(self) -> Any:
+        """The Whisper model, loaded on first use."""
+        return transcribe.load_whisper(
+            self._model_dir,
+            device=self._device,
+            compute_type=self._compute_type,
+            cpu_threads=self._cpu_threads,
+        )
+
+    def warm(self) -> Engines:
+        """Load Whisper now (before the clock starts, or before the first task)."""
+        _ = self.whisper
+        return self
 
 
 def load_engines(settings: Settings) -> Engines:
-    """Load Whisper and the diarizer once per process (Celery calls this after the fork)."""
+    """The process's engines, made once per process (Celery calls this after the fork)."""
     return _engines(
         settings.whisper_model,
         settings.models_dir,
@@ -87,11 +116,13 @@ def _engines(
     model_dir = models.resolve_whisper_model(
         whisper_model, models_dir=models_dir, cache_dir=cache_dir
     )
-    whisper = transcribe.load_whisper(
-        model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads
+    return Engines(
+        model_dir=model_dir,
+        device=device,
+        compute_type=compute_type,
+        cpu_threads=cpu_threads,
+        diarizer=diarize.get_diarizer(diarizer_name, models_dir=models_dir, device=device),
     )
-    diarizer = diarize.get_diarizer(diarizer_name, models_dir=models_dir, device=device)
-    return Engines(whisper=whisper, whisper_name=model_dir.name, diarizer=diarizer)
 
 
 def work_dir(settings: Settings, session_id: str) -> Path:
