@@ -1,69 +1,74 @@
 """``kuvend record`` and ``kuvend stop``: record a live session; ask a running recorder to stop.
 
-Stopping goes through the database, so it works from any machine that shares it: ``kuvend
-stop SESSION`` (or the API) moves the session from ``recording`` to ``stopping``; the recorder
-reads its session's status every two seconds, closes the last chunk and keeps it, encodes the
-player's audio, and runs the final processing into a draft. Ctrl-C in the
-recorder's terminal does the same.
+The recording itself is ``workers.recording.record_session`` (the API starts the same
+recorder); here are only the terminal's progress line and Ctrl-C. Stopping goes through the
+database, so it works from any machine that shares it: ``kuvend stop SESSION`` (or the API)
+moves the session from ``recording`` to ``stopping``; the recorder notices within two
+seconds, closes the last chunk and keeps it, encodes the player's audio, and runs the final
+processing into a draft. Ctrl-C in the recorder's terminal does the same.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ingest import IngestOptions
-from ingest.manifest import Recording
-from ingest.player import encode_recording_for_player
-from ingest.record import record_stream
 from kuvend.cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.domain import AudioChunk, Gap
-from kuvend.errors import ConflictError, KuvendError
-from kuvend.storage import repository
-from kuvend.storage.db import migrate, session_scope
+from kuvend.errors import KuvendError
+from kuvend.storage.db import migrate
+from kuvend.types import StageHook
+
+if TYPE_CHECKING:
+    from workers.recording import RecordedSession
 
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
-_STOP_POLL_S = 2.0
-PLAYER_AUDIO = "audio.m4a"
 
 
 @app.command()
 def record(
     url: Annotated[str, typer.Argument(help="Stream URL: HLS (.m3u8), RTMP, RTSP, SRT or HTTP.")],
-    assembly: Annotated[str, typer.Option(help="Assembly slug, e.g. prishtine.")],
-    title: Annotated[str, typer.Option(help="Session title.")],
+    assembly: Annotated[
+        str | None, typer.Option(help="Assembly slug of a new session, e.g. prishtine.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of a new session.")] = None,
+    session: Annotated[
+        str | None,
+        typer.Option("--session", help="Record into this scheduled session (e.g. from the API)."),
+    ] = None,
     chunk_seconds: Annotated[
         float | None, typer.Option(help="Chunk length in seconds (default KUVEND_CHUNK_SECONDS).")
     ] = None,
-    languages: Annotated[str, typer.Option(help="Languages spoken, comma-separated.")] = "sq,sr",
+    languages: Annotated[
+        str, typer.Option(help="Languages spoken in a new session, comma-separated.")
+    ] = "sq,sr",
 ) -> None:
-    """Record the live stream at URL as a new session until stopped (Ctrl-C or `kuvend stop`).
+    """Record the live stream at URL until stopped (Ctrl-C or `kuvend stop`), into a new
+    session (--assembly and --title) or a scheduled one (--session).
 
-    Chunks are stored as they close; drops are reconnected and recorded as gaps.
+    Chunks are stored and transcribed as they close; drops are reconnected and recorded as gaps.
     """
+    from workers.recording import begin_recording, new_recording_session
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
-    overrides = {} if chunk_seconds is None else {"chunk_s": chunk_seconds}
-    options = IngestOptions.from_settings(settings, **overrides)
-    spoken = [part.strip() for part in languages.split(",") if part.strip()]
-    with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
-            session=db,
-            assembly=assembly,
-            title=title,
-            date=date.today(),
-            languages=spoken,
-            status="recording",
+    if session is not None:
+        if assembly is not None or title is not None:
+            raise typer.BadParameter("--session takes the scheduled session's assembly and title")
+        begin_recording(settings, session)
+        session_id = session
+    elif assembly is None or title is None:
+        raise typer.BadParameter("give --assembly and --title for a new session, or --session ID")
+    else:
+        spoken = [part.strip() for part in languages.split(",") if part.strip()]
+        session_id = new_recording_session(
+            settings, assembly=assembly, title=title, languages=spoken
         )
-        session_id = row.id
-    live = _LiveSession(settings, session_id)
     _console.print(
         f"Recording session [bold]{session_id}[/bold] from {url}\n"
         f"Stop with Ctrl-C or: kuvend stop {session_id}"
@@ -72,12 +77,14 @@ def record(
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_console
     ) as progress:
-        live.attach(progress)
-        thread = _RecorderThread(url, live, options, stop)
+        line = _StatusLine(progress)
+        thread = _RecorderThread(settings, session_id, url, stop, line.hook, chunk_seconds)
         thread.start()
-        _wait(thread, live, stop)
-    recording = thread.outcome()
-    live.finish(recording)
+        _wait(thread, stop, line)
+    result = thread.outcome()
+    recording = result.recording
+    if result.draft is None:
+        raise KuvendError(f"nothing was recorded from {url} ({recording.stop_reason})")
     _console.print(
         f"Recorded {_clock(recording.recorded_s)} in {len(recording.chunks)} chunks, "
         f"{len(recording.gaps)} gaps ({recording.stop_reason}). "
@@ -90,149 +97,102 @@ def stop_recording(
     session_id: Annotated[str, typer.Argument(help="The session being recorded.")],
 ) -> None:
     """Ask the recorder of SESSION to stop; it keeps the last partial chunk."""
+    from workers.recording import request_stop
+
     settings = get_settings()
     migrate(settings.resolved_database_url)
-    with session_scope(settings.resolved_database_url) as db:
-        row = repository.get_session(session=db, session_id=session_id)
-        if row.status != "recording":
-            raise ConflictError(f"session {session_id} is not being recorded (it is {row.status})")
-        repository.set_session_status(session=db, session_id=session_id, status="stopping")
+    request_stop(settings, session_id)
     _console.print(f"Asked the recorder of session {session_id} to stop.")
 
 
-class _LiveSession:
-    """The session being recorded: its rows in the database and its line on the terminal."""
+#: What the status line says after each of the recorder's steps.
+_STATES = {
+    "connected": "recording",
+    "dropped": "reconnecting",
+    "stopping": "stopping",
+    "finishing": "processing the last chunks",
+}
 
-    def __init__(self, settings: Settings, session_id: str) -> None:
-        self.settings = settings
-        self.session_id = session_id
-        self.folder = settings.data_dir / "sessions" / session_id
-        self._gaps: list[Gap] = []
+
+class _StatusLine:
+    """The recorder's one line on the terminal, fed by ``record_session``'s hook."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._state = "connecting"
         self._chunks = 0
         self._recorded_s = 0.0
-        self._state = "connecting"
-        self._progress: Progress | None = None
-        from workers.live import LiveProcessor  # the models load only when recording starts
-
-        self._processor = LiveProcessor(settings, session_id)
-
-    def attach(self, progress: Progress) -> None:
-        self._progress = progress
+        self._gaps = 0
         self._task = progress.add_task(self._line())
 
-    def on_chunk(self, chunk: AudioChunk) -> None:
-        # Near-live processing of the chunk starts from here (the chunk row, state "queued").
-        with session_scope(self.settings.resolved_database_url) as db:
-            repository.save_chunks(session=db, session_id=self.session_id, chunks=[chunk])
-        self._processor.submit(chunk)
-        self._chunks += 1
-        self._recorded_s += chunk.duration_s
-        self._show()
-
-    def on_gap(self, gap: Gap) -> None:
-        self._gaps.append(gap)
-        with session_scope(self.settings.resolved_database_url) as db:
-            repository.replace_gaps(session=db, session_id=self.session_id, gaps=self._gaps)
-        self._show()
-
-    def hook(self, step: str, artefact: object) -> None:
-        states = {"connected": "recording", "dropped": "reconnecting"}
-        if step in states:
-            self._state = states[step]
-            self._show()
-
-    def stop_requested(self) -> bool:
-        with session_scope(self.settings.resolved_database_url) as db:
-            status = repository.get_session(session=db, session_id=self.session_id).status
-        return status == "stopping"
-
-    def stopping(self) -> None:
-        self._state = "stopping"
-        self._show()
-
-    def finish(self, recording: Recording) -> None:
-        if recording.chunks:
-            encode_recording_for_player(recording, self.folder / PLAYER_AUDIO)
-        with session_scope(self.settings.resolved_database_url) as db:
-            repository.replace_gaps(
-                session=db, session_id=self.session_id, gaps=list(recording.gaps)
-            )
-            repository.set_session_status(
-                session=db,
-                session_id=self.session_id,
-                status="queued" if recording.chunks else "failed",
-                error=None if recording.chunks else "nothing was recorded",
-                duration_s=recording.duration_s,
-            )
-        if recording.chunks:
-            self._processor.finish()
-
-    def fail(self, error: BaseException) -> None:
-        with session_scope(self.settings.resolved_database_url) as db:
-            repository.set_session_status(
-                session=db, session_id=self.session_id, status="failed", error=str(error)
-            )
-
-    def _show(self) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, description=self._line())
+    def hook(self, step: str, artefact: Any) -> None:
+        if step == "chunk" and isinstance(artefact, AudioChunk):
+            self._chunks += 1
+            self._recorded_s += artefact.duration_s
+        elif step == "gap" and isinstance(artefact, Gap):
+            self._gaps += 1
+        elif step in _STATES:
+            self._state = _STATES[step]
+        else:
+            return
+        self._progress.update(self._task, description=self._line())
 
     def _line(self) -> str:
         return (
             f"{self._state} · {_clock(self._recorded_s)} recorded in {self._chunks} chunks"
-            f" · {len(self._gaps)} gaps"
+            f" · {self._gaps} gaps"
         )
 
 
 class _RecorderThread(threading.Thread):
-    """record_stream off the main thread, so that Ctrl-C reaches the main thread only."""
+    """record_session off the main thread, so that Ctrl-C reaches the main thread only."""
 
     def __init__(
-        self, url: str, live: _LiveSession, options: IngestOptions, stop: threading.Event
+        self,
+        settings: Settings,
+        session_id: str,
+        url: str,
+        stop: threading.Event,
+        hook: StageHook,
+        chunk_s: float | None,
     ) -> None:
         super().__init__(name="recorder", daemon=True)
-        self._arguments = (url, live, options, stop)
-        self._recording: Recording | None = None
+        self._arguments = (settings, session_id, url, stop, hook, chunk_s)
+        self._result: RecordedSession | None = None
         self._error: BaseException | None = None
         # Thread.join interrupted by Ctrl-C can leave is_alive() wrong; an Event cannot.
         self.done = threading.Event()
 
     def run(self) -> None:
-        url, live, options, stop = self._arguments
+        from workers.recording import record_session
+
+        settings, session_id, url, stop, hook, chunk_s = self._arguments
         try:
-            self._recording = record_stream(
-                url, live.folder, options,
-                on_chunk=live.on_chunk, on_gap=live.on_gap, stop=stop, hook=live.hook,
-            )  # fmt: skip
+            self._result = record_session(
+                settings, session_id, url, stop=stop, hook=hook, chunk_s=chunk_s
+            )
         except BaseException as error:  # re-raised in the main thread by outcome()
-            live.fail(error)
             self._error = error
         finally:
             self.done.set()
 
-    def outcome(self) -> Recording:
+    def outcome(self) -> RecordedSession:
         if self._error is not None:
             if isinstance(self._error, KuvendError):
                 raise self._error
             raise KuvendError(f"the recorder failed: {self._error}") from self._error
-        assert self._recording is not None
-        return self._recording
+        assert self._result is not None
+        return self._result
 
 
-def _wait(thread: _RecorderThread, live: _LiveSession, stop: threading.Event) -> None:
-    """Wait for the recorder; Ctrl-C or ``kuvend stop`` make it stop (it keeps the last chunk)."""
-    next_poll = time.monotonic() + _STOP_POLL_S
+def _wait(thread: _RecorderThread, stop: threading.Event, line: _StatusLine) -> None:
+    """Wait for the recorder; Ctrl-C makes it stop (it keeps the last chunk)."""
     while not thread.done.is_set():
         try:
             thread.done.wait(0.2)
-            if not stop.is_set() and time.monotonic() >= next_poll:
-                next_poll = time.monotonic() + _STOP_POLL_S
-                if live.stop_requested():
-                    stop.set()
-                    live.stopping()
         except KeyboardInterrupt:
             stop.set()
-            live.stopping()
+            line.hook("stopping", None)
 
 
 def _clock(seconds: float) -> str:
