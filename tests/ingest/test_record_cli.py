@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from ingest import probe_media
 from kuvend.config import Settings
 from kuvend.storage import repository
-from kuvend.storage.db import session_scope
+from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.tables import SessionRow
 from tests.ingest.test_record import _SERVED, _ffmpeg_server
 from tests.utils.streams import free_port
@@ -25,10 +26,10 @@ from tests.utils.streams import free_port
 class _Recorder:
     """``kuvend record`` in a subprocess, its stderr collected line by line."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *into: str) -> None:
+        into = into or ("--assembly", "prishtine", "--title", "Seanca e jashtëzakonshme")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kuvend", "record", url, "--assembly", "prishtine",
-             "--title", "Seanca e jashtëzakonshme", "--chunk-seconds", "2"],
+            [sys.executable, "-m", "kuvend", "record", url, *into, "--chunk-seconds", "2"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -124,3 +125,44 @@ def test_stop_of_an_unknown_session_is_a_one_line_error(settings: Settings) -> N
     result = _kuvend("stop", "nosuchsession")
     assert result.returncode == 2
     assert result.stderr.strip() == "kuvend: error: no session nosuchsession"
+
+
+def _scheduled(settings: Settings, status: repository.SessionStatus = "scheduled") -> str:
+    migrate(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as db:
+        return repository.create_session(
+            session=db,
+            assembly="prishtine",
+            title="Seanca e jashtëzakonshme",
+            date=date(2025, 3, 14),
+            status=status,
+        ).id
+
+
+@pytest.mark.slow
+def test_record_into_a_session_scheduled_beforehand(settings: Settings, speech: Path) -> None:
+    session_id = _scheduled(settings)
+    port = free_port()
+    output, url = _SERVED["srt"](port)
+    with _ffmpeg_server(speech, *output):
+        recorder = _Recorder(url, "--session", session_id)
+        assert recorder.session_id() == session_id
+        time.sleep(7)
+        assert _kuvend("stop", session_id).returncode == 0
+        assert recorder.wait() == 0, recorder.lines
+    _check_recorded(settings, session_id)
+
+
+def test_only_a_scheduled_session_can_be_recorded_into(settings: Settings) -> None:
+    session_id = _scheduled(settings, "draft")
+    result = _kuvend("record", "srt://127.0.0.1:9?mode=caller", "--session", session_id)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"kuvend: error: session {session_id} can be recorded only when scheduled (it is draft)"
+    )
+    missing = _kuvend("record", "srt://127.0.0.1:9?mode=caller", "--session", "nosuchsession")
+    assert missing.stderr.strip() == "kuvend: error: no session nosuchsession"
+    neither = _kuvend("record", "srt://127.0.0.1:9?mode=caller")
+    assert neither.returncode == 2 and "--assembly and --title" in neither.stderr
+    with session_scope(settings.resolved_database_url) as db:
+        assert repository.get_session(session=db, session_id=session_id).status == "draft"
