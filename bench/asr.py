@@ -41,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# The script's own folder would come first on sys.path, where a bench/queue.py would shadow the
-# standard library's queue module; the project root takes its place.
+# Run from a checkout: the project's packages come from its root.
 sys.path[0] = str(ROOT)
 os.environ["HF_HUB_OFFLINE"] = "1"
 

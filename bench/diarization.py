@@ -39,8 +39,7 @@ import numpy as np
 import soundfile
 
 ROOT = Path(__file__).resolve().parent.parent
-# The script's own folder (sys.path[0]) holds bench/queue.py, which would shadow the standard
-# library's queue module that torch imports; the repository root replaces it.
+# Run from a checkout: the project's packages come from its root.
 sys.path[0] = str(ROOT)
 
 from diarize import (  # noqa: E402

@@ -19,8 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, bench/ comes first on sys.path, and bench/queue.py would shadow the standard
-# library's queue module (which psycopg and this script need): put the project root there.
+# Run from a checkout: the project's packages come from its root.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 

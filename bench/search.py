@@ -38,23 +38,21 @@ from pathlib import Path
 
 import httpx
 
-# Run as a script, Python puts bench/ first on the path, where bench/queue.py would shadow the
-# standard library's queue; the repository root replaces it.
-sys.path.remove(str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Run from a checkout: the project's packages come from its root.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from kuvend.config import Settings
-from kuvend.minutes import (
+from kuvend.config import Settings  # noqa: E402
+from kuvend.minutes import (  # noqa: E402
     Minutes,
     MinutesSegment,
     MinutesSession,
     MinutesSpeaker,
 )
-from kuvend.search import SearchQuery
-from kuvend.storage.db import migrate
-from kuvend.text import fold_for_search, serbian_to_cyrillic
-from search_api.app import create_app
-from search_api.index import SqliteFtsIndex
+from kuvend.search import SearchQuery  # noqa: E402
+from kuvend.storage.db import migrate  # noqa: E402
+from kuvend.text import fold_for_search, serbian_to_cyrillic  # noqa: E402
+from search_api.app import create_app  # noqa: E402
+from search_api.index import SqliteFtsIndex  # noqa: E402
 
 EVAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "text"
 SEGMENTS_PER_SESSION = 200

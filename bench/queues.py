@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/queue.py [--chunks N] [--chunk-seconds S] [--workers 1,2]
+    .venv/bin/python bench/queues.py [--chunks N] [--chunk-seconds S] [--workers 1,2]
 
 Synthesises a bilingual session long enough for N chunks, then measures, on the machine's Redis
 (127.0.0.1:6379, a database of its own) and PostgreSQL (a database created and dropped here):
@@ -33,13 +33,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-# This script is called queue.py, which would shadow the standard library's ``queue`` that
-# redis and psycopg import: take the script's own folder off the import path first.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-
-import psycopg  # noqa: E402
-import redis  # noqa: E402
+import psycopg
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
