@@ -8,8 +8,11 @@ assembly pages and the deep links the search returns.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
@@ -62,12 +65,22 @@ def create_app(
     *,
     index: SearchIndex | None = None,
     actions: SessionActions | None = None,
+    on_startup: Sequence[Callable[[], object]] = (),
 ) -> FastAPI:
     """The API over ``settings``' database and index.
 
     ``actions`` is the orchestration's publish/record service; without it those endpoints
-    answer 503. ``index`` defaults to the one the settings choose.
+    answer 503. ``index`` defaults to the one the settings choose. ``on_startup`` runs once
+    when the server starts, before the first request (``kuvend serve`` resumes the sessions
+    an earlier API process left unfinished).
     """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for startup in on_startup:
+            await anyio.to_thread.run_sync(startup)  # it may read the database: off the loop
+        yield
+
     app = FastAPI(
         title="Kuvend API",
         version=__version__,
@@ -75,6 +88,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.index = index if index is not None else open_index(settings)

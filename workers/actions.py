@@ -2,8 +2,9 @@
 
 The API (``search_api``) is a stage and knows no other stage; what its secretariat endpoints
 change is done here, by orchestration: review changes are ``publish.revisions``' pure functions
-applied to the stored draft, publishing is the publish step, and stopping a recording goes
-through the database as ``kuvend stop`` does.
+applied to the stored draft, publishing is the publish step, and recording is
+``workers.recording``'s recorder on a thread of the API (stopped through the database, as
+``kuvend stop`` does).
 
 An uploaded recording is checked by ``ingest.validate_upload`` (the original kept under its
 hash), given to its scheduled session, and processed by the same steps as every session:
@@ -11,6 +12,11 @@ on the Celery queues when ``KUVEND_PROCESSING=queue``, else (the embedded defaul
 services) on one background thread of the API process, a session at a time, writing chunk
 states as the workers do so that the progress endpoint reads the same either way. A member's
 voice sample becomes a voiceprint through ``diarize.enrol_voice`` with the configured diarizer.
+
+Sessions this process takes on in the embedded mode (an upload, a recording) carry a mark in
+the database, so that when the API is killed mid-task, the next one to start picks up exactly
+those (:meth:`PipelineActions.resume_interrupted`) and no session that another process (``kuvend
+process``, ``kuvend record``, a Celery worker) is working on. The steps reuse what was stored.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from pathlib import Path
 
 from celery import Celery
 from kombu.exceptions import OperationalError as BrokerError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import diarize
 import ingest
@@ -50,6 +58,12 @@ from search_api.actions import (
 )
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
+from workers.recording import (
+    begin_recording,
+    close_interrupted_recording,
+    record_session,
+    request_stop,
+)
 from workers.steps import publish_step
 from workers.voiceprints import learn_from_naming
 
@@ -59,6 +73,8 @@ log = logging.getLogger(__name__)
 MAX_VOICE_SAMPLE_S = 600.0
 # The API gives up on an unreachable Redis after a few seconds: a person is waiting.
 _SUBMIT_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
+# Statuses a session of this process's is left in when the process dies mid-task.
+_INTERRUPTED = ("recording", "stopping", "queued", "processing")
 
 
 class PipelineActions:
@@ -66,8 +82,9 @@ class PipelineActions:
 
     Review changes are ``publish.revisions``' pure functions applied to the stored draft by
     ``publish.review.apply_change``; publishing is the workers' publish step (freeze, rebuild
-    the site and its exports, webhooks) followed by indexing the published version; stopping
-    a recording asks the running recorder through the database, as ``kuvend stop`` does.
+    the site and its exports, webhooks) followed by indexing the published version; a
+    recording runs on a thread of this process (one per session), and stopping it asks the
+    recorder through the database, as ``kuvend stop`` does.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -76,6 +93,7 @@ class PipelineActions:
         self._diarizer: diarize.Diarizer | None = None
         self._queue_app: Celery | None = None
         self._background: _BackgroundProcessing | None = None
+        self._recorders: dict[str, threading.Event] = {}
 
     def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
         with session_scope(self.settings.resolved_database_url) as db:
@@ -99,17 +117,67 @@ class PipelineActions:
         return publication.version
 
     def start_recording(self, *, session_id: str, stream_url: str) -> None:
-        raise ConflictError(
-            "the API cannot start a recorder yet: on the recording machine run "
-            f"kuvend record {stream_url} --assembly SLUG --title TITLE"
-        )
+        if self.settings.processing == "queue":
+            # At scale the API has no models; a recording machine runs the recorder.
+            raise ConflictError(
+                "this API leaves the work to the queue's machines: on the recording machine run "
+                f"kuvend record {stream_url} --session {session_id}"
+            )
+        with self._lock:
+            begin_recording(self.settings, session_id)  # ConflictError unless scheduled
+            mark_embedded(self.settings, session_id)
+            stop = threading.Event()
+            self._recorders[session_id] = stop
+        threading.Thread(
+            target=self._record,
+            args=(session_id, stream_url, stop),
+            name=f"recorder-{session_id}",
+            daemon=True,  # stopping the API is not held up; the next start closes the recording
+        ).start()
 
     def stop_recording(self, *, session_id: str) -> None:
+        request_stop(self.settings, session_id)  # the recorder, wherever it runs, sees it
+        with self._lock:
+            stop = self._recorders.get(session_id)
+        if stop is not None:
+            stop.set()  # ours: no need to wait for its next look at the database
+
+    def resume_interrupted(self) -> list[str]:
+        """Pick up the sessions an earlier API process left unfinished; returns their ids.
+
+        For the embedded mode, called once when the API starts: a recording whose recorder
+        died with that process is closed with what it had kept (``recording.json``), and it
+        and every session left ``queued`` or ``processing`` go to the background processing,
+        where the steps reuse the chunks and results already stored.
+        """
+        if self.settings.processing != "in_process":
+            return []  # the queue redelivers what its workers did not finish
         with session_scope(self.settings.resolved_database_url) as db:
-            row = repository.get_session(session=db, session_id=session_id)
-            if row.status != "recording":
-                raise ConflictError(f"session {session_id} is not being recorded ({row.status})")
-            repository.set_session_status(session=db, session_id=session_id, status="stopping")
+            rows = db.scalars(
+                select(SessionRow)
+                .where(SessionRow.status.in_(_INTERRUPTED))
+                .order_by(SessionRow.created_at)
+            ).all()
+            left = [
+                (row.id, row.status in ("recording", "stopping"))
+                for row in rows
+                if row.id not in self._recorders
+                and repository.load_artifact(session=db, key=_embedded_key(row.id)) is not None
+            ]
+        background = self._background_processing()
+        for session_id, recording in left:
+            log.info("session %s: resuming after a restart", session_id)
+            background.submit(session_id, close_recording=recording)
+        return [session_id for session_id, _ in left]
+
+    def _record(self, session_id: str, url: str, stop: threading.Event) -> None:
+        try:
+            record_session(self.settings, session_id, url, stop=stop)
+        except Exception:  # the session is failed, with the reason; a thread has no caller
+            log.exception("session %s: the recording failed", session_id)
+        finally:
+            with self._lock:
+                self._recorders.pop(session_id, None)
 
     def process_upload(self, *, session_id: str, path: Path, filename: str) -> UploadReceipt:
         url = self.settings.resolved_database_url
@@ -132,6 +200,8 @@ class PipelineActions:
                 status="queued",
                 duration_s=accepted.media.duration_s,
             )
+            if self.settings.processing != "queue":
+                mark_embedded(self.settings, session_id, db=db)
         log.info("session %s: upload %s accepted", session_id, accepted.original_name)
         if self.settings.processing == "queue":
             self._enqueue(session_id)
@@ -228,6 +298,24 @@ def _revise(
             return revisions.set_agenda(draft, items, user_id=user_id)
 
 
+def _embedded_key(session_id: str) -> str:
+    return repository.artifact_key(session_id, None, "embedded", "api")
+
+
+def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = None) -> None:
+    """Mark the session as the embedded API's work, for ``PipelineActions.resume_interrupted``.
+
+    In ``db``'s unit of work when given (with the status change it belongs to), else its own.
+    """
+    if db is not None:
+        repository.save_artifact(
+            session=db, key=_embedded_key(session_id), session_id=session_id, payload={}
+        )
+        return
+    with session_scope(settings.resolved_database_url) as own:
+        mark_embedded(settings, session_id, db=own)
+
+
 def _require_scheduled(row: SessionRow) -> None:
     if row.status != "scheduled":
         raise ConflictError(
@@ -297,22 +385,44 @@ def process_session(settings: Settings, session_id: str) -> None:
             )
 
 
+def resume_recording(settings: Settings, session_id: str) -> None:
+    """Close a recording whose recorder died with its process, then process the session.
+
+    Never raises, like :func:`process_session`: a failure fails the session with one line.
+    """
+    try:
+        kept = close_interrupted_recording(settings, session_id)
+    except Exception as error:  # a background thread has no caller to raise to
+        message = _one_line(error)
+        log.exception("session %s failed: %s", session_id, message)
+        steps.fail_session(settings=settings, session_id=session_id, error=message)
+        return
+    if kept:
+        process_session(settings, session_id)
+
+
 class _BackgroundProcessing:
-    """Uploaded sessions processed one at a time, in the order accepted, on a daemon thread.
+    """Sessions processed one at a time, in the order accepted, on a daemon thread.
 
     One at a time because the models use every core already. A daemon, so that stopping the
-    API is not held up for an hour; a session interrupted that way stays ``processing``.
+    API is not held up for an hour; a session interrupted that way is resumed by the next
+    start of the API (``PipelineActions.resume_interrupted``).
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._queue: queue.Queue[str] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, bool]] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="kuvend-processing", daemon=True)
         self._thread.start()
 
-    def submit(self, session_id: str) -> None:
-        self._queue.put(session_id)
+    def submit(self, session_id: str, *, close_recording: bool = False) -> None:
+        """Queue the session; ``close_recording``: an interrupted recording, closed first."""
+        self._queue.put((session_id, close_recording))
 
     def _work(self) -> None:
         while True:
-            process_session(self.settings, self._queue.get())
+            session_id, close_recording = self._queue.get()
+            if close_recording:
+                resume_recording(self.settings, session_id)
+            else:
+                process_session(self.settings, session_id)

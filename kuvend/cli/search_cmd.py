@@ -95,7 +95,9 @@ def serve(
 
     settings = get_settings()
     migrate(settings.resolved_database_url)
-    api = create_app(settings, actions=PipelineActions(settings))
+    actions = PipelineActions(settings)
+    # Embedded mode: sessions a killed API left unfinished are picked up again.
+    api = create_app(settings, actions=actions, on_startup=[actions.resume_interrupted])
     Console(stderr=True, highlight=False).print(
         f"Kuvend API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs)"
     )
