@@ -30,13 +30,32 @@ def serbian_to_latin(text: str) -> str:
     return str(cyrtranslit.to_latin(text, "sr")) if has_cyrillic(text) else text
 
 
+_SERBIAN_MARKED_LETTERS = frozenset("čćšžđČĆŠŽĐ")
+
+
+def _without_foreign_marks(text: str) -> str:
+    """``í``, ``é``, ``ä``… (which the recogniser sometimes writes) as their base letters.
+
+    Gaj's alphabet marks only č ć š ž đ; any other accented Latin letter has no Cyrillic
+    counterpart and would stay Latin inside Cyrillic text.
+    """
+    return "".join(
+        char
+        if char in _SERBIAN_MARKED_LETTERS or not char.isalpha()
+        else "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        for char in text
+    )
+
+
 def serbian_to_cyrillic(text: str) -> str:
     """Serbian Latin to Cyrillic.
 
     Latin→Cyrillic cannot always tell a digraph from two letters (``nadživeti``), so the
     Cyrillic form of text recognised in Latin may be wrong in rare words; Cyrillic→Latin is exact.
     """
-    return str(cyrtranslit.to_cyrillic(text, "sr")) if has_latin(text) else text
+    if not has_latin(text):
+        return text
+    return str(cyrtranslit.to_cyrillic(_without_foreign_marks(text), "sr"))
 
 
 def serbian_in_script(text: str, script: SerbianScript) -> str:
