@@ -321,3 +321,49 @@ def test_a_session_completes_across_a_restart_of_redis(
     private_redis()
 
     _assert_complete_and_equal(settings, session_id, reference_minutes, tmp_path / "out")
+
+
+def _kuvend_process_queue(env: dict[str, str], recording: Path, out: Path) -> Any:
+    return subprocess.run(
+        [sys.executable, "-m", "kuvend", "process", str(recording), "--queue",
+         "--out", str(out), "--assembly", "demo", "--title", TITLE,
+         "--date", SESSION_DATE.isoformat()],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+def test_kuvend_process_queue_gives_the_in_process_minutes(
+    env: dict[str, str],
+    start_worker: StartWorker,
+    recording: Path,
+    reference_minutes: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    _start_workers(start_worker, env)
+    out = tmp_path / "minutes"
+    result = _kuvend_process_queue(env, recording, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    session_id = result.stderr.split("Session ", 1)[1].split()[0]
+    assert f"Session {session_id} queued." in result.stderr
+    minutes = json.loads((out / "minutes.json").read_text())
+    assert _normalised(minutes) == _normalised(reference_minutes)
+    written = {path.name for path in out.iterdir()}
+    assert {"index.html", "minutes.srt", "minutes.txt", "minutes.vtt", "audio.m4a"} <= written
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+    assert _progress(queue_settings(env), session_id).status == "draft"
+
+
+def test_kuvend_process_queue_without_redis_is_a_one_line_error(
+    postgres_url: str, recording: Path, tmp_path: Path
+) -> None:
+    env = kuvend_environment(
+        database_url=postgres_url,
+        redis_url=f"redis://127.0.0.1:{_free_port()}/0",
+        data_dir=tmp_path / "data",
+    )
+    out = tmp_path / "minutes"
+    result = _kuvend_process_queue(env, recording, out)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("kuvend: error: cannot reach the queue at redis://127.0.0.1:"), line
+    assert not (out / "minutes.json").exists()
