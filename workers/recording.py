@@ -114,15 +114,15 @@ def record_session(
     ``stopping`` once a stop is asked for, ``finishing``, then the processing steps
     (``caption`` per chunk, ``link``, ``publish``). Raises ``DiskFullError`` when the disk is
     under the floor at the start and ``KuvendError`` when the final processing fails; either
-    way the session is then ``failed`` with a one-line error.
+    way the session is then ``failed`` with a one-line error, as it is for any error.
     """
-    overrides = {} if chunk_s is None else {"chunk_s": chunk_s}
-    options = IngestOptions.from_settings(settings, **overrides)
     live = _LiveSession(settings, session_id, hook)
     watcher = _StopWatcher(settings, session_id, stop, hook)
     watcher.start()
     log.info("session %s: recording %s", session_id, url)
     try:
+        overrides = {} if chunk_s is None else {"chunk_s": chunk_s}
+        options = IngestOptions.from_settings(settings, **overrides)
         recording = record_stream(
             url,
             steps.work_dir(settings, session_id),
