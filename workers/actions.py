@@ -56,6 +56,7 @@ from search_api.actions import (
     SplitSegment,
     UploadReceipt,
 )
+from search_api.index import open_index
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
 from workers.recording import (
@@ -99,11 +100,13 @@ class PipelineActions:
         with session_scope(self.settings.resolved_database_url) as db:
             assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
             members = {m.id: m for m in repository.load_members(session=db, assembly=assembly)}
-            apply_change(
+            draft = apply_change(
                 session=db,
                 session_id=session_id,
                 change=lambda draft: _revise(draft, change, members, user_id),
             )
+        # The secretariat searches its drafts: they must show the corrected text at once.
+        open_index(self.settings).index_minutes(draft)
         if isinstance(change, NameSpeaker) and change.member_id is not None:
             learn_from_naming(
                 settings=self.settings,
