@@ -12,6 +12,7 @@ from rich.console import Console
 from kuvend.cli.app import app
 from kuvend.cli.progress import StageBars
 from kuvend.config import get_settings
+from kuvend.minutes import Minutes
 from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
 from kuvend.text import fold_for_search
 
@@ -101,8 +102,7 @@ def demo(
     )
     with StageBars(_console) as bars:
         result = process_media(request, settings=get_settings(), hook=bars.hook)
-    words = [word for segment in result.minutes.segments for word in segment.text.split()]
-    example = fold_for_search(max(words, key=len).strip(".,;:!?")) if words else "kuvendi"
+    example = _searchable_word(result.minutes, script)
     _console.print(
         f"Processed {session.duration_s:.0f} s of audio into "
         f"{len(result.minutes.segments)} segments by {len(result.minutes.speakers)} speakers.\n"
@@ -110,3 +110,17 @@ def demo(
         f"Search what was said:   .venv/bin/kuvend search {example}\n"
         f"Serve the API and pages: .venv/bin/kuvend serve"
     )
+
+
+def _searchable_word(minutes: Minutes, script: list[ScriptedTurn]) -> str:
+    """A word to suggest searching for: the longest recognised word that was really spoken."""
+    spoken = {
+        fold_for_search(word.strip(".,;:!?")) for turn in script for word in turn.text.split()
+    }
+    recognised = [
+        fold_for_search(word.strip(".,;:!?"))
+        for segment in minutes.segments
+        for word in segment.text.split()
+    ]
+    candidates = [word for word in recognised if word in spoken] or recognised or ["kuvendi"]
+    return max(candidates, key=len)
