@@ -50,7 +50,7 @@ def add(
             name=name,
             party=party,
             role=role,
-            voiceprint=voiceprint.embedding.astype("<f4").tobytes(),
+            voiceprint=repository.embedding_bytes(voiceprint.embedding),
             voiceprint_seconds=voiceprint.speech_s,
         )
         db.add(row)

@@ -45,6 +45,19 @@ SessionStatus = Literal[
     "scheduled", "recording", "stopping", "queued", "processing", "draft", "published", "failed"
 ]
 
+# -- embeddings --------------------------------------------------------------------------------
+
+
+def embedding_bytes(embedding: Embedding) -> bytes:
+    """How a voice embedding is stored: float32, little-endian."""
+    return embedding.astype("<f4").tobytes()
+
+
+def embedding_from_bytes(stored: bytes) -> Embedding:
+    """A stored voice embedding back as an array (see :func:`embedding_bytes`)."""
+    return np.frombuffer(stored, dtype="<f4")
+
+
 # -- artifacts ---------------------------------------------------------------------------------
 
 
@@ -420,7 +433,7 @@ def replace_speakers(
             session_id=session_id,
             label=s.label,
             member_id=s.member_id,
-            centroid=None if s.centroid is None else s.centroid.astype("<f4").tobytes(),
+            centroid=None if s.centroid is None else embedding_bytes(s.centroid),
             seconds=s.seconds,
         )
         for s in speakers
@@ -438,7 +451,7 @@ def load_speakers(*, session: Session, session_id: str) -> list[StoredSpeaker]:
         StoredSpeaker(
             label=r.label,
             member_id=r.member_id,
-            centroid=None if r.centroid is None else np.frombuffer(r.centroid, dtype="<f4"),
+            centroid=None if r.centroid is None else embedding_from_bytes(r.centroid),
             seconds=r.seconds,
         )
         for r in rows
@@ -570,7 +583,7 @@ def load_members(*, session: Session, assembly: str) -> list[Member]:
             name=row.name,
             party=row.party,
             role=row.role,
-            voiceprint=None if row.voiceprint is None else np.frombuffer(row.voiceprint, "<f4"),
+            voiceprint=None if row.voiceprint is None else embedding_from_bytes(row.voiceprint),
         )
         for row in rows
     ]
@@ -593,7 +606,7 @@ def load_voiceprint(*, session: Session, member_id: str) -> tuple[Embedding, flo
         raise NotFoundError(f"member {member_id} not found")
     if row.voiceprint is None:
         return None
-    return np.frombuffer(row.voiceprint, "<f4"), row.voiceprint_seconds
+    return embedding_from_bytes(row.voiceprint), row.voiceprint_seconds
 
 
 def save_voiceprint(
@@ -603,7 +616,7 @@ def save_voiceprint(
     row = session.get(MemberRow, member_id)
     if row is None:
         raise NotFoundError(f"member {member_id} not found")
-    row.voiceprint = embedding.astype("<f4").tobytes()
+    row.voiceprint = embedding_bytes(embedding)
     row.voiceprint_seconds = speech_s
     session.flush()
 
