@@ -10,6 +10,7 @@ upload leaves nothing in the store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import tempfile
 import unicodedata
@@ -64,10 +65,11 @@ def validate_upload(
     media = probe_media(source, options)
     _check_audio_reaches_the_end(media, label)
     already = store.path_for(media.sha256, safe_suffix(label)).exists()
-    stored = store.add_file(source, label)
+    stored = store.add_file(source, label, sha256=media.sha256)
     log.info("accepted upload %s as %s%s", label, stored.path, " (already stored)" * already)
     return AcceptedUpload(
-        media=probe_media(stored.path, options),
+        # The stored copy is the same bytes: no second hash and probe of a multi-hour file.
+        media=dataclasses.replace(media, path=stored.path),
         stored=stored,
         original_name=label,
         already_stored=already,

@@ -54,9 +54,14 @@ class MediaStore:
         """Where content with this hash is (or would be) kept."""
         return self.root / sha256[:2] / f"{sha256}{suffix}"
 
-    def add_file(self, source: Path, original_name: str | None = None) -> StoredMedia:
-        """Copy ``source`` into the store (atomically) and return where it is kept."""
-        sha256 = sha256_of(source)
+    def add_file(
+        self, source: Path, original_name: str | None = None, *, sha256: str | None = None
+    ) -> StoredMedia:
+        """Copy ``source`` into the store (atomically) and return where it is kept.
+
+        ``sha256`` saves reading the file once more when the caller has just hashed it.
+        """
+        sha256 = sha256 or sha256_of(source)
         target = self.path_for(sha256, safe_suffix(original_name or source.name))
         size = source.stat().st_size
         if target.exists():
