@@ -79,7 +79,8 @@ def _piece(
     segment: Segment, speaker: str, words: list[Word], *, first: bool, last: bool
 ) -> Segment:
     """The part of ``segment`` spoken by ``speaker``: its words, text and times."""
-    text = "".join(word.text for word in words).strip()
+    # Words reach attribution stripped (as the transcriber stores them): spaces go between.
+    text = " ".join(word.text.strip() for word in words)
     other = None
     if segment.text_other_script is not None:
         # The other script of Serbian text is a transliteration, so the piece's is too.

@@ -7,12 +7,13 @@ from kuvend.domain import Segment, SpeakerTurn, Word
 
 
 def words(*spans: tuple[str, float, float]) -> tuple[Word, ...]:
-    return tuple(Word(start, end, text, 0.9) for text, start, end in spans)
+    # As transcribe_chunk makes them: Whisper's leading space stripped from every word.
+    return tuple(Word(start, end, text.strip(), 0.9) for text, start, end in spans)
 
 
 def segment(*spans: tuple[str, float, float], other: str | None = None) -> Segment:
     ws = words(*spans)
-    text = "".join(word.text for word in ws).strip()
+    text = " ".join(word.text for word in ws)
     return Segment(ws[0].start_s, ws[-1].end_s, text, "sr", 0.9, ws, text_other_script=other)
 
 
