@@ -36,6 +36,15 @@ _RESERVED = frozenset("()[]{}^~|&\\")
 _MAX_QUERY_CHARS: Final = 500
 _MAX_CLAUSES: Final = 32
 _WORD = re.compile(r"\w+")
+#: ``text:word`` names the only field there is (what was said): read as ``word``.
+_TEXT_FIELDS = frozenset({"text", "content", "body"})
+#: Other ``field:value`` names people bring from other search engines: refused with the filter
+#: that does the job instead of silently searching for the field's name as a word.
+_OTHER_FIELDS = frozenset(
+    {"speaker", "member", "party", "assembly", "language", "lang", "date", "from", "to",
+     "title", "session", "agenda", "author", "year"}
+)  # fmt: skip
+_FIELD = re.compile(r"^(?P<neg>-?)(?P<field>[A-Za-z_]+):")
 # With quotes balanced, every quote is consumed by a phrase: -"a phrase", "a phrase", or a word.
 _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
 
@@ -84,7 +93,7 @@ def parse_query(text: str) -> ParsedQuery:
     ``QueryError`` for an empty query, an unbalanced quote, a stray ``*``, a character of some
     engine's syntax such as ``(`` or ``:``, only excluded words, or an over-long query.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = normalise_query(text)
     if len(text) > _MAX_QUERY_CHARS:
         raise QueryError(f"the query is longer than {_MAX_QUERY_CHARS} characters")
     if text.count('"') % 2:
@@ -106,6 +115,39 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(tuple(clauses))
 
 
+def normalise_query(text: str) -> str:
+    """A query as people paste it, cleaned: NFC, without invisible characters or stray accents.
+
+    Format characters (Unicode category Cf: soft hyphen U+00AD, zero-width space U+200B,
+    joiners U+200C/U+200D/U+2060, byte-order mark U+FEFF) are removed, so ``buxh\u00adeti``
+    copied from a PDF is ``buxheti``; combining marks left over after NFC composition (an
+    accent on a letter that has no composed form) are removed too, since matching ignores
+    accents anyway.
+    """
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(
+        char
+        for char in composed
+        if unicodedata.category(char) != "Cf" and not unicodedata.combining(char)
+    )
+
+
+def _without_field(token: str) -> str:
+    """``text:word`` → ``word``; another ``field:`` raises ``QueryError`` naming the filter."""
+    match = _FIELD.match(token)
+    if match is None:
+        return token
+    field_name = match["field"].lower()
+    if field_name in _TEXT_FIELDS:
+        return match["neg"] + token[match.end() :]
+    if field_name in _OTHER_FIELDS:
+        raise QueryError(
+            f"'{match['field']}:' is not part of the query: search words in what was said, and "
+            "narrow with the filters (assembly, member, party, language, from, to)"
+        )
+    return token
+
+
 def _check_reserved(text: str) -> None:
     reserved = sorted({char for char in text if char in _RESERVED})
     if reserved:
@@ -117,6 +159,7 @@ def _check_reserved(text: str) -> None:
 
 
 def _word_clause(token: str) -> Clause | None:
+    token = _without_field(token)
     _check_reserved(token)
     negated = token.startswith("-")
     body = token[1:] if negated else token

@@ -30,9 +30,17 @@ def clock(seconds: float) -> str:
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-@app.command()
+# ``-word`` is a query's exclusion, not an option: unknown dashed words stay arguments.
+@app.command(context_settings={"ignore_unknown_options": True})
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "a phrase", -excluded, prefix*.')],
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help='Words, "a phrase", -excluded, prefix*: '
+            "kuvend search keshilli -buxhet, kuvend search '\"seanca e radhës\"'.",
+            show_default=False,
+        ),
+    ],
     assembly: Annotated[str | None, typer.Option(help="Only this assembly (slug).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many hits to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -40,6 +48,8 @@ def search(
     """Search everything indexed, drafts included. Accents are optional: e finds ë, c finds č."""
     from search_api.index import open_index
     from search_api.index.snippets import highlight
+
+    query = " ".join(words)
 
     settings = get_settings()
     index = open_index(settings)

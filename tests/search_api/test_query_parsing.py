@@ -39,6 +39,27 @@ def test_decomposed_accents_are_one_word() -> None:
 
 
 @pytest.mark.parametrize(
+    "pasted",
+    [
+        "buxh\u00adeti",  # a soft hyphen from a PDF agenda
+        "bux\u200bheti",  # a zero-width space
+        "buxh\u200d\u200ceti\u2060",  # joiners
+        "\ufeffbuxheti",  # a byte-order mark at the start
+        "buxheti\u0332",  # a combining mark with no composed form
+        "text:buxheti",  # the only field there is
+    ],
+)
+def test_pasted_invisible_characters_and_the_text_field_leave_the_word(pasted: str) -> None:
+    assert parse_query(pasted).clauses == (Clause(words=("buxheti",)),)
+
+
+def test_other_fields_are_refused_with_the_filter_to_use() -> None:
+    with pytest.raises(QueryError, match="filters"):
+        parse_query("speaker:Ana buxheti")
+    assert parse_query("pika:2").clauses == (Clause(words=("pika", "2"), phrase=True),)
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ('"seanca', "unbalanced quote"),

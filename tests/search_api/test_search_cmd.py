@@ -61,6 +61,16 @@ def test_search_json_includes_drafts_marked_as_such(settings: Settings) -> None:
     assert "<mark>" in hit["snippet"]
 
 
+def test_a_query_that_starts_with_an_exclusion_is_a_query_not_an_option(
+    settings: Settings,
+) -> None:
+    _index_corpus(settings)
+    everything = _search_json("keshill*", "--limit", "1000")
+    excluded = _search_json("-kontestuese", "keshill*", "--limit", "1000")
+    assert 0 < excluded["total"] < everything["total"]
+    assert not any("kontestuese" in hit["text"].lower() for hit in excluded["hits"])
+
+
 def test_cyrillic_search_on_the_command_line_finds_latin(settings: Settings) -> None:
     _index_corpus(settings)
     document = _search_json("скупштина")
