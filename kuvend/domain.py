@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kuvend.types import LanguageCode, SerbianScript
+from kuvend.types import LanguageCode, SegmentFlag, SerbianScript
 
 #: A speaker embedding (voiceprint), L2-normalised, float32.
 Embedding = npt.NDArray[np.float32]
@@ -93,6 +93,8 @@ class Segment:
     speaker: str | None = None
     text_other_script: str | None = None
     """Serbian text in the script the assembly did not choose, kept for search."""
+    flag: SegmentFlag | None = None
+    """Speech whose text the guards rejected (``text`` is empty or best effort): a gap to fill."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form, for artifacts that outlive the process."""

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuvend.types import LanguageCode
+from kuvend.types import LanguageCode, SegmentFlag
 
 SessionStatus = Literal["draft", "published"]
 
@@ -38,6 +38,9 @@ class MinutesSegment(_Record):
     compression_ratio: float | None = None
     low_confidence_words: list[int] = Field(default_factory=list)
     """Indices into ``words`` that a reviewer should check."""
+    flag: SegmentFlag | None = None
+    """Speech the transcriber could not trust (``unintelligible``, ``loop``, ``not_language``):
+    counted as speech, shown as a gap to fill; absent or null for ordinary speech."""
     reviewed: bool = False
 
 

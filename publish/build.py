@@ -62,6 +62,7 @@ def minutes_segment(session_id: str, position: int, segment: Segment) -> Minutes
         compression_ratio=round(segment.compression_ratio, 3),
         # The transcriber flags words it was unsure of; the review page points them out.
         low_confidence_words=[i for i, word in enumerate(segment.words) if word.low_confidence],
+        flag=segment.flag,
     )
 
 

@@ -140,6 +140,10 @@ def _line(segment: MinutesSegment, t: Translator) -> dict[str, Any]:
         "clock": clock(segment.start),
         "play_label": t("play_from", time=clock(segment.start)),
         "text": segment.text,
+        # Speech the transcriber could not trust: a gap to fill, never shown as if it were text.
+        "flag": t(f"flag_{segment.flag}", seconds=f"{segment.end - segment.start:.0f}")
+        if segment.flag
+        else None,
     }
 
 

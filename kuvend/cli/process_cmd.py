@@ -73,8 +73,11 @@ def process(
     segments = len(result.minutes.segments)
     if segments == 0:
         _console.print(f"kuvend: warning: no speech found in {media}: the minutes are empty")
+    flagged = [s for s in result.minutes.segments if s.flag]
     _console.print(
         f"Minutes of [bold]{request.title}[/bold]: {segments} segments, {speakers} speakers.\n"
+        f"Flagged for review: {sum(s.end - s.start for s in flagged):.1f} s of speech in "
+        f"{len(flagged)} segments with no trustworthy text (gaps to fill on the page).\n"
         f"Session page: {result.out_dir.resolve() / 'index.html'}"
     )
 

@@ -38,7 +38,7 @@ from kuvend.storage.tables import (
     SessionRow,
     SpeakerRow,
 )
-from kuvend.types import LanguageCode
+from kuvend.types import LanguageCode, segment_flag
 
 ChunkState = Literal["queued", "running", "done", "failed"]
 SessionStatus = Literal[
@@ -486,6 +486,7 @@ def _segment_row(session_id: str, position: int, segment: Segment) -> SegmentRow
         avg_logprob=segment.avg_logprob,
         no_speech_prob=segment.no_speech_prob,
         compression_ratio=segment.compression_ratio,
+        flag=segment.flag,
     )
 
 
@@ -505,6 +506,7 @@ def _to_segment(row: SegmentRow) -> Segment:
         chunk_index=row.chunk_index,
         speaker=row.speaker_label,
         text_other_script=row.text_other_script,
+        flag=segment_flag(row.flag),
     )
 
 

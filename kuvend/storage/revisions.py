@@ -46,6 +46,7 @@ from kuvend.storage.tables import (
     WebhookRow,
 )
 from kuvend.text import has_cyrillic, serbian_to_cyrillic, serbian_to_latin
+from kuvend.types import segment_flag
 
 RevisionAction = Literal[
     "edit_text",
@@ -162,6 +163,7 @@ def _row(
         avg_logprob=segment.avg_logprob or 0.0,
         no_speech_prob=segment.no_speech_prob or 0.0,
         compression_ratio=segment.compression_ratio or 0.0,
+        flag=segment.flag,
         reviewed=segment.reviewed,
     )
 
@@ -325,6 +327,8 @@ def _segment_entry(row: SegmentRow) -> MinutesSegment:
         low_confidence_words=[]
         if row.reviewed
         else [i for i, w in enumerate(row.words) if w.get("low", False)],
+        # A reviewed segment's text is the reviewer's: the gap has been filled.
+        flag=None if row.reviewed else segment_flag(row.flag),
         reviewed=row.reviewed,
     )
 

@@ -147,6 +147,8 @@ class SegmentRow(Base):
     avg_logprob: Mapped[float] = mapped_column(Float, default=0.0)
     no_speech_prob: Mapped[float] = mapped_column(Float, default=0.0)
     compression_ratio: Mapped[float] = mapped_column(Float, default=0.0)
+    flag: Mapped[str | None] = mapped_column(String(20), default=None)
+    """Why the transcriber could not give trustworthy text (see ``kuvend.types.SegmentFlag``)."""
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     """Touched by a reviewer: re-running recognition never replaces it."""
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
