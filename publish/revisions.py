@@ -2,9 +2,11 @@
 
 Each change returns a :class:`Revised`: the corrected minutes (figures recomputed) and one
 :class:`~kuvend.storage.revisions.Revision` saying who changed what, when, with the content
-before and after. Nothing is changed in place: a corrected segment is a new segment with a new
-id and ``reviewed=True``; the one it replaces lives on in the revision (and, in the database,
-as a superseded row). Published minutes are frozen: revising them raises ``ConflictError``.
+before and after. Nothing is changed in place: a corrected segment is a new segment with
+``reviewed=True``; the one it replaces lives on in the revision (and, in the database, as a
+superseded row). Ids are stable: an edit, a moved boundary or a new speaker keep the segment's
+id, a split keeps it on the first part (the second gets an id derived from it), a merge keeps
+the earlier segment's. Published minutes are frozen: revising them raises ``ConflictError``.
 
 Segment changes record ``{"segments": [...]}`` before and after (the replaced and the new
 segments, as the contract writes them); speaker changes ``{"speaker": {...}}``; agenda
@@ -109,7 +111,6 @@ def edit_text(
     words = realign_words(old.words, clean, start=old.start, end=old.end)
     new = old.model_copy(
         update={
-            "id": derived_id([old.id], "edit_text", clean),
             "text": clean,
             "words": words,
             "low_confidence_words": [],
@@ -141,9 +142,8 @@ def move_boundary(
             f"the boundary must stay between {first.start:.3f} s and {second.end:.3f} s"
         )
     left, right = split_words([*first.words, *second.words], to_s)
-    salt = f"{to_s:.3f}"
-    new_first = _retimed(first, first.start, to_s, left, first.words, salt)
-    new_second = _retimed(second, to_s, second.end, right, second.words, salt)
+    new_first = _retimed(first, first.start, to_s, left, first.words)
+    new_second = _retimed(second, to_s, second.end, right, second.words)
     return _replace_segments(
         minutes, [first, second], [new_first, new_second], action="move_boundary",
         user_id=user_id, at=at,
@@ -156,12 +156,10 @@ def _retimed(
     end: float,
     words: list[Any],
     had_words: Sequence[Any],
-    salt: str,
 ) -> MinutesSegment:
     text = text_of(words) if list(words) != list(had_words) else segment.text
     return segment.model_copy(
         update={
-            "id": derived_id([segment.id], "move_boundary", salt),
             "start": round(start, 3),
             "end": round(end, 3),
             "text": text,
@@ -192,7 +190,7 @@ def split_segment(
     halves = [
         old.model_copy(
             update={
-                "id": derived_id([old.id], "split", f"{half}{at_s:.3f}"),
+                "id": old.id if half == "a" else derived_id([old.id], "split", f"{at_s:.3f}"),
                 "start": start,
                 "end": end,
                 "text": text,
@@ -232,7 +230,6 @@ def merge_segments(
     first, second = minutes.segments[first_index], minutes.segments[second_index]
     merged = first.model_copy(
         update={
-            "id": derived_id([first.id, second.id], "merge", ""),
             "end": max(first.end, second.end),
             "text": " ".join(part for part in (first.text, second.text) if part),
             "words": [*first.words, *second.words],
@@ -283,7 +280,6 @@ def assign_turn(
     new = [
         segment.model_copy(
             update={
-                "id": derived_id([segment.id], "assign_turn", label or ""),
                 "speaker": label,
                 "reviewed": True,
             }

@@ -461,8 +461,20 @@ def load_speakers(*, session: Session, session_id: str) -> list[StoredSpeaker]:
 # -- segments ----------------------------------------------------------------------------------
 
 
-def _segment_row(session_id: str, position: int, segment: Segment) -> SegmentRow:
+def recognised_segment_id(session_id: str, chunk_index: int, start_s: float, ordinal: int) -> str:
+    """The id recognition gives a segment: 20 hex characters of SHA-256 over the session, the
+    chunk, the start in milliseconds and an ordinal (for two segments starting together).
+
+    Derived rather than random so that running recognition again over the same audio gives
+    the same ids, and the links a reviewer or a journalist kept still point somewhere.
+    """
+    key = f"{session_id}|{chunk_index}|{round(start_s * 1000)}|{ordinal}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def _segment_row(session_id: str, position: int, segment: Segment, segment_id: str) -> SegmentRow:
     return SegmentRow(
+        id=segment_id,
         session_id=session_id,
         chunk_index=segment.chunk_index,
         position=position,
@@ -538,7 +550,17 @@ def _replace_segments(
         for s in segments
         if not any(s.start_s < end and start < s.end_s for start, end in reviewed)
     ]
-    session.add_all(_segment_row(session_id, position, s) for position, s in enumerate(kept))
+    taken = set(session.scalars(select(SegmentRow.id).where(SegmentRow.session_id == session_id)))
+    for position, segment in enumerate(kept):
+        segment_id, ordinal = "", 0
+        # A reviewed or superseded row may hold the id already (its start moved since).
+        while not segment_id or segment_id in taken:
+            segment_id = recognised_segment_id(
+                session_id, segment.chunk_index, segment.start_s, ordinal
+            )
+            ordinal += 1
+        taken.add(segment_id)
+        session.add(_segment_row(session_id, position, segment, segment_id))
     session.flush()
     return len(kept)
 

@@ -2,8 +2,11 @@
 
 A revision is saved with what it replaced: corrected segments become new rows and the rows
 they replace are marked ``superseded`` (never deleted or overwritten), so the draft's history
-can always be read back. A published version is a frozen copy of the minutes' JSON with its
-SHA-256; publishing again adds a version and keeps the earlier ones.
+can always be read back. A segment keeps its id through a correction (the superseded copy of
+its old row takes a fresh history id; the revision's ``before`` names the segment's id), so a
+reviewer's links and a client's next edit still find it. A published version is a frozen
+copy of the minutes' JSON with its SHA-256; publishing again adds a version and keeps the
+earlier ones.
 
 Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing to the caller
 (``session_scope``).
@@ -44,6 +47,7 @@ from kuvend.storage.tables import (
     SessionRow,
     SpeakerRow,
     WebhookRow,
+    new_id,
 )
 from kuvend.text import has_cyrillic, serbian_to_cyrillic, serbian_to_latin
 from kuvend.types import segment_flag
@@ -123,10 +127,18 @@ def _replace_rows(
     if missing or any(row.superseded for row in old_rows.values()):
         raise NotFoundError(f"segments {missing or old_ids} are no longer in the draft")
     template = old_rows[old_ids[0]] if old_ids else None
-    # Superseded rows count as reviewed so that re-running recognition never deletes history.
-    session.execute(
-        update(SegmentRow).where(SegmentRow.id.in_(old_ids)).values(superseded=True, reviewed=True)
-    )
+    for row in old_rows.values():
+        session.expunge(row)  # the rows are rewritten below by statements, not by the ORM
+    for old_id in old_ids:
+        # The old row stays as history under a fresh id, so that the segment's id (kept by an
+        # edit, by a split's first part, by a merge's first segment) belongs to the live row
+        # only. Superseded rows count as reviewed: re-running recognition never deletes them.
+        session.execute(
+            update(SegmentRow)
+            .where(SegmentRow.id == old_id)
+            .values(id=new_id(), superseded=True, reviewed=True),
+            execution_options={"synchronize_session": False},
+        )
     position = session.scalar(
         select(func.coalesce(func.max(SegmentRow.position), 0)).where(
             SegmentRow.session_id == session_id

@@ -39,7 +39,7 @@ def test_edit_creates_a_revision_and_keeps_matching_word_times() -> None:
     assert (revision.action, revision.user_id, revision.created_at) == ("edit_text", "u1", WHEN)
     assert revision.before["segments"][0]["text"] == old.text
     new = revised.minutes.segments[0]
-    assert revision.after["segments"][0]["id"] == new.id != old.id
+    assert revision.after["segments"][0]["id"] == new.id == old.id  # the id is kept
     assert new.reviewed and not old.reviewed
     # The draft given in is untouched (frozen models, a new minutes object comes back).
     assert draft.segments[0] == old
