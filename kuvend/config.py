@@ -104,7 +104,10 @@ class Settings(BaseSettings):
     """Quota of each client address without a key; signed-in secretariat staff are not limited."""
     rate_limit_storage: str = "memory://"
     """Where quotas are counted: ``memory://`` for one API process, ``redis://...`` for several."""
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str | None = None
+    """The address citizens reach Kuvend at (``https://kuvend.example.org``), for the links in
+    API results, the feed, webhooks and ``kuvend publish``. Empty: the address a request came
+    to, and for ``kuvend publish`` the one ``kuvend serve`` last served at."""
 
     @field_validator("data_dir", "cache_dir", "models_dir", "media_dir", "site_dir")
     @classmethod

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from kuvend.addresses import site_base_url
 from kuvend.config import Settings
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore, safe_suffix
@@ -37,7 +38,10 @@ class Publication:
 def rebuild_site(
     *, settings: Settings, recording_for: RecordingFor, site_url: str | None = None
 ) -> SiteReport:
-    """Regenerate the public site in ``settings.resolved_site_dir`` from published versions."""
+    """Regenerate the public site in ``settings.resolved_site_dir`` from published versions.
+
+    ``site_url`` is the root of the feed's absolute links; by default ``site_base_url``.
+    """
     media = MediaStore(settings.resolved_media_dir)
     with session_scope(settings.resolved_database_url) as db:
         content = public_content(
@@ -46,7 +50,7 @@ def rebuild_site(
             material_path=lambda m: media.path_for(m.sha256, safe_suffix(m.filename)),
         )
     return build_site(
-        content, settings.resolved_site_dir, base_url=site_url or settings.public_base_url
+        content, settings.resolved_site_dir, base_url=site_url or site_base_url(settings)
     )
 
 
@@ -59,7 +63,7 @@ def publish_session(
     site_url: str | None = None,
 ) -> Publication:
     """Publish the session's draft as a new version, rebuild the site, notify webhooks."""
-    root = (site_url or settings.public_base_url).rstrip("/")
+    root = (site_url or site_base_url(settings)).rstrip("/")
     with session_scope(settings.resolved_database_url) as db:
         frozen, record = publish_draft(session=db, session_id=session_id, user_id=user_id)
     log.info("published %s v%d; rebuilding the site", session_id, record.version)

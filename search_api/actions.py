@@ -103,8 +103,11 @@ class SessionActions(Protocol):
         """
         ...
 
-    def publish(self, *, session_id: str, user_id: str) -> int:
+    def publish(self, *, session_id: str, user_id: str, site_url: str | None = None) -> int:
         """Freeze the session's draft as a new published version; returns its number.
+
+        ``site_url`` is the root of the absolute links written into the site (the feed) and
+        sent to webhooks: the address the request came to, or the configured public one.
 
         Also rebuilds the site with the exports (``site_dir/{assembly}/{session_id}/minutes.*``)
         and indexes the published version.

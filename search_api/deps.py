@@ -16,6 +16,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from kuvend.addresses import request_base_url
 from kuvend.config import Settings
 from kuvend.search import SearchIndex
 from kuvend.storage.db import get_engine
@@ -39,6 +40,15 @@ def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_base_url(request: Request, settings: SettingsDep) -> str:
+    """Root of the links in an answer: ``KUVEND_PUBLIC_BASE_URL``, else the address the
+    request came to (so ``kuvend serve --port 8123`` links to port 8123)."""
+    return request_base_url(settings, str(request.base_url))
+
+
+BaseUrlDep = Annotated[str, Depends(get_base_url)]
 
 
 def get_db(settings: SettingsDep) -> Iterator[Session]:

@@ -115,8 +115,10 @@ class PipelineActions:
                 member_id=change.member_id,
             )
 
-    def publish(self, *, session_id: str, user_id: str) -> int:
-        publication = publish_step(settings=self.settings, session_id=session_id, user_id=user_id)
+    def publish(self, *, session_id: str, user_id: str, site_url: str | None = None) -> int:
+        publication = publish_step(
+            settings=self.settings, session_id=session_id, user_id=user_id, site_url=site_url
+        )
         return publication.version
 
     def start_recording(self, *, session_id: str, stream_url: str) -> None:

@@ -329,13 +329,17 @@ def finalize_session(
 
 
 def publish_step(
-    *, settings: Settings, session_id: str, user_id: str | None = None
+    *, settings: Settings, session_id: str, user_id: str | None = None, site_url: str | None = None
 ) -> publish.publication.Publication:
-    """Publish the session's draft as a new version, rebuild the public site, index it."""
+    """Publish the session's draft as a new version, rebuild the public site, index it.
+
+    ``site_url`` roots the absolute links (feed, webhooks); by default ``site_base_url``.
+    """
     publication = publish.publish_session(
         settings=settings,
         session_id=session_id,
         user_id=user_id,
+        site_url=site_url,
         recording_for=lambda published_id: _existing(
             work_dir(settings, published_id) / PLAYER_AUDIO
         ),

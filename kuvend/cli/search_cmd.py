@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from kuvend.addresses import remember_served_address, served_address
 from kuvend.cli.app import app
 from kuvend.config import get_settings
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
@@ -105,11 +106,13 @@ def serve(
 
     settings = get_settings()
     migrate(settings.resolved_database_url)
+    address = served_address(host, port)
+    remember_served_address(settings, address)
     actions = PipelineActions(settings)
     # Embedded mode: sessions a killed API left unfinished are picked up again.
     api = create_app(settings, actions=actions, on_startup=[actions.resume_interrupted])
     Console(stderr=True, highlight=False).print(
-        f"Kuvend API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs)"
+        f"Kuvend API on {address}/api/v1 (docs: {address}/docs)"
     )
     uvicorn.run(api, host=host, port=port, log_level="info")
 

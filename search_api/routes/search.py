@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from kuvend.search import SearchHit, SearchQuery, SearchResults, moment_path
 from search_api import crud
-from search_api.deps import CallerDep, IndexDep, SettingsDep
+from search_api.deps import BaseUrlDep, CallerDep, IndexDep
 from search_api.schemas.search import FacetCountPublic, SearchHitPublic, SearchResultsPublic
 
 router = APIRouter(tags=["search"])
@@ -20,7 +20,7 @@ MAX_OFFSET = 10_000
 
 @router.get("/search", summary="Search what was said")
 def search(
-    settings: SettingsDep,
+    base_url: BaseUrlDep,
     index: IndexDep,
     caller: CallerDep,
     q: Annotated[
@@ -65,7 +65,7 @@ def search(
         offset=offset,
     )
     results = crud.search_segments(index=index, query=query)
-    return _public(results, settings.public_base_url, offset + limit)
+    return _public(results, base_url, offset + limit)
 
 
 def _public(results: SearchResults, base_url: str, next_offset: int) -> SearchResultsPublic:

@@ -26,11 +26,11 @@ from search_api.actions import (
 )
 from search_api.deps import (
     SECRETARIAT_TAG,
+    BaseUrlDep,
     Caller,
     CallerDep,
     CurrentUser,
     SessionDep,
-    SettingsDep,
     get_actions,
     get_current_user,
     require_staff_of,
@@ -106,7 +106,7 @@ def _review(
     "/assemblies/{slug}/sessions", summary="Schedule a session", status_code=status.HTTP_201_CREATED
 )
 def schedule_session(
-    settings: SettingsDep,
+    base_url: BaseUrlDep,
     session: SessionDep,
     caller: CallerDep,
     slug: Annotated[str, Path(max_length=64)],
@@ -123,7 +123,7 @@ def schedule_session(
         languages=session_in.languages,
     )
     session.commit()
-    return session_public(settings, row, [], caller.staff)
+    return session_public(base_url, row, [], caller.staff)
 
 
 @router.get("/sessions/{session_id}/segments", summary="The draft under review")
@@ -253,6 +253,7 @@ def set_agenda(
 @router.post("/sessions/{session_id}/publish", summary="Approve and publish", responses=_REVIEW)
 def publish(
     request: Request,
+    base_url: BaseUrlDep,
     session: SessionDep,
     caller: CallerDep,
     user: CurrentUser,
@@ -260,7 +261,9 @@ def publish(
 ) -> PublishResult:
     """Freeze the reviewed draft as a new published version (earlier ones stay reachable)."""
     require_staff_of(caller, _assembly(session, caller, session_id))
-    version = get_actions(request).publish(session_id=session_id, user_id=user.id)
+    version = get_actions(request).publish(
+        session_id=session_id, user_id=user.id, site_url=base_url
+    )
     return PublishResult(session_id=session_id, version=version)
 
 

@@ -9,11 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, Response
 
-from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.tables import SessionRow
 from search_api import crud
-from search_api.deps import CallerDep, SessionDep, SettingsDep
+from search_api.deps import BaseUrlDep, CallerDep, SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.schemas.common import NOT_FOUND
 from search_api.schemas.members import SpeakerPublic, SpeakersPublic
@@ -47,13 +46,13 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def session_page(settings: Settings, row: SessionRow) -> str:
-    """The session's page on the assembly's static site."""
-    return f"{settings.public_base_url.rstrip('/')}/{row.assembly_slug}/{row.id}/"
+def session_page(base_url: str, row: SessionRow) -> str:
+    """The session's page on the assembly's static site, under ``base_url``."""
+    return f"{base_url.rstrip('/')}/{row.assembly_slug}/{row.id}/"
 
 
 def session_public(
-    settings: Settings, row: SessionRow, versions: list[Any], staff: frozenset[str]
+    base_url: str, row: SessionRow, versions: list[Any], staff: frozenset[str]
 ) -> SessionPublic:
     """A session as the caller may see it: outsiders see only that it is published."""
     status = row.status if row.assembly_slug in staff else "published"
@@ -68,13 +67,13 @@ def session_public(
         versions=[
             VersionPublic(version=v, sha256=h, published_at=as_utc(t)) for v, h, t in versions
         ],
-        link=session_page(settings, row),
+        link=session_page(base_url, row),
     )
 
 
 @router.get("/sessions", summary="Sessions, newest first")
 def list_sessions(
-    settings: SettingsDep,
+    base_url: BaseUrlDep,
     session: SessionDep,
     caller: CallerDep,
     assembly: Annotated[str | None, Query(max_length=64)] = None,
@@ -100,18 +99,18 @@ def list_sessions(
         limit=limit,
     )
     versions = crud.session_versions(session=session, session_ids=[row.id for row in rows])
-    data = [session_public(settings, row, versions[row.id], caller.staff) for row in rows]
+    data = [session_public(base_url, row, versions[row.id], caller.staff) for row in rows]
     return SessionsPublic(data=data, count=len(data), next_cursor=next_cursor)
 
 
 @router.get("/sessions/{session_id}", summary="One session", responses=NOT_FOUND)
 def get_session(
-    settings: SettingsDep, session: SessionDep, caller: CallerDep, session_id: SessionId
+    base_url: BaseUrlDep, session: SessionDep, caller: CallerDep, session_id: SessionId
 ) -> SessionPublic:
     """A session with its published versions."""
     row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
     versions = crud.session_versions(session=session, session_ids=[row.id])
-    return session_public(settings, row, versions[row.id], caller.staff)
+    return session_public(base_url, row, versions[row.id], caller.staff)
 
 
 @router.get(

@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from kuvend.addresses import site_base_url
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
 from kuvend.storage import repository as repo
@@ -142,7 +143,7 @@ def test_publish_session_builds_the_site_and_keeps_the_draft_out(
     page = site_page(settings, SESSION.assembly, session_id)
     assert first.version == 1 and page.is_file()
     assert (page.parent / "recording.m4a").read_bytes() == recording.read_bytes()
-    assert first.page_url == f"{settings.public_base_url}/{SESSION.assembly}/{session_id}/v1/"
+    assert first.page_url == f"{site_base_url(settings)}/{SESSION.assembly}/{session_id}/v1/"
     with session_scope(url) as db:
         apply_change(
             session=db,
