@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kuvend.cli import checks
 from kuvend.cli.app import app
 from kuvend.config import get_settings
 from kuvend.storage import repository
@@ -25,13 +26,19 @@ _console = Console(highlight=False)
 
 @members_app.command()
 def add(
-    assembly: Annotated[str, typer.Option(help="Assembly slug, e.g. prishtine.")],
-    name: Annotated[str, typer.Option(help="The member's full name.")],
-    party: Annotated[str, typer.Option(help="Party or list the member sits for.")],
+    assembly: Annotated[
+        str, typer.Option(help="Assembly slug, e.g. prishtine.", callback=checks.slug)
+    ],
+    name: Annotated[str, typer.Option(help="The member's full name.", callback=checks.line)],
+    party: Annotated[
+        str, typer.Option(help="Party or list the member sits for.", callback=checks.line)
+    ],
     voice: Annotated[
         Path, typer.Option(help="A 10-60 s recording of the member speaking (any audio format).")
     ],
-    role: Annotated[str | None, typer.Option(help="Role, e.g. chair, councillor.")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="Role, e.g. chair, councillor.", callback=checks.line)
+    ] = None,
 ) -> None:
     """Register a member and enrol their voiceprint, so that sessions name them."""
     import diarize  # here, not at the top: `kuvend --help` need not wait for torch

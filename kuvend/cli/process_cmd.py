@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from kuvend.cli import checks
 from kuvend.cli.app import app
 from kuvend.cli.progress import StageBars
 from kuvend.config import get_settings
@@ -19,21 +20,18 @@ from kuvend.text import fold_for_search
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _languages(value: str) -> tuple[str, ...]:
-    languages = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not languages:
-        raise typer.BadParameter("give at least one language, e.g. sq,sr")
-    return languages
-
-
 @app.command()
 def process(
     media: Annotated[Path, typer.Argument(help="Audio or video file of the session.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the minutes into.")] = Path(
         "out"
     ),
-    assembly: Annotated[str, typer.Option(help="Assembly slug, e.g. prishtine.")] = "demo",
-    title: Annotated[str | None, typer.Option(help="Session title (default: file name).")] = None,
+    assembly: Annotated[
+        str, typer.Option(help="Assembly slug, e.g. prishtine.", callback=checks.slug)
+    ] = "demo",
+    title: Annotated[
+        str | None, typer.Option(help="Session title (default: file name).", callback=checks.line)
+    ] = None,
     languages: Annotated[
         str, typer.Option(help="Languages spoken, comma-separated ISO codes.")
     ] = "sq,sr",
@@ -59,7 +57,7 @@ def process(
         out_dir=out,
         assembly=assembly,
         title=title or media.stem,
-        languages=_languages(languages),
+        languages=checks.languages(languages),
         date=date.fromisoformat(session_date) if session_date else date.today(),
     )
     if queue:

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from kuvend.cli import checks
 from kuvend.cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.domain import AudioChunk, Gap
@@ -34,9 +35,12 @@ _console = Console(stderr=True, highlight=False, soft_wrap=True)
 def record(
     url: Annotated[str, typer.Argument(help="Stream URL: HLS (.m3u8), RTMP, RTSP, SRT or HTTP.")],
     assembly: Annotated[
-        str | None, typer.Option(help="Assembly slug of a new session, e.g. prishtine.")
+        str | None,
+        typer.Option(help="Assembly slug of a new session, e.g. prishtine.", callback=checks.slug),
     ] = None,
-    title: Annotated[str | None, typer.Option(help="Title of a new session.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title of a new session.", callback=checks.line)
+    ] = None,
     session: Annotated[
         str | None,
         typer.Option("--session", help="Record into this scheduled session (e.g. from the API)."),
@@ -65,7 +69,7 @@ def record(
     elif assembly is None or title is None:
         raise typer.BadParameter("give --assembly and --title for a new session, or --session ID")
     else:
-        spoken = [part.strip() for part in languages.split(",") if part.strip()]
+        spoken = list(checks.languages(languages))
         session_id = new_recording_session(
             settings, assembly=assembly, title=title, languages=spoken
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from kuvend.validation import Line
+
 
 class AssemblyPublic(BaseModel):
     slug: str
@@ -18,9 +20,9 @@ class AssembliesPublic(BaseModel):
 
 
 class MemberBase(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    party: str | None = Field(default=None, max_length=200)
-    role: str | None = Field(default=None, max_length=100)
+    name: Line = Field(min_length=1, max_length=200)
+    party: Line | None = Field(default=None, max_length=200)
+    role: Line | None = Field(default=None, max_length=100)
 
 
 class MemberCreate(MemberBase):
@@ -28,9 +30,9 @@ class MemberCreate(MemberBase):
 
 
 class MemberUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    party: str | None = Field(default=None, max_length=200)
-    role: str | None = Field(default=None, max_length=100)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    party: Line | None = Field(default=None, max_length=200)
+    role: Line | None = Field(default=None, max_length=100)
 
 
 class MemberPublic(MemberBase):

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
+from kuvend.validation import Language, Line, Paragraph, Seconds
+
 
 class VersionPublic(BaseModel):
     version: int
@@ -35,9 +37,11 @@ class SessionsPublic(BaseModel):
 
 
 class SessionCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
     date: date
-    languages: list[str] = Field(default_factory=lambda: ["sq", "sr"], min_length=1)
+    languages: list[Language] = Field(
+        default_factory=lambda: ["sq", "sr"], min_length=1, max_length=10
+    )
 
 
 class SegmentPublic(BaseModel):
@@ -56,25 +60,25 @@ class SegmentsPublic(BaseModel):
 
 
 class SegmentUpdate(BaseModel):
-    text: str = Field(min_length=1, max_length=20000)
+    text: Paragraph = Field(min_length=1, max_length=20000)
 
 
 class SplitRequest(BaseModel):
-    at_s: float = Field(ge=0, description="Session seconds inside the segment")
+    at_s: Seconds = Field(description="Session seconds inside the segment")
 
 
 class BoundaryMove(BaseModel):
-    to_s: float = Field(ge=0, description="New end of this segment / start of the next")
+    to_s: Seconds = Field(description="New end of this segment / start of the next")
 
 
 class MergeRequest(BaseModel):
-    first_id: str = Field(max_length=64)
-    second_id: str = Field(max_length=64)
+    first_id: Line = Field(max_length=64)
+    second_id: Line = Field(max_length=64)
 
 
 class TurnAssignment(BaseModel):
-    member_id: str | None = Field(default=None, max_length=32)
-    label: str | None = Field(default=None, max_length=20)
+    member_id: Line | None = Field(default=None, max_length=32)
+    label: Line | None = Field(default=None, max_length=20)
 
     @model_validator(mode="after")
     def _one_of(self) -> TurnAssignment:
@@ -84,14 +88,14 @@ class TurnAssignment(BaseModel):
 
 
 class SpeakerAssignment(BaseModel):
-    member_id: str | None = Field(
+    member_id: Line | None = Field(
         default=None, max_length=32, description="The member who is this speaker; null to clear"
     )
 
 
 class AgendaItemIn(BaseModel):
-    start_s: float = Field(ge=0)
-    title: str = Field(min_length=1, max_length=2000)
+    start_s: Seconds
+    title: Line = Field(min_length=1, max_length=2000)
 
 
 class AgendaUpdate(BaseModel):
@@ -104,7 +108,7 @@ class PublishResult(BaseModel):
 
 
 class RecordingStart(BaseModel):
-    stream_url: str = Field(
+    stream_url: Line = Field(
         max_length=2000,
         pattern=r"^(https?|rtmps?|rtsp|srt)://\S+$",
         description="HLS, RTMP, RTSP, SRT or HTTP stream",

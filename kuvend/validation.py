@@ -1,0 +1,78 @@
+"""What may enter the record: checks shared by every door (API bodies, CLI options).
+
+Everything accepted here must survive every later step: freezing to JSON, the DOCX and Akoma
+Ntoso writers (XML 1.0 refuses control characters other than tab, newline and carriage
+return, lone surrogates and U+FFFE/U+FFFF), the statistics and the site. So numbers are
+finite and in range, text holds no control characters (newline and tab only where the text
+may span lines), language codes are ones the recogniser knows, lists are bounded.
+
+The annotated types (:data:`Seconds`, :data:`Line`, :data:`Paragraph`, :data:`Language`) are
+for pydantic models; the ``check_*`` functions raise ``ValueError`` with one line for a person
+and serve both pydantic validators and the CLI.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+#: Longest session time a request may name, in seconds (two days: no sitting is longer).
+MAX_SESSION_S = 2 * 86400.0
+_MULTILINE_ALLOWED = frozenset("\n\t")
+_NONCHARACTERS = frozenset("\ufffe\uffff")
+
+
+@lru_cache(maxsize=1)
+def known_languages() -> frozenset[str]:
+    """ISO 639-1 codes (and Whisper's few longer ones) of the languages the recogniser knows."""
+    # faster-whisper's own table: a language outside it could never be transcribed.
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+def check_language(code: str) -> str:
+    """``code`` if the recogniser knows it; else ``ValueError`` naming an example."""
+    if code not in known_languages():
+        raise ValueError(f"unknown language code {code!r}: use ISO 639-1 codes such as sq, sr, en")
+    return code
+
+
+def check_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` with ``\\r\\n`` as ``\\n``, if it holds no control character.
+
+    Newline and tab are allowed only when ``multiline``. Raises ``ValueError`` naming the
+    first offending character's code point and position.
+    """
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    for position, char in enumerate(value):
+        if multiline and char in _MULTILINE_ALLOWED:
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs") or char in _NONCHARACTERS:
+            raise ValueError(
+                f"control character U+{ord(char):04X} at position {position} is not allowed"
+            )
+    return value
+
+
+def _line(value: str) -> str:
+    return check_text(value, multiline=False)
+
+
+def _paragraph(value: str) -> str:
+    return check_text(value, multiline=True)
+
+
+#: Session seconds: finite, 0 to :data:`MAX_SESSION_S` (refuses ``Infinity``, ``1e309``, ``NaN``).
+Seconds = Annotated[float, Field(ge=0, le=MAX_SESSION_S, allow_inf_nan=False)]
+#: One line of text: no control characters at all.
+Line = Annotated[str, AfterValidator(_line)]
+#: Text that may span lines: newline and tab allowed, other control characters refused.
+Paragraph = Annotated[str, AfterValidator(_paragraph)]
+#: A language code the recogniser knows.
+Language = Annotated[str, AfterValidator(check_language)]
