@@ -22,6 +22,7 @@ from kuvend.config import Settings
 from kuvend.search import SearchIndex
 from search_api.actions import SessionActions
 from search_api.deps import SECRETARIAT_TAG
+from search_api.docs_ui import install_docs
 from search_api.errors import install_error_handlers
 from search_api.index import open_index
 from search_api.ratelimit import Quotas, enforce_quota
@@ -86,7 +87,7 @@ def create_app(
         version=__version__,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by search_api.docs_ui, from local files
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -95,6 +96,7 @@ def create_app(
     app.state.actions = actions
     app.state.quotas = Quotas.from_settings(settings)
     install_error_handlers(app)
+    install_docs(app)
 
     app.include_router(health.router, prefix=API_PREFIX, responses=COMMON_ERRORS)
     api = APIRouter(
