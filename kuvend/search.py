@@ -23,6 +23,7 @@ from typing import Final, Literal, Protocol
 
 from kuvend.errors import QueryError
 from kuvend.minutes import Minutes
+from kuvend.stemming import search_stem
 from kuvend.text import fold_for_search
 
 #: In ``SearchQuery.draft_assemblies``: drafts of every assembly are visible (the operator's
@@ -72,6 +73,17 @@ class Clause:
     def folded(self) -> tuple[str, ...]:
         """The words as the index matches them (see ``kuvend.text.fold_for_search``)."""
         return tuple(fold_for_search(word) for word in self.words)
+
+    @property
+    def stem(self) -> str | None:
+        """A one-word clause's stem, also prefix-matched (``budžet`` finds ``budžetu``).
+
+        None for phrases, prefixes, exclusions and short words, which match only as typed
+        (an exclusion that also dropped inflected forms would hide more than was asked).
+        """
+        if self.phrase or self.prefix or self.negated or len(self.words) != 1:
+            return None
+        return search_stem(self.words[0])
 
 
 @dataclass(frozen=True, slots=True)

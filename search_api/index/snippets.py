@@ -23,6 +23,8 @@ def _matcher(query: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...]]:
     prefixes: list[str] = []
     for clause in query.positive:
         folded = clause.folded
+        if clause.stem:
+            prefixes.append(clause.stem)
         for position, word in enumerate(folded):
             if clause.prefix and position == len(folded) - 1:
                 prefixes.append(word)

@@ -118,20 +118,39 @@ def _fts_string(words: Sequence[str]) -> str:
     return '"' + " ".join(word.replace('"', '""') for word in words) + '"'
 
 
-def fts_expressions(query: ParsedQuery) -> tuple[str, str]:
-    """The FTS5 MATCH expressions of a parsed query: (on folded text, on exact text)."""
+def fts_expressions(query: ParsedQuery) -> tuple[str, str, str | None]:
+    """The FTS5 MATCH expressions of a parsed query: (on folded text with the words' stems,
+    on exact text, on folded text as typed — None when no word has a stem).
+
+    A stemmed word matches ``("budzetu" OR "budzet" *)``; the second expression ranks the
+    exact forms first, the third the folded forms as typed next, inflected forms last.
+    """
     matched: list[str] = []
+    plain: list[str] = []
     excluded: list[str] = []
     exact: list[str] = []
     for clause in query.clauses:
         star = " *" if clause.prefix else ""
         folded = _fts_string(clause.folded) + star
-        (excluded if clause.negated else matched).append(folded)
-        if not clause.negated:
-            exact.append(_fts_string(clause.words) + star)
+        if clause.negated:
+            excluded.append(folded)
+            continue
+        stem = clause.stem
+        matched.append(f"({folded} OR {_fts_string((stem,))} *)" if stem else folded)
+        plain.append(folded)
+        exact.append(_fts_string(clause.words) + star)
     expression = "(" + " AND ".join(matched) + ")"
     expression += "".join(f" NOT {term}" for term in excluded)
-    return expression, " AND ".join(exact)
+    typed = "(" + " AND ".join(plain) + ")" + "".join(f" NOT {term}" for term in excluded)
+    stemmed = any(clause.stem for clause in query.positive)
+    return expression, " AND ".join(exact), typed if stemmed else None
+
+
+#: Whether a hit has the words as typed (folded) rather than only an inflected form.
+_TYPED_RANK: Final = {
+    True: "s.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :typed) AS typed ",
+    False: "1 AS typed ",
+}
 
 
 class SqliteFtsIndex:
@@ -267,9 +286,9 @@ class SqliteFtsIndex:
         """Run a query: matches on folded text, exact forms first, then BM25."""
         began = time.perf_counter()
         parsed = query.parsed
-        match, exact = fts_expressions(parsed)
+        match, exact, typed = fts_expressions(parsed)
         where, parameters = _filters(query)
-        parameters = {**parameters, "match": match, "exact": exact}
+        parameters = {**parameters, "match": match, "exact": exact, "typed": typed or match}
         base = (
             "FROM search_fts JOIN search_segments AS s ON s.rowid = search_fts.rowid "
             f"WHERE search_fts MATCH :match AND {where}"
@@ -278,8 +297,10 @@ class SqliteFtsIndex:
         try:
             rows = connection.execute(
                 "SELECT s.*, bm25(search_fts) AS score, s.rowid IN (SELECT rowid FROM "
-                "search_exact WHERE search_exact MATCH :exact) AS exact "
-                f"{base} ORDER BY exact DESC, score, s.rowid LIMIT :limit OFFSET :offset",
+                "search_exact WHERE search_exact MATCH :exact) AS exact, "
+                + _TYPED_RANK[typed is not None]
+                + f"{base} ORDER BY exact DESC, typed DESC, score, s.rowid "
+                "LIMIT :limit OFFSET :offset",
                 {**parameters, "limit": query.limit, "offset": query.offset},
             ).fetchall()
             total, facets = _count_and_facets(connection, base, parameters, facets=query.facets)

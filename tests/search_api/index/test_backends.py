@@ -77,8 +77,9 @@ def empty_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sear
 def test_albanian_without_diacritics_finds_the_written_form(index: SearchIndex) -> None:
     results = index.search(SearchQuery("keshilli", limit=50))
     assert results.total >= 1
-    assert all("Këshilli" in hit.text for hit in results.hits)
-    assert all("<mark>Këshilli</mark>" in hit.snippet for hit in results.hits)
+    assert "<mark>Këshilli</mark>" in results.hits[0].snippet
+    # Inflected forms (Këshillit) are found too, after the form as typed.
+    assert all("<mark>Këshill" in hit.snippet for hit in results.hits)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_c_finds_c_with_cedilla_caron_and_acute(
 ) -> None:
     results = index.search(SearchQuery(typed, limit=100))
     assert results.total >= 1
-    assert all(f"<mark>{written}</mark>" in hit.snippet.lower() for hit in results.hits)
+    assert f"<mark>{written}</mark>" in results.hits[0].snippet.lower()
 
 
 def test_cyrillic_query_finds_latin_text(index: SearchIndex) -> None:
@@ -102,14 +103,16 @@ def test_cyrillic_query_finds_latin_text(index: SearchIndex) -> None:
     assert results.total >= 1
     assert {hit.assembly for hit in results.hits} >= {"graqanice"}
     latin = [hit for hit in results.hits if hit.assembly == "graqanice"]
-    assert all("<mark>skupština</mark>" in hit.snippet.lower() for hit in latin)
+    assert "<mark>skupština</mark>" in latin[0].snippet.lower()
+    assert all("<mark>skupštin" in hit.snippet.lower() for hit in latin)
 
 
 def test_latin_query_finds_cyrillic_text(index: SearchIndex) -> None:
     results = index.search(SearchQuery("medjunarodnih"))
     assert results.total >= 1
     assert {hit.assembly for hit in results.hits} == {"zvecan"}
-    assert all("<mark>међународних</mark>" in hit.snippet for hit in results.hits)
+    assert "<mark>међународних</mark>" in results.hits[0].snippet
+    assert all("<mark>међународн" in hit.snippet for hit in results.hits)
     # đ typed as đ folds to dj as well.
     assert index.search(SearchQuery("međunarodnih")).total == results.total
 

@@ -22,8 +22,8 @@ def _search(api: Api, **params: Params) -> dict[str, Any]:
 def test_keshilli_finds_keshilli_with_diaeresis(sqlite_api: Api) -> None:
     body = _search(sqlite_api, q="keshilli")
     assert body["count"] >= 1
-    assert all("Këshilli" in hit["text"] for hit in body["data"])
-    assert all("<mark>Këshilli</mark>" in hit["snippet"] for hit in body["data"])
+    assert "<mark>Këshilli</mark>" in body["data"][0]["snippet"]
+    assert all("<mark>Këshill" in hit["snippet"] for hit in body["data"])
 
 
 def test_cyrillic_query_finds_latin_text_and_the_reverse(sqlite_api: Api) -> None:
