@@ -49,8 +49,8 @@ _FIELD = re.compile(r"^(?P<neg>-?)(?P<field>[A-Za-z_]+):")
 # With quotes balanced, every quote is consumed by a phrase: -"a phrase", "a phrase", or a word.
 _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
 
-FacetName = Literal["assembly", "member", "year"]
-FACETS: Final[tuple[FacetName, ...]] = ("assembly", "member", "year")
+FacetName = Literal["assembly", "member", "party", "year", "language"]
+FACETS: Final[tuple[FacetName, ...]] = ("assembly", "member", "party", "year", "language")
 
 
 # --- the query tree -------------------------------------------------------------------------
@@ -277,6 +277,16 @@ class SearchResults:
     facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
     backend: str = ""
     took_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A query to offer when one finds nothing: another form of it (``budzet*``), or the same
+    query without its filters (``without_filters``); ``count`` hits either way."""
+
+    query: str
+    count: int
+    without_filters: bool = False
 
 
 class SearchIndex(Protocol):

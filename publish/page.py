@@ -27,7 +27,8 @@ from publish.summary import AgendaSummary
 log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).parent
-_STATIC = _HERE / "static"
+#: The pages' CSS and JavaScript, copied into each site (``copy_assets``).
+STATIC_DIR = _HERE / "static"
 
 #: Files of the page that are not HTML; copied beside it (or once per site).
 ASSET_FILES = ("kuvend.css", "kuvend.js")
@@ -68,7 +69,7 @@ def copy_assets(target_dir: Path) -> Path:
     """Copy the pages' CSS and JavaScript into ``target_dir`` (made if needed)."""
     target_dir.mkdir(parents=True, exist_ok=True)
     for name in ASSET_FILES:
-        shutil.copyfile(_STATIC / name, target_dir / name)
+        shutil.copyfile(STATIC_DIR / name, target_dir / name)
     return target_dir
 
 

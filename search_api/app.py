@@ -33,11 +33,13 @@ from search_api.routes import (
     members,
     progress,
     search,
+    search_page,
     secretariat,
     sessions,
     statistics,
     uploads,
 )
+from search_api.routes.search_page import SearchPages
 from search_api.schemas.common import COMMON_ERRORS
 
 log = logging.getLogger(__name__)
@@ -67,13 +69,16 @@ def create_app(
     index: SearchIndex | None = None,
     actions: SessionActions | None = None,
     on_startup: Sequence[Callable[[], object]] = (),
+    search_pages: SearchPages | None = None,
 ) -> FastAPI:
     """The API over ``settings``' database and index.
 
     ``actions`` is the orchestration's publish/record service; without it those endpoints
     answer 503. ``index`` defaults to the one the settings choose. ``on_startup`` runs once
     when the server starts, before the first request (``kuvend serve`` resumes the sessions
-    an earlier API process left unfinished).
+    an earlier API process left unfinished). ``search_pages`` draws the public search page
+    ``/search`` (``publish.search_page``); without it, a static copy of the site's search
+    answers there.
     """
 
     @asynccontextmanager
@@ -108,6 +113,10 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.page_router)  # before the site, which is mounted at /
+    if search_pages is not None:
+        app.state.search_pages = search_pages
+        app.include_router(search_page.router)
+        app.mount("/assets", StaticFiles(directory=search_pages.assets_dir()), name="assets")
 
     app.openapi = lambda: _openapi_with_optional_auth(app)  # type: ignore[method-assign]
 

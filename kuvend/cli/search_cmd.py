@@ -101,6 +101,7 @@ def serve(
     """Start the API (/api/v1, OpenAPI at /openapi.json) and the assembly pages."""
     import uvicorn
 
+    from publish import search_page
     from search_api.app import create_app
     from workers.actions import PipelineActions
 
@@ -110,7 +111,12 @@ def serve(
     remember_served_address(settings, address)
     actions = PipelineActions(settings)
     # Embedded mode: sessions a killed API left unfinished are picked up again.
-    api = create_app(settings, actions=actions, on_startup=[actions.resume_interrupted])
+    api = create_app(
+        settings,
+        actions=actions,
+        on_startup=[actions.resume_interrupted],
+        search_pages=search_page,
+    )
     Console(stderr=True, highlight=False).print(
         f"Kuvend API on {address}/api/v1 (docs: {address}/docs)"
     )

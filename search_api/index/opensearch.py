@@ -229,7 +229,9 @@ def search_body(query: SearchQuery, draft_sessions: list[str] | None = None) -> 
                 "terms": {"field": "member_id", "size": _FACET_LIMIT},
                 "aggs": {"name": {"terms": {"field": "speaker_name", "size": 1}}},
             },
+            "party": {"terms": {"field": "party", "size": _FACET_LIMIT}},
             "year": {"terms": {"field": "year", "size": _FACET_LIMIT}},
+            "language": {"terms": {"field": "language", "size": _FACET_LIMIT}},
         }
     return body
 

@@ -34,6 +34,7 @@ from kuvend.errors import ConfigError, QueryError
 from kuvend.minutes import Minutes
 from kuvend.search import (
     ALL_ASSEMBLIES,
+    FACETS,
     FacetCount,
     ParsedQuery,
     SearchHit,
@@ -403,33 +404,30 @@ def _count_and_facets(
 ) -> tuple[int, dict[str, tuple[FacetCount, ...]]]:
     """The number of matches and, if asked, the facet counts, in one pass over the matches.
 
-    One ``GROUP BY assembly, member, year`` (a few thousand groups at most) is summed here
-    into the three facets: each extra pass would run the full-text match again.
+    One ``GROUP BY assembly, member, party, year, language`` (a few thousand groups at most)
+    is summed here into the five facets: each extra pass would run the full-text match again.
     """
     if not facets:
         return int(connection.execute(f"SELECT count(*) {base}", parameters).fetchone()[0]), {}
     groups = connection.execute(
-        "SELECT s.assembly, s.member_id, max(s.speaker_name), s.year, count(*) "
-        f"{base} GROUP BY s.assembly, s.member_id, s.year",
+        "SELECT s.assembly, s.member_id, max(s.speaker_name), s.party, s.year, s.language, "
+        f"count(*) {base} GROUP BY s.assembly, s.member_id, s.party, s.year, s.language",
         parameters,
     ).fetchall()
-    assemblies: Counter[str] = Counter()
-    members: Counter[str] = Counter()
-    years: Counter[str] = Counter()
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     labels: dict[str, str] = {}
-    for assembly, member_id, speaker_name, year, count in groups:
-        assemblies[assembly] += count
-        if member_id is not None:
-            members[member_id] += count
-            if speaker_name:
-                labels[member_id] = speaker_name
-        if year is not None:
-            years[str(year)] += count
-    total = sum(assemblies.values())
+    for assembly, member_id, speaker_name, party, year, language, count in groups:
+        values = {"assembly": assembly, "member": member_id, "party": party, "language": language}
+        values["year"] = str(year) if year is not None else None
+        for name, value in values.items():
+            if value is not None:
+                counters[name][value] += count
+        if member_id is not None and speaker_name:
+            labels[member_id] = speaker_name
+    total = sum(counters["assembly"].values())
     return total, {
-        "assembly": _top(assemblies, {}),
-        "member": _top(members, labels),
-        "year": _top(years, {}),
+        name: _top(counter, labels if name == "member" else {})
+        for name, counter in counters.items()
     }
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate, session_scope
+from publish import search_page
 from search_api import crud
 from search_api.app import create_app
 from search_api.index import SqliteFtsIndex, sqlite_index_path
@@ -61,7 +62,9 @@ def make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
     accounts = seed(settings, corpus, index)
     with session_scope(settings.resolved_database_url) as db:
         _, api_key = crud.create_api_key(session=db, owner="Koha Ditore")
-    app = create_app(settings, index=index, actions=PipelineActions(settings))
+    app = create_app(
+        settings, index=index, actions=PipelineActions(settings), search_pages=search_page
+    )
     with TestClient(app) as client:
         yield Api(client, settings, accounts, api_key, corpus)
     index.close()

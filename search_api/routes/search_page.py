@@ -1,0 +1,172 @@
+"""The public search page ``/search`` and its Atom feed ``/search.atom`` (HTML, not the API).
+
+Parameters, all in the query string so that every result list is a link to share: ``q``,
+``assembly``, ``speaker`` (a member id), ``party``, ``language``, ``from``, ``to``
+(``YYYY-MM-DD``), ``page`` and ``lang`` (``sq``, ``sr``, ``sr-Cyrl``, ``en``). Only published
+minutes are searched, whoever asks. When a query finds nothing, its words' stems as prefixes
+(``budžetu`` → ``budzet*``) and the query without its filters are tried and offered.
+
+The page is drawn by the site's templates: the application is given a ``SearchPages``
+renderer (``publish.search_page``) by whoever builds it, so this stage imports no other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Final, Protocol
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kuvend.errors import QueryError
+from kuvend.search import SearchIndex, SearchQuery, SearchResults, Suggestion, parse_query
+from search_api import crud
+from search_api.deps import BaseUrlDep, SessionDep
+from search_api.ratelimit import enforce_quota
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(enforce_quota)])
+
+PAGE_SIZE: Final = 20
+#: Deep pages cost as much as the whole result set; nobody reads past this.
+MAX_PAGE: Final = 50
+FEED_SIZE: Final = 50
+_LANGUAGES: Final = frozenset({"sq", "sr", "sr-Cyrl", "en"})
+_PARAMETERS: Final = ("q", "assembly", "speaker", "party", "language", "from", "to", "lang")
+#: The page's scripts and styles are its own files; forms go only to this server.
+CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SearchPages(Protocol):
+    """Draws the page and the feed; ``publish.search_page`` is one (a module)."""
+
+    def assets_dir(self) -> Path: ...
+
+    def render_search_page(
+        self,
+        params: Mapping[str, str],
+        results: SearchResults | None,
+        *,
+        page_language: str,
+        page: int,
+        page_size: int,
+        error: str | None = ...,
+        suggestions: Sequence[Suggestion] = ...,
+        labels: Mapping[str, str] | None = ...,
+    ) -> str: ...
+
+    def render_search_feed(
+        self,
+        params: Mapping[str, str],
+        results: SearchResults,
+        *,
+        base_url: str,
+        page_language: str,
+    ) -> bytes: ...
+
+
+def _params(request: Request) -> dict[str, str]:
+    raw = request.query_params
+    params = {key: raw.get(key, "").strip()[:500] for key in _PARAMETERS}
+    if params["lang"] not in _LANGUAGES:
+        params["lang"] = "sq"
+    return params
+
+
+def _query(params: Mapping[str, str], *, limit: int, offset: int) -> SearchQuery:
+    """The ``SearchQuery`` of the page's parameters; ``QueryError`` for a malformed date."""
+    dates: dict[str, date | None] = {}
+    for key in ("from", "to"):
+        try:
+            dates[key] = date.fromisoformat(params[key]) if params[key] else None
+        except ValueError:
+            raise QueryError(f"{params[key]!r} is not a date: write it as YYYY-MM-DD") from None
+    return SearchQuery(
+        text=params["q"],
+        assembly=params["assembly"] or None,
+        member_id=params["speaker"] or None,
+        party=params["party"] or None,
+        language=params["language"] or None,
+        date_from=dates["from"],
+        date_to=dates["to"],
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _suggestions(index: SearchIndex, query: SearchQuery) -> list[Suggestion]:
+    """Queries that find something when ``query`` finds nothing: stems as prefixes, then the
+    same query without its filters."""
+    found: list[Suggestion] = []
+    clauses = parse_query(query.text).clauses
+    stemmed = " ".join(
+        f"{clause.stem}*" if clause.stem else _as_text(clause.words, clause.phrase, clause.negated)
+        for clause in clauses
+    )
+    if stemmed != query.text and any(clause.stem for clause in clauses):
+        count = index.search(replace(query, text=stemmed, limit=1, offset=0, facets=False)).total
+        if count:
+            found.append(Suggestion(stemmed, count))
+    unfiltered = SearchQuery(text=query.text, limit=1, facets=False)
+    if unfiltered != replace(query, limit=1, offset=0, facets=False):
+        count = index.search(unfiltered).total
+        if count:
+            found.append(Suggestion(query.text, count, without_filters=True))
+    return found
+
+
+def _as_text(words: tuple[str, ...], phrase: bool, negated: bool) -> str:
+    text = " ".join(words)
+    return ("-" if negated else "") + (f'"{text}"' if phrase else text)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, session: SessionDep) -> Response:
+    """The search page: a form, and for a query its hits, facets, pages and feed link."""
+    pages: SearchPages = request.app.state.search_pages
+    index: SearchIndex = request.app.state.index
+    params = _params(request)
+    try:
+        page = min(max(1, int(request.query_params.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        page = 1
+    results: SearchResults | None = None
+    error: str | None = None
+    suggestions: list[Suggestion] = []
+    if params["q"]:
+        try:
+            query = _query(params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            results = index.search(query)
+            if results.total == 0:
+                suggestions = _suggestions(index, query)
+        except QueryError as problem:
+            error = str(problem)
+    names = {row.slug: row.name for row in crud.list_assemblies(session=session)}
+    html = pages.render_search_page(
+        params, results, page_language=params["lang"], page=page, page_size=PAGE_SIZE,
+        error=error, suggestions=suggestions, labels=names,
+    )  # fmt: skip
+    return HTMLResponse(
+        html, status_code=400 if error else 200, headers={"Content-Security-Policy": CSP}
+    )
+
+
+@router.get("/search.atom")
+def search_feed(request: Request, base_url: BaseUrlDep) -> Response:
+    """The newest hits of a search as an Atom feed, so a query can be followed."""
+    pages: SearchPages = request.app.state.search_pages
+    index: SearchIndex = request.app.state.index
+    params = _params(request)
+    try:
+        results = index.search(replace(_query(params, limit=FEED_SIZE, offset=0), facets=False))
+    except QueryError as problem:
+        return Response(str(problem), status_code=400, media_type="text/plain; charset=utf-8")
+    feed = pages.render_search_feed(
+        params, results, base_url=base_url, page_language=params["lang"]
+    )
+    return Response(feed, media_type="application/atom+xml")

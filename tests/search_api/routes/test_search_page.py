@@ -1,0 +1,82 @@
+"""The public search page ``/search`` and its feed, over the seeded corpus (HTTP level; the
+browser test is tests/publish/test_search_browser.py)."""
+
+from __future__ import annotations
+
+from lxml import etree, html
+
+from tests.search_api.conftest import Api
+
+
+def _page(api: Api, **params: str) -> html.HtmlElement:
+    response = api.client.get("/search", params=params)
+    assert response.status_code == 200, response.text
+    assert "form-action 'self'" in response.headers["content-security-policy"]
+    return html.fromstring(response.text)
+
+
+def _hits(page: html.HtmlElement) -> list[html.HtmlElement]:
+    return list(page.xpath("//li[@class='hit']"))
+
+
+def test_a_word_without_accents_finds_published_segments_with_moment_links(
+    sqlite_api: Api,
+) -> None:
+    page = _page(sqlite_api, q="keshilli")
+    hits = _hits(page)
+    assert hits
+    first = hits[0]
+    assert "Këshilli" in first.xpath(".//mark")[0].text_content()
+    link = first.xpath(".//h3/a")[0].get("href")
+    assert link.startswith("/prishtine/pr-2023/#t=")
+    facet_titles = [h.text_content() for h in page.xpath("//aside//h3")]
+    assert facet_titles == ["Kuvendi", "Anëtari", "Partia", "Viti", "Gjuha"]
+
+
+def test_drafts_never_appear(sqlite_api: Api) -> None:
+    # "veteraneve" is said only in the indexed draft of 2024: the secretariat's search finds
+    # it, the public page does not, nor does any of its offers.
+    draft_only = sqlite_api.client.get(
+        "/api/v1/search",
+        params={"q": "veteraneve", "include_drafts": "true"},
+        headers=sqlite_api.headers("secretariat_a"),
+    )
+    assert draft_only.json()["count"] >= 1
+    page = _page(sqlite_api, q="veteraneve", lang="en")
+    assert not _hits(page)
+    assert "No results" in page.get_element_by_id("results-heading").text_content()
+    assert not page.xpath("//p[@class='suggestions']/a")
+
+
+def test_filters_narrow_and_each_facet_is_a_link(sqlite_api: Api) -> None:
+    everything = _page(sqlite_api, q="je")
+    total = everything.get_element_by_id("results-heading").text_content()
+    narrowed = _page(sqlite_api, q="je", assembly="zvecan", lang="en")
+    assert narrowed.get_element_by_id("results-heading").text_content() != total
+    assert {h.xpath(".//h3/a")[0].get("href").split("/")[1] for h in _hits(narrowed)} == {"zvecan"}
+    removal = narrowed.xpath("//ul[@class='active-filters']//a")[0]
+    assert "Assembly" in removal.text_content() and "assembly=" not in removal.get("href")
+
+
+def test_nothing_found_offers_the_stem_and_the_query_without_filters(sqlite_api: Api) -> None:
+    page = _page(sqlite_api, q="keshilli", assembly="zvecan", lang="en")
+    assert "No results" in page.get_element_by_id("results-heading").text_content()
+    offers = [a.text_content() for a in page.xpath("//p[@class='suggestions']/a")]
+    assert any("without the filters" in offer for offer in offers)
+
+
+def test_a_malformed_query_says_what_is_wrong(sqlite_api: Api) -> None:
+    response = sqlite_api.client.get("/search", params={"q": '"unclosed', "lang": "en"})
+    assert response.status_code == 400
+    assert "unbalanced quote" in html.fromstring(response.text).xpath("//*[@role='alert']")[0].text
+
+
+def test_every_search_is_an_atom_feed(sqlite_api: Api) -> None:
+    response = sqlite_api.client.get("/search.atom", params={"q": "skupstina"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = etree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    links = feed.xpath("//a:entry/a:link/@href", namespaces=ns)
+    assert links and all("/#t=" in link for link in links)
+    assert not any("pr-2024-draft" in link for link in links)
