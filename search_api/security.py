@@ -92,8 +92,13 @@ class NewApiKey:
 def new_api_key() -> NewApiKey:
     """A new random API key."""
     prefix = secrets.token_hex(4)
-    plaintext = f"kv_{prefix}_{secrets.token_urlsafe(24)}"
+    plaintext = f"{api_key_start(prefix)}{secrets.token_urlsafe(24)}"
     return NewApiKey(plaintext, prefix, api_key_digest(plaintext))
+
+
+def api_key_start(prefix: str) -> str:
+    """What every key with this lookup prefix begins with, safe to show (``kv_<prefix>_``)."""
+    return f"kv_{prefix}_"
 
 
 def api_key_prefix(plaintext: str) -> str | None:

@@ -1,11 +1,13 @@
 """Imports every command module so that its commands register on the application."""
 
 from kuvend.cli import (  # noqa: F401
+    accounts_cmd,
     members_cmd,
     models_cmd,
     process_cmd,
     publish_cmd,
     record_cmd,
     search_cmd,
+    sessions_cmd,
     worker_cmd,
 )

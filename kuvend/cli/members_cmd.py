@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from kuvend.cli import checks
 from kuvend.cli.app import app
+from kuvend.cli.output import Record, column, print_records, stdout_console
 from kuvend.config import get_settings
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
@@ -21,7 +20,12 @@ from kuvend.storage.tables import MemberRow
 members_app = typer.Typer(help="Register assembly members and enrol their voices.")
 app.add_typer(members_app, name="members")
 
-_console = Console(highlight=False)
+_console = stdout_console()
+
+_COLUMNS: dict[str, Callable[[Record], object]] = {
+    **{name: column(name) for name in ("id", "assembly", "name", "party", "role")},
+    "voice": lambda m: "-" if m["voiceprint_s"] is None else f"{m['voiceprint_s']:.0f} s",
+}
 
 
 @members_app.command()
@@ -93,21 +97,4 @@ def list_members(
             }
             for row in db.scalars(query)
         ]
-    if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        _console.print("No members registered.")
-        return
-    table = Table("assembly", "name", "party", "role", "voice", "id")
-    for member in rows:
-        voice = f"{member['voiceprint_s']:.0f} s" if member["voiceprint_s"] is not None else "-"
-        table.add_row(
-            str(member["assembly"]),
-            str(member["name"]),
-            str(member["party"] or ""),
-            str(member["role"] or ""),
-            voice,
-            str(member["id"]),
-        )
-    _console.print(table)
+    print_records(rows, as_json=as_json, empty="No members registered.", columns=_COLUMNS)

@@ -76,19 +76,25 @@ def process(
         f"Minutes of [bold]{request.title}[/bold]: {segments} segments, {speakers} speakers.\n"
         f"Flagged for review: {sum(s.end - s.start for s in flagged):.1f} s of speech in "
         f"{len(flagged)} segments with no trustworthy text (gaps to fill on the page).\n"
-        f"Session page: {result.out_dir.resolve() / 'index.html'}"
+        f"Session page: {result.out_dir.resolve() / 'index.html'}\n"
+        f"Session id:   {result.session_id} (kuvend sessions show, kuvend publish)"
     )
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo session.")] = Path(
-        "demo-session"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for the demo session (default: demo/ in the data folder)."
+        ),
+    ] = None,
 ) -> None:
     """Synthesise a short bilingual session (espeak-ng, two voices) and process it."""
     from workers.runner import ProcessRequest, process_media
 
+    settings = get_settings()
+    out = out or settings.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
     script: list[ScriptedTurn] = bilingual_dialogue(6)
     _console.print("Synthesising a bilingual session with espeak-ng …")
@@ -102,12 +108,14 @@ def demo(
         date=date.today(),
     )
     with StageBars(_console) as bars:
-        result = process_media(request, settings=get_settings(), hook=bars.hook)
+        result = process_media(request, settings=settings, hook=bars.hook)
     example = _searchable_word(result.minutes, script)
     _console.print(
         f"Processed {session.duration_s:.0f} s of audio into "
         f"{len(result.minutes.segments)} segments by {len(result.minutes.speakers)} speakers.\n"
         f"Open the session page:  {result.out_dir.resolve() / 'index.html'}\n"
+        f"Session id:             {result.session_id}\n"
+        f"Publish it:             .venv/bin/kuvend publish {result.session_id}\n"
         f"Search what was said:   .venv/bin/kuvend search {example}\n"
         f"Serve the API and pages: .venv/bin/kuvend serve"
     )

@@ -1,5 +1,4 @@
-"""The search and API commands: ``search``, ``serve``, ``reindex``, ``users add``,
-``apikeys create``.
+"""The search and API commands: ``search``, ``serve``, ``reindex``.
 
 ``kuvend search`` is the operator's local view of the index: drafts included, and marked.
 """
@@ -14,6 +13,7 @@ from rich.markup import escape
 
 from kuvend.addresses import remember_served_address, served_address
 from kuvend.cli.app import app
+from kuvend.cli.output import stdout_console
 from kuvend.config import get_settings
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
 from kuvend.storage.db import migrate, session_scope
@@ -71,7 +71,7 @@ def search(
         }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    console = Console(highlight=False)
+    console = stdout_console()
     if not results.hits:
         console.print(f"No results for {escape(query)!r}.")
         return
@@ -117,7 +117,7 @@ def serve(
         on_startup=[actions.resume_interrupted],
         search_pages=search_page,
     )
-    Console(stderr=True, highlight=False).print(
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
         f"Kuvend API on {address}/api/v1 (docs: {address}/docs)"
     )
     uvicorn.run(api, host=host, port=port, log_level="info")
@@ -150,60 +150,4 @@ def reindex() -> None:
             drafts += 1
     console.print(
         f"Indexed {segments} segments: {published} published session(s), {drafts} draft(s)."
-    )
-
-
-users_app = typer.Typer(help="Secretariat accounts.", no_args_is_help=True)
-apikeys_app = typer.Typer(help="Journalists' API keys.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-app.add_typer(apikeys_app, name="apikeys")
-
-
-@users_app.command("add")
-def users_add(
-    email: Annotated[str, typer.Argument(help="The person's email (their sign-in name).")],
-    assembly: Annotated[str, typer.Option(help="Assembly slug the account works for.")],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="KUVEND_NEW_USER_PASSWORD",
-            help="Asked for when not given (or set KUVEND_NEW_USER_PASSWORD).",
-        ),
-    ],
-) -> None:
-    """Add a secretariat account of ASSEMBLY (created if it is new)."""
-    if len(password) < 12:
-        raise typer.BadParameter("use a password of at least 12 characters", param_hint="password")
-    from kuvend.storage import repository
-    from search_api import crud, security
-
-    settings = get_settings()
-    migrate(settings.resolved_database_url)
-    password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
-    with session_scope(settings.resolved_database_url) as db:
-        repository.ensure_assembly(session=db, slug=assembly)
-        user = crud.create_user(
-            session=db, email=email, password_hash=password_hash, assembly=assembly
-        )
-    typer.echo(f"Added {user.email}: secretariat of {assembly} (id {user.id}).")
-
-
-@apikeys_app.command("create")
-def apikeys_create(
-    owner: Annotated[str, typer.Option(help="Who the key is for, e.g. a newsroom.")],
-) -> None:
-    """Create an API key and print it once (only its hash is kept)."""
-    from search_api import crud
-
-    settings = get_settings()
-    migrate(settings.resolved_database_url)
-    with session_scope(settings.resolved_database_url) as db:
-        _, plaintext = crud.create_api_key(session=db, owner=owner)
-    typer.echo(plaintext)
-    Console(stderr=True, highlight=False).print(
-        f"API key for {owner}: send it as the X-API-Key header "
-        f"({settings.api_key_rate_limit}). It is not shown again."
     )

@@ -122,7 +122,7 @@ def process_via_queue(
         session_date=request.date,
         languages=request.languages,
     )
-    (console or Console(stderr=True)).print(f"Session {session_id} queued.")
+    (console or Console(stderr=True, soft_wrap=True)).print(f"Session {session_id} queued.")
     watch_session(settings=settings, session_id=session_id, console=console, timeout_s=timeout_s)
     out_dir = collect_outputs(settings=settings, session_id=session_id, out_dir=request.out_dir)
     minutes = Minutes.model_validate_json((out_dir / "minutes.json").read_text())

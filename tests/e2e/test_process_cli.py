@@ -76,6 +76,8 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessedSes
     assert result.returncode == 0, result.stderr
     assert str(out_dir / "index.html") in result.stderr.replace("\n", "")
     minutes = Minutes.model_validate_json((out_dir / "minutes.json").read_text())
+    # The id the other commands take, whole on one line although stderr is not a terminal.
+    assert f"Session id:   {minutes.session.id} " in result.stderr.splitlines()[-1] + " "
     yield ProcessedSession(reference, out_dir, minutes, env)
 
 
