@@ -1,26 +1,39 @@
 """Publishing a session end to end: freeze the draft, rebuild the public site, notify webhooks.
 
-The order matters: the version is committed first, the static site is rebuilt from what is
-published (never from the draft), and webhooks fire last, so a journalist who follows the
-link at once finds the page.
+The order matters. The version row is committed only once every export of it has been
+written (a version whose files cannot be made is never published); the static site is then
+rebuilt from what is published (never from the draft) into a new folder and swapped in
+(:mod:`publish.site_folder`), reading the database under the site's lock so that concurrent
+publishers never swap in a site missing the other's version; webhooks fire last, so a
+journalist who follows the link at once finds the page.
+
+Further parts of the site (a static search index …) are :data:`SITE_BUILDERS`: each runs in
+every build, over the same published content, into the folder about to be swapped in.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kuvend.addresses import site_base_url
 from kuvend.config import Settings
+from kuvend.errors import ConflictError
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore, safe_suffix
+from publish.exports import ALL_FORMATS, write_exports
 from publish.review import publish_draft
-from publish.site import SiteReport, build_site
+from publish.site import SiteBuilder, SiteReport, build_site
 from publish.site_data import RecordingFor, public_content
+from publish.site_folder import rebuild_into
 from publish.webhooks import Delivery, notify_publication
 
 log = logging.getLogger(__name__)
+
+#: Builders run after the pages in every site build (see :class:`publish.site.SiteBuilder`).
+SITE_BUILDERS: tuple[SiteBuilder, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +56,26 @@ def rebuild_site(
     ``site_url`` is the root of the feed's absolute links; by default ``site_base_url``.
     """
     media = MediaStore(settings.resolved_media_dir)
-    with session_scope(settings.resolved_database_url) as db:
-        content = public_content(
-            session=db,
-            recording_for=recording_for,
-            material_path=lambda m: media.path_for(m.sha256, safe_suffix(m.filename)),
+    live = settings.resolved_site_dir
+
+    def build(new: Path, previous: Path) -> SiteReport:
+        with session_scope(settings.resolved_database_url) as db:
+            content = public_content(
+                session=db,
+                recording_for=recording_for,
+                material_path=lambda m: media.path_for(m.sha256, safe_suffix(m.filename)),
+            )
+        return build_site(
+            content,
+            new,
+            base_url=site_url or site_base_url(settings),
+            previous=previous,
+            builders=SITE_BUILDERS,
         )
-    return build_site(
-        content, settings.resolved_site_dir, base_url=site_url or site_base_url(settings)
-    )
+
+    built = rebuild_into(live, build)
+    # The pages were written in the new folder; they now lie at the same places in ``live``.
+    return SiteReport(live, tuple(live / page.relative_to(built.out_dir) for page in built.pages))
 
 
 def publish_session(
@@ -66,6 +90,15 @@ def publish_session(
     root = (site_url or site_base_url(settings)).rstrip("/")
     with session_scope(settings.resolved_database_url) as db:
         frozen, record = publish_draft(session=db, session_id=session_id, user_id=user_id)
+        # Before the row commits: a version whose files cannot all be written is not published.
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                write_exports(frozen.minutes, Path(folder), formats=ALL_FORMATS)
+            except ValueError as error:  # a writer refusing the text (XML's forbidden characters)
+                raise ConflictError(
+                    f"session {session_id} cannot be published, its minutes cannot be exported "
+                    f"({error}); correct the segment and publish again"
+                ) from error
     log.info("published %s v%d; rebuilding the site", session_id, record.version)
     site = rebuild_site(settings=settings, recording_for=recording_for, site_url=root)
     page_url = f"{root}/{record.assembly}/{session_id}/v{record.version}/"

@@ -13,35 +13,36 @@
 
 Every page also exists as ``index.sq.html``, ``index.sr.html`` and ``index.en.html``. Only
 published versions go in: :func:`build_site` refuses a draft (``ConflictError``).
+
+One session or assembly that cannot be built (a version written before its text was checked)
+never stops the others: it is logged, and its folder from the previous build is kept.
+Further builders (``SiteBuilder``, e.g. a static search index) add their files to the same
+folder after the pages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
 import shutil
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from kuvend.minutes import Minutes
 from kuvend.storage.media import safe_suffix
 from publish.exports import ALL_FORMATS, write_exports
 from publish.feed import FeedItem, assembly_feed
 from publish.files import write_atomically
-from publish.formatting import clock, speeches
-from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
-from publish.page import PageLink, copy_assets, environment, language_links, render_session_page
-from publish.statistics import member_statistics
+from publish.i18n import Translator, UiLanguage
+from publish.page import PageLink, copy_assets, render_session_page
+from publish.site_pages import members_pages, render_page, safe_name
 from publish.summary import summarise
 from publish.versions import require_published
 
 log = logging.getLogger(__name__)
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _EXPORT_NAMES = (
     "minutes.json",
     "minutes.srt",
@@ -112,11 +113,8 @@ class SiteReport:
     pages: tuple[Path, ...] = field(default_factory=tuple)
 
 
-def _safe(name: str) -> str:
-    """``name`` if it can be a folder name on the site; ids and slugs are checked, not trusted."""
-    if not _SAFE_NAME.match(name) or ".." in name:
-        raise ValueError(f"{name!r} cannot name a folder on the public site")
-    return name
+#: A further part of the site: ``builder(assemblies, out_dir)`` writes its files into ``out_dir``.
+SiteBuilder = Callable[[Sequence[SiteAssembly], Path], None]
 
 
 def build_site(
@@ -125,8 +123,14 @@ def build_site(
     *,
     base_url: str,
     ui_language: UiLanguage = "sq",
+    previous: Path | None = None,
+    builders: Sequence[SiteBuilder] = (),
 ) -> SiteReport:
-    """Write the whole public site into ``out_dir``; every session must be published."""
+    """Write the whole public site into ``out_dir``; every session must be published.
+
+    ``previous`` is the last build (the live site), whose folders are kept for a session or
+    assembly that fails to build; ``builders`` run last, over the same content.
+    """
     for assembly in assemblies:
         for item in assembly.sessions:
             for version in item.versions:
@@ -135,9 +139,14 @@ def build_site(
     copy_assets(out_dir / "assets")
     pages: list[Path] = []
     for assembly in assemblies:
-        pages += _assembly(assembly, out_dir / _safe(assembly.slug), base_url, ui_language)
+        name = assembly.slug
+        try:
+            pages += _assembly(assembly, out_dir / safe_name(name), base_url, ui_language, previous)
+        except Exception:  # one assembly's bad data must not take the others' pages down
+            log.exception("the pages of assembly %s could not be built; kept as they were", name)
+            _keep_previous(previous, out_dir, name)
     pages.append(
-        _render(
+        render_page(
             "site_index.html.j2",
             out_dir,
             ui_language,
@@ -153,60 +162,49 @@ def build_site(
             ],
         )
     )
+    for builder in builders:
+        builder(assemblies, out_dir)
     return SiteReport(out_dir, tuple(pages))
 
 
-def _render(
-    template: str, folder: Path, ui_language: str, *, home_href: str | None, **context: Any
-) -> Path:
-    """Write a page in every interface language; ``{lang}`` in hrefs becomes the page's own."""
-    index = folder / "index.html"
-    for language in UI_LANGUAGES:
-        t = Translator(language)
-        localised: dict[str, Any] = _localise(context, language)
-        html = (
-            environment()
-            .get_template(template)
-            .render(
-                lang=language,
-                t=t,
-                home_href=home_href.format(lang=language) if home_href else None,
-                language_links=language_links(language, lambda code: f"index.{code}.html"),
-                **localised,
-            )
-        )
-        write_atomically(folder / f"index.{language}.html", html)
-        if language == ui_language:
-            write_atomically(index, html)
-    return index
-
-
-def _localise(value: Any, language: str, *, is_href: bool = False) -> Any:
-    """``{lang}`` filled in every link (``href`` and ``*_href`` keys), never in content."""
-    if isinstance(value, str):
-        return value.replace("{lang}", language) if is_href else value
-    if isinstance(value, dict):
-        return {
-            key: _localise(item, language, is_href=key == "href" or key.endswith("_href"))
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_localise(item, language) for item in value]
-    return value
+def _keep_previous(previous: Path | None, out_dir: Path, name: str) -> None:
+    """Replace whatever a failed build left of ``out_dir/name`` with the previous build's."""
+    try:
+        target = out_dir / safe_name(name)
+    except ValueError:  # the failure may be the name itself: nothing was written under it
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    if previous is not None and (previous / name).is_dir():
+        shutil.copytree(previous / name, target)
 
 
 def _assembly(
-    assembly: SiteAssembly, folder: Path, base_url: str, ui_language: UiLanguage
+    assembly: SiteAssembly,
+    folder: Path,
+    base_url: str,
+    ui_language: UiLanguage,
+    previous_site: Path | None,
 ) -> list[Path]:
     root = base_url.rstrip("/")
-    pages = [
-        _session(item, folder / _safe(item.latest.session.id), assembly, ui_language)
-        for item in assembly.sessions
-    ]
-    pages += _members(assembly, folder / "members", ui_language)
+    previous = previous_site / assembly.slug if previous_site else None
+    pages: list[Path] = []
+    built: list[SiteSession] = []
+    for published in assembly.sessions:
+        session_id = published.latest.session.id
+        try:
+            target = folder / safe_name(session_id)
+            pages.append(_session(published, target, assembly, ui_language))
+            built.append(published)
+        except Exception:  # one bad version must not stop the assembly's other sessions
+            log.exception(
+                "session %s could not be built; its pages are kept as they were", session_id
+            )
+            _keep_previous(previous, folder, session_id)
+    assembly = dataclasses.replace(assembly, sessions=built)
+    pages += members_pages(assembly, folder / "members", ui_language)
     upcoming = []
     for item in assembly.upcoming:
-        target = folder / "upcoming" / _safe(item.id)
+        target = folder / "upcoming" / safe_name(item.id)
         upcoming.append(
             {
                 "title": item.title,
@@ -220,7 +218,7 @@ def _assembly(
     newest_first = sorted(assembly.sessions, key=lambda s: s.latest.session.date, reverse=True)
     t = Translator(ui_language)
     pages.append(
-        _render(
+        render_page(
             "assembly.html.j2",
             folder,
             ui_language,
@@ -336,83 +334,3 @@ def _session_page(
             f"{up}{assembly.slug}/members/{member_id}/index.{{lang}}.html"
         ),
     )
-
-
-def _members(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage) -> list[Path]:
-    latest = [item.latest for item in assembly.sessions]
-    totals = member_statistics(latest)
-    t = Translator(ui_language)
-    parties: dict[str, str | None] = {}
-    spoken: dict[str, list[Minutes]] = defaultdict(list)
-    for minutes in latest:
-        for speaker in minutes.speakers:
-            if speaker.member_id and speaker.turns:
-                parties.setdefault(speaker.member_id, speaker.party)
-                spoken[speaker.member_id].append(minutes)
-    pages = []
-    for figures in totals:
-        member_folder = folder / _safe(figures.key)
-        pages.append(
-            _render(
-                "member.html.j2",
-                member_folder,
-                ui_language,
-                assets="../../../assets/",
-                home_href="../../index.{lang}.html",
-                assembly_name=assembly.name,
-                name=figures.label,
-                party=parties.get(figures.key),
-                totals={
-                    "time": t.duration(figures.speaking_time_s),
-                    "turns": figures.turns,
-                    "longest": t.duration(figures.longest_turn_s),
-                    "sessions": figures.sessions,
-                },
-                interventions=[
-                    _interventions(minutes, figures.key, t) for minutes in spoken[figures.key]
-                ],
-            )
-        )
-    pages.append(
-        _render(
-            "members.html.j2",
-            folder,
-            ui_language,
-            assets="../../assets/",
-            home_href="../index.{lang}.html",
-            assembly_name=assembly.name,
-            members=[
-                {
-                    "name": figures.label,
-                    "party": parties.get(figures.key),
-                    "href": f"{figures.key}/index.{{lang}}.html",
-                    "time": t.duration(figures.speaking_time_s),
-                    "turns": figures.turns,
-                    "sessions": figures.sessions,
-                }
-                for figures in totals
-            ],
-        )
-    )
-    return pages
-
-
-def _interventions(minutes: Minutes, member_id: str, t: Translator) -> dict[str, Any]:
-    labels = {s.id for s in minutes.speakers if s.member_id == member_id}
-    page = f"../../{minutes.session.id}/index.{{lang}}.html"
-    return {
-        "title": minutes.session.title,
-        "date": minutes.session.date,
-        "href": page,
-        "speeches": [
-            {
-                "href": f"{page}#t={speech.start}",
-                "clock": clock(speech.start),
-                "play_label": t("play_from", time=clock(speech.start)),
-                "lang": speech.segments[0].language,
-                "text": speech.text if len(speech.text) <= 300 else speech.text[:297] + "…",
-            }
-            for speech in speeches(minutes.segments)
-            if speech.speaker in labels
-        ],
-    }

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from kuvend.errors import ConflictError
 from kuvend.storage import revisions as store
 from publish.site import Attachment, SiteAssembly, SiteSession, SiteVersion, UpcomingSession
 from publish.versions import thaw
+
+log = logging.getLogger(__name__)
 
 #: Where a session's recording for the player is, if it has one.
 RecordingFor = Callable[[str], Path | None]
@@ -27,19 +32,17 @@ def public_content(
     """
     assemblies = []
     for assembly in store.public_assemblies(session=session):
-        sessions = [
-            SiteSession(
-                versions=[
-                    SiteVersion(thaw(v.minutes_json, v.sha256), v.sha256, v.published_at)
-                    for v in store.load_published_versions(
-                        session=session, session_id=latest.session_id
+        sessions = []
+        for latest in store.latest_published(session=session, assembly=assembly.slug):
+            versions = _readable_versions(session, latest.session_id)
+            if versions:
+                sessions.append(
+                    SiteSession(
+                        versions=versions,
+                        recording=recording_for(latest.session_id),
+                        materials=_materials(session, latest.session_id, material_path),
                     )
-                ],
-                recording=recording_for(latest.session_id),
-                materials=_materials(session, latest.session_id, material_path),
-            )
-            for latest in store.latest_published(session=session, assembly=assembly.slug)
-        ]
+                )
         upcoming = [
             UpcomingSession(
                 id=announced.id,
@@ -57,6 +60,19 @@ def public_content(
         ]
         assemblies.append(SiteAssembly(assembly.slug, assembly.name, sessions, upcoming))
     return assemblies
+
+
+def _readable_versions(session: Session, session_id: str) -> list[SiteVersion]:
+    """The session's versions that read back and match their hash; others are logged, left out."""
+    versions = []
+    for record in store.load_published_versions(session=session, session_id=session_id):
+        try:
+            minutes = thaw(record.minutes_json, record.sha256)
+        except (ConflictError, ValidationError) as error:
+            log.error("%s v%d is left off the site: %s", session_id, record.version, error)
+            continue
+        versions.append(SiteVersion(minutes, record.sha256, record.published_at))
+    return versions
 
 
 def _materials(session: Session, session_id: str, material_path: MaterialPath) -> list[Attachment]:

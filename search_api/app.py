@@ -120,10 +120,15 @@ def create_app(
 
     app.openapi = lambda: _openapi_with_optional_auth(app)  # type: ignore[method-assign]
 
+    # Mounted even before anything is published: the folder is made now, and publishing replaces
+    # the site part by part inside it (never the folder itself), so later pages are served.
     site = settings.resolved_site_dir
-    if site.is_dir():
-        app.mount("/", StaticFiles(directory=site, html=True), name="site")
-        log.info("serving the assembly pages from %s", site)
+    try:
+        site.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.warning("cannot create the site folder %s: %s", site, error.strerror)
+    app.mount("/", StaticFiles(directory=site, html=True, check_dir=False), name="site")
+    log.info("serving the assembly pages from %s", site)
     return app
 
 
