@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app(settings)``; the API lives under ``/api/v1``.
 
-The OpenAPI document is at ``/openapi.json`` (interactive at ``/docs``). When the static site
-folder exists, it is served at ``/`` too, so that ``kuvend serve`` alone gives citizens the
-assembly pages and the deep links the search returns.
+The OpenAPI document is at ``/openapi.json`` (interactive at ``/docs``). The static site
+folder is served at ``/`` too (from the first publication on, without a restart), so that
+``kuvend serve`` alone gives citizens the assembly pages and the deep links the search
+returns; the secretariat's browser workspace is at ``/secretariat/``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from search_api.deps import SECRETARIAT_TAG
 from search_api.docs_ui import install_docs
 from search_api.errors import install_error_handlers
 from search_api.index import open_index
+from search_api.pages import secretariat_pages
 from search_api.ratelimit import Quotas, enforce_quota
 from search_api.routes import (
     auth,
@@ -117,6 +119,7 @@ def create_app(
         app.state.search_pages = search_pages
         app.include_router(search_page.router)
         app.mount("/assets", StaticFiles(directory=search_pages.assets_dir()), name="assets")
+    secretariat_pages.install(app)  # the secretariat's browser workspace at /secretariat/
 
     app.openapi = lambda: _openapi_with_optional_auth(app)  # type: ignore[method-assign]
 

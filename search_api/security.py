@@ -80,6 +80,13 @@ def read_access_token(settings: Settings, token: str) -> str | None:
     return subject if isinstance(subject, str) else None
 
 
+def csrf_token(settings: Settings, bound_to: str) -> str:
+    """The anti-forgery token of a browser session: an HMAC of its login token, so that it
+    needs no storage and dies with the session (the "signed double-submit" pattern)."""
+    key = _signing_key(settings).encode()
+    return hmac.new(key, f"csrf:{bound_to}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class NewApiKey:
     """A freshly made key: ``plaintext`` is shown once; only ``prefix`` and ``digest`` are kept."""

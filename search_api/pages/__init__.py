@@ -1,0 +1,1 @@
+"""The secretariat's browser workspace at ``/secretariat/``: sign in, sessions, the editor."""

@@ -1,0 +1,120 @@
+"""What the editor shows of a draft: segments with their words, doubts and versions; speakers.
+
+A segment needs review when it is not reviewed yet and the recogniser doubted it: a word
+marked low-confidence, or the whole segment past one of Whisper's own fallback thresholds
+(compression ratio above 2.4: a repetition loop; average log-probability below -1: a guess;
+no-speech probability above 0.6 with a low log-probability: likely unintelligible). The
+thresholds are the defaults of openai/whisper's ``transcribe`` (and faster-whisper's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kuvend.storage.segment_history import segment_versions
+from kuvend.storage.tables import GapRow, MemberRow, SegmentRow, SpeakerRow
+from search_api import crud
+from search_api.pages.i18n import Texts
+
+LOOP_COMPRESSION_RATIO = 2.4
+GUESS_LOGPROB = -1.0
+NO_SPEECH_PROB = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class WordView:
+    start: float
+    word: str
+    low: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentView:
+    """One line of the editor."""
+
+    id: str
+    start: float
+    end: float
+    speaker: str | None
+    speaker_name: str
+    text: str
+    words: list[WordView]
+    version: int
+    flag: str | None
+    """loop, unintelligible or doubtful (a segment-level doubt), None otherwise."""
+    review: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerView:
+    label: str
+    member_id: str | None
+    name: str | None
+
+
+def _flag(row: SegmentRow) -> str | None:
+    if row.reviewed:
+        return None
+    if row.compression_ratio > LOOP_COMPRESSION_RATIO:
+        return "loop"
+    if row.avg_logprob < GUESS_LOGPROB:
+        return "unintelligible" if row.no_speech_prob > NO_SPEECH_PROB else "doubtful"
+    return None
+
+
+def speakers(session: Session, session_id: str) -> list[SpeakerView]:
+    """The session's speaker labels and the member each is, in label order."""
+    rows = session.execute(
+        select(SpeakerRow.label, SpeakerRow.member_id, MemberRow.name)
+        .outerjoin(MemberRow, MemberRow.id == SpeakerRow.member_id)
+        .where(SpeakerRow.session_id == session_id)
+    )
+    found = [SpeakerView(label, member_id, name) for label, member_id, name in rows]
+    return sorted(found, key=lambda s: (len(s.label), s.label))
+
+
+def segment_views(
+    session: Session, session_id: str, t: Texts, only: Iterable[str] | None = None
+) -> list[SegmentView]:
+    """The draft's current segments as the editor shows them (only ``only``'s, if given)."""
+    names = {s.label: s.name for s in speakers(session, session_id)}
+    versions = segment_versions(session=session, session_id=session_id)
+    wanted = set(only) if only is not None else None
+    views = []
+    for row in crud.list_segments(session=session, session_id=session_id):
+        if wanted is not None and row.id not in wanted:
+            continue
+        label = row.speaker_label
+        words = [
+            WordView(round(float(w["start"]), 2), str(w["word"]).strip(), bool(w.get("low")))
+            for w in row.words
+        ]
+        if row.reviewed:
+            words = [WordView(w.start, w.word, False) for w in words]
+        flag = _flag(row)
+        views.append(
+            SegmentView(
+                id=row.id,
+                start=round(row.start_s, 3),
+                end=round(row.end_s, 3),
+                speaker=label,
+                speaker_name=(names.get(label) if label else None)
+                or (t("speaker_label", label=label) if label else t("unknown_speaker")),
+                text=row.text.strip(),
+                words=[w for w in words if w.word],
+                version=versions.get(row.id, 0),
+                flag=flag,
+                review=not row.reviewed and (flag is not None or any(w.low for w in words)),
+            )
+        )
+    return views
+
+
+def gaps(session: Session, session_id: str) -> list[GapRow]:
+    """Stretches of the recording with no transcript (dropped, silent, unreadable), in order."""
+    query = select(GapRow).where(GapRow.session_id == session_id).order_by(GapRow.start_s)
+    return list(session.scalars(query))

@@ -1,0 +1,433 @@
+// The review editor: saves without a reload, follows the player, keyboard first.
+// One listener per kind of event on the transcript (event delegation), none per line, so
+// that a three-hour session's thousands of lines cost nothing to wire up.
+import { api, say, text } from "./common.js";
+
+const config = JSON.parse(document.getElementById("editor-config").textContent);
+const base = `/secretariat/api/sessions/${config.session}`;
+const t = (key, fields) => text(config.texts, key, fields);
+const transcript = document.getElementById("transcript");
+const player = document.getElementById("player");
+const status = document.getElementById("status");
+const alertBox = document.getElementById("alert");
+const reviewCount = document.getElementById("review-count");
+const RATES = [0.5, 0.75, 1, 1.25, 1.5, 2];
+
+let current = null; // the line the reviewer is in (or last was)
+let playing = null; // the line being played
+let starts = []; // [start, line] in time order, for finding the line being played
+const pending = new WeakMap(); // line -> the save in flight
+
+function lines() {
+  return transcript.children;
+}
+function index() {
+  starts = Array.from(lines(), (line) => [Number(line.dataset.start), line]);
+}
+function lineOf(node) {
+  return node instanceof Element ? node.closest("li.seg") : node?.parentElement?.closest("li.seg");
+}
+function field(line) {
+  return line.querySelector(".text");
+}
+function typed(line) {
+  return field(line).textContent.replace(/\s+/g, " ").trim();
+}
+function updateCount() {
+  reviewCount.textContent = t("left_to_review", { count: transcript.querySelectorAll(".seg.review").length });
+}
+function showError(message) {
+  alertBox.textContent = message;
+}
+function done(message) {
+  alertBox.textContent = "";
+  say(status, message);
+}
+
+// -- the player ------------------------------------------------------------------------------
+
+function seek(seconds) {
+  if (!Number.isFinite(seconds)) return;
+  player.currentTime = seconds;
+}
+function setRate(rate) {
+  player.playbackRate = rate;
+  document.getElementById("speed").value = String(rate);
+}
+function stepRate(direction) {
+  const at = RATES.indexOf(player.playbackRate);
+  const next = RATES[Math.min(RATES.length - 1, Math.max(0, (at < 0 ? 2 : at) + direction))];
+  setRate(next);
+}
+function togglePlay() {
+  if (player.paused) player.play().catch(() => {});
+  else player.pause();
+}
+function follow() {
+  const now = player.currentTime;
+  let low = 0;
+  let high = starts.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid][0] <= now) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  const line = found >= 0 ? starts[found][1] : null;
+  if (line === playing) return;
+  playing?.classList.remove("current");
+  playing?.removeAttribute("aria-current");
+  playing = line;
+  if (!line) return;
+  line.classList.add("current");
+  line.setAttribute("aria-current", "true");
+  const editing = transcript.contains(document.activeElement);
+  if (document.getElementById("follow").checked && !editing) {
+    line.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+}
+player.addEventListener("timeupdate", follow);
+player.addEventListener("seeked", follow);
+document.getElementById("speed").addEventListener("change", (event) => setRate(Number(event.target.value)));
+
+// -- saving ----------------------------------------------------------------------------------
+
+function replaceLines(old, html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const fresh = Array.from(template.content.children);
+  old[0].before(...fresh);
+  for (const line of old) if (line.isConnected && !fresh.includes(line)) line.remove();
+  index();
+  updateCount();
+  return fresh;
+}
+
+function focusEnd(line) {
+  const box = field(line);
+  box.focus();
+  const range = document.createRange();
+  range.selectNodeContents(box);
+  range.collapse(false);
+  const selection = getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+async function save(line, { keepFocus = false } = {}) {
+  if (!line?.isConnected || pending.has(line)) return pending.get(line);
+  const value = typed(line);
+  if (value === line.dataset.saved) return line;
+  const work = (async () => {
+    line.classList.add("saving");
+    say(status, t("saving"));
+    const id = line.dataset.segmentId;
+    const answer = await api("POST", `${base}/segments/${id}/text`, { text: value, version: Number(line.dataset.version) });
+    line.classList.remove("saving");
+    if (!answer.ok) {
+      line.classList.add("conflict");
+      showError(answer.status === 409 ? answer.message : t("save_failed", { reason: answer.message }));
+      return line;
+    }
+    if (typed(line) !== value) {
+      // Typed on while saving: keep the line (and the new typing), take the new version.
+      const template = document.createElement("template");
+      template.innerHTML = answer.data.html;
+      line.dataset.version = template.content.firstElementChild.dataset.version;
+      line.dataset.saved = value;
+      line.classList.remove("review", "conflict");
+      updateCount();
+      return line;
+    }
+    const [fresh] = replaceLines([line], answer.data.html);
+    fresh.dataset.saved = typed(fresh);
+    if (keepFocus) focusEnd(fresh);
+    if (current === line) current = fresh;
+    done(t("saved"));
+    return fresh;
+  })();
+  pending.set(line, work);
+  try {
+    return await work;
+  } finally {
+    pending.delete(line);
+  }
+}
+
+transcript.addEventListener("focusin", (event) => {
+  const line = lineOf(event.target);
+  if (!line) return;
+  current = line;
+  if (line.dataset.saved === undefined) line.dataset.saved = typed(line);
+});
+transcript.addEventListener("focusout", (event) => {
+  const line = lineOf(event.target);
+  if (line && event.target.classList.contains("text")) save(line);
+});
+transcript.addEventListener("click", (event) => {
+  const time = event.target.closest("a.time");
+  if (time) {
+    event.preventDefault();
+    seek(Number(lineOf(time).dataset.start));
+    field(lineOf(time)).focus();
+    return;
+  }
+  const word = event.target.closest(".w");
+  if (word) seek(Number(word.dataset.t));
+});
+transcript.addEventListener("paste", (event) => {
+  // Plain text only, on one line: minutes have no markup.
+  event.preventDefault();
+  const plain = (event.clipboardData?.getData("text/plain") || "").replace(/\s+/g, " ");
+  document.execCommand("insertText", false, plain);
+});
+
+// -- split and merge -------------------------------------------------------------------------
+
+function cursorTime(line) {
+  // The start of the word the cursor is in (or the next word's, at a word's end).
+  const selection = getSelection();
+  if (!selection.rangeCount || !field(line).contains(selection.anchorNode)) return null;
+  const node = selection.anchorNode;
+  const word = node.nodeType === Node.TEXT_NODE ? node.parentElement.closest(".w") : node.closest?.(".w");
+  if (word && word.closest(".text") === field(line)) {
+    const atEnd = selection.anchorOffset >= (word.textContent || "").length && node.nodeType === Node.TEXT_NODE;
+    const next = atEnd ? word.nextElementSibling : word;
+    if (next) return Number(next.dataset.t);
+  }
+  // No word timings: the same fraction of the time as of the text.
+  const range = document.createRange();
+  range.selectNodeContents(field(line));
+  range.setEnd(selection.anchorNode, selection.anchorOffset);
+  const fraction = range.toString().length / Math.max(1, field(line).textContent.length);
+  const start = Number(line.dataset.start);
+  return start + fraction * (Number(line.dataset.end) - start);
+}
+
+async function split(line) {
+  if (!line) return say(status, t("no_segment"));
+  const at = cursorTime(line);
+  if (at === null) return say(status, t("no_segment"));
+  line = (await save(line)) || line;
+  const id = line.dataset.segmentId;
+  const answer = await api("POST", `${base}/segments/${id}/split`, { at_s: at, version: Number(line.dataset.version) });
+  if (!answer.ok) return showError(answer.message);
+  const fresh = replaceLines([line], answer.data.html);
+  if (fresh[1]) field(fresh[1]).focus();
+  done(t("split_done"));
+}
+
+async function merge(line) {
+  if (!line) return say(status, t("no_segment"));
+  const previous = line.previousElementSibling;
+  if (!previous) return say(status, t("no_previous"));
+  line = (await save(line)) || line;
+  const first = (await save(previous)) || previous;
+  const answer = await api("POST", `${base}/merge`, {
+    first_id: first.dataset.segmentId,
+    second_id: line.dataset.segmentId,
+    first_version: Number(first.dataset.version),
+    second_version: Number(line.dataset.version),
+  });
+  if (!answer.ok) return showError(answer.message);
+  const [merged] = replaceLines([first, line], answer.data.html);
+  focusEnd(merged);
+  current = merged;
+  done(t("merged"));
+}
+
+// -- moving around ---------------------------------------------------------------------------
+
+function move(direction) {
+  const from = current || playing || lines()[0];
+  let line = direction > 0 ? from?.nextElementSibling : from?.previousElementSibling;
+  const onlyReview = transcript.classList.contains("only-review");
+  while (line && onlyReview && !line.classList.contains("review")) {
+    line = direction > 0 ? line.nextElementSibling : line.previousElementSibling;
+  }
+  if (!line) return;
+  focusEnd(line);
+  seek(Number(line.dataset.start));
+}
+
+function nextDoubt() {
+  const doubts = Array.from(transcript.querySelectorAll(".w.low"));
+  const from = current;
+  const next =
+    doubts.find((word) => from && (from.compareDocumentPosition(word) & Node.DOCUMENT_POSITION_FOLLOWING) && !from.contains(word)) ||
+    doubts[0];
+  if (!next) return;
+  transcript.querySelector(".w.at")?.classList.remove("at");
+  next.classList.add("at");
+  const line = lineOf(next);
+  field(line).focus();
+  const range = document.createRange();
+  range.selectNodeContents(next);
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  seek(Number(next.dataset.t));
+}
+
+const COMMANDS = {
+  play: togglePlay,
+  back: () => seek(Math.max(0, player.currentTime - 5)),
+  doubt: nextDoubt,
+  history: showHistory,
+};
+document.addEventListener("click", (event) => {
+  const command = event.target.closest("[data-command]")?.dataset.command;
+  if (command) COMMANDS[command]();
+});
+
+document.addEventListener("keydown", (event) => {
+  const inLine = lineOf(event.target);
+  if (event.key === "Enter" && inLine && !event.altKey) {
+    event.preventDefault(); // a segment is one paragraph: Enter saves and goes on
+    save(inLine).then(() => move(1));
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && event.code === "KeyS") {
+    event.preventDefault();
+    save(inLine || current, { keepFocus: Boolean(inLine) });
+    return;
+  }
+  if (!event.altKey || event.ctrlKey || event.metaKey) return;
+  const actions = {
+    KeyK: togglePlay,
+    KeyJ: COMMANDS.back,
+    Comma: () => stepRate(-1),
+    Period: () => stepRate(1),
+    ArrowDown: () => move(1),
+    ArrowUp: () => move(-1),
+    KeyN: nextDoubt,
+    KeyE: () => (playing || current) && focusEnd(playing || current),
+    KeyS: () => split(inLine || current),
+    KeyM: () => merge(inLine || current),
+  };
+  const action = actions[event.code];
+  if (action) {
+    event.preventDefault();
+    action();
+  }
+});
+
+document.getElementById("only-review").addEventListener("change", (event) => {
+  transcript.classList.toggle("only-review", event.target.checked);
+});
+
+// -- speakers, turns, agenda -----------------------------------------------------------------
+
+document.querySelector(".speakers").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const label = form.dataset.label;
+  const name = form.elements.name.value.trim();
+  if (!name) return;
+  const answer = await api("PUT", `${base}/speakers/${encodeURIComponent(label)}`, { name });
+  if (!answer.ok) return showError(answer.message);
+  for (const who of transcript.querySelectorAll(`.who[data-label="${CSS.escape(label)}"]`)) {
+    who.textContent = answer.data.name;
+  }
+  if (answer.data.created) {
+    const option = document.createElement("option");
+    option.value = answer.data.name;
+    document.getElementById("members").append(option);
+  }
+  done(t("renamed", { name: answer.data.name }));
+});
+
+document.querySelector("form.turn").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const line = current || playing;
+  if (!line) return say(status, t("no_segment"));
+  const name = event.target.elements.name.value.trim();
+  const answer = await api("POST", `${base}/segments/${line.dataset.segmentId}/turn`, { name });
+  if (!answer.ok) return showError(answer.message);
+  const old = answer.data.ids.map((id) => transcript.querySelector(`[data-segment-id="${CSS.escape(id)}"]`)).filter(Boolean);
+  if (old.length) replaceLines(old, answer.data.html);
+  done(t("turn_given", { name }));
+});
+
+const agenda = document.getElementById("agenda");
+document.querySelector("form.chapter").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const title = event.target.elements.title.value.trim();
+  const items = Array.from(agenda.children, (item) => ({ start: Number(item.dataset.start), title: item.dataset.title }));
+  items.push({ start: Math.round(player.currentTime * 1000) / 1000, title });
+  const answer = await api("PUT", `${base}/agenda`, { items });
+  if (!answer.ok) return showError(answer.message);
+  agenda.replaceChildren(
+    ...answer.data.items.map((item) => {
+      const entry = document.createElement("li");
+      entry.dataset.start = item.start;
+      entry.dataset.title = item.title;
+      entry.textContent = ` ${item.title}`;
+      const time = document.createElement("a");
+      time.className = "time";
+      time.href = `#t=${item.start}`;
+      time.textContent = new Date(item.start * 1000).toISOString().slice(12, 19);
+      entry.prepend(time);
+      return entry;
+    }),
+  );
+  event.target.reset();
+  done(t("chapter_added"));
+});
+agenda.addEventListener("click", (event) => {
+  const time = event.target.closest("a.time");
+  if (!time) return;
+  event.preventDefault();
+  seek(Number(time.parentElement.dataset.start));
+});
+
+async function showHistory() {
+  const list = document.getElementById("history");
+  const line = current;
+  if (!line) return say(status, t("no_segment"));
+  const answer = await api("GET", `${base}/segments/${line.dataset.segmentId}/history`);
+  if (!answer.ok) return showError(answer.message);
+  const entries = answer.data.changes.map((change) => {
+    const entry = document.createElement("li");
+    const before = change.before ?? "";
+    const after = change.after ?? "";
+    entry.textContent = `${change.when} · ${change.who ?? "—"} · ${change.action}: «${before}» → «${after}»`;
+    return entry;
+  });
+  if (!entries.length) {
+    const entry = document.createElement("li");
+    entry.textContent = t("history_empty");
+    entries.push(entry);
+  }
+  list.replaceChildren(...entries);
+}
+
+// -- publishing ------------------------------------------------------------------------------
+
+const dialog = document.getElementById("publish-dialog");
+document.getElementById("publish").addEventListener("click", () => {
+  const unnamed = Array.from(document.querySelectorAll(".speakers input")).filter((input) => !input.value.trim()).length;
+  document.getElementById("publish-summary").textContent = t("publish_summary", {
+    review: transcript.querySelectorAll(".seg.review").length,
+    unnamed,
+  });
+  dialog.showModal();
+});
+document.getElementById("publish-cancel").addEventListener("click", () => dialog.close());
+document.getElementById("publish-confirm").addEventListener("click", async () => {
+  if (current) await save(current);
+  say(status, t("publishing"));
+  const answer = await api("POST", `${base}/publish`);
+  dialog.close();
+  if (!answer.ok) return showError(t("publish_failed", { reason: answer.message }));
+  const link = document.createElement("a");
+  link.href = answer.data.url;
+  link.textContent = t("published_link", { version: answer.data.version });
+  document.getElementById("published").replaceChildren(link);
+  done(t("published_link", { version: answer.data.version }));
+  link.focus();
+});
+
+index();
+transcript.dataset.ready = "true";
