@@ -145,14 +145,30 @@ def _lines(session: Session, session_id: str, t: Texts, ids: list[str]) -> dict[
     return {"ids": [v.id for v in views], "html": fragment("_segment.html.j2", segments=views, t=t)}
 
 
+def _guarded_change(
+    request: Request,
+    session: Session,
+    session_id: str,
+    change: ReviewChange,
+    expected: dict[str, int],
+) -> tuple[Texts, list[str]]:
+    """Apply ``change`` if the segments are still at the ``expected`` versions (else 409);
+    returns the page's texts and the ids of segments the change made."""
+    clerk, t = _clerk(request, session), texts_for(request)
+    _own(session, clerk, session_id)
+    _check_versions(session, session_id, expected, t)
+    before = {row.id for row in crud.list_segments(session=session, session_id=session_id)}
+    _apply(request, session, clerk, session_id, change)
+    after = [row.id for row in crud.list_segments(session=session, session_id=session_id)]
+    return t, [segment_id for segment_id in after if segment_id not in before]
+
+
 @router.post("/sessions/{session_id}/segments/{segment_id}/text")
 def edit_text(
     request: Request, session: SessionDep, session_id: str, segment_id: str, body: TextEdit
 ) -> dict[str, Any]:
-    clerk, t = _clerk(request, session), texts_for(request)
-    _own(session, clerk, session_id)
-    _check_versions(session, session_id, {segment_id: body.version}, t)
-    _apply(request, session, clerk, session_id, EditText(segment_id, body.text))
+    change = EditText(segment_id, body.text)
+    t, _ = _guarded_change(request, session, session_id, change, {segment_id: body.version})
     return _lines(session, session_id, t, [segment_id])
 
 
@@ -160,22 +176,16 @@ def edit_text(
 def split(
     request: Request, session: SessionDep, session_id: str, segment_id: str, body: Split
 ) -> dict[str, Any]:
-    clerk, t = _clerk(request, session), texts_for(request)
-    _own(session, clerk, session_id)
-    _check_versions(session, session_id, {segment_id: body.version}, t)
-    before = {row.id for row in crud.list_segments(session=session, session_id=session_id)}
-    _apply(request, session, clerk, session_id, SplitSegment(segment_id, body.at_s))
-    after = [row.id for row in crud.list_segments(session=session, session_id=session_id)]
-    return _lines(session, session_id, t, [segment_id, *(i for i in after if i not in before)])
+    change = SplitSegment(segment_id, body.at_s)
+    t, made = _guarded_change(request, session, session_id, change, {segment_id: body.version})
+    return _lines(session, session_id, t, [segment_id, *made])
 
 
 @router.post("/sessions/{session_id}/merge")
 def merge(request: Request, session: SessionDep, session_id: str, body: Merge) -> dict[str, Any]:
-    clerk, t = _clerk(request, session), texts_for(request)
-    _own(session, clerk, session_id)
     expected = {body.first_id: body.first_version, body.second_id: body.second_version}
-    _check_versions(session, session_id, expected, t)
-    _apply(request, session, clerk, session_id, MergeSegments(body.first_id, body.second_id))
+    change = MergeSegments(body.first_id, body.second_id)
+    t, _ = _guarded_change(request, session, session_id, change, expected)
     return _lines(session, session_id, t, [body.first_id])
 
 

@@ -7,24 +7,21 @@ and the SQLite search index, under uvicorn in a thread; Chromium comes from
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from kuvend.config import Settings
 from search_api.app import create_app
 from tests.publish.conftest import (  # noqa: F401 - the browser fixtures, shared
-    _free_port,
     base_url,
     browser_context_args,
     browser_type_launch_args,
 )
 from tests.secretariat.seed import seed_accounts, seed_session, segment, settings_for
+from tests.utils.server import serving
 from workers.actions import PipelineActions
 
 SESSION_ID = "prishtine-2026-11-26"
@@ -53,21 +50,8 @@ class Workspace:
 
 def serve(settings: Settings) -> Iterator[str]:
     """Serve ``kuvend serve``'s application over ``settings`` until the generator closes."""
-    app = create_app(settings, actions=PipelineActions(settings))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, actions=PipelineActions(settings))) as url:
+        yield url
 
 
 def seeded(data_dir: Path) -> Settings:
