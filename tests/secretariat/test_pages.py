@@ -1,0 +1,94 @@
+"""The secretariat's pages over HTTP: sign-in that gives nothing away, cookies a script cannot
+read or another site send, changes refused without the CSRF token, the page's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from search_api.app import create_app
+from tests.secretariat.conftest import SESSION_ID, seeded
+from tests.secretariat.seed import EMAIL, PASSWORD
+from workers.actions import PipelineActions
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = seeded(tmp_path_factory.mktemp("pages") / "data")
+    with TestClient(create_app(settings, actions=PipelineActions(settings))) as client:
+        yield client
+
+
+def _form_token(client: TestClient) -> str:
+    page = client.get("/secretariat/signin")
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match, page.text
+    return match[1]
+
+
+def _sign_in(client: TestClient, email: str, password: str) -> Any:
+    token = _form_token(client)
+    return client.post(
+        "/secretariat/signin",
+        data={"email": email, "password": password, "csrf": token},
+        follow_redirects=False,
+    )
+
+
+def test_a_wrong_password_and_an_unknown_email_look_the_same(client: TestClient) -> None:
+    wrong = _sign_in(client, EMAIL, "not the password")
+    unknown = _sign_in(client, "nobody@prishtine.example", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    for answer in (wrong, unknown):
+        assert "Email-i ose fjalëkalimi është i gabuar." in answer.text
+        assert "kuvend_secretariat=" not in answer.headers.get("set-cookie", "")
+
+
+def test_the_session_cookie_is_http_only_and_strict(client: TestClient) -> None:
+    answer = _sign_in(client, EMAIL, PASSWORD)
+    assert answer.status_code == 303
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("kuvend_secretariat=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/secretariat" in cookie
+    editor = client.get(f"/secretariat/sessions/{SESSION_ID}")
+    assert editor.status_code == 200
+    csp = editor.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert editor.headers["cache-control"] == "no-store"  # drafts are never cached
+
+
+def test_changes_need_the_csrf_token_and_a_session(client: TestClient) -> None:
+    _sign_in(client, EMAIL, PASSWORD)
+    editor = client.get(f"/secretariat/sessions/{SESSION_ID}").text
+    segment_id = re.findall(r'data-segment-id="([^"]+)"', editor)[1]
+    url = f"/secretariat/api/sessions/{SESSION_ID}/segments/{segment_id}/text"
+    body = {"text": "Falsifikuar.", "version": 0}
+    assert client.post(url, json=body).status_code == 403
+    assert client.post(url, json=body, headers={"X-CSRF-Token": "x" * 64}).status_code == 403
+    client.cookies.clear()
+    assert client.post(url, json=body).status_code == 401
+    page = client.get(f"/secretariat/sessions/{SESSION_ID}", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/secretariat/signin")
+    # Nothing was changed by the refused requests.
+    _sign_in(client, EMAIL, PASSWORD)
+    assert "Falsifikuar." not in client.get(f"/secretariat/sessions/{SESSION_ID}").text
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("", "Hyr në sekretari"),
+        ("sr-RS,sr;q=0.9,en;q=0.5", "Prijava u sekretarijat"),
+        ("sr-Cyrl-RS", "Пријава у секретаријат"),
+        ("de-DE,en;q=0.8,sq;q=0.7", "Sign in to the secretariat"),
+    ],
+)
+def test_the_language_follows_the_browser(client: TestClient, accept: str, expected: str) -> None:
+    client.cookies.clear()
+    page = client.get("/secretariat/signin", headers={"Accept-Language": accept})
+    assert expected in page.text
