@@ -31,7 +31,7 @@ _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 
 #: Files of the page that are not HTML; copied beside it (or once per site).
-ASSET_FILES = ("kuvend.css", "kuvend.js")
+ASSET_FILES = ("kuvend.css", "kuvend.js", "kuvend-search.js")
 
 #: The exports a session page offers by default, with the catalog key of each one's label.
 DEFAULT_DOWNLOADS = ("minutes.json", "minutes.srt", "minutes.vtt", "minutes.txt")

@@ -28,12 +28,13 @@ from publish.review import publish_draft
 from publish.site import SiteBuilder, SiteReport, build_site
 from publish.site_data import RecordingFor, public_content
 from publish.site_folder import rebuild_into
+from publish.static_search import build_static_search
 from publish.webhooks import Delivery, notify_publication
 
 log = logging.getLogger(__name__)
 
 #: Builders run after the pages in every site build (see :class:`publish.site.SiteBuilder`).
-SITE_BUILDERS: tuple[SiteBuilder, ...] = ()
+SITE_BUILDERS: tuple[SiteBuilder, ...] = (build_static_search,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from kuvend.minutes import Minutes
 from publish import build_minutes
 from publish.revisions import set_agenda
 from publish.site import SiteAssembly, SiteSession, SiteVersion, build_site
+from publish.static_search import build_static_search
 from publish.versions import freeze
 from tests.publish.factories import ANA, MARKO, SESSION, segment
 from tests.utils.speech import ScriptedTurn, require_tools, synthesize_session
@@ -140,7 +141,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         [SiteSession([version], recording=recording)],
     )
     root = workdir / "site"
-    build_site([assembly], root, base_url="http://127.0.0.1")
+    build_site([assembly], root, base_url="http://127.0.0.1", builders=[build_static_search])
     port = _free_port()
     app = Starlette(routes=[Mount("/", app=StaticFiles(directory=root, html=True))])
     server = uvicorn.Server(

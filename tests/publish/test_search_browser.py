@@ -25,6 +25,7 @@ from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate
 from publish import build_minutes, search_page
 from publish.site import SiteAssembly, SiteSession, SiteVersion, build_site
+from publish.static_search import build_static_search
 from publish.versions import freeze
 from search_api.app import create_app
 from search_api.index import SqliteFtsIndex
@@ -90,6 +91,7 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite
         ],
         settings.resolved_site_dir,
         base_url="http://127.0.0.1",
+        builders=[build_static_search],
     )
     index = SqliteFtsIndex(workdir / "search.db")
     for minutes in (bilingual, cyrillic, _draft()):
