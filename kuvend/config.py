@@ -93,7 +93,8 @@ class Settings(BaseSettings):
 
     # API.
     secret_key: SecretStr | None = None
-    """Signs login tokens. Required in production; in development a per-process key is used."""
+    """Signs login tokens. Required in production; without it a key is generated once into
+    ``data_dir/secret.key`` (mode 0600) and kept there, so a restart signs nobody out."""
     access_token_minutes: int = 60
     password_hash_memory_kib: int = Field(default=65536, ge=8)
     """argon2id memory per password hash, KiB. 64 MiB follows RFC 9106; lower it only on a very

@@ -2,8 +2,9 @@
 
 * Passwords: argon2id through argon2-cffi (its defaults follow RFC 9106's recommendation).
 * Login tokens: JWT (HS256, pyjwt) with ``sub`` = user id and an expiry of
-  ``access_token_minutes``; the key is ``KUVEND_SECRET_KEY`` (required in production, a random
-  per-process key in development, so restarting the server signs everyone out).
+  ``access_token_minutes``; the key is ``KUVEND_SECRET_KEY`` (required in production), else
+  one generated once into the data folder (``search_api.signing_key``), so that a restart
+  signs nobody out.
 * API keys: ``kv_<prefix>_<secret>``; only the prefix (to find the row) and the SHA-256 of the
   whole key are stored. A key is 190 random bits, so a fast hash is enough: unlike passwords it
   cannot be guessed from a dictionary.
@@ -23,9 +24,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kuvend.config import Settings
+from search_api.signing_key import stored_signing_key
 
 _ALGORITHM = "HS256"
-_DEVELOPMENT_KEY = secrets.token_urlsafe(48)
 
 
 @lru_cache(maxsize=4)
@@ -54,7 +55,9 @@ def decoy_hash(memory_kib: int) -> str:
 
 
 def _signing_key(settings: Settings) -> str:
-    return settings.secret_key.get_secret_value() if settings.secret_key else _DEVELOPMENT_KEY
+    if settings.secret_key:
+        return settings.secret_key.get_secret_value()
+    return stored_signing_key(settings.data_dir)
 
 
 def create_access_token(settings: Settings, user_id: str, *, now: datetime | None = None) -> str:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import socket
+import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from kuvend.cli.app import app
 from kuvend.config import Settings
 from kuvend.storage.db import migrate
 from search_api.index import SqliteFtsIndex, sqlite_index_path
+from search_api.signing_key import KEY_FILE
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import TEST_HASH_MEMORY_KIB, seed
 
@@ -110,6 +114,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
+def _kuvend_serve() -> Iterator[str]:
+    """``kuvend serve`` on a free port, as a user starts it; yields the API's base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kuvend", "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        assert _wait_for(f"{base}/health", server).json()["status"] == "ok"
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _wait_for(url: str, server: subprocess.Popen[bytes]) -> httpx.Response:
     deadline = time.monotonic() + 120
     while True:
@@ -139,16 +162,7 @@ def test_users_apikeys_and_serve_work_together(
     api_key = _run("apikeys", "create", "--owner", "Koha Ditore").strip()
     assert api_key.startswith("kv_")
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kuvend", "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/api/v1"
-        assert _wait_for(f"{base}/health", server).json()["status"] == "ok"
+    with _kuvend_serve() as base:
         keyed = httpx.get(f"{base}/sessions", headers={"X-API-Key": api_key})
         assert keyed.status_code == 200
         assert keyed.headers["X-RateLimit-Limit"] == "120"
@@ -159,6 +173,8 @@ def test_users_apikeys_and_serve_work_together(
         assert token.status_code == 200, token.text
         bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
         assert httpx.get(f"{base}/auth/me", headers=bearer).json()["assembly"] == "prishtine"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # Without KUVEND_SECRET_KEY the signing key was kept in the data folder, owner-only, so a
+    # restarted server (a new process) still accepts the token: nobody is signed out.
+    assert stat.S_IMODE((settings.data_dir / KEY_FILE).stat().st_mode) == 0o600
+    with _kuvend_serve() as base:
+        assert httpx.get(f"{base}/auth/me", headers=bearer).status_code == 200
