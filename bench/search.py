@@ -14,9 +14,12 @@ optimized (FTS5 ``optimize``) and checkpointed.
 It prints the build time (segments/s), the index file size, and latency percentiles
 (p50/p95/p99, ms) of three query kinds — a word (mid-frequency vocabulary, typed with or
 without its diacritics), a two-word phrase, and a word filtered by assembly and a year — each
-measured directly on the index and through the API (``GET /api/v1/search`` in-process over
+measured directly on the index, through the API (``GET /api/v1/search`` in-process over
 httpx's ASGI transport, so the figure includes FastAPI, validation and serialisation but no
-network). Queries ask for 20 hits and facets, as the API does by default.
+network) and through the public search page (``GET /search``: the same query, five facets,
+rendered HTML). Queries ask for 20 hits and facets, as the API does by default. Beside each
+percentile line, the CPU-seconds the process spent on those queries (the machine is shared:
+wall time is noisy, CPU time much less so); the three ways run one after another per kind.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from kuvend.minutes import (  # noqa: E402
 from kuvend.search import SearchQuery  # noqa: E402
 from kuvend.storage.db import migrate  # noqa: E402
 from kuvend.text import fold_for_search, serbian_to_cyrillic  # noqa: E402
+from publish import search_page  # noqa: E402
 from search_api.app import create_app  # noqa: E402
 from search_api.index import SqliteFtsIndex  # noqa: E402
 
@@ -205,11 +209,19 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-async def time_api(client: httpx.AsyncClient, params: list[dict[str, str]]) -> list[float]:
+#: The page's names of the API's date filters.
+_PAGE_NAMES = {"date_from": "from", "date_to": "to"}
+
+
+async def time_api(
+    client: httpx.AsyncClient, params: list[dict[str, str]], path: str = "/api/v1/search"
+) -> list[float]:
     samples = []
     for query in params:
+        if path == "/search":
+            query = {_PAGE_NAMES.get(key, key): value for key, value in query.items()}
         began = time.perf_counter()
-        response = await client.get("/api/v1/search", params=query)
+        response = await client.get(path, params=query)
         samples.append((time.perf_counter() - began) * 1000)
         response.raise_for_status()
     return samples
@@ -269,22 +281,31 @@ def main() -> None:
         anonymous_rate_limit="1000000/minute",
     )
     migrate(settings.resolved_database_url)
-    app = create_app(settings, index=index)
+    app = create_app(settings, index=index, search_pages=search_page)
 
-    async def through_api(params: list[dict[str, str]]) -> list[float]:
+    async def through(path: str, params: list[dict[str, str]]) -> list[float]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            await time_api(client, params[:10])  # warm-up
-            return await time_api(client, params)
+            await time_api(client, params[:10], path)  # warm-up
+            return await time_api(client, params, path)
 
-    log(f"latency over {args.queries} queries each (20 hits + facets):")
+    log(f"latency over {args.queries} queries each (20 hits + facets), CPU-seconds in brackets:")
     for kind in ("word", "phrase", "filtered"):
         params = getattr(queries, kind)
         time_direct(index, params[:10])  # warm the page cache
+        cpu = time.process_time()
         direct, hits = time_direct(index, params)
-        api = asyncio.run(through_api(params))
-        log(f"  {kind:<8} direct  {percentiles(direct)}   (mean hits {hits / len(params):,.0f})")
-        log(f"  {kind:<8} API     {percentiles(api)}")
+        cpu_direct, cpu = time.process_time() - cpu, time.process_time()
+        api = asyncio.run(through("/api/v1/search", params))
+        cpu_api, cpu = time.process_time() - cpu, time.process_time()
+        page = asyncio.run(through("/search", params))
+        cpu_page = time.process_time() - cpu
+        log(
+            f"  {kind:<8} direct  {percentiles(direct)}  [{cpu_direct:6.2f} s]"
+            f"   (mean hits {hits / len(params):,.0f})"
+        )
+        log(f"  {kind:<8} API     {percentiles(api)}  [{cpu_api:6.2f} s]")
+        log(f"  {kind:<8} page    {percentiles(page)}  [{cpu_page:6.2f} s]")
     index.close()
 
 

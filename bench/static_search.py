@@ -1,0 +1,114 @@
+"""Search without a server: the static index's size per hour of minutes, and the first query's
+time in Debian's headless Chromium, for one assembly with 100 published sessions.
+
+Usage::
+
+    .venv/bin/python bench/static_search.py [--sessions 100] [--hours 2.5] [--throttle 4]
+
+Sessions are ``bench/search.py``'s synthetic ones (real Albanian and Serbian sentences), made
+``--hours`` long each. The site's search page and the assembly's index file are written with
+``publish.static_search`` into a folder served by Python's ``http.server`` (a plain web host);
+Chromium opens ``search/index.en.html?q=WORD`` and the figure is the time from navigation
+start until the first hit is on the page: download, MiniSearch's indexing and the query. It is
+measured as a desktop and with the CPU slowed ``--throttle`` times (Chrome DevTools' phone
+emulation), for three words; the machine is shared, so each is the median of three loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import bench.search as corpus_bench  # noqa: E402
+from publish.page import copy_assets  # noqa: E402
+from publish.static_search import VENDOR_DIR, write_search_index, write_search_page  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+WORDS = ("gjykata", "skupstina", "vendimin")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--hours", type=float, default=2.5)
+    parser.add_argument("--throttle", type=float, default=4.0)
+    args = parser.parse_args()
+    if not (VENDOR_DIR / "minisearch.js").is_file():
+        sys.exit(f"{VENDOR_DIR}/minisearch.js is missing: run scripts/install")
+
+    corpus = corpus_bench.load_corpus()
+    # About 10.5 s a synthetic segment (0.4 s a word, 0.5 s apart).
+    corpus_bench.SEGMENTS_PER_SESSION = round(args.hours * 3600 / 10.5)
+    segments = corpus_bench.SEGMENTS_PER_SESSION * args.sessions
+    sessions = [
+        minutes.model_copy(
+            update={"session": minutes.session.model_copy(update={"assembly": "komuna"})}
+        )
+        for minutes in corpus_bench.synthetic_sessions(corpus, segments)
+    ]
+    hours = sum(m.session.duration_s for m in sessions) / 3600
+    site = Path(tempfile.mkdtemp(prefix="kuvend-bench-static-"))
+    copy_assets(site / "assets")
+    shutil.copyfile(VENDOR_DIR / "minisearch.js", site / "assets" / "minisearch.js")
+    index = write_search_index(sessions, site / "komuna")
+    write_search_page(site, [("komuna", "Komuna")], "en")
+    raw = index.stat().st_size
+    packed = len(gzip.compress(index.read_bytes(), 6))
+    print(f"{len(sessions)} sessions, {segments:,} segments, {hours:,.1f} hours of minutes")
+    print(
+        f"index: {raw / 1e6:,.1f} MB ({raw / hours / 1e3:,.0f} kB per hour), "
+        f"gzip {packed / 1e6:,.1f} MB ({packed / hours / 1e3:,.0f} kB per hour)"
+    )
+
+    port = 8765
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+            )
+            for label, rate in (("desktop", 1.0), (f"CPU /{args.throttle:g}", args.throttle)):
+                for word in WORDS:
+                    times = []
+                    for _ in range(3):
+                        page = browser.new_page()
+                        cdp = page.context.new_cdp_session(page)
+                        cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+                        page.goto(f"http://127.0.0.1:{port}/search/index.en.html?q={word}")
+                        page.wait_for_function(
+                            "document.querySelector('.hits').children.length > 0", polling=5
+                        )
+                        times.append(float(page.evaluate("performance.now()")))
+                        page.close()
+                    print(f"  {label:<8} first query {word!r}: {statistics.median(times):,.0f} ms")
+            browser.close()
+    finally:
+        server.terminate()
+        shutil.rmtree(site, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
