@@ -45,7 +45,7 @@ def _cyrillic_keeping_fields(text: str) -> str:
     out = ""
     for index, part in enumerate(converted):
         out += "{" + part + "}" if index % 2 else part
-    for name in ("JSON", "SRT", "WebVTT", "TXT", "DOCX", "XML", "Akoma Ntoso", "Atom"):
+    for name in ("JSON", "SRT", "WebVTT", "TXT", "DOCX", "XML", "Akoma Ntoso", "Atom", "iCalendar"):
         out = out.replace(serbian_to_cyrillic(name), name)
     return out
 

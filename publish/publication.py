@@ -24,6 +24,7 @@ from kuvend.errors import ConflictError
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore, safe_suffix
 from publish.exports import ALL_FORMATS, write_exports
+from publish.front_door import write_calendars
 from publish.review import publish_draft
 from publish.site import SiteBuilder, SiteReport, build_site
 from publish.site_data import RecordingFor, public_content
@@ -34,7 +35,7 @@ from publish.webhooks import Delivery, notify_publication
 log = logging.getLogger(__name__)
 
 #: Builders run after the pages in every site build (see :class:`publish.site.SiteBuilder`).
-SITE_BUILDERS: tuple[SiteBuilder, ...] = (build_static_search,)
+SITE_BUILDERS: tuple[SiteBuilder, ...] = (build_static_search, write_calendars)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from kuvend.storage.media import safe_suffix
 from publish.exports import ALL_FORMATS, write_exports
 from publish.feed import FeedItem, assembly_feed
 from publish.files import write_atomically
+from publish.front_door import assembly_cards
 from publish.i18n import Translator, UiLanguage
 from publish.page import PageLink, copy_assets, render_session_page
 from publish.site_pages import members_pages, render_page, safe_name
@@ -152,14 +153,7 @@ def build_site(
             ui_language,
             assets="assets/",
             home_href=None,
-            assemblies=[
-                {
-                    "name": a.name,
-                    "href": f"{a.slug}/index.{{lang}}.html",
-                    "count": len(a.sessions),
-                }
-                for a in assemblies
-            ],
+            assemblies=assembly_cards(assemblies),
         )
     )
     for builder in builders:

@@ -1,0 +1,113 @@
+"""The site's front door and calendars: what a citizen sees first, and sittings in a calendar.
+
+- ``assembly_cards``: each assembly on the site index with its latest published sessions, its
+  next scheduled sittings (agenda, a link to their materials), its members and its calendar.
+- ``write_calendars`` (a ``SiteBuilder``): ``out_dir/<assembly>/calendar.ics``, the scheduled
+  sittings as an iCalendar feed (RFC 5545, written with the ``icalendar`` package) that people
+  subscribe to, so that a sitting lands in their calendar with its agenda before the vote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from icalendar import Calendar, Event
+
+from kuvend import __version__
+from publish.files import write_atomically
+from publish.site_pages import safe_name
+
+if TYPE_CHECKING:  # publish.site renders the front door: only its types are needed here
+    from publish.site import SiteAssembly, UpcomingSession
+
+CALENDAR_NAME: Final = "calendar.ics"
+LATEST: Final = 5
+#: A sitting with only a date is an all-day event; with a time, it is given this length.
+SITTING_LENGTH: Final = timedelta(hours=3)
+
+
+def assembly_cards(assemblies: Sequence[SiteAssembly]) -> list[dict[str, Any]]:
+    """The site index's content per assembly; hrefs carry ``{lang}`` for each page language."""
+    cards = []
+    for assembly in assemblies:
+        slug = assembly.slug
+        newest = sorted(assembly.sessions, key=lambda s: s.latest.session.date, reverse=True)
+        cards.append(
+            {
+                "name": assembly.name,
+                "href": f"{slug}/index.{{lang}}.html",
+                "count": len(assembly.sessions),
+                "members_href": f"{slug}/members/index.{{lang}}.html",
+                "calendar_href": f"{slug}/{CALENDAR_NAME}",
+                "feed_href": f"{slug}/feed.atom",
+                "latest": [
+                    {
+                        "title": s.latest.session.title,
+                        "date": s.latest.session.date,
+                        "href": f"{slug}/{s.latest.session.id}/index.{{lang}}.html",
+                    }
+                    for s in newest[:LATEST]
+                ],
+                "upcoming": [
+                    {
+                        "title": item.title,
+                        "date": item.date,
+                        "agenda": list(item.agenda),
+                        "materials": len(item.materials),
+                        "materials_href": f"{slug}/index.{{lang}}.html#upcoming-heading",
+                    }
+                    for item in sorted(assembly.upcoming, key=lambda item: item.date)
+                ],
+            }
+        )
+    return cards
+
+
+def write_calendars(assemblies: Sequence[SiteAssembly], out_dir: Path) -> None:
+    """Write each assembly's ``calendar.ics`` (a ``SiteBuilder``)."""
+    for assembly in assemblies:
+        write_atomically(
+            out_dir / safe_name(assembly.slug) / CALENDAR_NAME, assembly_calendar(assembly)
+        )
+
+
+def assembly_calendar(assembly: SiteAssembly) -> bytes:
+    """The iCalendar document of ``assembly``'s scheduled sittings (agenda in the description).
+
+    Event uids are stable (``<session id>@<assembly>.kuvend``), so a calendar that polls the
+    feed updates a moved sitting instead of adding a second one.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", f"-//Kuvend//{__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", assembly.name)
+    for item in assembly.upcoming:
+        calendar.add_component(_event(assembly, item))
+    return bytes(calendar.to_ical())
+
+
+def _event(assembly: SiteAssembly, item: UpcomingSession) -> Event:
+    event = Event()
+    event.add("uid", f"{item.id}@{assembly.slug}.kuvend")
+    event.add("summary", f"{assembly.name}: {item.title}")
+    start = _when(item.date)
+    event.add("dtstart", start)
+    if isinstance(start, datetime):
+        event.add("dtend", start + SITTING_LENGTH)
+    else:
+        event.add("dtend", start + timedelta(days=1))
+    event.add("dtstamp", datetime(2000, 1, 1))  # required; the sitting's content defines it
+    if item.agenda:
+        lines = [f"{number}. {title}" for number, title in enumerate(item.agenda, start=1)]
+        event.add("description", "\n".join(lines))
+    return event
+
+
+def _when(text: str) -> date | datetime:
+    """``2024-05-02`` (an all-day sitting) or ``2024-05-02T10:00`` (a sitting at a time)."""
+    if len(text) > 10:
+        return datetime.fromisoformat(text)
+    return date.fromisoformat(text[:10])
