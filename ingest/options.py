@@ -20,6 +20,15 @@ class IngestOptions:
     """Files only: a chunk may end up to this much earlier (at most half a chunk), at the
     quietest moment, so that a cut falls between words rather than inside one. 0 cuts at
     exactly ``chunk_s``."""
+    stream_scan_s: float = 300.0
+    """Audio scanned per stream to choose the one with speech (all of a shorter file, else
+    windows spread through it)."""
+    min_gap_s: float = 1.0
+    """A hole or forward jump in a stream's timestamps this long or longer is a gap."""
+    silence_dbfs: float = -60.0
+    """A chunk with no 10 ms frame louder than this is silence: it is not written."""
+    accept_truncated: bool = False
+    """Process a file whose audio ends before its header says (the minutes say so)."""
     max_duration_s: float = 12 * 3600.0
     """Longest accepted media (a long session is six hours; twelve leaves room)."""
     max_bytes: int = 8 * 1024**3
@@ -49,9 +58,9 @@ class IngestOptions:
             raise ValueError(f"cut_search_s must not be negative, not {self.cut_search_s}")
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: float | int) -> IngestOptions:
+    def from_settings(cls, settings: Settings, **overrides: float | int | bool) -> IngestOptions:
         """Options from the process settings (``KUVEND_CHUNK_SECONDS`` …), then ``overrides``."""
-        values: dict[str, float | int] = {
+        values: dict[str, float | int | bool] = {
             "chunk_s": settings.chunk_seconds,
             "max_duration_s": settings.max_duration_s,
             "max_bytes": settings.max_upload_bytes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import soundfile
 from ingest._ffmpeg import FfmpegProcess
 from ingest.manifest import Recording
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
-from kuvend.domain import MediaInfo
+from kuvend.domain import AudioChunk, MediaInfo
 from kuvend.errors import MediaError, TransientError
 
 log = logging.getLogger(__name__)
@@ -41,25 +41,41 @@ def encode_for_player(media: MediaInfo, target: Path, options: IngestOptions | N
 def encode_recording_for_player(
     recording: Recording, target: Path, options: IngestOptions | None = None
 ) -> Path:
-    """Encode a live recording for the player: its chunks end to end, silence in its gaps,
-    so that the file's clock is the session clock. Atomic like :func:`encode_for_player`."""
-    log.info("encoding %d recorded chunks for the player into %s", len(recording.chunks), target)
+    """Encode a live recording for the player: see :func:`encode_chunks_for_player`."""
+    return encode_chunks_for_player(recording.chunks, recording.duration_s, target, options)
+
+
+def encode_chunks_for_player(
+    chunks: Sequence[AudioChunk],
+    duration_s: float,
+    target: Path,
+    options: IngestOptions | None = None,
+) -> Path:
+    """Encode chunks for the player: end to end, silence wherever no chunk lies (gaps, silence
+    not written, audio that starts late), up to ``duration_s``, so that the file's clock is the
+    session clock. Atomic like :func:`encode_for_player`."""
+    log.info("encoding %d chunks for the player into %s", len(chunks), target)
     source = ffmpeg.input("pipe:", format="s16le", ar=SAMPLE_RATE_HZ, ac=1)
-    return _encode(source, target, options, "the recording", feed=_session_samples(recording))
+    return _encode(source, target, options, "the audio", feed=_session_samples(chunks, duration_s))
 
 
-def _session_samples(recording: Recording) -> Iterator[bytes]:
+def _session_samples(chunks: Sequence[AudioChunk], duration_s: float) -> Iterator[bytes]:
     position = 0
-    for chunk in sorted(recording.chunks, key=lambda c: c.offset_s):
+    for chunk in sorted(chunks, key=lambda c: c.offset_s):
         start = round(chunk.offset_s * SAMPLE_RATE_HZ)
-        if start > position:
-            yield bytes(2 * (start - position))  # a gap: silence
+        yield from _silence(start - position)
         samples, _ = soundfile.read(chunk.path, dtype="int16")
         yield np.asarray(samples, dtype="<i2").tobytes()
         position = max(position, start + len(samples))
-    end = round(recording.duration_s * SAMPLE_RATE_HZ)
-    if end > position:
-        yield bytes(2 * (end - position))
+    yield from _silence(round(duration_s * SAMPLE_RATE_HZ) - position)
+
+
+def _silence(samples: int) -> Iterator[bytes]:
+    # In blocks: hours of silence must not be one allocation.
+    block = SAMPLE_RATE_HZ * 60
+    while samples > 0:
+        yield bytes(2 * min(block, samples))
+        samples -= block
 
 
 def _encode(

@@ -23,6 +23,7 @@ import ffmpeg
 from ingest._ffmpeg import FfmpegProcess
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
 from ingest.probe import probe_media
+from ingest.timeline import decoded_duration_s
 from kuvend.domain import MediaInfo
 from kuvend.errors import MediaError, TransientError
 from kuvend.storage.media import MediaStore, StoredMedia, safe_suffix
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _MAX_NAME_CHARS = 255
 _TAIL_CHECK_S = 10.0
+_TRUNCATION_SLACK_S = 1.0
 _COPY_BLOCK = 1024 * 1024
 
 
@@ -54,7 +56,8 @@ def validate_upload(
 
     Raises ``MediaError`` with a one-line reason, storing nothing, when the name is not a plain
     file name, the file is empty or over ``options.max_bytes``, is not media, has no audio, has
-    no duration or is over ``options.max_duration_s``, or its audio ends before it should.
+    no duration or is over ``options.max_duration_s``, or its audio ends before its header says
+    (unless ``options.accept_truncated``: see :func:`check_complete`).
     ``source`` itself is left for the caller to remove.
     """
     label = check_upload_name(name)
@@ -62,8 +65,7 @@ def validate_upload(
     if size > options.max_bytes:
         limit = _megabytes(options.max_bytes)
         raise MediaError(f"{label} is too large: {_megabytes(size)}, the limit is {limit}")
-    media = probe_media(source, options)
-    _check_audio_reaches_the_end(media, label)
+    media = check_complete(probe_media(source, options), label, options)
     already = store.path_for(media.sha256, safe_suffix(label)).exists()
     stored = store.add_file(source, label, sha256=media.sha256)
     log.info("accepted upload %s as %s%s", label, stored.path, " (already stored)" * already)
@@ -127,12 +129,35 @@ def check_upload_name(name: str) -> str:
     return cleaned
 
 
-def _check_audio_reaches_the_end(media: MediaInfo, label: str) -> None:
-    """Decode the last seconds: a file cut short in transit can keep a complete index (an MP4
-    with its index first), so ffprobe reports the full duration, yet its audio stops early."""
-    start = max(0.0, media.duration_s - _TAIL_CHECK_S)
-    expected = media.duration_s - start
-    graph = ffmpeg.input(str(media.path), ss=f"{start:.3f}")["a:0"].output(
+def check_complete(media: MediaInfo, label: str, options: IngestOptions) -> MediaInfo:
+    """``media`` if its audio lasts as long as its header says; else ``MediaError`` giving both
+    durations, or, with ``options.accept_truncated``, ``media`` with the duration that decodes.
+
+    A WAV's header is read directly (ffprobe measures the bytes present). Otherwise the last
+    seconds are decoded: a file cut short in transit can keep a complete index (an MP4 with its
+    index first), so ffprobe reports the full duration, yet its audio stops early; only then is
+    the whole file decoded to measure it.
+    """
+    stated = media.header_duration_s
+    if stated is None or media.duration_measured:
+        return media
+    if stated - media.duration_s <= _TRUNCATION_SLACK_S and _tail_decodes(media, stated):
+        return media
+    start = media.audio_streams[media.audio_stream].start_s if media.audio_streams else 0.0
+    decoded = start + decoded_duration_s(media.path, media.audio_stream)
+    if not options.accept_truncated:
+        raise MediaError(
+            f"{label} is truncated: its header says {stated:.1f} s but its audio ends at "
+            f"{decoded:.1f} s (kuvend process --accept-truncated processes what there is)"
+        )
+    log.warning("%s is truncated: %.1f s of the %.1f s stated; accepted", label, decoded, stated)
+    return dataclasses.replace(media, duration_s=decoded)
+
+
+def _tail_decodes(media: MediaInfo, stated: float) -> bool:
+    start = max(0.0, stated - _TAIL_CHECK_S)
+    expected = stated - start
+    graph = ffmpeg.input(str(media.path), ss=f"{start:.3f}")[f"a:{media.audio_stream}"].output(
         "pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE_HZ
     )
     process = FfmpegProcess(graph, stdout_pipe=True)
@@ -141,15 +166,17 @@ def _check_audio_reaches_the_end(media: MediaInfo, label: str) -> None:
         decoded_bytes += len(block)
     process.wait()
     decoded = decoded_bytes / (2 * SAMPLE_RATE_HZ)
-    if decoded < expected - max(1.0, 0.1 * expected):
-        raise MediaError(
-            f"{label} is damaged or cut short: its audio stops {expected - decoded:.1f} s "
-            f"before its stated end ({media.duration_s:.1f} s)"
-        )
+    return decoded >= expected - max(_TRUNCATION_SLACK_S, 0.1 * expected)
 
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024**2:.1f} MB"
 
 
-__all__ = ["AcceptedUpload", "check_upload_name", "receive_upload", "validate_upload"]
+__all__ = [
+    "AcceptedUpload",
+    "check_complete",
+    "check_upload_name",
+    "receive_upload",
+    "validate_upload",
+]

@@ -23,8 +23,35 @@ Embedding = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
+class AudioStreamInfo:
+    """One audio stream of an input file: ``index`` is ffmpeg's ``a:N`` (0 = the first audio).
+
+    ``start_s`` is where the stream starts on the container's presentation clock (0 = the
+    container's start, which is the video's). ``speech_s`` is the speech Silero VAD found in
+    the part scanned to choose a stream (``None`` before scanning).
+    """
+
+    index: int
+    codec: str
+    channels: int
+    channel_layout: str
+    sample_rate: int
+    language: str | None
+    start_s: float
+    duration_s: float | None = None
+    """As the header states it (``None`` when it does not)."""
+    speech_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MediaInfo:
-    """What ffprobe says about an input file, plus its content hash."""
+    """What ffprobe says about an input file, plus its content hash.
+
+    ``codec``, rate and channels describe audio stream ``audio_stream`` (``a:N``); every audio
+    stream is in ``audio_streams``. ``duration_s`` is the audio's end on the container clock:
+    the header's figure, or measured by decoding when the header has none
+    (``duration_measured``). ``header_duration_s`` is what the header promises, when it does.
+    """
 
     path: Path
     sha256: str
@@ -35,6 +62,10 @@ class MediaInfo:
     sample_rate: int
     channels: int
     has_video: bool
+    audio_streams: tuple[AudioStreamInfo, ...] = ()
+    audio_stream: int = 0
+    header_duration_s: float | None = None
+    duration_measured: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,27 @@ class MinutesGap(_Record):
     reason: str
 
 
+class MinutesAudioStream(_Record):
+    """One audio stream of the source file (``index`` is ffmpeg's ``a:N``)."""
+
+    index: int
+    channels: int
+    language: str | None = None
+    """The stream's language tag, when the file has one."""
+    speech_s: float | None = None
+    """Seconds of speech found when choosing the stream (in the part scanned)."""
+    used: bool = False
+    channel: str | None = None
+    """The one channel transcribed (``FC`` centre, ``FL``/``FR`` a live side), else a down-mix."""
+
+
+class MinutesTruncation(_Record):
+    """The source ends before its header says; it was processed as far as it decodes."""
+
+    stated_s: float
+    decoded_s: float
+
+
 class MinutesAgendaItem(_Record):
     start: float
     title: str
@@ -80,6 +101,8 @@ class MinutesSession(_Record):
     agenda: list[MinutesAgendaItem] = Field(default_factory=list)
     generator: str | None = None
     """What made these minutes: Kuvend's version, the models and their options."""
+    audio_streams: list[MinutesAudioStream] = Field(default_factory=list)
+    truncated: MinutesTruncation | None = None
 
 
 class Minutes(_Record):

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kuvend.minutes import Minutes, MinutesSession
+from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
 from kuvend.storage import revisions as store
+from kuvend.storage.media_report import load_media_report
 from publish.revisions import Revised
 from publish.statistics import with_statistics
 from publish.versions import FrozenVersion, freeze, thaw
@@ -39,9 +41,18 @@ def load_draft_minutes(*, session: Session, session_id: str) -> Minutes:
         gaps=parts.gaps,
         agenda=parts.agenda,
         generator=parts.generator,
+        **_media_fields(load_media_report(session=session, session_id=session_id)),
     )
     minutes = Minutes(session=header, speakers=parts.speakers, segments=parts.segments)
     return with_statistics(minutes)
+
+
+def _media_fields(report: dict[str, Any]) -> dict[str, Any]:
+    truncated = report.get("truncated")
+    return {
+        "audio_streams": [MinutesAudioStream(**item) for item in report.get("audio_streams", [])],
+        "truncated": MinutesTruncation(**truncated) if truncated else None,
+    }
 
 
 def apply_change(

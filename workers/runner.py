@@ -35,6 +35,10 @@ class ProcessRequest:
     title: str
     languages: tuple[LanguageCode, ...]
     date: date
+    audio_stream: int | None = None
+    """The audio stream to transcribe (``a:N``); ``None``: the one with the most speech."""
+    accept_truncated: bool = False
+    """Process a file whose audio ends before its header says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +68,17 @@ def process_media(
             title=request.title,
             session_date=request.date,
             languages=request.languages,
+            audio_stream=request.audio_stream,
+            accept_truncated=request.accept_truncated,
         )
         try:
             minutes = _run_session(settings, session_id, staging, hook)
         except KuvendError as error:
             steps.fail_session(settings=settings, session_id=session_id, error=str(error))
+            raise
+        except BaseException:
+            # Ctrl-C or a crash: the session is abandoned, and its chunks with it.
+            steps.fail_session(settings=settings, session_id=session_id, error="interrupted")
             raise
         _move_into_place(staging, request.out_dir)
     finally:

@@ -16,8 +16,6 @@ segments, so a reviewer's edit survives any re-run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +23,6 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 import diarize
-import ingest
 import models
 import publish
 import transcribe
@@ -42,9 +39,9 @@ from kuvend.progress import StepProgress
 from kuvend.storage import repository
 from kuvend.storage import revisions as stored_revisions
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.media import MediaStore
-from kuvend.types import LanguageCode, StageHook, no_hook
+from kuvend.types import StageHook, no_hook
 from search_api.index import open_index
+from workers.ingesting import create_session, ingest_into, remove_chunks
 
 log = logging.getLogger(__name__)
 
@@ -135,61 +132,17 @@ def prepare_database(settings: Settings) -> None:
     migrate(settings.resolved_database_url)
 
 
-def create_session(
-    *,
-    settings: Settings,
-    media_path: Path,
-    assembly: str,
-    title: str,
-    session_date: date,
-    languages: Sequence[LanguageCode],
-) -> str:
-    """Validate the media, keep the original in the media store, register a queued session."""
-    accepted = ingest.validate_upload(
-        media_path,
-        name=media_path.name,
-        store=MediaStore(settings.resolved_media_dir),
-        options=ingest.IngestOptions.from_settings(settings),
-    )
-    media, stored = accepted.media, accepted.stored
-    with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
-            session=db,
-            assembly=assembly,
-            title=title,
-            date=session_date,
-            languages=languages,
-            media_sha256=stored.sha256,
-            media_path=stored.path,
-        )
-        repository.set_session_status(
-            session=db, session_id=row.id, status="queued", duration_s=media.duration_s
-        )
-        session_id = row.id
-    log.info("session %s: %s (%.1f s of media)", session_id, title, media.duration_s)
-    return session_id
-
-
 def ingest_session(*, settings: Settings, session_id: str, hook: StageHook = no_hook) -> int:
-    """Cut the session's media into 16 kHz chunks and make the player's audio; returns chunks."""
-    with session_scope(settings.resolved_database_url) as db:
-        media_path = Path(
-            repository.get_session(session=db, session_id=session_id).media_path or ""
-        )
-        existing = repository.load_chunks(session=db, session_id=session_id)
-        repository.set_session_status(session=db, session_id=session_id, status="processing")
+    """Cut the session's media into 16 kHz chunks on the session clock and make the player's
+    audio; returns the number of chunks (see :func:`workers.ingesting.ingest_into`)."""
     folder = work_dir(settings, session_id)
-    if existing and all(chunk.path.exists() for chunk in existing):
-        return len(existing)
-    media = ingest.probe_media(media_path, ingest.IngestOptions.from_settings(settings))
-    chunks = ingest.cut_into_chunks(
-        media, folder / "chunks", ingest.IngestOptions.from_settings(settings), hook=hook
+    return ingest_into(
+        settings=settings,
+        session_id=session_id,
+        folder=folder,
+        player=folder / PLAYER_AUDIO,
+        hook=hook,
     )
-    ingest.encode_for_player(media, folder / PLAYER_AUDIO)
-    with session_scope(settings.resolved_database_url) as db:
-        repository.save_chunks(session=db, session_id=session_id, chunks=chunks)
-    hook("ingest", StepProgress("ingest", 1, 1, f"{len(chunks)} chunks"))
-    return len(chunks)
 
 
 def transcribe_chunk_step(
@@ -355,11 +308,13 @@ def _existing(path: Path) -> Path | None:
 
 
 def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
-    """Mark a session failed with a message a secretariat can act on."""
+    """Mark a session failed with a message a secretariat can act on; its chunks are removed
+    (a file session's are cut again on a retry)."""
     with session_scope(settings.resolved_database_url) as db:
         repository.set_session_status(
             session=db, session_id=session_id, status="failed", error=error
         )
+    remove_chunks(settings=settings, session_id=session_id, folder=work_dir(settings, session_id))
 
 
 def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, str | None]:

@@ -37,8 +37,12 @@ def submit_session(
     title: str,
     session_date: date,
     languages: Sequence[LanguageCode],
+    audio_stream: int | None = None,
+    accept_truncated: bool = False,
 ) -> str:
     """Register the session and queue its processing; returns the session's id.
+
+    ``audio_stream`` and ``accept_truncated``: see :func:`workers.ingesting.create_session`.
 
     Raises ``MediaError`` for unusable media (nothing queued) and ``TransientError`` when the
     queue cannot be reached (the session is then marked failed, saying so).
@@ -51,6 +55,8 @@ def submit_session(
         title=title,
         session_date=session_date,
         languages=languages,
+        audio_stream=audio_stream,
+        accept_truncated=accept_truncated,
     )
     try:
         session_pipeline(create_app(settings), session_id).apply_async(

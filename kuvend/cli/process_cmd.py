@@ -38,6 +38,22 @@ def process(
     session_date: Annotated[
         str | None, typer.Option("--date", help="Session date, YYYY-MM-DD (default: today).")
     ] = None,
+    audio_stream: Annotated[
+        int | None,
+        typer.Option(
+            "--audio-stream",
+            min=0,
+            help="Audio stream to transcribe (0 = the first audio stream); "
+            "by default the one with the most speech.",
+        ),
+    ] = None,
+    accept_truncated: Annotated[
+        bool,
+        typer.Option(
+            "--accept-truncated",
+            help="Process a file that ends before its header says; the minutes say so.",
+        ),
+    ] = False,
     queue: Annotated[
         bool,
         typer.Option(
@@ -59,6 +75,8 @@ def process(
         title=title or media.stem,
         languages=checks.languages(languages),
         date=date.fromisoformat(session_date) if session_date else date.today(),
+        audio_stream=audio_stream,
+        accept_truncated=accept_truncated,
     )
     if queue:
         from kuvend.cli.worker_cmd import process_via_queue
@@ -67,6 +85,8 @@ def process(
     else:
         with StageBars(_console) as bars:
             result = process_media(request, settings=get_settings(), hook=bars.hook)
+    for line in media_warnings(result.minutes):
+        _console.print(f"kuvend: warning: {line}")
     speakers = len(result.minutes.speakers)
     segments = len(result.minutes.segments)
     if segments == 0:
@@ -79,6 +99,34 @@ def process(
         f"Session page: {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:   {result.session_id} (kuvend sessions show, kuvend publish)"
     )
+
+
+def media_warnings(minutes: Minutes) -> list[str]:
+    """What the operator should know about the source: unused audio streams, a truncation."""
+    lines = []
+    streams = minutes.session.audio_streams
+    used = next((stream for stream in streams if stream.used), None)
+    if used is not None and len(streams) > 1:
+        unused = ", ".join(
+            f"a:{stream.index} ({stream.speech_s or 0:.0f} s of speech)"
+            for stream in streams
+            if not stream.used
+        )
+        lines.append(
+            f"{len(streams)} audio streams: transcribed a:{used.index} "
+            f"({used.speech_s or 0:.0f} s of speech); not used: {unused} "
+            "(choose with --audio-stream N)"
+        )
+    if used is not None and used.channel:
+        name = {"FC": "centre", "FL": "left", "FR": "right"}.get(used.channel, used.channel)
+        lines.append(f"transcribed only the {name} channel of audio stream a:{used.index}")
+    if minutes.session.truncated:
+        cut = minutes.session.truncated
+        lines.append(
+            f"the file is truncated: its header says {cut.stated_s:.1f} s, its audio ends at "
+            f"{cut.decoded_s:.1f} s; the minutes cover what there is"
+        )
+    return lines
 
 
 @app.command()

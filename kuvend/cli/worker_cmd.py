@@ -121,6 +121,8 @@ def process_via_queue(
         title=request.title,
         session_date=request.date,
         languages=request.languages,
+        audio_stream=request.audio_stream,
+        accept_truncated=request.accept_truncated,
     )
     (console or Console(stderr=True, soft_wrap=True)).print(f"Session {session_id} queued.")
     watch_session(settings=settings, session_id=session_id, console=console, timeout_s=timeout_s)

@@ -80,6 +80,8 @@ class SessionRow(Base):
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     generator: Mapped[str | None] = mapped_column(Text)
+    media_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What ingest asked (audio stream, accept truncated) and found (streams, truncation)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

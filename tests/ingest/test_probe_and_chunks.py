@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from ingest import IngestOptions, cut_into_chunks, encode_for_player, probe_media
+from ingest import IngestOptions, cut_audio, cut_into_chunks, encode_for_player, probe_media
 from ingest.chunks import quietest_cut
 from kuvend.errors import MediaError
 from kuvend.storage.media import sha256_of
@@ -80,7 +80,7 @@ def test_probe_refuses_zero_duration(tmp_path: Path) -> None:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(16_000)
-    with pytest.raises(MediaError, match="duration 0 s"):
+    with pytest.raises(MediaError, match="has no audio to process"):
         probe_media(path)
 
 
@@ -117,20 +117,25 @@ def test_cuts_fall_in_the_pauses_near_the_target(tmp_path: Path) -> None:
     # sound/pause: 0-4 s sound, 4-5 pause, 5-8 sound, 8-9 pause, 9-13.5 sound, 13.5-15 pause
     pattern = [(4.0, 1.0), (3.0, 1.0), (4.5, 1.5)]
     source = probe_media(speech_with_pauses(tmp_path / "s.wav", pattern))
-    chunks = cut_into_chunks(source, tmp_path / "c", IngestOptions(chunk_s=6.0, cut_search_s=3.0))
+    cut = cut_audio(source, tmp_path / "c", IngestOptions(chunk_s=6.0, cut_search_s=3.0))
+    chunks = cut.chunks
     cuts = [c.end_s for c in chunks[:-1]]
     assert 4.0 < cuts[0] < 5.0  # the pause before the 6 s mark, not the middle of a sound
     assert 8.0 < cuts[1] < 9.0
-    assert chunks[-1].end_s == pytest.approx(15.0, abs=0.01)
+    assert chunks[-1].end_s > 13.5  # the last sound; the silence after it is not written
+    assert cut.end_s == pytest.approx(15.0, abs=0.01)
     for chunk in chunks:
         assert chunk.duration_s <= 6.0
 
 
-def test_silence_is_cut_at_exactly_the_chunk_length(tmp_path: Path) -> None:
+def test_silence_is_not_written_but_one_chunk_remains(tmp_path: Path) -> None:
     source = probe_media(silent_audio(tmp_path / "quiet.wav", 5.0))
-    chunks = cut_into_chunks(source, tmp_path / "c", IngestOptions(chunk_s=2.0))
-    assert [c.duration_s for c in chunks] == [2.0, 2.0, 1.0]
-    assert not np.any(_read(chunks[0].path)[0])
+    cut = cut_audio(source, tmp_path / "c", IngestOptions(chunk_s=2.0))
+    # Cut at exactly 2 s (the latest of equal silences); only the last piece is kept.
+    assert [(c.offset_s, c.duration_s) for c in cut.chunks] == [(4.0, 1.0)]
+    assert (cut.decoded_s, cut.end_s, cut.silent_s) == (5.0, 5.0, 4.0)
+    assert not np.any(_read(cut.chunks[0].path)[0])
+    assert [p.name for p in (tmp_path / "c").iterdir()] == ["chunk-00000.wav"]
 
 
 def test_quietest_cut_prefers_the_latest_of_equal_silences() -> None:

@@ -66,7 +66,7 @@ def _image(folder: Path) -> Path:
 BAD_UPLOADS: dict[str, tuple[Callable[[Path], Path], str | None, str]] = {
     "text renamed .mp4": (_text, None, "is not a media file ffmpeg can read"),
     "truncated mp4": (_truncated_mp4, None, "is not a media file ffmpeg can read"),
-    "truncated faststart mp4": (_truncated_faststart_mp4, None, "is damaged or cut short"),
+    "truncated faststart mp4": (_truncated_faststart_mp4, None, "is truncated: its header says"),
     "zero bytes": (_empty, None, "is empty (0 bytes)"),
     "header-only wav": (_header_only_wav, None, "has no audio to process"),
     "video without audio": (

@@ -1,0 +1,158 @@
+"""The ingest steps: register a session for a file, and make its audio into chunks.
+
+``create_session`` validates the file and keeps it in the media store; ``ingest_into`` chooses
+the audio stream with speech (Silero VAD, the diarizer's), cuts the chunks on the session
+clock and stores them, the gaps, the duration and the media report (every audio stream, a
+truncation) that the minutes show.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+import diarize
+import ingest
+from diarize.vad import speech_regions
+from kuvend.config import Settings
+from kuvend.progress import StepProgress
+from kuvend.storage import repository
+from kuvend.storage.db import session_scope
+from kuvend.storage.media import MediaStore
+from kuvend.storage.media_report import load_media_report, update_media_report
+from kuvend.types import LanguageCode, StageHook, no_hook
+
+log = logging.getLogger(__name__)
+
+CHUNKS = "chunks"
+
+
+def create_session(
+    *,
+    settings: Settings,
+    media_path: Path,
+    assembly: str,
+    title: str,
+    session_date: date,
+    languages: Sequence[LanguageCode],
+    audio_stream: int | None = None,
+    accept_truncated: bool = False,
+) -> str:
+    """Validate the media, keep the original in the media store, register a queued session.
+
+    ``audio_stream`` (``a:N``) names the stream to transcribe; ``accept_truncated`` processes a
+    file whose audio ends before its header says. Both are kept for the ingest step.
+    """
+    accepted = ingest.validate_upload(
+        media_path,
+        name=media_path.name,
+        store=MediaStore(settings.resolved_media_dir),
+        options=ingest.IngestOptions.from_settings(settings, accept_truncated=accept_truncated),
+    )
+    media, stored = accepted.media, accepted.stored
+    with session_scope(settings.resolved_database_url) as db:
+        row = repository.create_session(
+            session=db,
+            assembly=assembly,
+            title=title,
+            date=session_date,
+            languages=languages,
+            media_sha256=stored.sha256,
+            media_path=stored.path,
+        )
+        repository.set_session_status(
+            session=db, session_id=row.id, status="queued", duration_s=media.duration_s
+        )
+        asked = {"audio_stream": audio_stream, "accept_truncated": accept_truncated}
+        update_media_report(session=db, session_id=row.id, values=asked)
+        session_id = row.id
+    log.info("session %s: %s (%.1f s of media)", session_id, title, media.duration_s)
+    return session_id
+
+
+def ingest_into(
+    *, settings: Settings, session_id: str, folder: Path, player: Path, hook: StageHook = no_hook
+) -> int:
+    """Cut the session's media into chunks under ``folder`` and its player audio at ``player``;
+    returns the number of chunks. Chunks already cut and present are reused."""
+    with session_scope(settings.resolved_database_url) as db:
+        media_path = Path(
+            repository.get_session(session=db, session_id=session_id).media_path or ""
+        )
+        existing = repository.load_chunks(session=db, session_id=session_id)
+        asked = load_media_report(session=db, session_id=session_id)
+        repository.set_session_status(session=db, session_id=session_id, status="processing")
+    if existing and all(chunk.path.exists() for chunk in existing):
+        return len(existing)
+    options = ingest.IngestOptions.from_settings(
+        settings, accept_truncated=bool(asked.get("accept_truncated"))
+    )
+    audio = ingest.ingest_file(
+        media_path,
+        folder / CHUNKS,
+        options,
+        player=player,
+        detector=speech_detector(),
+        audio_stream=asked.get("audio_stream"),
+        hook=hook,
+    )
+    with session_scope(settings.resolved_database_url) as db:
+        repository.save_chunks(session=db, session_id=session_id, chunks=audio.chunks)
+        repository.replace_gaps(session=db, session_id=session_id, gaps=audio.gaps)
+        repository.set_session_status(
+            session=db, session_id=session_id, status="processing", duration_s=audio.duration_s
+        )
+        update_media_report(session=db, session_id=session_id, values=media_report(audio))
+    hook("ingest", StepProgress("ingest", 1, 1, f"{len(audio.chunks)} chunks"))
+    return len(audio.chunks)
+
+
+def media_report(audio: ingest.IngestedAudio) -> dict[str, Any]:
+    """What the minutes say about the source: every audio stream, the note, a truncation."""
+    selection = audio.selection
+    streams = [
+        {
+            "index": stream.index,
+            "channels": stream.channels,
+            "language": stream.language,
+            "speech_s": None if stream.speech_s is None else round(stream.speech_s, 1),
+            "used": stream.index == selection.stream.index,
+            "channel": selection.channel if stream.index == selection.stream.index else None,
+        }
+        for stream in selection.streams
+    ]
+    truncated = audio.truncated
+    return {
+        "audio_streams": streams,
+        "audio_note": selection.describe(),
+        "truncated": None
+        if truncated is None
+        else {"stated_s": truncated.stated_s, "decoded_s": truncated.decoded_s},
+    }
+
+
+def speech_detector() -> ingest.SpeechDetector:
+    """Seconds of speech in 16 kHz mono samples, by the diarizer's Silero VAD."""
+    options = diarize.DiarizeOptions()
+
+    def detect(samples: npt.NDArray[np.float32]) -> float:
+        return sum(end - start for start, end in speech_regions(samples, options))
+
+    return detect
+
+
+def remove_chunks(*, settings: Settings, session_id: str, folder: Path) -> None:
+    """Remove a file session's chunks (they can be cut again from the stored file); a live
+    recording's chunks are its only copy and are kept."""
+    with session_scope(settings.resolved_database_url) as db:
+        media_path = repository.get_session(session=db, session_id=session_id).media_path
+    if media_path and (folder / CHUNKS).is_dir():
+        shutil.rmtree(folder / CHUNKS, ignore_errors=True)
+        log.info("session %s: chunks removed from %s", session_id, folder / CHUNKS)
