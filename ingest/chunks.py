@@ -46,13 +46,13 @@ Samples = npt.NDArray[np.int16]
 class AudioPlan:
     """Which audio to decode and where it lies on the session clock.
 
-    ``stream`` is ffmpeg's ``a:N``; ``pan`` an ffmpeg ``pan`` argument taking one channel
-    (``None``: a down-mix); ``start_s`` the clock time of the first decoded sample (the stream's
+    ``stream`` is ffmpeg's ``a:N``; ``channel`` the one channel to take, by ffmpeg's name
+    (``FC``, ``FL``, ``FR``; ``None``: a down-mix); ``start_s`` the clock time of the first decoded sample (the stream's
     start on the container's clock); ``breaks`` the holes in its timestamps.
     """
 
     stream: int = 0
-    pan: str | None = None
+    channel: str | None = None
     start_s: float = 0.0
     breaks: tuple[Break, ...] = ()
 
@@ -209,8 +209,8 @@ def quietest_cut(samples: Samples, earliest: int, latest: int) -> int:
 
 def _decode_graph(path: Path, plan: AudioPlan) -> object:
     audio = ffmpeg.input(str(path))[f"a:{plan.stream}"]
-    if plan.pan:
-        audio = audio.filter("pan", plan.pan)
+    if plan.channel:
+        audio = audio.filter("channelmap", map=plan.channel, channel_layout="mono")
     return audio.output("pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE_HZ)
 
 

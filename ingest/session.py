@@ -80,7 +80,7 @@ def ingest_file(
     )
     plan = AudioPlan(
         stream=stream.index,
-        pan=selection.pan,
+        channel=selection.channel,
         start_s=stream.start_s,
         breaks=tuple(timestamp_breaks(path, stream.index, options.min_gap_s)),
     )

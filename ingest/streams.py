@@ -50,11 +50,6 @@ class AudioSelection:
     requested: bool
     """The operator named the stream (``--audio-stream``)."""
 
-    @property
-    def pan(self) -> str | None:
-        """An ffmpeg ``pan`` filter argument taking the chosen channel, or ``None``."""
-        return f"mono|c0={self.channel}" if self.channel else None
-
     def describe(self) -> str:
         """One line for the terminal: which stream is used, which are not."""
         used = f"a:{self.stream.index}" + (f" ({_channel_name(self.channel)})" * bool(self.channel))
