@@ -47,8 +47,9 @@ class AudioPlan:
     """Which audio to decode and where it lies on the session clock.
 
     ``stream`` is ffmpeg's ``a:N``; ``channel`` the one channel to take, by ffmpeg's name
-    (``FC``, ``FL``, ``FR``; ``None``: a down-mix); ``start_s`` the clock time of the first decoded sample (the stream's
-    start on the container's clock); ``breaks`` the holes in its timestamps.
+    (``FC``, ``FL``, ``FR``; ``None``: a down-mix); ``start_s`` the clock time of the first
+    decoded sample (the stream's start on the container's clock); ``breaks`` the holes in its
+    timestamps.
     """
 
     stream: int = 0
