@@ -1,7 +1,7 @@
 """session media report
 
 Revision ID: e4a312e87f97
-Revises: 8d4edad52979
+Revises: b3f1c2a9d0e4
 Create Date: 2026-11-29 21:15:07.958598
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e4a312e87f97"
-down_revision: str | None = "8d4edad52979"
+down_revision: str | None = "b3f1c2a9d0e4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
