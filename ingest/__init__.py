@@ -1,7 +1,7 @@
 """ingest: probe and validate media, choose its audio, cut 16 kHz mono chunks on one clock,
 record live streams."""
 
-from ingest.chunks import AudioPlan, CutAudio, cut_audio, cut_into_chunks
+from ingest.chunks import AudioPlan, CutAudio, cut_audio
 from ingest.manifest import RecordedPart, Recording, read_manifest
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
 from ingest.player import (
@@ -33,7 +33,6 @@ __all__ = [
     "check_free_space",
     "check_upload_name",
     "cut_audio",
-    "cut_into_chunks",
     "decoded_duration_s",
     "encode_chunks_for_player",
     "encode_for_player",

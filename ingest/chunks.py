@@ -87,22 +87,6 @@ class CutAudio:
     """Seconds not written: silence, or sound before any speech."""
 
 
-def cut_into_chunks(
-    media: MediaInfo,
-    out_dir: Path,
-    options: IngestOptions,
-    *,
-    plan: AudioPlan | None = None,
-    detector: SpeechDetector | None = None,
-    hook: StageHook = no_hook,
-) -> list[AudioChunk]:
-    """Cut ``media``'s audio into 16 kHz mono WAV chunks in ``out_dir`` (``chunk-00000.wav`` …).
-
-    See :func:`cut_audio`, which also says how much decoded.
-    """
-    return list(cut_audio(media, out_dir, options, plan=plan, detector=detector, hook=hook).chunks)
-
-
 def cut_audio(
     media: MediaInfo,
     out_dir: Path,

@@ -71,7 +71,17 @@ def decoded_duration_s(path: Path, index: int) -> float:
 
     ``MediaError`` when nothing decodes.
     """
-    graph = ffmpeg.input(str(path))[f"a:{index}"].output(
+    total, error = decoded_s(path, index)
+    if total == 0.0:
+        raise MediaError(f"{path.name} has no audio to process ({error or 'no audio decodes'})")
+    return total
+
+
+def decoded_s(path: Path, index: int, from_s: float = 0.0) -> tuple[float, str]:
+    """Seconds of stream ``a:index`` that decode from ``from_s`` on (container time), and
+    ffmpeg's last error line (empty if none)."""
+    source = ffmpeg.input(str(path), ss=f"{from_s:.3f}") if from_s else ffmpeg.input(str(path))
+    graph = source[f"a:{index}"].output(
         "pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=_MEASURE_RATE_HZ
     )
     process = FfmpegProcess(graph, stdout_pipe=True)
@@ -79,10 +89,7 @@ def decoded_duration_s(path: Path, index: int) -> float:
     while block := process.stdout.read(_READ_BYTES):
         total += len(block)
     process.wait()
-    if total == 0:
-        reason = process.last_error() or "no audio decodes"
-        raise MediaError(f"{path.name} has no audio to process ({reason})")
-    return total / (2 * _MEASURE_RATE_HZ)
+    return total / (2 * _MEASURE_RATE_HZ), process.last_error()
 
 
 def _fields(line: bytes) -> tuple[float | None, float | None]:
@@ -96,4 +103,4 @@ def _fields(line: bytes) -> tuple[float | None, float | None]:
     return values[0], values[1]
 
 
-__all__ = ["Break", "decoded_duration_s", "timestamp_breaks"]
+__all__ = ["Break", "decoded_duration_s", "decoded_s", "timestamp_breaks"]

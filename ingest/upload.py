@@ -18,12 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-import ffmpeg
-
-from ingest._ffmpeg import FfmpegProcess
-from ingest.options import SAMPLE_RATE_HZ, IngestOptions
+from ingest.options import IngestOptions
 from ingest.probe import probe_media
-from ingest.timeline import decoded_duration_s
+from ingest.timeline import decoded_duration_s, decoded_s
 from kuvend.domain import MediaInfo
 from kuvend.errors import MediaError, TransientError
 from kuvend.storage.media import MediaStore, StoredMedia, safe_suffix
@@ -157,15 +154,7 @@ def check_complete(media: MediaInfo, label: str, options: IngestOptions) -> Medi
 def _tail_decodes(media: MediaInfo, stated: float) -> bool:
     start = max(0.0, stated - _TAIL_CHECK_S)
     expected = stated - start
-    graph = ffmpeg.input(str(media.path), ss=f"{start:.3f}")[f"a:{media.audio_stream}"].output(
-        "pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE_HZ
-    )
-    process = FfmpegProcess(graph, stdout_pipe=True)
-    decoded_bytes = 0
-    while block := process.stdout.read(_COPY_BLOCK):
-        decoded_bytes += len(block)
-    process.wait()
-    decoded = decoded_bytes / (2 * SAMPLE_RATE_HZ)
+    decoded, _ = decoded_s(media.path, media.audio_stream, start)
     return decoded >= expected - max(_TRUNCATION_SLACK_S, 0.1 * expected)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from ingest import IngestOptions, cut_audio, cut_into_chunks, encode_for_player, probe_media
+from ingest import IngestOptions, cut_audio, encode_for_player, probe_media
 from ingest.chunks import quietest_cut
 from kuvend.errors import MediaError
 from kuvend.storage.media import sha256_of
@@ -92,9 +92,9 @@ def _read(path: Path) -> tuple[np.ndarray, int, int]:
 
 def test_chunks_are_16k_mono_contiguous_and_cover_the_file(tmp_path: Path) -> None:
     source = probe_media(video_with_audio(tmp_path / "v.mp4", 7.0))
-    chunks = cut_into_chunks(
+    chunks = cut_audio(
         source, tmp_path / "chunks", IngestOptions(chunk_s=2.5, cut_search_s=0)
-    )
+    ).chunks
     assert [c.index for c in chunks] == list(range(len(chunks)))
     assert [c.duration_s for c in chunks[:-1]] == [2.5, 2.5]
     assert chunks[0].offset_s == 0.0
@@ -151,9 +151,9 @@ def test_quietest_cut_prefers_the_latest_of_equal_silences() -> None:
 def test_hook_sees_each_chunk(tmp_path: Path) -> None:
     seen: list[tuple[str, object]] = []
     source = probe_media(tone(tmp_path / "a.wav", 3.0))
-    chunks = cut_into_chunks(
+    chunks = cut_audio(
         source, tmp_path / "c", IngestOptions(chunk_s=2.0), hook=lambda s, a: seen.append((s, a))
-    )
+    ).chunks
     assert seen == [("chunk", chunk) for chunk in chunks]
 
 
@@ -162,7 +162,7 @@ def test_truncated_mp4_cuts_what_decodes(tmp_path: Path) -> None:
     whole = video_with_audio(tmp_path / "whole.mp4", 3.0, faststart=True)
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[:20_000])
-    chunks = cut_into_chunks(probe_media(cut), tmp_path / "c", IngestOptions(chunk_s=2.0))
+    chunks = cut_audio(probe_media(cut), tmp_path / "c", IngestOptions(chunk_s=2.0)).chunks
     assert 0.0 < chunks[-1].end_s < 3.0
 
 

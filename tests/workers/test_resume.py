@@ -89,7 +89,7 @@ def _interrupted_recording(config: Settings, speech: Path) -> tuple[str, int]:
     mark_embedded(config, session_id)
     folder = steps.work_dir(config, session_id)
     options = ingest.IngestOptions(chunk_s=2.0, cut_search_s=0.0)
-    chunks = ingest.cut_into_chunks(ingest.probe_media(speech), folder / "chunks", options)
+    chunks = ingest.cut_audio(ingest.probe_media(speech), folder / "chunks", options).chunks
     recording = ingest.Recording(
         url="srt://127.0.0.1:9000?mode=caller",
         started_at=datetime.now(UTC),
