@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import soundfile
 
 from ingest._ffmpeg import FfmpegProcess
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
-from ingest.streams import SpeechDetector
+from ingest.streams import SpeechDetector, is_silent
 from ingest.timeline import Break
 from kuvend.domain import AudioChunk, Gap, MediaInfo
 from kuvend.errors import MediaError, TransientError
@@ -121,7 +120,7 @@ def cut_audio(
         for samples, offset in _cut(_read_samples(process), options, forced):
             decoded = offset + len(samples)
             last = (samples, offset)
-            if _is_silent(samples, options.silence_dbfs) or not (
+            if is_silent(samples.astype(np.float32) / 32768.0, options.silence_dbfs) or not (
                 speech_found or (speech_found := _has_speech(samples, detector))
             ):
                 silent += len(samples)
@@ -157,15 +156,6 @@ def cut_audio(
         result.silent_s,
     )
     return result
-
-
-def _is_silent(samples: Samples, floor_dbfs: float) -> bool:
-    frames = len(samples) // _FRAME_SAMPLES
-    if frames == 0:
-        return True
-    power = np.square(samples[: frames * _FRAME_SAMPLES].astype(np.float32) / 32768.0)
-    loudest = float(power.reshape(frames, _FRAME_SAMPLES).mean(1).max())
-    return 10.0 * math.log10(max(loudest, 1e-12)) < floor_dbfs
 
 
 def _has_speech(samples: Samples, detector: SpeechDetector | None) -> bool:

@@ -11,6 +11,7 @@ names one.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -135,8 +136,23 @@ def _scan(
     samples = np.concatenate(blocks) if blocks else np.zeros((0, width), dtype=np.float32)
     channel, index = _choose_channel(stream, samples)
     mono = samples[:, index] if index is not None else samples.mean(axis=1)
-    speech = None if detector is None else float(detector(np.ascontiguousarray(mono)))
-    return speech, channel
+    if detector is None:
+        return None, channel
+    if is_silent(mono, options.silence_dbfs):  # no need to ask the VAD about silence
+        return 0.0, channel
+    return float(detector(np.ascontiguousarray(mono))), channel
+
+
+def is_silent(samples: npt.NDArray[np.float32], floor_dbfs: float) -> bool:
+    """True when no 10 ms frame of ``samples`` (16 kHz, in [-1, 1]) is louder than
+    ``floor_dbfs`` (mean power)."""
+    frame = SAMPLE_RATE_HZ // 100
+    frames = len(samples) // frame
+    if frames == 0:
+        return True
+    power = np.square(samples[: frames * frame], dtype=np.float32).reshape(frames, frame)
+    loudest = float(power.mean(1).max())
+    return 10.0 * math.log10(max(loudest, 1e-12)) < floor_dbfs
 
 
 def _choose_channel(

@@ -9,7 +9,8 @@ Definitions, used the same way on the page, in ``minutes.json`` and in the API:
 * **speaking time** — the sum of the speaker's segment durations (pauses between segments
   are not speech, so they are not counted);
 * **turn** — a maximal run of consecutive segments (in time order) by the same speaker; a
-  segment with no speaker, or another speaker's segment, ends the run;
+  segment with no speaker, another speaker's segment, or a gap in the recording ends the run
+  (what happened in a gap is unknown, so no turn's span counts it);
 * **longest turn** — the longest turn's span, from its first segment's start to its last
   segment's end (how long the speaker held the floor);
 * **languages** — speaking time split by each segment's language.
@@ -21,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kuvend.minutes import Minutes, MinutesSegment, MinutesSpeaker
+from kuvend.minutes import Minutes, MinutesGap, MinutesSegment, MinutesSpeaker
 from kuvend.types import LanguageCode
 
 #: A function naming a speaker's group as (key, label), or None when it belongs to none.
@@ -76,8 +77,11 @@ def _in_time_order(segments: Iterable[MinutesSegment]) -> list[MinutesSegment]:
     return sorted(segments, key=lambda segment: (segment.start, segment.end))
 
 
-def timeline(segments: Iterable[MinutesSegment]) -> list[TimelineTurn]:
-    """The session's turns in time order (segments without a speaker are left out)."""
+def timeline(
+    segments: Iterable[MinutesSegment], gaps: Sequence[MinutesGap] = ()
+) -> list[TimelineTurn]:
+    """The session's turns in time order (segments without a speaker are left out); a gap
+    between two segments ends the turn."""
     turns: list[TimelineTurn] = []
     run: list[MinutesSegment] = []
 
@@ -95,15 +99,20 @@ def timeline(segments: Iterable[MinutesSegment]) -> list[TimelineTurn]:
         run.clear()
 
     for segment in _in_time_order(segments):
-        if run and segment.speaker != run[0].speaker:
+        if run and (
+            segment.speaker != run[0].speaker
+            or any(run[-1].end <= gap.start < segment.start + 1e-6 for gap in gaps)
+        ):
             close_run()
         run.append(segment)
     close_run()
     return turns
 
 
-def speaker_statistics(segments: Iterable[MinutesSegment]) -> dict[str, SpeakerStatistics]:
-    """Figures per speaker label, in order of each speaker's first turn."""
+def speaker_statistics(
+    segments: Iterable[MinutesSegment], gaps: Sequence[MinutesGap] = ()
+) -> dict[str, SpeakerStatistics]:
+    """Figures per speaker label, in order of each speaker's first turn; turns end at ``gaps``."""
     ordered = _in_time_order(segments)
     speaking: dict[str, float] = defaultdict(float)
     languages: dict[str, dict[LanguageCode, float]] = defaultdict(lambda: defaultdict(float))
@@ -115,7 +124,7 @@ def speaker_statistics(segments: Iterable[MinutesSegment]) -> dict[str, SpeakerS
         languages[segment.speaker][segment.language] += duration
     turn_counts: dict[str, int] = defaultdict(int)
     longest: dict[str, float] = defaultdict(float)
-    for turn in timeline(ordered):
+    for turn in timeline(ordered, gaps):
         turn_counts[turn.speaker] += 1
         longest[turn.speaker] = max(longest[turn.speaker], turn.span_s)
     return {
@@ -136,7 +145,7 @@ def with_statistics(minutes: Minutes) -> Minutes:
     Speakers that no longer have a segment (after their turns were all reassigned) keep their
     entry with zero figures, so that a name given by a reviewer is not lost.
     """
-    figures = speaker_statistics(minutes.segments)
+    figures = speaker_statistics(minutes.segments, minutes.session.gaps)
     known = {speaker.id for speaker in minutes.speakers}
     speakers = [
         _apply_figures(speaker, figures.get(speaker.id)) for speaker in minutes.speakers

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from kuvend.domain import Gap
 from kuvend.minutes import Minutes
 from publish import build_minutes
 from publish.revisions import assign_turn, name_speaker
@@ -98,3 +99,22 @@ def test_stale_figures_are_recomputed() -> None:
     )
     assert with_statistics(stale) == draft
     assert member_statistics([stale])[0].speaking_time_s < 999.0
+
+
+def test_a_gap_in_the_recording_ends_a_turn_and_is_not_counted() -> None:
+    # A transport stream's clock jumped 600 s between two sentences of one speaker.
+    with_gap = replace(SESSION, gaps=(Gap(12.0, 612.0, "timestamps"),))
+    minutes = build_minutes(
+        with_gap,
+        [
+            segment(0.0, 10.0, "S1", "Para kërcimit.", "sq"),
+            segment(612.5, 620.0, "S1", "Pas kërcimit.", "sq"),
+        ],
+        speakers={"S1": MARKO},
+        duration_s=620.0,
+    )
+    (speaker,) = minutes.speakers
+    assert speaker.speaking_time_s == pytest.approx(17.5)
+    assert speaker.turns == 2
+    assert speaker.longest_turn_s == pytest.approx(10.0)  # not 620 s across the gap
+    assert [gap.end - gap.start for gap in minutes.session.gaps] == [600.0]
