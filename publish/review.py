@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kuvend.errors import ConflictError
 from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
 from kuvend.storage import revisions as store
 from kuvend.storage.media_report import load_media_report
@@ -68,9 +69,21 @@ def apply_change(
 def publish_draft(
     *, session: Session, session_id: str, user_id: str | None
 ) -> tuple[FrozenVersion, store.PublishedRecord]:
-    """Freeze the current draft as the next version; earlier versions stay as they were."""
+    """Freeze the current draft as the next version; earlier versions stay as they were.
+
+    Raises ``ConflictError`` when the draft is what the latest version already says: a new
+    version that changes nothing would only make readers look for a difference.
+    """
     version = store.next_version(session=session, session_id=session_id)
-    frozen = freeze(load_draft_minutes(session=session, session_id=session_id), version=version)
+    draft = load_draft_minutes(session=session, session_id=session_id)
+    if version > 1:
+        latest = store.load_published(session=session, session_id=session_id, version=None)
+        if freeze(draft, version=version - 1).sha256 == latest.sha256:
+            raise ConflictError(
+                f"nothing changed since version {version - 1} of session {session_id}: "
+                "correct the draft first"
+            )
+    frozen = freeze(draft, version=version)
     record = store.save_published_version(
         session=session,
         session_id=session_id,

@@ -296,10 +296,12 @@ def name_speaker(
     label: str,
     member: Member | None,
     *,
+    guest: str | None = None,
     user_id: str | None,
     at: datetime | None = None,
 ) -> Revised:
-    """Name a speaker label as ``member`` for the whole session (``None`` makes it unnamed)."""
+    """Name a speaker label for the whole session: as ``member``, or as the ``guest`` of that
+    name (not a member: no party, no member page); neither makes it unnamed."""
     _editable(minutes)
     speakers = list(minutes.speakers)
     index = next((i for i, entry in enumerate(speakers) if entry.id == label), None)
@@ -309,7 +311,7 @@ def name_speaker(
     named = speaker.model_copy(
         update={
             "member_id": member.id if member else None,
-            "name": member.name if member else None,
+            "name": member.name if member else guest,
             "party": member.party if member else None,
         }
     )

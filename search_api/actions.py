@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kuvend.minutes import Minutes
+
 
 @dataclass(frozen=True, slots=True)
 class EditText:
@@ -63,10 +65,12 @@ class AssignTurn:
 
 @dataclass(frozen=True, slots=True)
 class NameSpeaker:
-    """Name a speaker label as a member for the whole session (``None``: unnamed)."""
+    """Name a speaker label for the whole session: a member, or a guest by ``name`` (neither:
+    unnamed)."""
 
     label: str
     member_id: str | None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,13 @@ class SessionActions(Protocol):
 
         Raises ``NotFoundError`` (unknown segment, speaker or member) or ``ConflictError``
         (the change does not fit the draft, e.g. a split point outside the segment).
+        """
+        ...
+
+    def draft_minutes(self, *, session_id: str) -> Minutes:
+        """The draft under review as minutes, speakers' statistics included.
+
+        Raises ``NotFoundError`` for an unknown session.
         """
         ...
 

@@ -181,8 +181,9 @@ def published_minutes(
         query = query.where(PublishedVersionRow.version == version)
     text = session.scalar(query.order_by(PublishedVersionRow.version.desc()).limit(1))
     if text is None:
-        which = f"version {version}" if version is not None else "a published version"
-        raise NotFoundError(f"session {session_id} has no {which}")
+        if version is not None:
+            raise NotFoundError(f"session {session_id} has no version {version}")
+        raise NotFoundError(f"session {session_id} has no published version yet")
     return Minutes.model_validate_json(text)
 
 

@@ -43,7 +43,7 @@ from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore
 from kuvend.storage.tables import MemberRow, SessionRow
 from publish import revisions
-from publish.review import apply_change
+from publish.review import apply_change, load_draft_minutes
 from publish.revisions import Revised
 from search_api.actions import (
     AssignTurn,
@@ -114,6 +114,10 @@ class PipelineActions:
                 label=change.label,
                 member_id=change.member_id,
             )
+
+    def draft_minutes(self, *, session_id: str) -> Minutes:
+        with session_scope(self.settings.resolved_database_url) as db:
+            return load_draft_minutes(session=db, session_id=session_id)
 
     def publish(self, *, session_id: str, user_id: str, site_url: str | None = None) -> int:
         publication = publish_step(
@@ -297,8 +301,10 @@ def _revise(
             return revisions.assign_turn(
                 draft, segment_id, member=member(member_id), label=label, user_id=user_id
             )
-        case NameSpeaker(label, member_id):
-            return revisions.name_speaker(draft, label, member(member_id), user_id=user_id)
+        case NameSpeaker(label, member_id, name):
+            return revisions.name_speaker(
+                draft, label, member(member_id), guest=name, user_id=user_id
+            )
         case SetAgenda(items):
             return revisions.set_agenda(draft, items, user_id=user_id)
 

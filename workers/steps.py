@@ -254,14 +254,25 @@ def finalize_session(
         named: dict[str, str | None] = dict(
             diarize.identify_speakers(diarization.centroids, enrolled)
         )
-        # A reviewer's naming outranks the voiceprint match, and outlives a re-run.
-        named.update(_names_given_by_reviewers(db, session_id))
+        # A reviewer's naming (a member, or a guest by name) outranks the voiceprint match,
+        # and outlives a re-run.
+        reviewed = _names_given_by_reviewers(db, session_id)
+        named.update({label: speaker.get("member_id") for label, speaker in reviewed.items()})
+        guests = {
+            label: speaker.get("name")
+            for label, speaker in reviewed.items()
+            if not speaker.get("member_id")
+        }
         repository.replace_speakers(
             session=db,
             session_id=session_id,
             speakers=[
                 repository.StoredSpeaker(
-                    label, named.get(label), centroid, _seconds(diarization, label)
+                    label,
+                    named.get(label),
+                    centroid,
+                    _seconds(diarization, label),
+                    guest_name=guests.get(label),
                 )
                 for label, centroid in diarization.centroids.items()
             ],
@@ -317,12 +328,13 @@ def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
     remove_chunks(settings=settings, session_id=session_id, folder=work_dir(settings, session_id))
 
 
-def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, str | None]:
-    names: dict[str, str | None] = {}
+def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, dict[str, Any]]:
+    """The last naming of each speaker label by a reviewer (the speaker entry they saved)."""
+    names: dict[str, dict[str, Any]] = {}
     for revision in stored_revisions.load_revisions(session=db, session_id=session_id):
         if revision.action == "name_speaker":
             speaker = revision.after["speaker"]
-            names[speaker["id"]] = speaker.get("member_id")
+            names[speaker["id"]] = speaker
     return names
 
 

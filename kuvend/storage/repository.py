@@ -421,6 +421,8 @@ class StoredSpeaker:
     member_id: str | None
     centroid: Embedding | None
     seconds: float
+    guest_name: str | None = None
+    """A name a reviewer gave a speaker who is not a member."""
 
 
 def replace_speakers(
@@ -433,6 +435,7 @@ def replace_speakers(
             session_id=session_id,
             label=s.label,
             member_id=s.member_id,
+            guest_name=s.guest_name,
             centroid=None if s.centroid is None else embedding_bytes(s.centroid),
             seconds=s.seconds,
         )
@@ -453,6 +456,7 @@ def load_speakers(*, session: Session, session_id: str) -> list[StoredSpeaker]:
             member_id=r.member_id,
             centroid=None if r.centroid is None else embedding_from_bytes(r.centroid),
             seconds=r.seconds,
+            guest_name=r.guest_name,
         )
         for r in rows
     ]

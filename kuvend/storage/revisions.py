@@ -189,11 +189,10 @@ def _speaker_row(session: Session, session_id: str, label: str) -> SpeakerRow | 
 def _save_speaker(session: Session, session_id: str, speaker: MinutesSpeaker) -> None:
     row = _speaker_row(session, session_id, speaker.id)
     if row is None:
-        session.add(
-            SpeakerRow(session_id=session_id, label=speaker.id, member_id=speaker.member_id)
-        )
-    else:
-        row.member_id = speaker.member_id
+        row = SpeakerRow(session_id=session_id, label=speaker.id)
+        session.add(row)
+    row.member_id = speaker.member_id
+    row.guest_name = speaker.name if speaker.member_id is None else None
     session.flush()
 
 
@@ -310,7 +309,7 @@ def load_draft_parts(*, session: Session, session_id: str) -> DraftParts:
 
 def _speaker_entry(row: SpeakerRow, member: MemberRow | None) -> MinutesSpeaker:
     if member is None:
-        return MinutesSpeaker(id=row.label)
+        return MinutesSpeaker(id=row.label, name=row.guest_name)
     return MinutesSpeaker(id=row.label, member_id=member.id, name=member.name, party=member.party)
 
 

@@ -126,6 +126,8 @@ class SpeakerRow(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
     label: Mapped[str] = mapped_column(String(20))
     member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id"))
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    """A speaker named by a reviewer who is not a member (``member_id`` is then null)."""
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     """Speech behind the centroid, so that centroids from later chunks can be weighed in."""

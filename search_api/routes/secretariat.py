@@ -231,8 +231,9 @@ def name_speaker(
     label: Label,
     assignment: SpeakerAssignment,
 ) -> SegmentsPublic:
-    """Say which member a speaker is, for the whole session (null: unnamed)."""
-    change = NameSpeaker(label=label, member_id=assignment.member_id)
+    """Say who a speaker is for the whole session: a member (``member_id``), or a guest who is
+    not a member (``name``); neither makes the speaker unnamed."""
+    change = NameSpeaker(label=label, member_id=assignment.member_id, name=assignment.name)
     return _review(request, session, caller, user.id, session_id, change)
 
 

@@ -6,13 +6,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from kuvend.minutes import Minutes
 from kuvend.storage.tables import SessionRow
 from search_api import crud
-from search_api.deps import BaseUrlDep, CallerDep, SessionDep, SettingsDep
+from search_api.deps import (
+    BaseUrlDep,
+    CallerDep,
+    SessionDep,
+    SettingsDep,
+    get_actions,
+    require_staff_of,
+)
 from search_api.errors import ApiError
 from search_api.schemas.common import NOT_FOUND
 from search_api.schemas.members import SpeakerPublic, SpeakersPublic
@@ -131,9 +138,24 @@ def get_minutes(
 @router.get(
     "/sessions/{session_id}/speakers", summary="Who spoke and for how long", responses=NOT_FOUND
 )
-def get_speakers(session: SessionDep, caller: CallerDep, session_id: SessionId) -> SpeakersPublic:
-    """The speakers of the latest published version, with their speaking statistics."""
-    minutes = crud.published_minutes(session=session, staff=caller.staff, session_id=session_id)
+def get_speakers(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    session_id: SessionId,
+    draft: Annotated[
+        bool,
+        Query(description="Secretariat only: the draft under review instead of the published"),
+    ] = False,
+) -> SpeakersPublic:
+    """The speakers of the latest published version (or, for the session's secretariat, of the
+    draft), with their speaking statistics: time, turns, longest turn, time per language."""
+    if draft:
+        row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
+        require_staff_of(caller, row.assembly_slug)
+        minutes = get_actions(request).draft_minutes(session_id=session_id)
+    else:
+        minutes = crud.published_minutes(session=session, staff=caller.staff, session_id=session_id)
     data = [SpeakerPublic.model_validate(speaker.model_dump()) for speaker in minutes.speakers]
     return SpeakersPublic(data=data, count=len(data))
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class InputModel(BaseModel):
+    """A request body: a field the API does not know is refused (422), never silently ignored,
+    so that a client learns that ``{"name": …}`` did not do what it meant."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorDetail(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from kuvend.validation import Line
+from search_api.schemas.common import InputModel
 
 
 class AssemblyPublic(BaseModel):
@@ -25,11 +26,11 @@ class MemberBase(BaseModel):
     role: Line | None = Field(default=None, max_length=100)
 
 
-class MemberCreate(MemberBase):
+class MemberCreate(MemberBase, InputModel):
     pass
 
 
-class MemberUpdate(BaseModel):
+class MemberUpdate(InputModel):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     party: Line | None = Field(default=None, max_length=200)
     role: Line | None = Field(default=None, max_length=100)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, model_validator
 
 from kuvend.validation import Language, Line, Paragraph, Seconds
+from search_api.schemas.common import InputModel
 
 
 class VersionPublic(BaseModel):
@@ -36,7 +37,7 @@ class SessionsPublic(BaseModel):
     next_cursor: str | None
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(InputModel):
     title: Line = Field(min_length=1, max_length=300)
     date: date
     languages: list[Language] = Field(
@@ -59,24 +60,24 @@ class SegmentsPublic(BaseModel):
     count: int
 
 
-class SegmentUpdate(BaseModel):
+class SegmentUpdate(InputModel):
     text: Paragraph = Field(min_length=1, max_length=20000)
 
 
-class SplitRequest(BaseModel):
+class SplitRequest(InputModel):
     at_s: Seconds = Field(description="Session seconds inside the segment")
 
 
-class BoundaryMove(BaseModel):
+class BoundaryMove(InputModel):
     to_s: Seconds = Field(description="New end of this segment / start of the next")
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(InputModel):
     first_id: Line = Field(max_length=64)
     second_id: Line = Field(max_length=64)
 
 
-class TurnAssignment(BaseModel):
+class TurnAssignment(InputModel):
     member_id: Line | None = Field(default=None, max_length=32)
     label: Line | None = Field(default=None, max_length=20)
 
@@ -87,18 +88,33 @@ class TurnAssignment(BaseModel):
         return self
 
 
-class SpeakerAssignment(BaseModel):
+class SpeakerAssignment(InputModel):
+    """Who a speaker is: a registered member, or a guest by name (a citizen in the public
+    part, an official presenting a report); neither clears the naming."""
+
     member_id: Line | None = Field(
-        default=None, max_length=32, description="The member who is this speaker; null to clear"
+        default=None, max_length=32, description="The member who is this speaker"
+    )
+    name: Line | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="A guest's name, for a speaker who is not a member",
     )
 
+    @model_validator(mode="after")
+    def _member_or_guest(self) -> SpeakerAssignment:
+        if self.member_id is not None and self.name is not None:
+            raise ValueError("give member_id for a member or name for a guest, not both")
+        return self
 
-class AgendaItemIn(BaseModel):
+
+class AgendaItemIn(InputModel):
     start_s: Seconds
     title: Line = Field(min_length=1, max_length=2000)
 
 
-class AgendaUpdate(BaseModel):
+class AgendaUpdate(InputModel):
     items: list[AgendaItemIn] = Field(max_length=500)
 
 
@@ -107,7 +123,7 @@ class PublishResult(BaseModel):
     version: int
 
 
-class RecordingStart(BaseModel):
+class RecordingStart(InputModel):
     stream_url: Line = Field(
         max_length=2000,
         pattern=r"^(https?|rtmps?|rtsp|srt)://\S+$",

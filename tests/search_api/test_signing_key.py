@@ -11,9 +11,6 @@ from kuvend.config import Settings
 from search_api import security
 from search_api.signing_key import KEY_FILE, stored_signing_key
 
-PASSWORD = "a long enough password"
-EMAIL = "ana@prishtine.example"
-
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

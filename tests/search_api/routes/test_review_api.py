@@ -1,0 +1,92 @@
+"""What a clerk reviewing through the API tripped on (issue 19): guests, unknown fields, the
+draft's speakers, publishing with nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.search_api.conftest import Api
+from tests.search_api.routes.test_access import DRAFT
+
+SPEAKERS = f"/api/v1/sessions/{DRAFT}/speakers"
+
+
+def _draft_speakers(api: Api) -> list[dict[str, Any]]:
+    response = api.client.get(
+        SPEAKERS, params={"draft": True}, headers=api.headers("secretariat_a")
+    )
+    assert response.status_code == 200, response.text
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
+
+
+def test_a_guest_is_named_and_published_under_that_name(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    label = _draft_speakers(api)[0]["id"]
+    named = api.client.put(f"{SPEAKERS}/{label}", json={"name": "Drita Berisha"}, headers=staff)
+    assert named.status_code == 200, named.text
+    speaker = next(s for s in _draft_speakers(api) if s["id"] == label)
+    assert speaker["name"] == "Drita Berisha" and speaker["member_id"] is None
+    both = api.client.put(
+        f"{SPEAKERS}/{label}", json={"name": "X", "member_id": "m1"}, headers=staff
+    )
+    assert both.status_code == 422
+    published = api.client.post(f"/api/v1/sessions/{DRAFT}/publish", headers=staff)
+    assert published.status_code == 200, published.text
+    minutes = api.client.get(f"/api/v1/sessions/{DRAFT}/minutes").json()
+    assert {"id": label, "name": "Drita Berisha"}.items() <= next(
+        s for s in minutes["speakers"] if s["id"] == label
+    ).items()
+
+
+def test_unknown_fields_are_refused_not_ignored(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    label = _draft_speakers(api)[0]["id"]
+    before = _draft_speakers(api)
+    response = api.client.put(f"{SPEAKERS}/{label}", json={"nmae": "Typo"}, headers=staff)
+    assert response.status_code == 422
+    assert "nmae" in response.text
+    assert _draft_speakers(api) == before  # nothing changed
+
+
+def test_every_write_endpoint_refuses_unknown_fields(api: Api) -> None:
+    """Every JSON body in the OpenAPI document forbids other keys (``additionalProperties``
+    false), so that no endpoint, present or future, silently ignores a field."""
+    document = api.client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    bodies: dict[str, dict[str, Any]] = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                reference = content["application/json"]["schema"]["$ref"]
+                bodies[f"{method.upper()} {path}"] = schemas[reference.rsplit("/", 1)[-1]]
+    assert len(bodies) >= 8
+    lenient = [
+        where for where, schema in bodies.items() if schema.get("additionalProperties") is not False
+    ]
+    assert lenient == []
+
+
+def test_the_secretariat_sees_the_drafts_speakers_with_statistics(api: Api) -> None:
+    speakers = _draft_speakers(api)
+    assert speakers and sum(s["speaking_time_s"] for s in speakers) > 0
+    assert all(s["turns"] >= 1 for s in speakers if s["speaking_time_s"] > 0)
+    for role in ("anonymous", "secretariat_b"):
+        outsider = api.client.get(SPEAKERS, params={"draft": True}, headers=api.headers(role))
+        assert outsider.status_code in (401, 403, 404)
+    assert api.client.get(SPEAKERS).status_code == 404  # a draft does not exist for outsiders
+    public = api.client.get(SPEAKERS, headers=api.headers("secretariat_a"))
+    assert public.status_code == 404
+    assert public.json()["error"]["message"] == f"session {DRAFT} has no published version yet"
+
+
+def test_publishing_with_nothing_changed_is_refused(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    first = api.client.post(f"/api/v1/sessions/{DRAFT}/publish", headers=staff)
+    assert first.status_code == 200, first.text
+    again = api.client.post(f"/api/v1/sessions/{DRAFT}/publish", headers=staff)
+    assert again.status_code == 409
+    assert "nothing changed since version 1" in again.json()["error"]["message"]
+    versions = api.client.get(f"/api/v1/sessions/{DRAFT}", headers=staff).json()["versions"]
+    assert [v["version"] for v in versions] == [1]
