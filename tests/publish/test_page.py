@@ -71,3 +71,6 @@ def test_draft_is_marked_as_draft(tmp_path: Path) -> None:
         sample_minutes(status="published"), tmp_path / "pub", media_url=None
     )
     assert not _tree(published).xpath("//p[@class='draft-notice']")
+    # A draft is not on the public site: its page has no search field leading there.
+    assert not _tree(page).xpath("//input[@type='search']")
+    assert _tree(published).xpath("//header//input[@type='search']")
