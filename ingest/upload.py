@@ -20,7 +20,7 @@ from typing import IO, BinaryIO
 
 from ingest.options import IngestOptions
 from ingest.probe import probe_media
-from ingest.timeline import decoded_duration_s, decoded_s
+from ingest.timeline import decoded_duration_s, decoded_s, timestamp_breaks
 from kuvend.domain import MediaInfo
 from kuvend.errors import MediaError, TransientError
 from kuvend.storage.media import MediaStore, StoredMedia, safe_suffix
@@ -141,7 +141,15 @@ def check_complete(media: MediaInfo, label: str, options: IngestOptions) -> Medi
     if stated - media.duration_s <= _TRUNCATION_SLACK_S and _tail_decodes(media, stated):
         return media
     start = media.audio_streams[media.audio_stream].start_s if media.audio_streams else 0.0
-    decoded = start + decoded_duration_s(media.path, media.audio_stream)
+    # A jump in the timestamps (a transport stream's) is on the clock but not in the audio.
+    holes = timestamp_breaks(media.path, media.audio_stream, options.min_gap_s)
+    decoded = (
+        start
+        + decoded_duration_s(media.path, media.audio_stream)
+        + sum(hole.gap_s for hole in holes)
+    )
+    if decoded >= stated - _TRUNCATION_SLACK_S:
+        return media
     if not options.accept_truncated:
         raise MediaError(
             f"{label} is truncated: its header says {stated:.1f} s but its audio ends at "
