@@ -87,7 +87,8 @@ def main() -> None:
         source = Path(scratch) / "overnight.opus"
         subprocess.run(
             ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono",
-             "-t", str(seconds), "-c:a", "libopus", "-b:a", "16k", str(source)],
+             "-t", str(seconds), "-c:a", "libopus", "-b:a", "16k", "-frame_duration", "60",
+             "-compression_level", "0", str(source)],
             check=True,
         )  # fmt: skip
         detector, vad = _detector()
