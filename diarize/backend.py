@@ -15,6 +15,8 @@ class Diarizer(Protocol):
     """Finds who speaks when inside one chunk; ``link_speakers`` names them across chunks."""
 
     name: str
+    voice_space: str
+    """The embedding space of this diarizer's regions, centroids and voiceprints."""
 
     def diarize_chunk(
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
@@ -30,18 +32,22 @@ class Diarizer(Protocol):
 def get_diarizer(
     name: str,
     *,
+    encoder: str = "dvector",
     models_dir: Path | None = None,
     device: Literal["auto", "cpu", "cuda"] = "auto",
 ) -> Diarizer:
     """The diarizer called ``name`` ("embedded" or "pyannote").
 
+    ``encoder`` ("dvector" or "resemblyzer", see ``diarize.encoders``) is the embedded
+    diarizer's speaker encoder; pyannote brings its own.
     ``models_dir`` and ``device`` matter only to pyannote, whose pipeline is loaded from the
     operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
     """
     if name == "embedded":
         from diarize.embedded import EmbeddedDiarizer
+        from diarize.encoders import get_encoder
 
-        return EmbeddedDiarizer()
+        return EmbeddedDiarizer(get_encoder(encoder))
     if name == "pyannote":
         from diarize.pyannote_backend import PyannoteDiarizer
 

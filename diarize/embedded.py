@@ -1,4 +1,4 @@
-"""The embedded CPU diarizer: Silero VAD, Resemblyzer windows, local agglomerative clustering."""
+"""The embedded CPU diarizer: Silero VAD, encoder windows, local agglomerative clustering."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.embedding import EmbeddedTile, embed_region, embed_samples
+from diarize.embedding import EmbeddedTile
+from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
 from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
@@ -19,9 +20,17 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedDiarizer:
-    """CPU-only, offline: every weight comes from a PyPI package (silero-vad, resemblyzer)."""
+    """CPU-only, offline: every weight comes from a PyPI package (silero-vad, the encoder's).
+
+    ``voice_space`` names the encoder whose embedding space the regions, centroids and
+    voiceprints live in: a voiceprint from another space is never compared with them.
+    """
 
     name = "embedded"
+
+    def __init__(self, encoder: SpeakerEncoder | None = None) -> None:
+        self.encoder = encoder or get_encoder("dvector")
+        self.voice_space = self.encoder.name
 
     def diarize_chunk(
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
@@ -40,7 +49,7 @@ class EmbeddedDiarizer:
         tiles = [
             tile
             for start, end in regions
-            for tile in embed_region(samples, start, end, options.window_step_s)
+            for tile in self.encoder.embed_region(samples, start, end, options.window_step_s)
         ]
         hook("embed", tiles)
 
@@ -70,8 +79,8 @@ class EmbeddedDiarizer:
         return result
 
     def embed(self, speech: Waveform) -> Embedding:
-        """Resemblyzer's embedding of the whole of ``speech``."""
-        return embed_samples(speech)
+        """The encoder's embedding of the whole of ``speech``."""
+        return self.encoder.embed(speech)
 
 
 def _local_labels(tiles: list[EmbeddedTile], options: DiarizeOptions) -> list[int]:

@@ -84,3 +84,19 @@ def normalised(vector: np.ndarray[Any, Any]) -> Embedding:
     """``vector`` scaled to unit length, float32."""
     norm = float(np.linalg.norm(vector))
     return np.asarray(vector / norm if norm > 0 else vector, dtype=np.float32)
+
+
+class ResemblyzerEncoder:
+    """Resemblyzer's GE2E encoder (PyTorch, weights inside the package), as a speaker encoder."""
+
+    name = "resemblyzer"
+
+    def embed(self, samples: Waveform) -> Embedding:
+        """Resemblyzer's embedding of the whole of ``samples``."""
+        return embed_samples(samples)
+
+    def embed_region(
+        self, samples: Waveform, start_s: float, end_s: float, step_s: float
+    ) -> list[EmbeddedTile]:
+        """One embedding per ``step_s`` of [start_s, end_s), from 1.6 s windows."""
+        return embed_region(samples, start_s, end_s, step_s)

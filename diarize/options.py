@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kuvend.config import Settings
 
 #: The backends ``get_diarizer`` knows.
 BACKENDS = ("embedded", "pyannote")
+
+#: Per speaker encoder: (local threshold, link threshold, min speaker seconds), chosen on the
+#: tuning part of ``bench/diarization.py`` (see ``DiarizeOptions``). Resemblyzer keeps the
+#: values issue 4 chose for it (local 0.25, link 0.2, 2 s). pyannote uses the d-vector's.
+ENCODER_THRESHOLDS: dict[str, tuple[float, float, float]] = {
+    "dvector": (0.4, 0.4, 1.0),
+    "resemblyzer": (0.25, 0.2, 2.0),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,14 +24,14 @@ class DiarizeOptions:
     """How speech is found, embedded, clustered and linked into session speakers.
 
     Cosine *distances* (1 - cosine similarity) between L2-normalised embeddings are used
-    throughout. Resemblyzer on espeak-ng voices: same voice, 1.6 s windows, similarity
-    0.56-0.97 (mean 0.8); same voice, 4 s sentences, 0.86-0.97; different voices 0.5-0.9.
-    The thresholds were chosen on a grid (local 0.20-0.40 x link 0.15-0.35 x min speaker
-    1-2 s) by DER on the real excerpts in ``../shared/eval/diarization/`` and the synthetic
-    sessions of ``bench/diarization.py``: local 0.25 / link 0.20 / 2 s gives 8.3% on the
-    synthetic sessions with the right count in all three; on the real AMI excerpts no setting
-    did well (DER 52-65%: Resemblyzer separates far-field meeting voices poorly). See issue
-    4's note. pyannote's backend brings its own embeddings and uses the same linking.
+    throughout. The clustering thresholds depend on the speaker encoder (``for_encoder``);
+    the defaults here are the d-vector encoder's. They were chosen on a grid (local
+    0.15-0.5 x link 0.1-0.5 x min speaker 1-2 s) by DER (0.25 s collar) on the *tuning* part
+    of ``bench/diarization.py`` only: AMI dev00/dev01 and the synthetic 3- and 4-voice
+    sessions. Every setting with local 0.35-0.5 and link 0.4 tied there (mean 10.2 %); the
+    middle of that plateau was taken. Resemblyzer's best on the same grid was 21.4 %.
+    The report part (AMI tst*, pyannote's sample, ParlaSpeech turn-taking, synthetic 5-6
+    voices) was not looked at when choosing. pyannote's backend uses the same linking.
     """
 
     min_speakers: int | None = None
@@ -41,25 +50,42 @@ class DiarizeOptions:
 
     window_step_s: float = 0.8
     """Step between the 1.6 s embedding windows inside a region; each window labels one step."""
-    local_threshold: float = 0.25
+    local_threshold: float = 0.4
     """Average-linkage distance below which windows of one chunk are one local speaker.
 
     Strict on purpose: splitting a speaker locally is repaired by linking, merging two is not.
     """
-    link_threshold: float = 0.2
+    link_threshold: float = 0.4
     """Average-linkage distance below which local speakers (centroids) are one session speaker."""
-    min_speaker_s: float = 2.0
+    min_speaker_s: float = 1.0
     """A speaker with less speech than this, in a chunk or in the session, is folded into the
-    nearest other speaker: two 0.8 s steps (often the padded end of a region, or the tail of a
-    turn cut by a chunk boundary) are too noisy an estimate to stand for a person. The cost:
+    nearest other speaker: one 0.8 s step (often the padded end of a region, or the tail of a
+    turn cut by a chunk boundary) is too noisy an estimate to stand for a person. The cost:
     an interjection shorter than this goes to a neighbouring speaker of its chunk."""
     merge_gap_s: float = 1.0
     """Consecutive pieces of one speaker separated by at most this much silence form one turn."""
 
     @classmethod
+    def for_encoder(cls, encoder: str, **changes: Any) -> DiarizeOptions:
+        """Options with ``encoder``'s calibrated thresholds (see ``ENCODER_THRESHOLDS``)."""
+        local, link, min_speaker = ENCODER_THRESHOLDS.get(encoder, ENCODER_THRESHOLDS["dvector"])
+        return cls(
+            **{
+                "local_threshold": local,
+                "link_threshold": link,
+                "min_speaker_s": min_speaker,
+                **changes,
+            }
+        )
+
+    @classmethod
     def from_settings(cls, settings: Settings) -> DiarizeOptions:
-        """Options with the speaker-count bounds the operator configured."""
-        return cls(min_speakers=settings.min_speakers, max_speakers=settings.max_speakers)
+        """Options for the configured encoder, with the operator's speaker-count bounds."""
+        return cls.for_encoder(
+            settings.speaker_encoder,
+            min_speakers=settings.min_speakers,
+            max_speakers=settings.max_speakers,
+        )
 
     def __post_init__(self) -> None:
         if (

@@ -49,6 +49,7 @@ class PyannoteDiarizer:
     """pyannote.audio's ``SpeakerDiarization`` per chunk; its exclusive output, its embeddings."""
 
     name = "pyannote"
+    voice_space = "pyannote"
 
     def __init__(self, pipeline: Any, *, device: str) -> None:
         self._pipeline = pipeline

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     # Diarization.
     diarizer: Literal["embedded", "pyannote"] = "embedded"
+    speaker_encoder: Literal["dvector", "resemblyzer"] = "dvector"
+    """The embedded diarizer's speaker encoder (lower DER: dvector; see the README)."""
     min_speakers: int | None = None
     max_speakers: int | None = None
 

@@ -248,6 +248,7 @@ class PipelineActions:
             if self._diarizer is None:
                 self._diarizer = diarize.get_diarizer(
                     self.settings.diarizer,
+                    encoder=self.settings.speaker_encoder,
                     models_dir=self.settings.models_dir,
                     device=self.settings.whisper_device,
                 )

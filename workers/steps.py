@@ -97,6 +97,7 @@ def load_engines(settings: Settings) -> Engines:
         settings.whisper_compute_type,
         settings.whisper_cpu_threads,
         settings.diarizer,
+        settings.speaker_encoder,
     )
 
 
@@ -109,6 +110,7 @@ def _engines(
     compute_type: str,
     cpu_threads: int,
     diarizer_name: str,
+    speaker_encoder: str,
 ) -> Engines:
     model_dir = models.resolve_whisper_model(
         whisper_model, models_dir=models_dir, cache_dir=cache_dir
@@ -118,7 +120,9 @@ def _engines(
         device=device,
         compute_type=compute_type,
         cpu_threads=cpu_threads,
-        diarizer=diarize.get_diarizer(diarizer_name, models_dir=models_dir, device=device),
+        diarizer=diarize.get_diarizer(
+            diarizer_name, encoder=speaker_encoder, models_dir=models_dir, device=device
+        ),
     )
 
 
@@ -201,7 +205,10 @@ def diarize_chunk_step(
     """Find the speech regions and voice embeddings of one chunk (or return the stored ones)."""
     options = diarize_options(settings)
     key = repository.artifact_key(
-        session_id, chunk_index, "diarize", (options, engines.diarizer.name, __version__)
+        session_id,
+        chunk_index,
+        "diarize",
+        (options, engines.diarizer.name, engines.diarizer.voice_space, __version__),
     )
     with session_scope(settings.resolved_database_url) as db:
         stored = repository.load_artifact(session=db, key=key)
@@ -362,9 +369,7 @@ def _player_url(audio: Path, page_dir: Path) -> str | None:
 
 def diarize_options(settings: Settings) -> diarize.DiarizeOptions:
     """The diarizer's options as the settings shape them."""
-    return diarize.DiarizeOptions(
-        min_speakers=settings.min_speakers, max_speakers=settings.max_speakers
-    )
+    return diarize.DiarizeOptions.from_settings(settings)
 
 
 __all__ = [

@@ -49,7 +49,10 @@ def add(
 
     settings = get_settings()
     diarizer = diarize.get_diarizer(
-        settings.diarizer, models_dir=settings.models_dir, device=settings.whisper_device
+        settings.diarizer,
+        encoder=settings.speaker_encoder,
+        models_dir=settings.models_dir,
+        device=settings.whisper_device,
     )
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url
