@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from kuvend.domain import AudioChunk
 from kuvend.synthetic import (
     ALBANIAN_SENTENCES,
     SERBIAN_SENTENCES,
@@ -232,17 +231,3 @@ def synthetic_files(folder: Path) -> list[BenchFile]:
         reference = tuple((turn.start_s, turn.end_s, turn.speaker) for turn in session.turns)
         files.append(BenchFile(name, session.path, reference, (0.0, session.duration_s), part))
     return files
-
-
-def chunks_of(path: Path, chunk_s: float, folder: Path) -> list[AudioChunk]:
-    """``path`` cut into ``chunk_s`` WAV chunks on the session clock, as ingest cuts."""
-    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    mono = samples.mean(axis=1)
-    step = int(chunk_s * rate)
-    chunks = []
-    for index, first in enumerate(range(0, len(mono), step)):
-        piece = mono[first : first + step]
-        target = folder / f"{path.stem}-{index:04d}.wav"
-        soundfile.write(str(target), piece, rate, subtype="PCM_16")
-        chunks.append(AudioChunk(index, target, first / rate, len(piece) / rate))
-    return chunks

@@ -12,6 +12,7 @@ from diarize.clustering import cluster_embeddings
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.options import DiarizeOptions
+from diarize.segmentation import speaker_segments
 from diarize.vad import speech_regions
 from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
 from kuvend.types import StageHook, no_hook
@@ -51,6 +52,7 @@ class EmbeddedDiarizer:
             for start, end in regions
             for tile in self.encoder.embed_region(samples, start, end, options.window_step_s)
         ]
+        tiles = speaker_segments(tiles, options.change_threshold)
         hook("embed", tiles)
 
         labels = _smoothed(_local_labels(tiles, options), tiles)

@@ -1,12 +1,13 @@
 """Members' voiceprints: enrolment from a sample, naming session speakers, learning from review.
 
-A voiceprint lives in the embedding space of the diarizer that made it: enrol members with
-the backend that processes the assembly's sessions (``KUVEND_DIARIZER``), and enrol them
-again after switching backends.
+A voiceprint lives in the embedding space of the encoder that made it (the diarizer's
+``voice_space``), and is stored with that name: a voiceprint of another encoder is never
+compared with a session's speakers; enrol the members again after switching.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
 from kuvend.domain import Embedding, Member, SpeakerTurn
 from kuvend.errors import MediaError
+
+log = logging.getLogger(__name__)
 
 #: Shortest and longest speech an enrolment sample may give (the rest is ignored).
 MIN_ENROL_SPEECH_S = 10.0
@@ -99,30 +102,49 @@ def _concatenated(samples: Waveform, spans: Iterable[tuple[float, float]]) -> Wa
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
-#: Cosine similarity a speaker's centroid must reach to be named after a member.
-#: Calibrated with ``bench/diarization.py --calibrate`` on 14 espeak-ng voices (Resemblyzer,
-#: enrolment from four sentences vs the diarized centroid of two others): genuine pairs
-#: 0.967-0.98, impostors up to 0.945 (variants of one espeak voice that differ in pitch only),
-#: so 0.95 makes no error there. A synthesiser repeats a voice exactly; people do not, so an
-#: assembly should re-check it on its own reviewed sessions. Too high leaves speakers unnamed
-#: for the reviewer to name, which is the safe side; a wrong name would be published.
+#: Cosine similarity a speaker's centroid must reach to be named after a member, per encoder.
+#: Calibrated with ``bench/diarization.py --calibrate`` on 12 espeak-ng voices, none of them
+#: a voice of the tests (enrolment from four sentences vs the diarized centroid of two
+#: others). d-vector: genuine pairs from 0.955, impostors up to 0.931 (espeak variants that
+#: differ in pitch only); the middle of the gap, 0.943, is taken. Resemblyzer: genuine
+#: from 0.968, impostors up to 0.946; 0.95 lies inside its gap. pyannote's space is not
+#: calibrated here (no pretrained weights on this machine): 0.95 is cautious. A synthesiser
+#: repeats a voice exactly; people do not, so an assembly should re-check it on its own
+#: reviewed sessions. Too high leaves speakers unnamed for the reviewer to name, which is
+#: the safe side; a wrong name would be published.
+IDENTIFY_THRESHOLDS: dict[str, float] = {"dvector": 0.943, "resemblyzer": 0.95}
 DEFAULT_IDENTIFY_THRESHOLD = 0.95
+"""For an encoder not in ``IDENTIFY_THRESHOLDS``."""
 
 
 def identify_speakers(
     centroids: Mapping[str, Embedding],
     members: Sequence[Member],
     *,
-    threshold: float = DEFAULT_IDENTIFY_THRESHOLD,
+    voice_space: str,
+    threshold: float | None = None,
 ) -> dict[str, str]:
     """Session label -> member id, for speakers whose voice matches one enrolled member.
 
-    Each member names at most one speaker and each speaker at most one member: the pairs are
-    chosen together to maximise total similarity (a member who spoke twice as two speakers
-    names the closer one; the other stays unnamed for the reviewer), and a pair below
-    ``threshold`` is left unnamed rather than guessed.
+    Only voiceprints made in ``voice_space`` (the diarizer's encoder) are compared; a member
+    enrolled with another encoder, or whose encoder is unknown, is left out and must be
+    enrolled again (a warning says how many). Each member names at most one speaker and each
+    speaker at most one member: the pairs are chosen together to maximise total similarity
+    (a member who spoke twice as two speakers names the closer one; the other stays unnamed
+    for the reviewer), and a pair below ``threshold`` (default: the encoder's calibrated
+    one) is left unnamed rather than guessed.
     """
-    enrolled = [member for member in members if member.voiceprint is not None]
+    if threshold is None:
+        threshold = IDENTIFY_THRESHOLDS.get(voice_space, DEFAULT_IDENTIFY_THRESHOLD)
+    with_print = [member for member in members if member.voiceprint is not None]
+    enrolled = [member for member in with_print if member.voice_space == voice_space]
+    if len(enrolled) < len(with_print):
+        log.warning(
+            "%d member voiceprints were made with another speaker encoder than %s and are "
+            "not compared; enrol those members again",
+            len(with_print) - len(enrolled),
+            voice_space,
+        )
     labels = list(centroids)
     if not enrolled or not labels:
         return {}

@@ -10,28 +10,29 @@ from kuvend.config import Settings
 #: The backends ``get_diarizer`` knows.
 BACKENDS = ("embedded", "pyannote")
 
-#: Per speaker encoder: (local threshold, link threshold, min speaker seconds), chosen on the
-#: tuning part of ``bench/diarization.py`` (see ``DiarizeOptions``). Resemblyzer keeps the
-#: values issue 4 chose for it (local 0.25, link 0.2, 2 s). pyannote uses the d-vector's.
-ENCODER_THRESHOLDS: dict[str, tuple[float, float, float]] = {
-    "dvector": (0.4, 0.4, 1.0),
-    "resemblyzer": (0.25, 0.2, 2.0),
+#: Per speaker encoder: (change, local and link thresholds, min speaker seconds), chosen on the
+#: tuning part of ``bench/diarization.py`` (see ``DiarizeOptions``).
+ENCODER_THRESHOLDS: dict[str, tuple[float, float, float, float]] = {
+    "dvector": (0.3, 0.3, 0.4, 1.0),
+    "resemblyzer": (0.1, 0.2, 0.2, 1.0),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class DiarizeOptions:
-    """How speech is found, embedded, clustered and linked into session speakers.
+    """How speech is found, embedded, cut at speaker changes, clustered and linked.
 
     Cosine *distances* (1 - cosine similarity) between L2-normalised embeddings are used
-    throughout. The clustering thresholds depend on the speaker encoder (``for_encoder``);
-    the defaults here are the d-vector encoder's. They were chosen on a grid (local
-    0.15-0.5 x link 0.1-0.5 x min speaker 1-2 s) by DER (0.25 s collar) on the *tuning* part
-    of ``bench/diarization.py`` only: AMI dev00/dev01 and the synthetic 3- and 4-voice
-    sessions. Every setting with local 0.35-0.5 and link 0.4 tied there (mean 10.2 %); the
-    middle of that plateau was taken. Resemblyzer's best on the same grid was 21.4 %.
+    throughout. The thresholds depend on the speaker encoder (``for_encoder``); the defaults
+    here are the d-vector encoder's. They were chosen on a grid (change 0.1-0.5 x local
+    0.2-0.5 x link 0.15-0.5, min speaker 1 s) by DER (0.25 s collar) on the *tuning* part of
+    ``bench/diarization.py`` only: AMI dev00/dev01 and the synthetic 3- and 4-voice sessions.
+    d-vector: change 0.2-0.4 with local 0.3-0.4 and link 0.4 tied at 6.9 % (12.2 % without
+    change detection, 10-11 % clustering windows instead of segments); the middle change and
+    the lower local were taken. Resemblyzer's best was 18.5 % (change 0.1, local and link
+    0.2). Spectral clustering with an eigengap over the same segments did worse (17-25 %).
     The report part (AMI tst*, pyannote's sample, ParlaSpeech turn-taking, synthetic 5-6
-    voices) was not looked at when choosing. pyannote's backend uses the same linking.
+    voices) was not used to choose. pyannote's backend uses the same linking.
     """
 
     min_speakers: int | None = None
@@ -50,7 +51,10 @@ class DiarizeOptions:
 
     window_step_s: float = 0.8
     """Step between the 1.6 s embedding windows inside a region; each window labels one step."""
-    local_threshold: float = 0.4
+    change_threshold: float = 0.3
+    """Cosine distance across a boundary above which the speaker changes there
+    (``diarize.segmentation``); windows between changes are clustered as one segment."""
+    local_threshold: float = 0.3
     """Average-linkage distance below which windows of one chunk are one local speaker.
 
     Strict on purpose: splitting a speaker locally is repaired by linking, merging two is not.
@@ -68,9 +72,12 @@ class DiarizeOptions:
     @classmethod
     def for_encoder(cls, encoder: str, **changes: Any) -> DiarizeOptions:
         """Options with ``encoder``'s calibrated thresholds (see ``ENCODER_THRESHOLDS``)."""
-        local, link, min_speaker = ENCODER_THRESHOLDS.get(encoder, ENCODER_THRESHOLDS["dvector"])
+        change, local, link, min_speaker = ENCODER_THRESHOLDS.get(
+            encoder, ENCODER_THRESHOLDS["dvector"]
+        )
         return cls(
             **{
+                "change_threshold": change,
                 "local_threshold": local,
                 "link_threshold": link,
                 "min_speaker_s": min_speaker,

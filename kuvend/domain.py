@@ -234,6 +234,8 @@ class Member:
     party: str | None = None
     role: str | None = None
     voiceprint: Embedding | None = None
+    voice_space: str | None = None
+    """The speaker encoder the voiceprint was made with; another encoder's is never compared."""
 
 
 @dataclass(frozen=True, slots=True)

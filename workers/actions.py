@@ -239,6 +239,7 @@ class PipelineActions:
                 member_id=member_id,
                 embedding=voiceprint.embedding,
                 speech_s=voiceprint.speech_s,
+                voice_space=self._voice_diarizer().voice_space,
             )
         log.info("member %s: voiceprint from %s (%.1f s)", member_id, label, voiceprint.speech_s)
         return voiceprint.speech_s

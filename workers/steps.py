@@ -259,7 +259,9 @@ def finalize_session(
         members = repository.load_members(session=db, assembly=info.assembly)
         enrolled = [member for member in members if member.voiceprint is not None]
         named: dict[str, str | None] = dict(
-            diarize.identify_speakers(diarization.centroids, enrolled)
+            diarize.identify_speakers(
+                diarization.centroids, enrolled, voice_space=engines.diarizer.voice_space
+            )
         )
         # A reviewer's naming (a member, or a guest by name) outranks the voiceprint match,
         # and outlives a re-run.

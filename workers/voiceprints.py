@@ -19,6 +19,11 @@ from kuvend.storage.db import session_scope
 log = logging.getLogger(__name__)
 
 
+def voice_space(settings: Settings) -> str:
+    """The embedding space of the configured diarizer's centroids (its ``voice_space``)."""
+    return "pyannote" if settings.diarizer == "pyannote" else settings.speaker_encoder
+
+
 def learn_from_naming(*, settings: Settings, session_id: str, label: str, member_id: str) -> bool:
     """Refine ``member_id``'s voiceprint from speaker ``label`` of the session; True if it did.
 
@@ -40,14 +45,20 @@ def learn_from_naming(*, settings: Settings, session_id: str, label: str, member
         if speaker is None or speaker.centroid is None or speaker.seconds <= 0:
             return False
         reviewed = diarize.Voiceprint(speaker.centroid, speaker.seconds)
-        current = repository.load_voiceprint(session=db, member_id=member_id)
+        # A voiceprint from another encoder is not comparable: the reviewed speech replaces it.
+        space = voice_space(settings)
+        current = repository.load_voiceprint(session=db, member_id=member_id, voice_space=space)
         learned = (
             reviewed
             if current is None
             else diarize.updated_voiceprint(diarize.Voiceprint(*current), reviewed)
         )
         repository.save_voiceprint(
-            session=db, member_id=member_id, embedding=learned.embedding, speech_s=learned.speech_s
+            session=db,
+            member_id=member_id,
+            embedding=learned.embedding,
+            speech_s=learned.speech_s,
+            voice_space=space,
         )
     log.info("member %s: voiceprint refined from %s in %s", member_id, label, session_id)
     return True

@@ -66,6 +66,7 @@ def add(
             role=role,
             voiceprint=repository.embedding_bytes(voiceprint.embedding),
             voiceprint_seconds=voiceprint.speech_s,
+            voiceprint_encoder=diarizer.voice_space,
         )
         db.add(row)
         db.flush()

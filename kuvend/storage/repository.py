@@ -612,6 +612,7 @@ def load_members(*, session: Session, assembly: str) -> list[Member]:
             party=row.party,
             role=row.role,
             voiceprint=None if row.voiceprint is None else embedding_from_bytes(row.voiceprint),
+            voice_space=row.voiceprint_encoder,
         )
         for row in rows
     ]
@@ -627,25 +628,30 @@ def assembly_vocabulary(*, session: Session, assembly: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*listed, *names)))
 
 
-def load_voiceprint(*, session: Session, member_id: str) -> tuple[Embedding, float] | None:
-    """A member's voiceprint and the seconds of speech behind it, or None if not enrolled."""
+def load_voiceprint(
+    *, session: Session, member_id: str, voice_space: str
+) -> tuple[Embedding, float] | None:
+    """A member's voiceprint in ``voice_space`` and its seconds of speech, or None if the member
+    is not enrolled or was enrolled with another encoder (that voiceprint is not comparable)."""
     row = session.get(MemberRow, member_id)
     if row is None:
         raise NotFoundError(f"member {member_id} not found")
-    if row.voiceprint is None:
+    if row.voiceprint is None or row.voiceprint_encoder != voice_space:
         return None
     return embedding_from_bytes(row.voiceprint), row.voiceprint_seconds
 
 
 def save_voiceprint(
-    *, session: Session, member_id: str, embedding: Embedding, speech_s: float
+    *, session: Session, member_id: str, embedding: Embedding, speech_s: float, voice_space: str
 ) -> None:
-    """Store a member's voiceprint (float32, little-endian) and its seconds of speech."""
+    """Store a member's voiceprint (float32, little-endian), its seconds of speech and the
+    encoder (``voice_space``) it was made with, replacing any earlier one."""
     row = session.get(MemberRow, member_id)
     if row is None:
         raise NotFoundError(f"member {member_id} not found")
     row.voiceprint = embedding_bytes(embedding)
     row.voiceprint_seconds = speech_s
+    row.voiceprint_encoder = voice_space
     session.flush()
 
 

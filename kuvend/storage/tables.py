@@ -62,6 +62,8 @@ class MemberRow(Base):
     voiceprint: Mapped[bytes | None] = mapped_column(LargeBinary)
     """float32 little-endian, L2-normalised."""
     voiceprint_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    voiceprint_encoder: Mapped[str | None] = mapped_column(String(40))
+    """The embedding space of ``voiceprint`` (a diarizer's ``voice_space``); NULL: unknown."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

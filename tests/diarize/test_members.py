@@ -88,7 +88,16 @@ def members(work: Path) -> list[Member]:
         )
         print_ = enrol_voice(sample.path, diarizer)
         assert 10.0 <= print_.speech_s <= 60.0
-        enrolled.append(Member(f"m{number}", "prishtine", name, party, voiceprint=print_.embedding))
+        enrolled.append(
+            Member(
+                f"m{number}",
+                "prishtine",
+                name,
+                party,
+                voiceprint=print_.embedding,
+                voice_space=diarizer.voice_space,
+            )
+        )
     return enrolled
 
 
@@ -129,7 +138,7 @@ def spoken_turns(session: SyntheticSession) -> list[ReferenceTurn]:
 def test_each_turn_is_named_after_its_member_and_the_stranger_stays_unnamed(
     members: list[Member], session: SyntheticSession, diarization: Diarization
 ) -> None:
-    named = identify_speakers(diarization.centroids, members)
+    named = identify_speakers(diarization.centroids, members, voice_space="dvector")
     names = {member.id: member.name for member in members}
 
     for turn in spoken_turns(session):
@@ -143,7 +152,7 @@ def test_each_turn_is_named_after_its_member_and_the_stranger_stays_unnamed(
 def test_speaking_time_per_member_is_within_a_second_of_the_truth(
     members: list[Member], session: SyntheticSession, diarization: Diarization
 ) -> None:
-    named = identify_speakers(diarization.centroids, members)
+    named = identify_speakers(diarization.centroids, members, voice_space="dvector")
     by_id = {member.id: member for member in members}
     samples, rate = soundfile.read(str(session.path), dtype="float32")
     # Recognition is not part of this test: each sentence's sounding span stands for the
@@ -178,8 +187,8 @@ def test_identification_is_one_to_one_and_refuses_weak_matches() -> None:
     rng = np.random.default_rng(4)
     prints = [v / np.linalg.norm(v) for v in rng.normal(size=(2, 256)).astype(np.float32)]
     members = [
-        Member("a", "x", "A", voiceprint=prints[0]),
-        Member("b", "x", "B", voiceprint=prints[1]),
+        Member("a", "x", "A", voiceprint=prints[0], voice_space="dvector"),
+        Member("b", "x", "B", voiceprint=prints[1], voice_space="dvector"),
     ]
     near = prints[0] + 0.05 * prints[1]
     centroids = {
@@ -190,10 +199,29 @@ def test_identification_is_one_to_one_and_refuses_weak_matches() -> None:
     }
     centroids["S4"] /= np.linalg.norm(centroids["S4"])
 
-    assert identify_speakers(centroids, members) == {"S1": "a", "S3": "b"}
-    assert identify_speakers(centroids, members, threshold=1.01) == {}
-    assert identify_speakers(centroids, [Member("c", "x", "C")]) == {}
+    assert identify_speakers(centroids, members, voice_space="dvector") == {"S1": "a", "S3": "b"}
+    assert identify_speakers(centroids, members, voice_space="dvector", threshold=1.01) == {}
+    assert identify_speakers(centroids, [Member("c", "x", "C")], voice_space="dvector") == {}
     assert 0.0 < DEFAULT_IDENTIFY_THRESHOLD < 1.0
+
+
+def test_a_voiceprint_of_another_encoder_is_never_compared() -> None:
+    """Same vector, other space: a Resemblyzer voiceprint names nobody in a d-vector session."""
+    voice = np.zeros(256, dtype=np.float32)
+    voice[0] = 1.0
+    resemblyzer_member = Member("a", "x", "A", voiceprint=voice, voice_space="resemblyzer")
+    unknown_member = Member("b", "x", "B", voiceprint=voice, voice_space=None)
+    dvector_member = Member("c", "x", "C", voiceprint=voice, voice_space="dvector")
+    centroids = {"S1": voice}
+
+    assert identify_speakers(centroids, [resemblyzer_member], voice_space="dvector") == {}
+    assert identify_speakers(centroids, [unknown_member], voice_space="dvector") == {}
+    assert identify_speakers(
+        centroids, [resemblyzer_member, dvector_member], voice_space="dvector"
+    ) == {"S1": "c"}
+    assert identify_speakers(centroids, [resemblyzer_member], voice_space="resemblyzer") == {
+        "S1": "a"
+    }
 
 
 def test_a_short_voice_sample_is_refused_with_its_length(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def named_session(settings: Settings, database_url: str) -> tuple[Settings, str,
             name="Arta Krasniqi",
             voiceprint=_unit([1, 0, 0]).astype("<f4").tobytes(),
             voiceprint_seconds=30.0,
+            voiceprint_encoder=config.speaker_encoder,
         )
         db.add(member)
         db.flush()
@@ -42,11 +43,18 @@ def named_session(settings: Settings, database_url: str) -> tuple[Settings, str,
         return config, row.id, member.id
 
 
-def _voiceprint(url: str, member_id: str) -> tuple[np.ndarray, float]:
+def _voiceprint(url: str, member_id: str, space: str = "dvector") -> tuple[np.ndarray, float]:
     with session_scope(url) as db:
-        stored = repository.load_voiceprint(session=db, member_id=member_id)
+        stored = repository.load_voiceprint(session=db, member_id=member_id, voice_space=space)
     assert stored is not None
     return stored
+
+
+def _opt_in(url: str) -> None:
+    with session_scope(url) as db:
+        assembly = db.get(AssemblyRow, "gjilan")
+        assert assembly is not None
+        assembly.learn_voiceprints = True
 
 
 def test_an_assembly_that_did_not_opt_in_keeps_its_voiceprints(
@@ -65,10 +73,7 @@ def test_a_naming_moves_the_voiceprint_towards_the_reviewed_speaker(
     named_session: tuple[Settings, str, str],
 ) -> None:
     settings, session_id, member_id = named_session
-    with session_scope(settings.resolved_database_url) as db:
-        assembly = db.get(AssemblyRow, "gjilan")
-        assert assembly is not None
-        assembly.learn_voiceprints = True
+    _opt_in(settings.resolved_database_url)
     assert learn_from_naming(
         settings=settings, session_id=session_id, label="S1", member_id=member_id
     )
@@ -76,3 +81,28 @@ def test_a_naming_moves_the_voiceprint_towards_the_reviewed_speaker(
     # Equal seconds on both sides: halfway between the two directions, normalised.
     assert np.allclose(embedding, _unit([1, 1, 0]), atol=1e-6)
     assert seconds == pytest.approx(60.0)
+
+
+def test_a_voiceprint_of_another_encoder_is_replaced_not_mixed(
+    named_session: tuple[Settings, str, str],
+) -> None:
+    settings, session_id, member_id = named_session
+    _opt_in(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as db:
+        member = db.get(MemberRow, member_id)
+        assert member is not None
+        member.voiceprint_encoder = "resemblyzer"
+    with session_scope(settings.resolved_database_url) as db:
+        # Asked for in the configured (d-vector) space, the Resemblyzer voiceprint is absent.
+        assert (
+            repository.load_voiceprint(session=db, member_id=member_id, voice_space="dvector")
+            is None
+        )
+
+    assert learn_from_naming(
+        settings=settings, session_id=session_id, label="S1", member_id=member_id
+    )
+    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id)
+    # Re-enrolled from the reviewed speaker alone: nothing of the other space's vector remains.
+    assert np.allclose(embedding, _unit([0, 1, 0]), atol=1e-6)
+    assert seconds == pytest.approx(30.0)
