@@ -30,7 +30,8 @@ class DiarizeOptions:
     d-vector: change 0.2-0.4 with local 0.3-0.4 and link 0.4 tied at 6.9 % (12.2 % without
     change detection, 10-11 % clustering windows instead of segments); the middle change and
     the lower local were taken. Resemblyzer's best was 18.5 % (change 0.1, local and link
-    0.2, 1 s); it keeps issue 4's 2 s minimum speaker, which its naming test needs. Spectral clustering with an eigengap over the same segments did worse (17-25 %).
+    0.2, 1 s); it keeps issue 4's 2 s minimum speaker, which its naming test needs.
+    Spectral clustering with an eigengap over the same segments did worse (17-25 %).
     The report part (AMI tst*, pyannote's sample, ParlaSpeech turn-taking, synthetic 5-6
     voices) was not used to choose. pyannote's backend uses the same linking.
     """

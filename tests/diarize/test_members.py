@@ -4,7 +4,8 @@ Real models throughout: Silero VAD and Resemblyzer enrol each member from ~20 s 
 speech (Resemblyzer, not the default d-vector: these espeak voices were chosen to be apart
 in Resemblyzer's space; the d-vector encoder puts sq+Storm and sr+Andy at cosine 0.64 and
 merges them, as bench/diarization.py's synthetic 5-voice session shows), the embedded
-diarizer processes the session in 30 s chunks, ``identify_speakers`` names the speakers, and publish's ``build_minutes`` computes the statistics a citizen sees.
+diarizer processes the session in 30 s chunks, ``identify_speakers`` names the speakers,
+and publish's ``build_minutes`` computes the statistics a citizen sees.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """voiceprint encoder: the embedding space a member's voiceprint was made in
 
 Revision ID: c7d2e5f1a3b8
-Revises: b3f1c2a9d0e4
+Revises: d0df180f56b2
 Create Date: 2026-11-29 22:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c7d2e5f1a3b8"
-down_revision: str | None = "b3f1c2a9d0e4"
+down_revision: str | None = "d0df180f56b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
