@@ -11,7 +11,7 @@ the draft they work on and saves what they return, in the caller's database sess
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,9 +27,15 @@ from publish.versions import FrozenVersion, freeze, thaw
 log = logging.getLogger(__name__)
 
 
-def load_draft_minutes(*, session: Session, session_id: str) -> Minutes:
-    """The session's current draft, as stored, with its figures computed."""
-    parts = store.load_draft_parts(session=session, session_id=session_id)
+def load_draft_minutes(
+    *, session: Session, session_id: str, only: Sequence[str] | None = None
+) -> Minutes:
+    """The session's current draft, as stored, with its figures computed.
+
+    ``only``: a partial draft of just these segments (figures over them alone), for a change
+    to one segment; never publish or index it as the session.
+    """
+    parts = store.load_draft_parts(session=session, session_id=session_id, only=only)
     header = MinutesSession(
         id=parts.session_id,
         assembly=parts.assembly,
@@ -57,10 +63,19 @@ def _media_fields(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_change(
-    *, session: Session, session_id: str, change: Callable[[Minutes], Revised]
+    *,
+    session: Session,
+    session_id: str,
+    change: Callable[[Minutes], Revised],
+    only: Sequence[str] | None = None,
 ) -> Minutes:
-    """Apply one change to the stored draft, save its revision, and return the new draft."""
-    revised = change(load_draft_minutes(session=session, session_id=session_id))
+    """Apply one change to the stored draft, save its revision, and return the new draft.
+
+    With ``only`` (the segments a one-segment change touches: an edit, a split) the change
+    sees and returns a partial draft of those segments; the revision saved is the same.
+    """
+    draft = load_draft_minutes(session=session, session_id=session_id, only=only)
+    revised = change(draft)
     revision_id = store.save_revision(session=session, revision=revised.revision)
     log.info("revision %d (%s) on %s", revision_id, revised.revision.action, session_id)
     return revised.minutes

@@ -99,8 +99,13 @@ class UploadReceipt:
 class SessionActions(Protocol):
     """What the secretariat can ask the pipeline to do with a session."""
 
-    def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
+    def review(
+        self, *, session_id: str, user_id: str, change: ReviewChange, index_now: bool = True
+    ) -> None:
         """Apply one change to the session's draft as a revision.
+
+        The draft's search index follows before this returns, or, with ``index_now=False``
+        (the browser editor's line-by-line saves), soon after on a background thread.
 
         Raises ``NotFoundError`` (unknown segment, speaker or member) or ``ConflictError``
         (the change does not fit the draft, e.g. a split point outside the segment).

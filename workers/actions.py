@@ -59,6 +59,7 @@ from search_api.actions import (
 from search_api.index import open_index
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
+from workers.draft_index import DraftIndexer, index_draft
 from workers.recording import (
     begin_recording,
     close_interrupted_recording,
@@ -95,8 +96,19 @@ class PipelineActions:
         self._queue_app: Celery | None = None
         self._background: _BackgroundProcessing | None = None
         self._recorders: dict[str, threading.Event] = {}
+        self._indexer: DraftIndexer | None = None
 
-    def review(self, *, session_id: str, user_id: str, change: ReviewChange) -> None:
+    def _draft_indexer(self) -> DraftIndexer:
+        with self._lock:
+            if self._indexer is None:
+                self._indexer = DraftIndexer(self.settings)
+            return self._indexer
+
+    def review(
+        self, *, session_id: str, user_id: str, change: ReviewChange, index_now: bool = True
+    ) -> None:
+        # An edit or a split touches one segment: read just that one, not the whole draft.
+        only = [change.segment_id] if isinstance(change, EditText | SplitSegment) else None
         with session_scope(self.settings.resolved_database_url) as db:
             assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
             members = {m.id: m for m in repository.load_members(session=db, assembly=assembly)}
@@ -104,9 +116,16 @@ class PipelineActions:
                 session=db,
                 session_id=session_id,
                 change=lambda draft: _revise(draft, change, members, user_id),
+                only=only,
             )
-        # The secretariat searches its drafts: they must show the corrected text at once.
-        open_index(self.settings).index_minutes(draft)
+        # The secretariat searches its drafts: they show the corrected text at once (or, for
+        # the browser editor's line-by-line saves, as soon as the background indexing runs).
+        if not index_now:
+            self._draft_indexer().request(session_id)
+        elif only is None:
+            open_index(self.settings).index_minutes(draft)
+        else:
+            index_draft(self.settings, session_id)  # the change saw a partial draft
         if isinstance(change, NameSpeaker) and change.member_id is not None:
             learn_from_naming(
                 settings=self.settings,

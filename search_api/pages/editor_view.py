@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from kuvend.storage.segment_history import segment_versions
 from kuvend.storage.tables import GapRow, MemberRow, SegmentRow, SpeakerRow
-from search_api import crud
 from search_api.pages.i18n import Texts
 
+_ORDER = (SegmentRow.start_s, SegmentRow.chunk_index, SegmentRow.position)
 LOOP_COMPRESSION_RATIO = 2.4
 GUESS_LOGPROB = -1.0
 NO_SPEECH_PROB = 0.6
@@ -83,11 +83,13 @@ def segment_views(
     """The draft's current segments as the editor shows them (only ``only``'s, if given)."""
     names = {s.label: s.name for s in speakers(session, session_id)}
     versions = segment_versions(session=session, session_id=session_id)
-    wanted = set(only) if only is not None else None
+    query = select(SegmentRow).where(
+        SegmentRow.session_id == session_id, SegmentRow.superseded.is_(False)
+    )
+    if only is not None:
+        query = query.where(SegmentRow.id.in_(list(only)))
     views = []
-    for row in crud.list_segments(session=session, session_id=session_id):
-        if wanted is not None and row.id not in wanted:
-            continue
+    for row in session.scalars(query.order_by(*_ORDER)):
         label = row.speaker_label
         words = [
             WordView(round(float(w["start"]), 2), str(w["word"]).strip(), bool(w.get("low")))
@@ -112,6 +114,16 @@ def segment_views(
             )
         )
     return views
+
+
+def live_ids(session: Session, session_id: str, only: Iterable[str] | None = None) -> list[str]:
+    """The ids of the draft's current segments in time order (of ``only``, if given)."""
+    query = select(SegmentRow.id).where(
+        SegmentRow.session_id == session_id, SegmentRow.superseded.is_(False)
+    )
+    if only is not None:
+        query = query.where(SegmentRow.id.in_(list(only)))
+    return list(session.scalars(query.order_by(*_ORDER)))
 
 
 def gaps(session: Session, session_id: str) -> list[GapRow]:

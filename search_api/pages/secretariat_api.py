@@ -107,7 +107,7 @@ def _when(moment: datetime) -> str:
 def _check_versions(session: Session, session_id: str, expected: dict[str, int], t: Texts) -> None:
     """409 unless every segment in ``expected`` is still in the draft at that version."""
     current = segment_versions(session=session, session_id=session_id)
-    live = {row.id for row in crud.list_segments(session=session, session_id=session_id)}
+    live = set(editor_view.live_ids(session, session_id, only=list(expected)))
     for segment_id, version in expected.items():
         if segment_id in live and current.get(segment_id, 0) == version:
             continue
@@ -134,7 +134,9 @@ def _latest(session: Session, session_id: str) -> tuple[str | None, datetime]:
 def _apply(
     request: Request, session: Session, clerk: Clerk, session_id: str, change: ReviewChange
 ) -> None:
-    get_actions(request).review(session_id=session_id, user_id=clerk.user_id, change=change)
+    get_actions(request).review(
+        session_id=session_id, user_id=clerk.user_id, change=change, index_now=False
+    )
     # Saved in the orchestration's own transaction: end this one, which may hold a snapshot
     # from before it (SQLite), so that what is read next is what was saved.
     session.rollback()
@@ -157,9 +159,12 @@ def _guarded_change(
     clerk, t = _clerk(request, session), texts_for(request)
     _own(session, clerk, session_id)
     _check_versions(session, session_id, expected, t)
-    before = {row.id for row in crud.list_segments(session=session, session_id=session_id)}
+    if not isinstance(change, SplitSegment):  # only a split makes a segment
+        _apply(request, session, clerk, session_id, change)
+        return t, []
+    before = set(editor_view.live_ids(session, session_id))
     _apply(request, session, clerk, session_id, change)
-    after = [row.id for row in crud.list_segments(session=session, session_id=session_id)]
+    after = editor_view.live_ids(session, session_id)
     return t, [segment_id for segment_id in after if segment_id not in before]
 
 

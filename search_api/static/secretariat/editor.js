@@ -116,7 +116,7 @@ function focusEnd(line) {
   selection.addRange(range);
 }
 
-async function save(line, { keepFocus = false } = {}) {
+async function save(line) {
   if (!line?.isConnected || pending.has(line)) return pending.get(line);
   const value = typed(line);
   if (value === line.dataset.saved) return line;
@@ -132,21 +132,25 @@ async function save(line, { keepFocus = false } = {}) {
       return line;
     }
     if (typed(line) !== value) {
-      // Typed on while saving: keep the line (and the new typing), take the new version.
-      const template = document.createElement("template");
-      template.innerHTML = answer.data.html;
-      line.dataset.version = template.content.firstElementChild.dataset.version;
+      // Typed on while saving: keep the new typing, take the new version.
+      line.dataset.version = new DOMParser().parseFromString(answer.data.html, "text/html").querySelector("li").dataset.version;
       line.dataset.saved = value;
       line.classList.remove("review", "conflict");
       updateCount();
       return line;
     }
-    const [fresh] = replaceLines([line], answer.data.html);
-    fresh.dataset.saved = typed(fresh);
-    if (keepFocus) focusEnd(fresh);
-    if (current === line) current = fresh;
+    // The same line, updated in place (its words re-timed by the server): cheaper for the
+    // page than a new element, and the focus stays where it is.
+    const template = document.createElement("template");
+    template.innerHTML = answer.data.html;
+    const fresh = template.content.firstElementChild;
+    line.dataset.version = fresh.dataset.version;
+    line.className = fresh.className;
+    if (document.activeElement !== field(line)) field(line).replaceWith(field(fresh));
+    line.dataset.saved = typed(line);
+    updateCount();
     done(t("saved"));
-    return fresh;
+    return line;
   })();
   pending.set(line, work);
   try {
@@ -290,7 +294,7 @@ document.addEventListener("keydown", (event) => {
   }
   if ((event.ctrlKey || event.metaKey) && event.code === "KeyS") {
     event.preventDefault();
-    save(inLine || current, { keepFocus: Boolean(inLine) });
+    save(inLine || current);
     return;
   }
   if (!event.altKey || event.ctrlKey || event.metaKey) return;
@@ -431,3 +435,4 @@ document.getElementById("publish-confirm").addEventListener("click", async () =>
 
 index();
 transcript.dataset.ready = "true";
+performance.mark("kuvend-editor-ready");
