@@ -35,7 +35,7 @@ _AT_FDCWD = -100
 LOCK_TIMEOUT_S = 600.0
 
 
-def _exchange(first: Path, second: Path) -> bool:
+def exchange(first: Path, second: Path) -> bool:
     """Swap two existing paths atomically; False where the system cannot."""
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
@@ -54,7 +54,7 @@ def _swap_in(new: Path, live: Path, trash: Path) -> None:
     """Put ``new`` at ``live``; whatever was at ``live`` ends up under ``trash``."""
     if not live.exists():
         new.rename(live)
-    elif new.is_dir() and live.is_dir() and _exchange(new, live):
+    elif new.is_dir() and live.is_dir() and exchange(new, live):
         new.rename(trash / live.name)  # ``new`` now holds the old folder
     elif new.is_dir() or live.is_dir():
         live.rename(trash / live.name)

@@ -2,7 +2,13 @@
 
 It calls the steps of ``workers.steps`` in the order the Celery chains do, so that a session
 processed here and one processed by the workers give the same minutes. Outputs are written into
-a temporary folder beside ``out_dir`` and moved into place only when complete.
+a fresh folder beside ``out_dir`` and, only when complete, exchanged with ``out_dir`` in one
+step (``renameat2``; where the system lacks it, the old folder is renamed away first), so that
+after a kill at any point ``out_dir`` is the old complete result or the new one. Leftover
+sibling folders of a killed run are removed by the next run into the same ``out_dir``.
+
+Any exception, an interrupt included, marks the session failed with the reason and removes its
+chunks before it propagates.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +27,9 @@ from kuvend.config import Settings
 from kuvend.errors import ConfigError, KuvendError
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
+from kuvend.storage import recovery
 from kuvend.types import LanguageCode, StageHook, no_hook
+from publish.site_folder import exchange
 from workers import steps
 
 log = logging.getLogger(__name__)
@@ -71,19 +81,62 @@ def process_media(
             audio_stream=request.audio_stream,
             accept_truncated=request.accept_truncated,
         )
+        recovery.claim(settings, session_id)
+        kill_switch = _KillSwitch.from_environment()
+        beat = recovery.Heartbeat(settings, session_id)
+
+        def working(step: str, artefact: object) -> None:
+            beat()
+            kill_switch(step)
+            hook(step, artefact)
+
         try:
-            minutes = _run_session(settings, session_id, staging, hook)
-        except KuvendError as error:
-            steps.fail_session(settings=settings, session_id=session_id, error=str(error))
+            minutes = _run_session(settings, session_id, staging, working)
+        except BaseException as error:
+            steps.fail_session(settings=settings, session_id=session_id, error=_reason(error))
             raise
-        except BaseException:
-            # Ctrl-C or a crash: the session is abandoned, and its chunks with it.
-            steps.fail_session(settings=settings, session_id=session_id, error="interrupted")
-            raise
-        _move_into_place(staging, request.out_dir)
+        _replace_folder(staging, request.out_dir, kill_switch)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ProcessResult(minutes=minutes, out_dir=request.out_dir, session_id=session_id)
+
+
+class _KillSwitch:
+    """The fault-injection test's hook (``tests/e2e/test_process_faults.py``); inert unless set.
+
+    ``KUVEND_TEST_CHECKPOINTS=FILE`` appends each checkpoint's step name to FILE;
+    ``KUVEND_TEST_KILL_AT=N`` makes this process SIGKILL itself at its N-th checkpoint (1-based).
+    """
+
+    def __init__(self, kill_at: int | None, log_path: Path | None) -> None:
+        self._kill_at, self._log_path, self._count = kill_at, log_path, 0
+
+    @classmethod
+    def from_environment(cls) -> _KillSwitch:
+        kill_at = os.environ.get("KUVEND_TEST_KILL_AT", "")
+        log_path = os.environ.get("KUVEND_TEST_CHECKPOINTS", "")
+        return cls(
+            int(kill_at) if kill_at.isdigit() else None, Path(log_path) if log_path else None
+        )
+
+    def __call__(self, step: str) -> None:
+        if self._kill_at is None and self._log_path is None:
+            return
+        self._count += 1
+        if self._log_path is not None:
+            with self._log_path.open("a", encoding="utf-8") as stream:
+                stream.write(f"{step}\n")
+        if self._count == self._kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying why processing stopped."""
+    if isinstance(error, KuvendError):
+        return str(error)
+    if isinstance(error, KeyboardInterrupt | SystemExit):
+        return "processing was interrupted (signal); run kuvend process again"
+    return f"unexpected error: {type(error).__name__}: {' '.join(str(error).split())}"
 
 
 def _run_session(settings: Settings, session_id: str, staging: Path, hook: StageHook) -> Minutes:
@@ -108,23 +161,43 @@ def _run_session(settings: Settings, session_id: str, staging: Path, hook: Stage
 
 
 def _staging_dir(out_dir: Path) -> Path:
-    """A fresh folder beside ``out_dir`` (same file system, so moving out of it is atomic)."""
+    """A fresh folder beside ``out_dir`` (same file system, so the exchange is one rename).
+
+    Its name carries this process's id, so that leftovers of a killed run are recognised and
+    removed here.
+    """
     parent = out_dir.resolve().parent
     if out_dir.exists() and not (out_dir.is_dir() and os.access(out_dir, os.W_OK)):
         raise ConfigError(f"cannot write to {out_dir}: not a writable folder")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+        _remove_leftovers(parent, out_dir.name)
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
     except OSError as error:
         raise ConfigError(f"cannot write to {out_dir}: {error.strerror}") from None
 
 
-def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """Move the finished files into ``out_dir``; ``minutes.json`` last, as the completion mark."""
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Remove staging folders of earlier runs into ``name`` whose process is gone."""
+    for path in parent.glob(f".{name}.*.*"):
+        pid = path.name.removeprefix(f".{name}.").split(".", 1)[0]
+        if path.is_dir() and pid.isdigit() and not recovery.pid_alive(int(pid)):
+            log.info("removing %s, left by an interrupted run", path)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _replace_folder(staging: Path, out_dir: Path, checkpoint: Callable[[str], None]) -> None:
+    """Put the finished ``staging`` at ``out_dir``; the previous ``out_dir`` ends in ``staging``."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        files = sorted(staging.iterdir(), key=lambda path: path.name == "minutes.json")
-        for path in files:
-            path.replace(out_dir / path.name)
+        checkpoint("replace")
+        if not out_dir.exists():
+            staging.rename(out_dir)
+            staging.mkdir()  # the caller removes it
+        elif not exchange(staging, out_dir):
+            old = staging.with_name(staging.name + ".old")
+            out_dir.rename(old)
+            staging.rename(out_dir)
+            old.rename(staging)
+        checkpoint("replaced")
     except OSError as error:
         raise ConfigError(f"cannot write to {out_dir}: {error.strerror}") from None

@@ -36,7 +36,7 @@ from kuvend.domain import (
 from kuvend.errors import NotFoundError
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
-from kuvend.storage import repository
+from kuvend.storage import recovery, repository
 from kuvend.storage import revisions as stored_revisions
 from kuvend.storage.db import migrate, session_scope
 from kuvend.types import StageHook, no_hook
@@ -128,7 +128,7 @@ def _engines(
 
 def work_dir(settings: Settings, session_id: str) -> Path:
     """Private working folder of a session (chunks, player audio, draft outputs)."""
-    return settings.data_dir / "sessions" / session_id
+    return recovery.session_dir(settings, session_id)
 
 
 def prepare_database(settings: Settings) -> None:

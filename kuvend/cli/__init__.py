@@ -1,6 +1,9 @@
 """Command line entry point: ``kuvend``. Errors Kuvend expects print one line, exit non-zero."""
 
+import logging
+import signal
 import sys
+from types import FrameType
 
 from kuvend.cli.app import app
 from kuvend.errors import KuvendError
@@ -11,8 +14,21 @@ from kuvend.cli import commands  # noqa: F401  isort: skip
 EXIT_ERROR = 2
 
 
+EXIT_UNEXPECTED = 1
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM unwinds like Ctrl-C: the work in progress is marked and cleaned up on the way out.
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main() -> None:
-    """Run the command line; a ``KuvendError`` becomes ``kuvend: error: ...`` and exit 2."""
+    """Run the command line; a ``KuvendError`` becomes ``kuvend: error: ...`` and exit 2.
+
+    SIGTERM and SIGINT stop cleanly (exit 130); any other exception is one line too (exit 1),
+    its traceback logged at DEBUG level.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KuvendError as error:
@@ -22,3 +38,8 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("kuvend: interrupted\n")
         sys.exit(130)
+    except Exception as error:
+        logging.getLogger("kuvend").debug("unexpected error", exc_info=True)
+        message = " ".join(str(error).split())
+        sys.stderr.write(f"kuvend: error: unexpected {type(error).__name__}: {message}\n")
+        sys.exit(EXIT_UNEXPECTED)

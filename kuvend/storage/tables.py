@@ -84,6 +84,11 @@ class SessionRow(Base):
     generator: Mapped[str | None] = mapped_column(Text)
     media_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """What ingest asked (audio stream, accept truncated) and found (streams, truncation)."""
+    owner_host: Mapped[str | None] = mapped_column(String(255))
+    """Host name of the process working on the session (``kuvend process``), for recovery."""
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the owner last said it was alive."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.site_folder import rebuild_into
+from publish.site_folder import exchange, rebuild_into
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:
@@ -49,10 +49,8 @@ def test_a_failed_build_leaves_the_live_site_as_it_was(tmp_path: Path) -> None:
 
 
 def test_folders_are_exchanged_in_one_step(tmp_path: Path) -> None:
-    from publish.site_folder import _exchange
-
     first, second = tmp_path / "first", tmp_path / "second"
     _write(first, {"x": "1"})
     _write(second, {"y": "2"})
-    assert _exchange(first, second)  # renameat2(RENAME_EXCHANGE): no moment without either
+    assert exchange(first, second)  # renameat2(RENAME_EXCHANGE): no moment without either
     assert (first / "y").read_text() == "2" and (second / "x").read_text() == "1"
