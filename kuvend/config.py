@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from kuvend.errors import ConfigError
@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     """Quota of each journalist's API key (``limits`` notation: ``N/second|minute|hour|day``)."""
     anonymous_rate_limit: str = "60/minute"
     """Quota of each client address without a key; signed-in secretariat staff are not limited."""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the client
+    (comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty: the header is ignored."""
     rate_limit_storage: str = "memory://"
     """Where quotas are counted: ``memory://`` for one API process, ``redis://...`` for several."""
     public_base_url: str | None = None
@@ -117,7 +120,7 @@ class Settings(BaseSettings):
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
-    @field_validator("languages", "whisper_temperatures", mode="before")
+    @field_validator("languages", "whisper_temperatures", "trusted_proxies", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
         if isinstance(value, str) and not value.startswith("["):
@@ -157,5 +160,12 @@ def get_settings() -> Settings:
     """The process's settings, read once. Raises ``ConfigError`` with the offending variable."""
     try:
         return Settings()
-    except ValueError as error:
-        raise ConfigError(f"invalid settings: {error}".replace("\n", " ")) from error
+    except ValidationError as error:
+        # Only where and why: pydantic's text also prints the input, which holds the secret key.
+        reasons = "; ".join(
+            f"KUVEND_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+            if e["loc"]
+            else e["msg"]
+            for e in error.errors()
+        )
+        raise ConfigError(f"invalid settings: {reasons}") from None

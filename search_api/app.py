@@ -43,6 +43,7 @@ from search_api.routes import (
 )
 from search_api.routes.search_page import SearchPages
 from search_api.schemas.common import COMMON_ERRORS
+from search_api.signin import SignInThrottle
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def create_app(
     app.state.index = index if index is not None else open_index(settings)
     app.state.actions = actions
     app.state.quotas = Quotas.from_settings(settings)
+    app.state.sign_in_throttle = SignInThrottle()
     install_error_handlers(app)
     install_docs(app)
 

@@ -22,6 +22,7 @@ from kuvend.config import Settings
 from kuvend.errors import ConfigError
 from search_api.deps import CallerDep
 from search_api.errors import ApiError
+from search_api.signin import client_address
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def enforce_quota(request: Request, response: Response, caller: CallerDep) -> No
     if caller.kind == "api_key":
         item, key = quotas.api_key, f"key:{caller.identity}"
     else:
-        item, key = quotas.anonymous, f"ip:{request.client.host if request.client else '-'}"
+        address = client_address(request, request.app.state.settings.trusted_proxies)
+        item, key = quotas.anonymous, f"ip:{address}"
     allowed = quotas.limiter.hit(item, key)
     reset_at, remaining = quotas.limiter.get_window_stats(item, key)
     headers = {

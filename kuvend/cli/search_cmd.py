@@ -120,7 +120,9 @@ def serve(
     Console(stderr=True, highlight=False, soft_wrap=True).print(
         f"Kuvend API on {address}/api/v1 (docs: {address}/docs)"
     )
-    uvicorn.run(api, host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would trust X-Forwarded-For from loopback; the API reads it
+    # only from KUVEND_TRUSTED_PROXIES (search_api.signin.client_address).
+    uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()

@@ -79,6 +79,7 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
     assert len(points) >= MIN_POINTS
 
     for point in points:
+        print(f"killing at checkpoint {point} ({steps[point - 1]})", flush=True)
         before = Minutes.model_validate_json((out / "minutes.json").read_text())
         killed = _kuvend(*process, env={**env, "KUVEND_TEST_KILL_AT": str(point)})
         assert killed.returncode == -signal.SIGKILL, (point, steps[point - 1], killed.stderr)

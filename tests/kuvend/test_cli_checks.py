@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kuvend.cli import app
+from kuvend.config import get_settings
+from kuvend.errors import ConfigError
 
 
 def test_process_refuses_an_unknown_language_a_control_character_and_a_bad_slug(
@@ -25,3 +28,19 @@ def test_process_refuses_an_unknown_language_a_control_character_and_a_bad_slug(
         assert says in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_the_production_start_up_error_never_echoes_the_secret_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "my-too-short-but-real-secret"
+    monkeypatch.setenv("KUVEND_ENVIRONMENT", "production")
+    monkeypatch.setenv("KUVEND_SECRET_KEY", secret)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError) as raised:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert "KUVEND_SECRET_KEY must be set" in str(raised.value)
+    assert secret not in str(raised.value) and "\n" not in str(raised.value)
