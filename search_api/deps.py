@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuvend.addresses import request_base_url
 from kuvend.config import Settings
 from kuvend.search import SearchIndex
-from kuvend.storage.db import get_engine
+from kuvend.storage.db import WRITE_UNIT, get_engine
 from kuvend.storage.tables import UserRow
 from search_api import crud, security
 from search_api.actions import SessionActions
@@ -59,6 +59,22 @@ def get_db(settings: SettingsDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_write_db(settings: SettingsDep) -> Iterator[Session]:
+    """A database session for a request that writes through it and commits itself.
+
+    On SQLite it takes the write lock at its first statement (``BEGIN IMMEDIATE``, waiting up to
+    the busy timeout), so that its reads and its write are one transaction that never fails
+    with "database is locked". Only for routes that do not call the orchestration, which opens
+    its own unit of work and would wait on this one.
+    """
+    engine = get_engine(settings.resolved_database_url).execution_options(**{WRITE_UNIT: True})
+    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_db)]
 
 
 def get_index(request: Request) -> SearchIndex:

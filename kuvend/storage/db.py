@@ -41,7 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
-_WRITE_UNIT = "kuvend_write_unit"
+#: Execution option that makes a SQLite transaction take the write lock first (BEGIN IMMEDIATE).
+WRITE_UNIT = "kuvend_write_unit"
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -50,7 +51,7 @@ def _sqlite_begin(connection: Any) -> None:
     # locked" and the busy timeout never applies (a reviewer editing while a session is being
     # processed). Other transactions (an API request's reads) stay deferred, so that a request
     # may call into orchestration that opens its own unit of work without waiting on itself.
-    immediate = connection.get_execution_options().get(_WRITE_UNIT, False)
+    immediate = connection.get_execution_options().get(WRITE_UNIT, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -89,7 +90,7 @@ def session_scope(url: str) -> Iterator[Session]:
     On SQLite it holds the write lock from its first statement (see ``_sqlite_begin``), so units
     of work in other threads and processes wait for each other instead of failing.
     """
-    engine = get_engine(url).execution_options(**{_WRITE_UNIT: True})
+    engine = get_engine(url).execution_options(**{WRITE_UNIT: True})
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     session = factory()
     try:

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Path, status
 
 from kuvend.storage.tables import AssemblyRow, MemberRow
 from search_api import crud
-from search_api.deps import SECRETARIAT_TAG, CallerDep, CurrentUser, SessionDep, require_staff_of
+from search_api.deps import (
+    SECRETARIAT_TAG,
+    CallerDep,
+    CurrentUser,
+    SessionDep,
+    WriteSessionDep,
+    require_staff_of,
+)
 from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND
 from search_api.schemas.members import (
     AssembliesPublic,
@@ -73,7 +80,11 @@ def get_member(session: SessionDep, member_id: MemberId) -> MemberPublic:
     responses={**FORBIDDEN, **NOT_FOUND},
 )
 def create_member(
-    session: SessionDep, caller: CallerDep, _user: CurrentUser, slug: Slug, member_in: MemberCreate
+    session: WriteSessionDep,
+    caller: CallerDep,
+    _user: CurrentUser,
+    slug: Slug,
+    member_in: MemberCreate,
 ) -> MemberPublic:
     """Add a member to the caller's own assembly."""
     require_staff_of(caller, slug)
@@ -95,7 +106,7 @@ def create_member(
     responses={**FORBIDDEN, **NOT_FOUND},
 )
 def update_member(
-    session: SessionDep,
+    session: WriteSessionDep,
     caller: CallerDep,
     _user: CurrentUser,
     member_id: MemberId,
@@ -120,7 +131,7 @@ def update_member(
     responses={**FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 def delete_member(
-    session: SessionDep, caller: CallerDep, _user: CurrentUser, member_id: MemberId
+    session: WriteSessionDep, caller: CallerDep, _user: CurrentUser, member_id: MemberId
 ) -> None:
     """Remove a member who is not named as a speaker anywhere."""
     row = crud.get_member(session=session, member_id=member_id)

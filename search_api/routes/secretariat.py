@@ -31,6 +31,7 @@ from search_api.deps import (
     CallerDep,
     CurrentUser,
     SessionDep,
+    WriteSessionDep,
     get_actions,
     get_current_user,
     require_staff_of,
@@ -107,7 +108,7 @@ def _review(
 )
 def schedule_session(
     base_url: BaseUrlDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     caller: CallerDep,
     slug: Annotated[str, Path(max_length=64)],
     session_in: SessionCreate,
