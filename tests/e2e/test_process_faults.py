@@ -23,7 +23,9 @@ from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 
-pytestmark = pytest.mark.slow
+# Each run starts the real command line (torch, Whisper): about 10 s on an idle machine, but
+# minutes on a loaded one; the bound leaves room for that.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_CACHE = Path(os.environ.get("KUVEND_TEST_CACHE_DIR", "~/.cache/kuvend")).expanduser()
