@@ -6,8 +6,9 @@ beats a heartbeat while it works. At the start of every ``kuvend`` command and w
 a process on this host that no longer exists (at once, no waiting), or an owner elsewhere
 whose heartbeat is older than :data:`STALE_AFTER_S`. Each is marked failed with the reason
 and, for a file session, its chunks are removed (the original stays in the media store, so
-processing it again loses nothing; a live recording's chunks are its only copy and stay). Resuming from the stored artifacts is left to the embedded API's own
-recovery (``workers.actions``) and to Celery's redelivery, which own those sessions.
+processing it again loses nothing; a live recording's chunks are its only copy and stay).
+Resuming from the stored artifacts is left to the embedded API's own recovery
+(``workers.actions``) and to Celery's redelivery, which own those sessions.
 """
 
 from __future__ import annotations
