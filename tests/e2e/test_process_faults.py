@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,25 +20,13 @@ from sqlalchemy import create_engine, text
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
+from tests.e2e.test_process_cli import MODEL_CACHE, kuvend
 
 # Each run starts the real command line (torch, Whisper): about 10 s on an idle machine, but
 # minutes on a loaded one; the bound leaves room for that.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL_CACHE = Path(os.environ.get("KUVEND_TEST_CACHE_DIR", "~/.cache/kuvend")).expanduser()
 MIN_POINTS = 10
-
-
-def _kuvend(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kuvend", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _kill_points(steps: list[str]) -> list[int]:
@@ -73,7 +59,7 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
     process = ("process", str(media), "--out", str(out), "--assembly", "test-faults")
 
     log = tmp_path / "checkpoints.txt"
-    first = _kuvend(*process, env={**env, "KUVEND_TEST_CHECKPOINTS": str(log)})
+    first = kuvend(*process, env={**env, "KUVEND_TEST_CHECKPOINTS": str(log)})
     assert first.returncode == 0, first.stderr
     steps = log.read_text().splitlines()
     assert {"ingest", "transcribe", "diarize", "replace", "replaced"} <= set(steps), steps
@@ -83,7 +69,7 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
     for point in points:
         print(f"killing at checkpoint {point} ({steps[point - 1]})", flush=True)
         before = Minutes.model_validate_json((out / "minutes.json").read_text())
-        killed = _kuvend(*process, env={**env, "KUVEND_TEST_KILL_AT": str(point)})
+        killed = kuvend(*process, env={**env, "KUVEND_TEST_KILL_AT": str(point)})
         assert killed.returncode == -signal.SIGKILL, (point, steps[point - 1], killed.stderr)
         after = Minutes.model_validate_json((out / "minutes.json").read_text())
         assert (out / "index.html").is_file() and (out / "minutes.srt").is_file()
@@ -91,7 +77,7 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
         changed = after.session.id != before.session.id
         assert changed == (steps[point - 1] == "replaced"), (point, steps[point - 1])
 
-        following = _kuvend("members", "list", env=env)  # any next command recovers
+        following = kuvend("members", "list", env=env)  # any next command recovers
         assert following.returncode == 0, following.stderr
         statuses = _sessions(settings)
         assert not [s for s in statuses if s[1] in ("queued", "processing")], (point, statuses)
@@ -99,7 +85,7 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
             if status == "failed":
                 assert not (data / "sessions" / session_id / "chunks").exists(), session_id
 
-    again = _kuvend(*process, env=env)  # re-running into the same --out works
+    again = kuvend(*process, env=env)  # re-running into the same --out works
     assert again.returncode == 0, again.stderr
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".minutes.")]
     assert leftovers == []
