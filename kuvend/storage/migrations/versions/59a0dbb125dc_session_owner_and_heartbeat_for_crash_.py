@@ -1,7 +1,7 @@
 """session owner and heartbeat, for crash recovery
 
 Revision ID: 59a0dbb125dc
-Revises: d0df180f56b2
+Revises: c7d2e5f1a3b8
 Create Date: 2026-11-29 21:45:13.825462
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "59a0dbb125dc"
-down_revision: str | None = "d0df180f56b2"
+down_revision: str | None = "c7d2e5f1a3b8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
