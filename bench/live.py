@@ -1,17 +1,33 @@
-"""Caption latency of live recording: chunk closed → its transcript available.
+"""Live caption latency (issue 18): word spoken → word committed by the streaming captions.
 
 Usage::
 
-    .venv/bin/python bench/live.py [AUDIO] [--seconds 120] [--chunk-seconds 10]
-                                   [--streams 1,2,3,4] [--workers 1] [--cpu-threads 0]
+    .venv/bin/python bench/live.py [AUDIO] [--seconds 60] [--streams 1,2] [--step-seconds 1]
+                                   [--chunk-seconds 10] [--cpu-threads 0] [--json]
 
-Plays AUDIO (default: a synthesised bilingual espeak-ng session) in real time into N local
-SRT streams at once (ffmpeg ``-re`` serving ``srt://127.0.0.1:PORT?mode=listener``), records
-each with ``ingest.record_stream`` and transcribes every chunk as it closes with the Whisper
-model of the settings (``transcribe.transcribe_chunk``, in ``--workers`` threads sharing one
-loaded model, chunks first come first served). For each N it prints the latency p50/p95/max
-and whether it keeps up: it does not when the latency of the last third of the chunks exceeds
-that of the first third by more than half a chunk (the queue grows without bound).
+Plays AUDIO (default: a synthesised bilingual espeak-ng session) in real time into N local SRT
+streams at once (ffmpeg ``-re`` serving ``srt://127.0.0.1:PORT?mode=listener``) and records
+each with ``ingest.record_stream``. Its live audio (``on_audio``) feeds the streaming captions
+(``workers.captions.LiveCaptioner`` over ``transcribe.StreamingDecoder``), and its chunks feed
+the chunked pass (``transcribe.transcribe_chunk``), which on a CPU waits for a pause in the
+captions, as the recorder's orchestration does. One Whisper model serves everything.
+
+Per number of streams it reports:
+
+- ``committed_p50_s``/``committed_p95_s``: for each committed word, the wall time it was
+  committed minus the wall time its end was live (the stream's clock zero, estimated like the
+  recorder does, plus the word's end on the session clock; word ends are interpolated within
+  Whisper's segments, so each figure is within about a word's length);
+- ``tentative_p95_s``: the same for the last word of each tentative tail shown;
+- ``keeps_up``: the committed latency of the last third of the words exceeds that of the first
+  third by at most 2 s (otherwise a backlog grows without bound);
+- ``chunked_done_after_end_s``: how long after the stream ended the chunked pass (the draft
+  minutes) had caught up;
+- ``wer_committed_vs_minutes``: word error rate of the committed captions against the chunked
+  pass's text (jiwer, lower case, punctuation removed), and against the script when synthetic.
+
+The machine's load average is printed with the figures: on a shared machine the latencies are
+pessimistic. Run it again on a quiet machine for figures to quote.
 """
 
 from __future__ import annotations
@@ -24,8 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import logging  # noqa: E402
+import os  # noqa: E402
 import queue  # noqa: E402
+import re  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -33,6 +52,9 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+
+import jiwer  # noqa: E402
 
 import ingest  # noqa: E402
 import models  # noqa: E402
@@ -40,38 +62,39 @@ import transcribe  # noqa: E402
 from kuvend.config import get_settings  # noqa: E402
 from kuvend.domain import AudioChunk  # noqa: E402
 from kuvend.synthetic import bilingual_dialogue, synthesize_session  # noqa: E402
+from workers.captions import LiveCaptioner  # noqa: E402
 
 
 @dataclass
 class _Stream:
     number: int
     port: int
-    publisher: subprocess.Popen[bytes] | None = None
-    thread: threading.Thread | None = None
+    zero: float = float("inf")
+    """Monotonic wall time at which the session clock's 0 was live."""
+    committed: list[tuple[transcribe.CaptionWord, float]] = field(default_factory=list)
+    """Each committed word and the wall time it was committed."""
+    shown: list[tuple[float, float]] = field(default_factory=list)
+    """(wall time shown, end of the tentative tail's last word on the session clock)."""
+    chunks: list[AudioChunk] = field(default_factory=list)
+    minutes: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
-    previous: AudioChunk | None = None
 
 
-@dataclass(frozen=True)
-class _Done:
-    stream: int
-    chunk: AudioChunk
-    latency_s: float
-    work_s: float
-    closed_at: float
-
-
-def source_audio(given: Path | None, seconds: float, folder: Path) -> Path:
-    """The audio to play: ``given`` or a synthesised session, looped or cut to ``seconds``."""
+def source_audio(given: Path | None, seconds: float, folder: Path) -> tuple[Path, str | None]:
+    """The audio to play (``given`` or a synthesised session, looped or cut to ``seconds``)
+    and, when synthesised, the script of what is said in it."""
+    script = None
     if given is None:
-        given = synthesize_session(bilingual_dialogue(12), folder / "session.wav").path
+        session = synthesize_session(bilingual_dialogue(12), folder / "session.wav")
+        given = session.path
+        script = " ".join(t.text for t in session.turns if t.start_s < seconds)
     target = folder / "played.wav"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(given),
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(given),
          "-t", f"{seconds:.1f}", "-ac", "1", "-ar", "16000", str(target)],
         check=True,
     )  # fmt: skip
-    return target
+    return target, script
 
 
 def free_port() -> int:
@@ -81,92 +104,137 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _publish(audio: Path, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["ffmpeg", "-nostdin", "-v", "error", "-re", "-i", str(audio), "-c:a", "aac",
+         "-f", "mpegts", f"srt://127.0.0.1:{port}?mode=listener"],
+    )  # fmt: skip
+
+
 def run(
     count: int,
     audio: Path,
     work: Path,
     engine: transcribe.WhisperEngine,
     options: transcribe.TranscribeOptions,
+    stream_options: transcribe.StreamOptions,
     live: ingest.IngestOptions,
-    workers: int,
-) -> list[_Done]:
-    """Play ``audio`` into ``count`` streams, record and transcribe them; the chunks' results."""
-    closed: queue.Queue[tuple[_Stream, AudioChunk, float] | None] = queue.Queue()
-    done: list[_Done] = []
+) -> tuple[list[_Stream], float]:
+    """Play ``audio`` into ``count`` streams; returns them and how long after the streams
+    ended the chunked pass was done."""
     streams = [_Stream(n, free_port()) for n in range(count)]
-    for stream in streams:
-        stream.publisher = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-re", "-i", str(audio), "-c:a", "aac",
-             "-f", "mpegts", f"srt://127.0.0.1:{stream.port}?mode=listener"],
-        )  # fmt: skip
+    chunks: queue.Queue[tuple[_Stream, AudioChunk] | None] = queue.Queue()
+    captioners: list[LiveCaptioner] = []
+    publishers = [_publish(audio, stream.port) for stream in streams]
     time.sleep(0.5)
+    recorders = []
     for stream in streams:
 
-        def on_chunk(chunk: AudioChunk, stream: _Stream = stream) -> None:
-            closed.put((stream, chunk, time.monotonic()))
+        def listen(update: transcribe.CaptionUpdate, at: float, s: _Stream = stream) -> None:
+            s.committed += [(word, at) for word in update.committed]
+            if update.tentative:
+                s.shown.append((at, update.tentative[-1].end_s))
 
-        stream.thread = threading.Thread(
+        captioner = LiveCaptioner(engine, stream_options, None, listener=listen)
+        captioners.append(captioner)
+
+        def hear(
+            block: ingest.LiveAudio, s: _Stream = stream, c: LiveCaptioner = captioner
+        ) -> None:
+            s.zero = min(s.zero, time.monotonic() - block.end_s)
+            c.feed(block)
+
+        def closed(chunk: AudioChunk, s: _Stream = stream) -> None:
+            chunks.put((s, chunk))
+
+        recorder = threading.Thread(
             target=ingest.record_stream,
             args=(f"srt://127.0.0.1:{stream.port}?mode=caller", work / f"s{stream.number}", live),
-            kwargs={"on_chunk": on_chunk, "stop": stream.stop},
+            kwargs={"on_chunk": closed, "on_audio": hear, "stop": stream.stop},
         )
-        stream.thread.start()
+        recorder.start()
+        recorders.append(recorder)
 
-    def transcriber() -> None:
-        while (item := closed.get()) is not None:
-            stream, chunk, closed_at = item
-            context = transcribe.ChunkContext(previous=stream.previous, more_follows=True)
-            stream.previous = chunk
-            started = time.monotonic()
-            for _segment in transcribe.transcribe_chunk(engine, chunk, options, context=context):
-                pass
-            finished = time.monotonic()
-            done.append(
-                _Done(stream.number, chunk, finished - closed_at, finished - started, closed_at)
+    def chunked_pass() -> None:
+        while (item := chunks.get()) is not None:
+            stream, chunk = item
+            while engine.device == "cpu" and not all(c.quiet() for c in captioners):
+                time.sleep(0.5)
+            context = transcribe.ChunkContext(
+                previous=stream.chunks[-1] if stream.chunks else None, more_follows=True
             )
+            stream.chunks.append(chunk)
+            segments = transcribe.transcribe_chunk(engine, chunk, options, context=context)
+            stream.minutes += [segment.text for segment in segments]
 
-    pool = [threading.Thread(target=transcriber) for _ in range(workers)]
-    for thread in pool:
-        thread.start()
-    for stream in streams:
-        assert stream.publisher is not None
-        stream.publisher.wait()
+    worker = threading.Thread(target=chunked_pass)
+    worker.start()
+    for publisher in publishers:
+        publisher.wait()
+    ended = time.monotonic()
     time.sleep(live.stall_timeout_s + 1.0)  # the recorders notice the end, close the last chunk
-    for stream in streams:
+    for stream, recorder in zip(streams, recorders, strict=True):
         stream.stop.set()
-        assert stream.thread is not None
-        stream.thread.join()
-    for _ in pool:
-        closed.put(None)
-    for thread in pool:
-        thread.join()
-    return done
+        recorder.join()
+    for captioner in captioners:
+        captioner.finish()
+    chunks.put(None)
+    worker.join()
+    return streams, time.monotonic() - ended
 
 
-def report(count: int, done: list[_Done], chunk_s: float) -> bool:
-    """Print one line for ``count`` streams; True when the transcription kept up."""
-    latencies = sorted(d.latency_s for d in done)
-    ordered = [d.latency_s for d in sorted(done, key=lambda d: d.closed_at)]
-    third = max(1, len(ordered) // 3)
-    growth = statistics.mean(ordered[-third:]) - statistics.mean(ordered[:third])
-    keeps_up = growth <= chunk_s / 2
-    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-    work = statistics.mean(d.work_s for d in done)
-    print(
-        f"{count:>7} {len(done):>6} {statistics.median(latencies):>8.2f} {p95:>8.2f} "
-        f"{latencies[-1]:>8.2f} {work:>8.2f} {growth:>+8.2f}   {'yes' if keeps_up else 'NO'}"
-    )
-    return keeps_up
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _growth(lags: list[float]) -> float:
+    """Mean latency of the last third minus that of the first third (in commit order)."""
+    if not lags:
+        return float("inf")
+    third = max(1, len(lags) // 3)
+    return statistics.mean(lags[-third:]) - statistics.mean(lags[:third])
+
+
+def report(
+    count: int, streams: list[_Stream], chunked_s: float, script: str | None
+) -> dict[str, Any]:
+    """The figures of one run (``count`` streams)."""
+    lags = [at - (s.zero + w.end_s) for s in streams for w, at in s.committed]
+    tentative = [at - (s.zero + end) for s in streams for at, end in s.shown]
+    growth = max(_growth([at - (s.zero + w.end_s) for w, at in s.committed]) for s in streams)
+    captions = _words(" ".join(w.text for w, _ in streams[0].committed))
+    minutes = _words(" ".join(streams[0].minutes))
+    figures: dict[str, Any] = {
+        "streams": count,
+        "words_committed": len(lags),
+        "committed_p50_s": round(statistics.median(lags), 2) if lags else None,
+        "committed_p95_s": round(_percentile(lags, 0.95), 2) if lags else None,
+        "tentative_p95_s": round(_percentile(tentative, 0.95), 2) if tentative else None,
+        "latency_growth_s": round(growth, 2),
+        "keeps_up": bool(lags) and growth <= 2.0,
+        "chunked_done_after_end_s": round(chunked_s, 1),
+        "wer_committed_vs_minutes": round(jiwer.wer(minutes, captions), 3) if minutes else None,
+    }
+    if script is not None:
+        figures["wer_committed_vs_script"] = round(jiwer.wer(_words(script), captions), 3)
+        figures["wer_minutes_vs_script"] = round(jiwer.wer(_words(script), minutes), 3)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("audio", nargs="?", type=Path)
-    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--streams", default="1")
+    parser.add_argument("--step-seconds", type=float, default=1.0)
     parser.add_argument("--chunk-seconds", type=float, default=10.0)
-    parser.add_argument("--streams", default="1,2,3,4")
-    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cpu-threads", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # drops and gaps at the end of the audio are expected
     settings = get_settings()
@@ -179,24 +247,40 @@ def main() -> None:
         compute_type=settings.whisper_compute_type,
         cpu_threads=arguments.cpu_threads or settings.whisper_cpu_threads,
     )
+    languages = ("sq", "sr")
     options = transcribe.TranscribeOptions.from_settings(
-        settings, languages=("sq", "sr"), serbian_script="latin"
+        settings, languages=languages, serbian_script="latin"
     )
+    stream_options = transcribe.StreamOptions(languages=languages, step_s=arguments.step_seconds)
     live = ingest.IngestOptions(chunk_s=arguments.chunk_seconds, stall_timeout_s=3.0,
                                 min_free_disk_bytes=0)  # fmt: skip
+    document: dict[str, Any] = {
+        "model": f"{settings.whisper_model} on {engine.device}/{engine.compute_type}",
+        "seconds_per_stream": arguments.seconds,
+        "step_s": arguments.step_seconds,
+        "chunk_s": arguments.chunk_seconds,
+        "cpu_count": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "runs": [],
+    }
     with tempfile.TemporaryDirectory(prefix="kuvend-live-bench-") as scratch:
-        audio = source_audio(arguments.audio, arguments.seconds, Path(scratch))
-        print(
-            f"model {settings.whisper_model} on {engine.device}/{engine.compute_type}, "
-            f"{arguments.workers} worker(s), {arguments.chunk_seconds:.0f} s chunks, "
-            f"{arguments.seconds:.0f} s played per stream, real time"
-        )
-        print(" streams chunks  p50 (s)  p95 (s)  max (s)  work (s)  growth  keeps up")
+        audio, script = source_audio(arguments.audio, arguments.seconds, Path(scratch))
         for count in (int(n) for n in arguments.streams.split(",")):
-            work = Path(scratch) / f"run{count}"
-            done = run(count, audio, work, engine, options, live, arguments.workers)
-            if not report(count, done, arguments.chunk_seconds):
+            before = os.times()
+            streams, chunked_s = run(
+                count, audio, Path(scratch) / f"run{count}", engine, options, stream_options, live
+            )
+            after = os.times()
+            figures = report(count, streams, chunked_s, script)
+            figures["cpu_s"] = round(after.user + after.system - before.user - before.system, 1)
+            figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            document["runs"].append(figures)
+            if not arguments.json:
+                print(json.dumps(figures, ensure_ascii=False))
+            if not figures["keeps_up"]:
                 break
+    if arguments.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from ingest.probe import probe_media
 from ingest.record import DiskFullError, check_free_space, record_stream
 from ingest.session import IngestedAudio, Truncation, ingest_file
 from ingest.streams import AudioSelection, SpeechDetector, select_audio
+from ingest.tap import LiveAudio
 from ingest.timeline import Break, decoded_duration_s, timestamp_breaks
 from ingest.upload import AcceptedUpload, check_upload_name, receive_upload, validate_upload
 
@@ -26,6 +27,7 @@ __all__ = [
     "DiskFullError",
     "IngestOptions",
     "IngestedAudio",
+    "LiveAudio",
     "RecordedPart",
     "Recording",
     "SpeechDetector",

@@ -41,6 +41,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 from ingest._connection import Connection, ListedSegment
 from ingest.manifest import RecordedPart, Recording, write_manifest
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
+from ingest.tap import AudioCallback, LiveAudio, SegmentTap
 from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import TransientError
 from kuvend.types import StageHook, no_hook
@@ -80,6 +81,7 @@ def record_stream(
     *,
     on_chunk: ChunkCallback = lambda chunk: None,
     on_gap: GapCallback = lambda gap: None,
+    on_audio: AudioCallback | None = None,
     stop: threading.Event,
     hook: StageHook = no_hook,
 ) -> Recording:
@@ -87,12 +89,14 @@ def record_stream(
     ``stop`` is set, the free space falls under the floor, or never otherwise.
 
     ``on_chunk`` is called with each chunk as soon as it is closed and placed on the session
-    clock; ``on_gap`` with each gap once the recording resumes (or at the stop). A failing
-    callback is logged and does not interrupt the recording. Returns the whole ``Recording``.
+    clock; ``on_gap`` with each gap once the recording resumes (or at the stop); ``on_audio``
+    with the live audio in blocks of a fifth of a second, in order, before the chunks holding
+    it close (``ingest.tap``). A failing callback is logged and does not interrupt the
+    recording. Returns the whole ``Recording``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     check_free_space(out_dir, options)
-    recorder = _Recorder(url, out_dir, options, on_chunk, on_gap, stop, hook)
+    recorder = _Recorder(url, out_dir, options, on_chunk, on_gap, stop, hook, on_audio)
     log.info("recording %s into %s (%.0f s chunks)", url, out_dir, options.chunk_s)
     return recorder.run()
 
@@ -106,6 +110,7 @@ class _Placement:
     """Samples of the connection taken so far (placed or trimmed)."""
     trim: int = 0
     """Leading samples of the connection that repeat what was already recorded."""
+    tap: SegmentTap | None = None
 
 
 @dataclass
@@ -117,6 +122,7 @@ class _Recorder:
     on_gap: GapCallback
     stop: threading.Event
     hook: StageHook
+    on_audio: AudioCallback | None = None
     chunks: list[AudioChunk] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     parts: list[RecordedPart] = field(default_factory=list)
@@ -237,12 +243,16 @@ class _Recorder:
 
     def _follow(self, connection: Connection) -> None:
         placement = _Placement()
+        if self.on_audio is not None:
+            placement.tap = SegmentTap(connection.work_dir)
         pending: list[ListedSegment] = []
         while True:
             pending += connection.take_listed()
             if pending and self._place(connection, placement, final=False):
                 self._emit(pending, placement)
                 pending = []
+            if placement.tap is not None and placement.base_s is not None:
+                self._hear(placement.tap.take(placement.base_s, placement.trim))
             reason = self._trouble(connection)
             if reason is None and not self.stop.is_set():
                 try:
@@ -300,6 +310,11 @@ class _Recorder:
     def _emit(self, segments: list[ListedSegment], placement: _Placement) -> None:
         assert placement.base_s is not None
         for segment in segments:
+            if placement.tap is not None:
+                tap = placement.tap
+                self._hear(
+                    tap.drain(segment.path, segment.samples, placement.base_s, placement.trim)
+                )
             start = placement.received
             placement.received += segment.samples
             skip = max(0, placement.trim - start)
@@ -350,6 +365,10 @@ class _Recorder:
         self._write()
         self.hook("gap", gap)
         self._call(self.on_gap, gap)
+
+    def _hear(self, audio: LiveAudio | None) -> None:
+        if audio is not None and self.on_audio is not None:
+            self._call(self.on_audio, audio)
 
     def _stop_for(self, reason: str) -> None:
         log.warning("stopping the recording: %s", reason)

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
 
     # Ingest.
     chunk_seconds: float = 30.0
+    live_captions: bool = True
+    """While recording, stream captions a few seconds behind the speaker (issue 18)."""
+    live_caption_step_s: float = Field(default=1.0, ge=0.1, le=5.0)
+    """Audio added between two decodes of the streaming captions."""
     max_upload_bytes: int = 8 * 1024**3
     max_duration_s: float = 12 * 3600.0
     min_free_disk_bytes: int = 1 * 1024**3

@@ -17,11 +17,16 @@ from transcribe.engine import WhisperEngine, load_whisper
 from transcribe.language import LanguageChoice, choose_language
 from transcribe.options import SERBIAN_GROUP, TranscribeOptions
 from transcribe.pipeline import transcribe_chunk, transcribe_chunks
+from transcribe.streaming import CaptionUpdate, CaptionWord, StreamingDecoder, StreamOptions
 
 __all__ = [
     "SERBIAN_GROUP",
+    "CaptionUpdate",
+    "CaptionWord",
     "ChunkContext",
     "LanguageChoice",
+    "StreamOptions",
+    "StreamingDecoder",
     "TranscribeOptions",
     "WhisperEngine",
     "choose_language",

@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import diarize
@@ -40,8 +41,18 @@ class CaptionLatency:
 class LiveProcessor:
     """Processes a live session's chunks in order, on one background thread."""
 
-    def __init__(self, settings: Settings, session_id: str, *, hook: StageHook = no_hook) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        session_id: str,
+        *,
+        hook: StageHook = no_hook,
+        may_start: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """``may_start`` is asked before each chunk (every half second until it says yes):
+        on a CPU the streaming captions come first (``workers.captions``)."""
         self.settings = settings
+        self._may_start = may_start
         self.session_id = session_id
         self.latencies: list[CaptionLatency] = []
         self._hook = hook
@@ -71,6 +82,8 @@ class LiveProcessor:
     def _work(self) -> None:
         while (item := self._queue.get()) is not None:
             chunk, closed_at = item
+            while not self._may_start():
+                time.sleep(0.5)
             try:
                 self._caption(chunk)
             except BaseException as error:  # raised again by finish(), in the caller's thread

@@ -33,17 +33,20 @@ from datetime import date
 
 from sqlalchemy import update
 
-from ingest import IngestOptions, Recording, encode_recording_for_player, read_manifest
+from ingest import IngestOptions, LiveAudio, Recording, encode_recording_for_player, read_manifest
 from ingest.record import record_stream
 from kuvend.config import Settings
 from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import ConflictError, KuvendError
+from kuvend.live_captions import CaptionLog, captions_dir
 from kuvend.minutes import Minutes
 from kuvend.storage import repository
 from kuvend.storage.db import session_scope
 from kuvend.storage.tables import SessionRow
 from kuvend.types import LanguageCode, StageHook, no_hook
+from transcribe import StreamOptions
 from workers import steps
+from workers.captions import LiveCaptioner
 from workers.live import CaptionLatency, LiveProcessor
 
 log = logging.getLogger(__name__)
@@ -129,6 +132,7 @@ def record_session(
             options,
             on_chunk=live.on_chunk,
             on_gap=live.on_gap,
+            on_audio=live.on_audio if settings.live_captions else None,
             stop=stop,
             hook=hook,
         )
@@ -167,6 +171,31 @@ class _LiveSession:
         self._hook = hook
         self._gaps: list[Gap] = []
         self._processor: LiveProcessor | None = None
+        self._captioner: LiveCaptioner | None = None
+
+    def on_audio(self, audio: LiveAudio) -> None:
+        if self._captioner is None:
+            self._captioner = self._start_captions()
+        self._captioner.feed(audio)
+
+    def _start_captions(self) -> LiveCaptioner:
+        with session_scope(self.settings.resolved_database_url) as db:
+            info = repository.load_session_info(session=db, session_id=self.session_id)
+        options = StreamOptions(
+            languages=tuple(info.languages),
+            serbian_script=info.serbian_script,
+            step_s=self.settings.live_caption_step_s,
+        )
+        engine = steps.load_engines(self.settings).whisper
+        log_to = CaptionLog(captions_dir(self.settings, self.session_id))
+        return LiveCaptioner(engine, options, log_to)
+
+    def _chunked_may_start(self) -> bool:
+        # On a CPU the chunked pass waits for a pause in the captions; a GPU serves both.
+        captioner = self._captioner
+        if captioner is None or steps.load_engines(self.settings).whisper.device != "cpu":
+            return True
+        return captioner.quiet()
 
     def on_chunk(self, chunk: AudioChunk) -> None:
         # The chunk row (state "queued") first: captions and progress read it.
@@ -182,13 +211,17 @@ class _LiveSession:
     def processor(self) -> LiveProcessor:
         # Made with the first chunk: a recorder that never connects starts no thread.
         if self._processor is None:
-            self._processor = LiveProcessor(self.settings, self.session_id, hook=self._hook)
+            self._processor = LiveProcessor(
+                self.settings, self.session_id, hook=self._hook, may_start=self._chunked_may_start
+            )
         return self._processor
 
     def finish(self, recording: Recording) -> RecordedSession:
         if not recording.chunks:
             _fail(self.settings, self.session_id, KuvendError("nothing was recorded"))
             return RecordedSession(self.session_id, recording, None, ())
+        if self._captioner is not None:
+            self._captioner.finish()
         _close(self.settings, self.session_id, recording)
         processor = self.processor()
         try:

@@ -7,10 +7,12 @@ draft, invisible until the secretariat publishes it. So the stream and the page 
 for every session that is not live, whoever asks, and a stream ends when its recording does.
 
 The live processor (``workers.live``) stores each chunk's segments as soon as the chunk is
-transcribed; the stream polls the database for segments after the last one it sent (event
-ids are ``chunk-position``, so a client that reconnects with ``Last-Event-ID`` resumes where
-it was). The static site is built from published versions only, which is why the page is
-served from here.
+transcribed (``caption`` events); the streaming captions (``workers.captions``, issue 18) write
+committed words and the tentative tail to the session's ``CaptionLog`` a few seconds behind the
+speaker (``committed`` and ``tentative`` events). The stream polls both; event ids are
+``chunk-position`` plus ``~words`` once words are committed (``1-3~120``, ``~12``), so a client
+that reconnects with ``Last-Event-ID`` resumes where it was. The static site is built from
+published versions only, which is why the page is served from here.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kuvend.config import Settings
 from kuvend.errors import NotFoundError
+from kuvend.live_captions import CaptionLog, LiveWord, captions_dir
 from kuvend.storage.db import session_scope
 from kuvend.storage.tables import SegmentRow
 from search_api import crud
@@ -36,17 +39,22 @@ from search_api.deps import SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.routes.sessions import SessionId
 from search_api.schemas.common import NOT_FOUND
-from search_api.schemas.processing import CaptionEvent
+from search_api.schemas.processing import (
+    CaptionEvent,
+    CommittedEvent,
+    LiveWordPublic,
+    TentativeEvent,
+)
 
 router = APIRouter(tags=["live"])
 page_router = APIRouter(include_in_schema=False)
 
-#: How often a stream looks for new captions. A chunk is 30 s, so a second adds little.
-POLL_S = 1.0
+#: How often a stream looks for new captions: a quarter of the streaming captions' budget.
+POLL_S = 0.5
 #: Milliseconds a browser waits before reconnecting a dropped stream.
 RECONNECT_MS = 3000
 
-_CURSOR = re.compile(r"^(\d{1,9})-(\d{1,9})$")
+_CURSOR = re.compile(r"^(?:(\d{1,9})-(\d{1,9}))?(?:~(\d{1,9}))?$")
 _templates = Environment(
     loader=PackageLoader("search_api", "templates"), autoescape=select_autoescape(["j2"])
 )
@@ -59,16 +67,33 @@ _STREAM_CONTENT: dict[str, Any] = {
 }
 
 
-def _cursor(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    match = _CURSOR.match(value.strip())
-    if match is None:
+_Cursor = tuple[tuple[int, int] | None, int]
+
+
+def _cursor(value: str | None) -> _Cursor:
+    """(last caption's (chunk, position) or ``None``, committed words seen) of an event id."""
+    match = _CURSOR.match((value or "").strip())
+    if match is None or (value and not (match[1] or match[3])):
         raise ApiError(400, "bad_request", "invalid Last-Event-ID: send the id of the last event")
-    return int(match[1]), int(match[2])
+    chunk = (int(match[1]), int(match[2])) if match[1] else None
+    return chunk, int(match[3] or 0)
 
 
-def _event(row: SegmentRow) -> ServerSentEvent:
+def _event_id(cursor: _Cursor) -> str:
+    chunk, seq = cursor
+    return (f"{chunk[0]}-{chunk[1]}" if chunk else "") + (f"~{seq}" if seq else "")
+
+
+def _public(words: list[LiveWord]) -> list[LiveWordPublic]:
+    return [
+        LiveWordPublic(
+            start=round(w.start_s, 2), end=round(w.end_s, 2), language=w.language, text=w.text
+        )
+        for w in words
+    ]
+
+
+def _event(row: SegmentRow, cursor: _Cursor) -> ServerSentEvent:
     caption = CaptionEvent(
         id=row.id,
         start=round(row.start_s, 3),
@@ -80,25 +105,40 @@ def _event(row: SegmentRow) -> ServerSentEvent:
     return ServerSentEvent(
         data=caption.model_dump_json(),
         event="caption",
-        id=f"{row.chunk_index}-{row.position}",
+        id=_event_id(cursor),
     )
 
 
-def _read(settings: Settings, session_id: str, after: tuple[int, int] | None) -> Any:
+def _read(settings: Settings, session_id: str, cursor: _Cursor) -> Any:
+    log = CaptionLog(captions_dir(settings, session_id))
     with session_scope(settings.resolved_database_url) as db:
-        return crud.live_captions(session=db, session_id=session_id, after=after)
+        status, rows = crud.live_captions(session=db, session_id=session_id, after=cursor[0])
+    return status, rows, log.committed_after(cursor[1]), log.tentative()
 
 
 async def _captions(
-    settings: Settings, session_id: str, after: tuple[int, int] | None
+    settings: Settings, session_id: str, cursor: _Cursor
 ) -> AsyncIterator[ServerSentEvent]:
-    """Every caption after ``after``, as it appears, until the recording ends."""
+    """Every caption after ``cursor``, as it appears, until the recording ends."""
     yield ServerSentEvent(retry=RECONNECT_MS)  # no data: sets the reconnection delay only
+    shown: list[LiveWord] = []
     while True:
-        status, rows = await anyio.to_thread.run_sync(_read, settings, session_id, after)
+        status, rows, committed, tentative = await anyio.to_thread.run_sync(
+            _read, settings, session_id, cursor
+        )
         for row in rows:
-            yield _event(row)
-            after = (row.chunk_index, row.position)
+            cursor = ((row.chunk_index, row.position), cursor[1])
+            yield _event(row, cursor)
+        if committed:
+            cursor = (cursor[0], committed[-1].seq)
+            data = CommittedEvent(seq=cursor[1], words=_public([c.word for c in committed]))
+            yield ServerSentEvent(
+                data=data.model_dump_json(), event="committed", id=_event_id(cursor)
+            )
+        if committed or tentative != shown:
+            shown = tentative
+            data_t = TentativeEvent(after=cursor[1], words=_public(tentative))
+            yield ServerSentEvent(data=data_t.model_dump_json(), event="tentative")
         if status not in crud.LIVE_STATUSES:
             # Read after the status, so nothing stored before the recording ended is missed.
             yield ServerSentEvent(data=json.dumps({"status": status}), event="end")
@@ -123,8 +163,11 @@ def live_captions(
 ) -> Response:
     """While a session is being recorded, its captions as they are recognised: public.
 
-    Each ``caption`` event is one segment (``id``, ``start``, ``end``, ``speaker``,
-    ``language``, ``text``); its event id resumes the stream after it (``Last-Event-ID``).
+    Each ``caption`` event is one segment of the accurate chunked pass (``id``, ``start``,
+    ``end``, ``speaker``, ``language``, ``text``), a chunk (10–30 s) behind. The streaming
+    captions come a few seconds behind the speaker: ``committed`` events carry words to append
+    (they never change), ``tentative`` events the words after them that may still change
+    (replace the previous ones). Event ids resume the stream after them (``Last-Event-ID``).
     One ``end`` event closes the stream when the recording ends. 404 for a session that is
     not live: once recording stops, the transcript is a draft until it is published.
     """

@@ -39,6 +39,28 @@ class VoiceprintEnrolled(BaseModel):
     speech_s: float = Field(description="Seconds of speech the voiceprint was made from")
 
 
+class LiveWordPublic(BaseModel):
+    start: float = Field(description="Seconds from the start of the session (approximate)")
+    end: float
+    language: str
+    text: str
+
+
+class CommittedEvent(BaseModel):
+    """The data of each ``committed`` event: words appended to the streaming captions."""
+
+    seq: int = Field(description="Number of committed words so far, these included")
+    words: list[LiveWordPublic] = Field(description="Append these; they never change")
+
+
+class TentativeEvent(BaseModel):
+    """The data of each ``tentative`` event: the words after the committed ones that may still
+    change (replace the previous tentative words with these; empty: none)."""
+
+    after: int = Field(description="The committed word count these follow")
+    words: list[LiveWordPublic]
+
+
 class CaptionEvent(BaseModel):
     """The data of each ``caption`` event of the live stream (one recognised segment)."""
 

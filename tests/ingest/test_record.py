@@ -20,7 +20,7 @@ import pytest
 import soundfile
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from ingest import IngestOptions
+from ingest import IngestOptions, LiveAudio
 from ingest.manifest import Recording, read_manifest
 from ingest.record import DiskFullError, record_stream
 from kuvend.domain import AudioChunk, Gap
@@ -51,6 +51,7 @@ class _Run:
         self.stop = threading.Event()
         self.chunks: list[AudioChunk] = []
         self.gaps: list[Gap] = []
+        self.audio: list[LiveAudio] = []
         self.result: Recording | None = None
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(url, out_dir, options))
@@ -60,7 +61,8 @@ class _Run:
         try:
             self.result = record_stream(
                 url, out_dir, options,
-                on_chunk=self.chunks.append, on_gap=self.gaps.append, stop=self.stop,
+                on_chunk=self.chunks.append, on_gap=self.gaps.append,
+                on_audio=self.audio.append, stop=self.stop,
             )  # fmt: skip
         except BaseException as error:  # handed to the test's thread
             self.error = error
@@ -131,6 +133,21 @@ def _assert_cuts_recorded(recording: Recording, publisher: Publisher) -> None:
         assert part.path.stat().st_size > 10_000
 
 
+def _assert_live_audio_is_the_chunks(audio: list[LiveAudio], recording: Recording) -> None:
+    """The live audio blocks (issue 18) are the chunks' samples, at the same session times,
+    each once, and together all of them."""
+    chunks = {round(c.offset_s * 16_000): c for c in recording.chunks}
+    samples = {start: soundfile.read(c.path, dtype="float32")[0] for start, c in chunks.items()}
+    assert sum(len(block.samples) for block in audio) == sum(len(s) for s in samples.values())
+    for before, after in itertools.pairwise(audio):
+        assert after.start_s >= before.end_s - 1e-6, (before.end_s, after.start_s)
+    for block in audio:
+        first = round(block.start_s * 16_000)
+        start = max(s for s in samples if s <= first)
+        held = samples[start][first - start : first - start + len(block.samples)]
+        np.testing.assert_allclose(block.samples, held, atol=1e-4)
+
+
 def _cut_twice(publisher: Publisher, run: _Run) -> Recording:
     time.sleep(1.0)  # the recorder is already trying when the broadcast begins
     publisher.start()
@@ -157,6 +174,7 @@ def test_hls_recording_survives_two_cuts(tmp_path: Path, speech: Path) -> None:
             run.stop.set()
             publisher.kill()
     _assert_cuts_recorded(recording, publisher)
+    _assert_live_audio_is_the_chunks(run.audio, recording)
     assert run.chunks == list(recording.chunks) and run.gaps == list(recording.gaps)
     assert recording.stop_reason == "stopped"
 

@@ -1,0 +1,379 @@
+"""Streaming captions: a growing audio buffer re-decoded at every step, words committed by
+local agreement.
+
+Audio arrives in small steps (0.5–1 s). At every step the whole buffer (at most one Whisper
+window) is decoded again, greedily, with its sentence's language forced. A word is *committed*
+only once two successive hypotheses agree on it: the longest common prefix of the two, after
+the text already committed (the local-agreement policy of Macháček, Dabre and Bojar,
+"Turning Whisper into Real-Time Transcription System", IJCNLP-AACL 2023; written here from the
+paper's description). What follows the agreed prefix is the *tentative* tail: shown, marked,
+and free to change. Committed words never change and are never emitted twice.
+
+The buffer is trimmed at the end of a Whisper segment that closes a committed sentence (or, past
+``max_buffer_s``, at the end of the last committed segment), so that its cost stays bounded;
+the committed text before the buffer is the decoder's prompt. Each sentence's language is
+chosen among the assembly's (Croatian and Bosnian count as Serbian) once the sentence has
+``min_language_s`` of audio; Serbian words are written in the assembly's script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from kuvend.types import LanguageCode, SerbianScript
+from transcribe.audio import SAMPLE_RATE, Samples
+from transcribe.engine import WhisperEngine
+from transcribe.guards import KNOWN_HALLUCINATIONS, compression_ratio, longest_repeat, plain
+from transcribe.language import detect_language
+from transcribe.script import in_script
+from transcribe.sentences import ends_sentence
+
+_LETTERS = re.compile(r"\w+", re.UNICODE)
+#: A run of one to three letters repeated four more times inside a word ("ljjjjj", "movovovo").
+_STUTTER = re.compile(r"(\w{1,3})\1{4,}", re.UNICODE)
+#: A hypothesis word that starts this much before the last committed word's end is new speech.
+_TIME_SLACK_S = 0.1
+#: Longest run of committed words a new hypothesis may repeat at its start (prompt echo).
+_MAX_ECHO_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOptions:
+    """How a live stream is captioned. Defaults suit Whisper base on 2 CPU cores."""
+
+    languages: tuple[LanguageCode, ...] = ("sq", "sr")
+    serbian_script: SerbianScript = "latin"
+    step_s: float = 1.0
+    """Audio added between two decodes (a slow decode makes the next step longer)."""
+    min_language_s: float = 1.5
+    """A sentence's language is chosen once it has this much audio; nothing is decoded before."""
+    max_buffer_s: float = 15.0
+    """Past this the buffer is trimmed at its last committed segment even mid-sentence; past
+    this plus 5 s (nothing agreed for that long, or decoding fell behind) its oldest audio is
+    dropped and the tentative words in it are committed as they stand."""
+    prompt_chars: int = 200
+    """Committed text before the buffer given to Whisper as context."""
+    vad_threshold: float = 0.5
+    """A buffer without speech at this Silero threshold is not decoded."""
+    max_repeats: int = 2
+    """A hypothesis repeating a phrase more often than this is a loop: cut where it starts
+    (live captions show a few words at a time, where a threefold repeat is a loop)."""
+    compression_ratio_threshold: float = 2.4
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise ValueError("StreamOptions.languages must name at least one language")
+        if not 0.1 <= self.step_s <= 5.0:
+            raise ValueError(f"step_s must be between 0.1 and 5 seconds, not {self.step_s}")
+        if not 5.0 <= self.max_buffer_s <= 20.0:
+            raise ValueError(f"max_buffer_s must be between 5 and 20 s, not {self.max_buffer_s}")
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionWord:
+    """One captioned word on the session clock (times interpolated within its segment)."""
+
+    start_s: float
+    end_s: float
+    text: str
+    """As shown: Serbian in the assembly's script, punctuation attached."""
+    language: LanguageCode
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionUpdate:
+    """What one step changed: words committed now (append them) and the whole tentative tail
+    (replace the previous one with it)."""
+
+    committed: tuple[CaptionWord, ...] = ()
+    tentative: tuple[CaptionWord, ...] = ()
+    decoded: bool = False
+    """Whether Whisper ran in this step (``False``: silence, or too little audio yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Hyp:
+    start_s: float
+    end_s: float
+    raw: str
+    key: str
+    segment_end_s: float
+    """End of the Whisper segment the word is the last of, else ``nan``."""
+
+
+@dataclass
+class StreamingDecoder:
+    """The captions of one live stream. Not thread-safe: one stream, one caller."""
+
+    engine: WhisperEngine
+    options: StreamOptions = field(default_factory=StreamOptions)
+    start_s: float = 0.0
+    """Session time of the first sample pushed."""
+    committed: list[CaptionWord] = field(default_factory=list)
+    """Every word committed so far, in order (read-only for callers)."""
+    _buffer: Samples = field(default_factory=lambda: np.zeros(0, np.float32))
+    _buffer_start_s: float = 0.0
+    _pending_s: float = 0.0
+    _language: LanguageCode | None = None
+    _in_buffer: list[_Hyp] = field(default_factory=list)
+    _tail: list[_Hyp] = field(default_factory=list)
+    _prompt: str = ""
+
+    def __post_init__(self) -> None:
+        self._buffer_start_s = self.start_s
+
+    @property
+    def end_s(self) -> float:
+        """Session time just after the last sample pushed."""
+        return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+
+    @property
+    def text(self) -> str:
+        """The committed text so far."""
+        return " ".join(word.text for word in self.committed)
+
+    def push(self, samples: Samples, start_s: float | None = None) -> CaptionUpdate | None:
+        """Append 16 kHz mono ``samples``; decode when a step's worth has come in.
+
+        ``start_s`` (session time of the first sample) later than :attr:`end_s` is a cut in
+        the stream: the audio before it is decoded a last time, its words are committed except
+        one still being spoken at the cut, and a new buffer starts. Returns the step's update,
+        or ``None`` when it is not yet time to decode.
+        """
+        update: CaptionUpdate | None = None
+        if start_s is not None and start_s > self.end_s + 0.25:
+            update = self._cut(start_s)
+        self._buffer = np.concatenate([self._buffer, np.asarray(samples, np.float32)])
+        self._pending_s += len(samples) / SAMPLE_RATE
+        if self._pending_s < self.options.step_s:
+            return update
+        step = self.step()
+        if update is None:
+            return step
+        return CaptionUpdate(update.committed + step.committed, step.tentative, True)
+
+    def step(self) -> CaptionUpdate:
+        """Decode the buffer now and commit what two successive hypotheses agree on."""
+        self._pending_s = 0.0
+        forced = self._bound()
+        new = self._hypothesis()
+        if new is None:
+            return CaptionUpdate(forced, self._shown(self._tail))
+        agreed = 0
+        while agreed < min(len(new), len(self._tail)) and new[agreed].key == self._tail[agreed].key:
+            agreed += 1
+        committed = self._commit(new[:agreed])
+        self._tail = new[agreed:]
+        self._trim()
+        return CaptionUpdate(forced + committed, self._shown(self._tail), True)
+
+    def _bound(self) -> tuple[CaptionWord, ...]:
+        """Keep the buffer within one Whisper window (see ``StreamOptions.max_buffer_s``)."""
+        excess = len(self._buffer) / SAMPLE_RATE - (self.options.max_buffer_s + 5.0)
+        if excess <= 0:
+            return ()
+        cut_s = self._buffer_start_s + excess
+        kept = 0
+        while kept < len(self._tail) and self._tail[kept].end_s <= cut_s:
+            kept += 1
+        forced = self._commit(self._tail[:kept])
+        self._tail = self._tail[kept:]
+        self._drop(round(excess * SAMPLE_RATE))
+        self._language = None
+        return forced
+
+    def close(self) -> CaptionUpdate:
+        """End of the stream: the last audio is decoded and its whole hypothesis committed."""
+        new = self._hypothesis() if self._pending_s > 0 else None
+        committed = self._commit(new or self._tail)
+        self._reset(self.end_s)
+        return CaptionUpdate(committed, (), new is not None)
+
+    # Decoding.
+
+    def _hypothesis(self) -> list[_Hyp] | None:
+        """The buffer's new words past the committed ones, or ``None`` when nothing is decoded."""
+        duration = len(self._buffer) / SAMPLE_RATE
+        if duration < self.options.min_language_s:
+            return None
+        if not self._has_speech():
+            if not self._tail:  # silence: keep only its last half second
+                self._drop(len(self._buffer) - SAMPLE_RATE // 2)
+            return None
+        if self._language is None:
+            self._language = detect_language(
+                self.engine, self._buffer, self.options.languages
+            ).language
+        words = _cut_loop(self._decode(self._language), self.options)
+        known = [w.key for w in self._in_buffer]
+        after = _after_anchor(words, known)
+        if after is None:
+            # The committed words are not found again: keep what starts after them in time.
+            last_end = self._in_buffer[-1].end_s if known else self._buffer_start_s
+            after = [w for w in words if w.start_s >= last_end - _TIME_SLACK_S]
+        return _without_echo(after, [_key(w.text) for w in self.committed[-_MAX_ECHO_WORDS:]])
+
+    def _decode(self, language: LanguageCode) -> list[_Hyp]:
+        duration = len(self._buffer) / SAMPLE_RATE
+        segments, _ = self.engine.model.transcribe(
+            self._buffer,
+            language=language,
+            beam_size=1,
+            temperature=0.0,
+            # Segment timestamps cost nothing extra and place the trims; word alignment is not
+            # needed for agreement (bench/live.py measures what it would cost).
+            without_timestamps=False,
+            word_timestamps=False,
+            condition_on_previous_text=False,
+            initial_prompt=self._prompt or None,
+            vad_filter=False,
+            compression_ratio_threshold=None,
+            log_prob_threshold=None,
+            no_speech_threshold=None,
+            max_new_tokens=min(int(10 * duration) + 10, 200),
+        )
+        words: list[_Hyp] = []
+        for segment in segments:
+            words += _words_of(segment, self._buffer_start_s, self.end_s)
+        return words
+
+    def _has_speech(self) -> bool:
+        vad = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=300)
+        return bool(get_speech_timestamps(self._buffer, vad))
+
+    # Bookkeeping.
+
+    def _commit(self, words: Sequence[_Hyp]) -> tuple[CaptionWord, ...]:
+        shown = self._shown(words)
+        self.committed += shown
+        self._in_buffer += words
+        return shown
+
+    def _shown(self, words: Sequence[_Hyp]) -> tuple[CaptionWord, ...]:
+        language = self._language or self.options.languages[0]
+        script = self.options.serbian_script
+        return tuple(
+            CaptionWord(w.start_s, w.end_s, in_script(w.raw, language, script)[0], language)
+            for w in words
+        )
+
+    def _trim(self) -> None:
+        """Drop the buffer's audio up to its last committed sentence end (or, when it has
+        grown past the bound, up to its last committed segment end)."""
+        ends = [w.segment_end_s for w in self._in_buffer if w.segment_end_s == w.segment_end_s]
+        sentence = [
+            w.segment_end_s
+            for w in self._in_buffer
+            if w.segment_end_s == w.segment_end_s and ends_sentence(w.raw)
+        ]
+        overdue = len(self._buffer) / SAMPLE_RATE > self.options.max_buffer_s
+        cut = sentence[-1] if sentence else (ends[-1] if ends and overdue else None)
+        if cut is None and overdue and self._in_buffer:
+            cut = self._in_buffer[-1].end_s
+        if cut is None or cut <= self._buffer_start_s:
+            return
+        self._drop(round((cut - self._buffer_start_s) * SAMPLE_RATE))
+        if sentence:
+            self._language = None  # a new sentence: its language is chosen again
+
+    def _drop(self, samples: int) -> None:
+        """Forget the buffer's first ``samples``; committed text before it becomes the prompt."""
+        drop = max(0, min(len(self._buffer), samples))
+        self._buffer = self._buffer[drop:]
+        self._buffer_start_s += drop / SAMPLE_RATE
+        self._in_buffer = [w for w in self._in_buffer if w.start_s >= self._buffer_start_s]
+        self._prompt = self.text[-self.options.prompt_chars :]
+
+    def _cut(self, resume_s: float) -> CaptionUpdate:
+        new = self._hypothesis()
+        words = new or self._tail
+        # The last word may have been cut off mid-way; a finished sentence is kept whole.
+        if words and not ends_sentence(words[-1].raw):
+            words = words[:-1]
+        committed = self._commit(words)
+        self._reset(resume_s)
+        return CaptionUpdate(committed, (), new is not None)
+
+    def _reset(self, start_s: float) -> None:
+        self._buffer = np.zeros(0, np.float32)
+        self._buffer_start_s = start_s
+        self._pending_s = 0.0
+        self._language = None
+        self._in_buffer = []
+        self._tail = []
+        self._prompt = self.text[-self.options.prompt_chars :]
+
+
+def _key(text: str) -> str:
+    """What two hypotheses are compared on: the letters, lower-case, without diacritics."""
+    return "".join(_LETTERS.findall(plain(text)))
+
+
+def _words_of(segment: Any, origin_s: float, end_s: float) -> list[_Hyp]:
+    """A segment's words, times spread over the segment in proportion to their length."""
+    tokens = segment.text.split()
+    start = origin_s + float(segment.start)
+    stop = min(max(origin_s + float(segment.end), start), end_s)
+    total = sum(len(token) + 1 for token in tokens) or 1
+    words, done = [], 0
+    for index, token in enumerate(tokens):
+        first = start + (stop - start) * done / total
+        done += len(token) + 1
+        last = start + (stop - start) * done / total
+        closes = stop if index == len(tokens) - 1 else float("nan")
+        if _key(token):
+            words.append(_Hyp(first, last, token, _key(token), closes))
+    return words
+
+
+def _after_anchor(words: list[_Hyp], known: list[str]) -> list[_Hyp] | None:
+    """The words after the committed ones found again in ``words``: the last one to three
+    committed words, at the place nearest to where they were; ``None`` if not found."""
+    if not known:
+        return words
+    keys = [w.key for w in words]
+    for size in range(min(3, len(known)), 0, -1):
+        target = known[-size:]
+        places = [i for i in range(len(keys) - size + 1) if keys[i : i + size] == target]
+        if places:
+            place = min(places, key=lambda i: abs(i - (len(known) - size)))
+            return words[place + size :]
+    return None
+
+
+def _cut_loop(words: list[_Hyp], options: StreamOptions) -> list[_Hyp]:
+    """The hypothesis up to where a repetition loop or a stock subtitle phrase begins."""
+    for end in range(len(words)):
+        tail = plain(" ".join(w.raw for w in words[max(0, end - 3) : end + 1]))
+        if any(phrase in tail for phrase in KNOWN_HALLUCINATIONS) or _STUTTER.search(
+            words[end].key
+        ):
+            return words[: max(0, end - 3)]
+        if _loops(words[: end + 1], options):
+            start = end
+            while start > 0 and not _loops(words[start : end + 1], options):
+                start -= 1
+            return words[:start]
+    return words
+
+
+def _loops(words: list[_Hyp], options: StreamOptions) -> bool:
+    text = " ".join(w.raw for w in words)
+    return (
+        longest_repeat(text) > options.max_repeats
+        or compression_ratio(text) > options.compression_ratio_threshold
+    )
+
+
+def _without_echo(words: list[_Hyp], committed_keys: list[str]) -> list[_Hyp]:
+    """``words`` without a run at its start that repeats the end of the committed text."""
+    for size in range(min(len(words), len(committed_keys)), 0, -1):
+        if [w.key for w in words[:size]] == committed_keys[-size:]:
+            return words[size:]
+    return words
