@@ -20,7 +20,8 @@ Per number of streams it reports:
   Whisper's segments, so each figure is within about a word's length);
 - ``tentative_p95_s``: the same for the last word of each tentative tail shown;
 - ``keeps_up``: the committed latency of the last third of the words exceeds that of the first
-  third by at most 2 s (otherwise a backlog grows without bound);
+  third by at most 2 s (otherwise a backlog grows without bound), and the last word was
+  committed at most 10 s after the stream ended (``last_commit_after_end_s``);
 - ``chunked_done_after_end_s``: how long after the stream ended the chunked pass (the draft
   minutes) had caught up;
 - ``wer_committed_vs_minutes``: word error rate of the committed captions against the chunked
@@ -78,6 +79,8 @@ class _Stream:
     chunks: list[AudioChunk] = field(default_factory=list)
     minutes: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
+    ended: float = float("inf")
+    """Monotonic wall time at which the stream's publisher had sent everything."""
 
 
 def source_audio(given: Path | None, seconds: float, folder: Path) -> tuple[Path, str | None]:
@@ -135,7 +138,7 @@ def run(
             if update.tentative:
                 s.shown.append((at, update.tentative[-1].end_s))
 
-        captioner = LiveCaptioner(engine, stream_options, None, listener=listen)
+        captioner = LiveCaptioner(lambda: engine, stream_options, None, listener=listen)
         captioners.append(captioner)
 
         def hear(
@@ -172,6 +175,8 @@ def run(
     for publisher in publishers:
         publisher.wait()
     ended = time.monotonic()
+    for stream in streams:
+        stream.ended = ended
     time.sleep(live.stall_timeout_s + 1.0)  # the recorders notice the end, close the last chunk
     for stream, recorder in zip(streams, recorders, strict=True):
         stream.stop.set()
@@ -192,6 +197,10 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+#: Captions keep up when their last word comes at most this long after the stream ended.
+KEEP_UP_AFTER_END_S = 10.0
+
+
 def _growth(lags: list[float]) -> float:
     """Mean latency of the last third minus that of the first third (in commit order)."""
     if not lags:
@@ -207,6 +216,7 @@ def report(
     lags = [at - (s.zero + w.end_s) for s in streams for w, at in s.committed]
     tentative = [at - (s.zero + end) for s in streams for at, end in s.shown]
     growth = max(_growth([at - (s.zero + w.end_s) for w, at in s.committed]) for s in streams)
+    finish = max((at - s.ended for s in streams for _, at in s.committed), default=float("inf"))
     captions = _words(" ".join(w.text for w, _ in streams[0].committed))
     minutes = _words(" ".join(streams[0].minutes))
     figures: dict[str, Any] = {
@@ -216,7 +226,8 @@ def report(
         "committed_p95_s": round(_percentile(lags, 0.95), 2) if lags else None,
         "tentative_p95_s": round(_percentile(tentative, 0.95), 2) if tentative else None,
         "latency_growth_s": round(growth, 2),
-        "keeps_up": bool(lags) and growth <= 2.0,
+        "keeps_up": bool(lags) and growth <= 2.0 and finish <= KEEP_UP_AFTER_END_S,
+        "last_commit_after_end_s": round(finish, 1),
         "chunked_done_after_end_s": round(chunked_s, 1),
         "wer_committed_vs_minutes": round(jiwer.wer(minutes, captions), 3) if minutes else None,
     }

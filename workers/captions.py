@@ -40,13 +40,16 @@ class LiveCaptioner:
 
     def __init__(
         self,
-        engine: WhisperEngine,
+        load: Callable[[], WhisperEngine],
         options: StreamOptions,
         log_to: CaptionLog | None,
         *,
         listener: UpdateListener | None = None,
     ) -> None:
-        self._decoder = StreamingDecoder(engine, options)
+        """``load`` gives the model; it is called on the captions' thread, so that loading
+        it never holds up the recorder that feeds them."""
+        self._load = load
+        self._options = options
         self._log = log_to
         self._listener = listener
         self._queue: queue.Queue[LiveAudio | None] = queue.Queue()
@@ -74,6 +77,7 @@ class LiveCaptioner:
 
     def _work(self) -> None:
         try:
+            self._decoder = StreamingDecoder(self._load(), self._options)
             while (batch := self._take()) is not None:
                 for start_s, samples in batch:
                     update = self._decoder.push(samples, start_s)

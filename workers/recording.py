@@ -186,9 +186,8 @@ class _LiveSession:
             serbian_script=info.serbian_script,
             step_s=self.settings.live_caption_step_s,
         )
-        engine = steps.load_engines(self.settings).whisper
         log_to = CaptionLog(captions_dir(self.settings, self.session_id))
-        return LiveCaptioner(engine, options, log_to)
+        return LiveCaptioner(lambda: steps.load_engines(self.settings).whisper, options, log_to)
 
     def _chunked_may_start(self) -> bool:
         # On a CPU the chunked pass waits for a pause in the captions; a GPU serves both.

@@ -52,6 +52,9 @@ def _record_with_two_cuts(
 
 
 def test_the_transcript_goes_on_after_each_reconnect(settings: Settings, tmp_path: Path) -> None:
+    # The chunked pass alone: with streaming captions on, a CPU defers it to the end of the
+    # recording, past this test's budget on a loaded 2-core machine (issue 18's note).
+    settings = settings.model_copy(update={"live_captions": False})
     speech = synthesize_session(bilingual_dialogue(14), tmp_path / "session.wav", pause_s=0.4)
     migrate(settings.resolved_database_url)
     session_id = new_recording_session(
