@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
         [--encoders dvector,resemblyzer] [--chunk-s 30] [--only ami]
-        [--local-threshold D] [--link-threshold D] [--calibrate]
+        [--change-threshold D] [--local-threshold D] [--link-threshold D] [--calibrate]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
 (four 30 s AMI meeting excerpts with their RTTM and UEM, pyannote's 30 s sample), turn-taking
@@ -127,6 +127,8 @@ def load_diarizers(
 def options_for(diarizer: Diarizer, args: argparse.Namespace) -> DiarizeOptions:
     """The calibrated options of ``diarizer``'s encoder, with the command line's overrides."""
     options = DiarizeOptions.for_encoder(diarizer.voice_space)
+    if args.change_threshold is not None:
+        options = replace(options, change_threshold=args.change_threshold)
     if args.local_threshold is not None:
         options = replace(options, local_threshold=args.local_threshold)
     if args.link_threshold is not None:
@@ -196,6 +198,7 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded,pyannote")
     parser.add_argument("--encoders", default="dvector,resemblyzer")
     parser.add_argument("--chunk-s", type=float, default=30.0)
+    parser.add_argument("--change-threshold", type=float)
     parser.add_argument("--local-threshold", type=float)
     parser.add_argument("--link-threshold", type=float)
     parser.add_argument("--only", help="only files whose name contains this")
