@@ -118,7 +118,7 @@ def test_words_phrases_prefixes_and_exclusions_become_their_queries() -> None:
 
 
 def test_user_text_never_reaches_a_query_string() -> None:
-    body = json.dumps(search_body(SearchQuery("NEAR OR AND title:x")))
+    body = json.dumps(search_body(SearchQuery("NEAR OR AND text:x")))
     assert "query_string" not in body and "simple_query_string" not in body
 
 
