@@ -4,22 +4,29 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import Any
+
+import typer
 
 from kuvend.cli.app import app
+from kuvend.cli.help_text import plain_names
 from kuvend.errors import KuvendError
 
 # Importing a command module registers its commands on ``app``.
 from kuvend.cli import commands  # noqa: F401  isort: skip
 
 EXIT_ERROR = 2
-
-
 EXIT_UNEXPECTED = 1
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM unwinds like Ctrl-C: the work in progress is marked and cleaned up on the way out.
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def command() -> Any:
+    """The ``kuvend`` command, its help in plain names (``kuvend.cli.help_text``)."""
+    return plain_names(typer.main.get_command(app))
 
 
 def main() -> None:
@@ -30,7 +37,7 @@ def main() -> None:
     """
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()
+        command()()
     except KuvendError as error:
         # Plain write, not rich: a one-line error must stay one line whatever the terminal width.
         sys.stderr.write(f"kuvend: error: {' '.join(str(error).split())}\n")
