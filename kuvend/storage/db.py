@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +74,11 @@ def get_engine(url: str) -> Engine:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` up to the newest schema (Alembic ``upgrade head``)."""
+    """Bring the database at ``url`` up to the newest schema (Alembic ``upgrade head``).
+
+    Raises ``TransientError`` when the database cannot be reached and ``ConfigError`` when it
+    was migrated by a Kuvend newer than this one (a revision this copy does not know).
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["engine"] = get_engine(url)
@@ -81,6 +86,12 @@ def migrate(url: str) -> None:
         command.upgrade(config, "head")
     except OperationalError as error:
         raise TransientError(f"cannot reach the database: {error.orig}") from error
+    except CommandError as error:
+        raise ConfigError(
+            f"the database {get_engine(url).url!r} has a schema this Kuvend does not know "
+            f"({error}): run the Kuvend that made it, or point KUVEND_DATA_DIR or "
+            "KUVEND_DATABASE_URL at another database"
+        ) from error
 
 
 @contextmanager

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kuvend.domain import AudioChunk, Gap, Segment, Word
-from kuvend.errors import NotFoundError
+from kuvend.errors import ConfigError, NotFoundError
 from kuvend.storage import repository as repo
-from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.db import get_engine, migrate, session_scope
 from kuvend.storage.tables import ChunkRow, MemberRow, SegmentRow
 
 
@@ -303,3 +303,12 @@ def test_a_finished_stage_waits_for_the_next_without_going_backwards(database_ur
         chunks = repo.load_progress(session=s, session_id=session_id).chunks
     assert (chunks[0].state, chunks[0].stage) == ("queued", "transcribe")
     assert (chunks[1].state, chunks[1].stage) == ("running", "diarize")
+
+
+def test_a_database_from_a_newer_kuvend_is_a_one_line_config_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kuvend.db'}"
+    migrate(url)
+    with get_engine(url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    with pytest.raises(ConfigError, match="schema this Kuvend does not know"):
+        migrate(url)
