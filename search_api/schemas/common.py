@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _to_milliseconds(seconds: float) -> float:
+    return round(seconds, 3)
+
+
+#: A time in an answer: seconds from the start of the session, rounded to milliseconds (no
+#: ``29.631999999999998``). ``minutes.json`` names these ``start`` and ``end``.
+SessionTime = Annotated[float, AfterValidator(_to_milliseconds)]
 
 
 class InputModel(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from search_api.schemas.common import SessionTime
+
 
 class SearchHitPublic(BaseModel):
     segment_id: str
@@ -17,8 +19,13 @@ class SearchHitPublic(BaseModel):
     member_id: str | None
     party: str | None
     language: str
-    start_s: float = Field(description="Seconds from the start of the session")
-    end_s: float
+    start_s: SessionTime = Field(
+        description="Seconds from the start of the session, to the millisecond "
+        "(``segments[].start`` in minutes.json)"
+    )
+    end_s: SessionTime = Field(
+        description="Seconds from the start of the session (``segments[].end`` in minutes.json)"
+    )
     text: str
     snippet: str = Field(description="HTML: the text escaped, matching words in <mark>")
     agenda: str | None = Field(description="Title of the agenda item under way")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, model_validator
 
 from kuvend.validation import Language, Line, Paragraph, Seconds
-from search_api.schemas.common import InputModel
+from search_api.schemas.common import InputModel, SessionTime
 
 
 class VersionPublic(BaseModel):
@@ -47,8 +47,13 @@ class SessionCreate(InputModel):
 
 class SegmentPublic(BaseModel):
     id: str
-    start_s: float
-    end_s: float
+    start_s: SessionTime = Field(
+        description="Seconds from the start of the session, to the millisecond "
+        "(``segments[].start`` in minutes.json)"
+    )
+    end_s: SessionTime = Field(
+        description="Seconds from the start of the session (``segments[].end`` in minutes.json)"
+    )
     speaker: str | None
     language: str
     text: str

@@ -90,3 +90,12 @@ def test_publishing_with_nothing_changed_is_refused(api: Api) -> None:
     assert "nothing changed since version 1" in again.json()["error"]["message"]
     versions = api.client.get(f"/api/v1/sessions/{DRAFT}", headers=staff).json()["versions"]
     assert [v["version"] for v in versions] == [1]
+
+
+def test_times_are_given_to_the_millisecond(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    segments = api.client.get(f"/api/v1/sessions/{DRAFT}/segments", headers=staff).json()["data"]
+    hits = api.client.get("/api/v1/search", params={"q": "je", "limit": 50}).json()["data"]
+    times = [item[key] for item in [*segments, *hits] for key in ("start_s", "end_s")]
+    assert times and all(round(value, 3) == value for value in times)
+    assert all(len(repr(value).split(".")[-1]) <= 3 for value in times)
