@@ -89,7 +89,8 @@ def test_a_failure_in_the_background_fails_the_session_with_one_line(
     assert progress.status == "failed"
     assert progress.error is not None and "\n" not in progress.error
     assert "no-such-model" in progress.error
-    assert len(progress.chunks) >= 2 and {c.state for c in progress.chunks} == {"queued"}
+    # Ingest writes no chunk of sound before the first speech, so a tone leaves one chunk.
+    assert len(progress.chunks) >= 1 and {c.state for c in progress.chunks} == {"queued"}
 
     # The recording disappears from the store after it was accepted: the session says so.
     session_id = new_session(config, "queued")
