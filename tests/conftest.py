@@ -117,6 +117,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         "KUVEND_CACHE_DIR": str(MODEL_CACHE_DIR),
         "KUVEND_SEARCH_BACKEND": "sqlite",
         "KUVEND_ENVIRONMENT": "development",
+        # The streaming caption pass keeps a 2-core machine busy while a recorder runs; tests
+        # of recording turn it on where they test it (tests/transcribe/test_streaming.py drives
+        # the decoder itself).
+        "KUVEND_LIVE_CAPTIONS": "false",
     }
     # Nothing from the developer's environment leaks in (KUVEND_TEST_* only steer fixtures);
     # unset rather than empty, as an empty path variable would read as the current folder.
