@@ -118,7 +118,7 @@ BAD: dict[str, tuple[Callable[[Path], Path], str | None, int, str]] = {
         422,
         "pa-ze.mp4 has no audio stream",
     ),
-    "cut short": (_cut_short, None, 422, "e-prere.mp4 is damaged or cut short"),
+    "cut short": (_cut_short, None, 422, "e-prere.mp4 is truncated: its header says"),
     "over-long": (
         lambda f: tone(f / "e-gjate.wav", MAX_DURATION_S + 2, rate_hz=8000),
         None,
