@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuvend.errors import ConfigError, TransientError
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: Engines kept open at once; a process rarely talks to more than one or two databases.
+_MAX_ENGINES = 8
+_engines: OrderedDict[str, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
 
 
 def _normalise_url(url: str) -> str:
@@ -56,10 +62,24 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    """One engine per database URL per process."""
+    """One engine per database URL per process, the least recently used of more than eight
+    disposed of (its pooled connections closed, not left for the garbage collector)."""
     url = _normalise_url(url)
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            _engines.move_to_end(url)
+            return engine
+        engine = _create_engine(url)
+        _engines[url] = engine
+        while len(_engines) > _MAX_ENGINES:
+            _, oldest = _engines.popitem(last=False)
+            oldest.dispose()
+        return engine
+
+
+def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         try:

@@ -103,8 +103,9 @@ def test_speaker_assignment_moves_the_statistics() -> None:
     assert after["S2"] == pytest.approx(before["S2"] + 7.5)
     assert after["S3"] == 0.0
     s2 = next(s for s in revised.minutes.speakers if s.id == "S2")
-    # S3's turn ran straight into S2's last one: now a single turn from 30.5 to 50.0.
-    assert (s2.turns, s2.longest_turn_s) == (2, 19.5)
+    # S3's old turn (30.5-38.0) is S2's third: the recording's gap at 40-42 keeps it apart
+    # from S2's last segment, and the longest is the first (7.0-15.25).
+    assert (s2.turns, s2.longest_turn_s) == (3, 8.25)
     # A member without a label in the session gets a new one.
     drita = assign_turn(revised.minutes, revised.minutes.segments[0].id, member=DRITA, user_id="u1")
     new_speaker = drita.minutes.speakers[-1]
