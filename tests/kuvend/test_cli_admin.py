@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kuvend.cli.app import app
+from cli.app import app
 from kuvend.config import Settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope

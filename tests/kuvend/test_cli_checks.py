@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kuvend.cli import app
+from cli import app
 from kuvend.config import get_settings
 from kuvend.errors import ConfigError
 

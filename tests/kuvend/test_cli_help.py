@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kuvend.cli import command
+from cli import command
 
 TYPE_NAME = re.compile(r"<(bool|str|int|path|float)[^>]*>")
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from kuvend.cli.app import app
+from cli.app import app
 from kuvend.config import Settings
 from kuvend.storage.db import migrate
 from search_api.index import SqliteFtsIndex, sqlite_index_path

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kuvend.cli.worker_cmd import watch_session
+from cli.worker_cmd import watch_session
 from kuvend.config import Settings
 from kuvend.domain import AudioChunk
 from kuvend.errors import PipelineError

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.app import app
+from cli.output import stdout_console
 from kuvend.addresses import remember_served_address, served_address
-from kuvend.cli.app import app
-from kuvend.cli.output import stdout_console
 from kuvend.config import get_settings
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
 from kuvend.storage.db import migrate, session_scope

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kuvend.cli import checks
-from kuvend.cli.app import app
-from kuvend.cli.progress import StageBars
+from cli import checks
+from cli.app import app
+from cli.progress import StageBars
 from kuvend.config import get_settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
@@ -79,7 +79,7 @@ def process(
         accept_truncated=accept_truncated,
     )
     if queue:
-        from kuvend.cli.worker_cmd import process_via_queue
+        from cli.worker_cmd import process_via_queue
 
         result = process_via_queue(request, settings=get_settings(), console=_console)
     else:

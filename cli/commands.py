@@ -1,6 +1,6 @@
 """Imports every command module so that its commands register on the application."""
 
-from kuvend.cli import (  # noqa: F401
+from cli import (  # noqa: F401
     accounts_cmd,
     members_cmd,
     models_cmd,

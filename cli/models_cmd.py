@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from kuvend.cli.app import app
+from cli.app import app
 from kuvend.config import get_settings
 from models import check_whisper_model, resolve_whisper_model
 

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from kuvend.cli import checks
-from kuvend.cli.app import app
-from kuvend.cli.output import Record, column, print_records, stdout_console
+from cli import checks
+from cli.app import app
+from cli.output import Record, column, print_records, stdout_console
 from kuvend.config import get_settings
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope

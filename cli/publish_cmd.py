@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kuvend.cli.app import app
+from cli.app import app
 from kuvend.config import get_settings
 
 

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from sqlalchemy import or_, select
 
-from kuvend.cli.app import app
-from kuvend.cli.output import Record, column, print_records
+from cli.app import app
+from cli.output import Record, column, print_records
 from kuvend.config import get_settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope

@@ -9,8 +9,8 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kuvend.cli.app import app
-from kuvend.cli.output import Record, column, print_json, print_records, stdout_console
+from cli.app import app
+from cli.output import Record, column, print_json, print_records, stdout_console
 from kuvend.config import get_settings
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope

@@ -8,12 +8,12 @@ from typing import Any
 
 import typer
 
-from kuvend.cli.app import app
-from kuvend.cli.help_text import plain_names
+from cli.app import app
+from cli.help_text import plain_names
 from kuvend.errors import KuvendError
 
 # Importing a command module registers its commands on ``app``.
-from kuvend.cli import commands  # noqa: F401  isort: skip
+from cli import commands  # noqa: F401  isort: skip
 
 EXIT_ERROR = 2
 EXIT_UNEXPECTED = 1
@@ -25,7 +25,7 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 
 def command() -> Any:
-    """The ``kuvend`` command, its help in plain names (``kuvend.cli.help_text``)."""
+    """The ``kuvend`` command, its help in plain names (``cli.help_text``)."""
     return plain_names(typer.main.get_command(app))
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kuvend.cli.app import app
+from cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.errors import PipelineError
 from kuvend.minutes import Minutes

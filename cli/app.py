@@ -21,6 +21,6 @@ def _at_start(ctx: typer.Context) -> None:
     # Every command first marks failed the sessions a stopped process left unfinished.
     if ctx.invoked_subcommand is None or ctx.resilient_parsing:
         return
-    from kuvend.cli.startup import recover_at_start
+    from cli.startup import recover_at_start
 
     recover_at_start()

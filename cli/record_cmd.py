@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from kuvend.cli import checks
-from kuvend.cli.app import app
+from cli import checks
+from cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import KuvendError
