@@ -15,6 +15,7 @@ from pathlib import Path
 import srt
 import webvtt
 
+from kuvend.export_formats import EXPORT_FILES, ExportFormat
 from kuvend.minutes import Minutes
 from publish.akoma_ntoso import minutes_akn
 from publish.docx_export import minutes_docx
@@ -87,21 +88,21 @@ def minutes_txt(minutes: Minutes) -> str:
     return "\n".join(lines)
 
 
-#: What each export is called in ``out_dir`` and how it is made.
-_WRITERS: dict[str, tuple[str, Callable[[Minutes], str | bytes]]] = {
-    "json": ("minutes.json", minutes_json),
-    "srt": ("minutes.srt", minutes_srt),
-    "vtt": ("minutes.vtt", minutes_vtt),
-    "txt": ("minutes.txt", minutes_txt),
-    "docx": ("minutes.docx", minutes_docx),
-    "akn": ("minutes.akn.xml", minutes_akn),
+#: How each export is made; its file name is the core's (``EXPORT_FILES``).
+_WRITERS: dict[ExportFormat, Callable[[Minutes], str | bytes]] = {
+    ExportFormat.json: minutes_json,
+    ExportFormat.srt: minutes_srt,
+    ExportFormat.vtt: minutes_vtt,
+    ExportFormat.txt: minutes_txt,
+    ExportFormat.docx: minutes_docx,
+    ExportFormat.akn: minutes_akn,
 }
 
 #: Formats written when none are asked for: the ones ``kuvend process`` promises.
 DEFAULT_FORMATS = ("json", "srt", "vtt", "txt")
 
 #: Every format, written for each published version.
-ALL_FORMATS = (*DEFAULT_FORMATS, "docx", "akn")
+ALL_FORMATS = tuple(str(name) for name in EXPORT_FILES)
 
 
 def write_exports(
@@ -110,10 +111,11 @@ def write_exports(
     """Write the minutes in each of ``formats`` into ``out_dir``, each file atomically."""
     unknown = sorted(set(formats) - set(_WRITERS))
     if unknown:
-        raise ValueError(f"unknown export format {unknown}; choose from {sorted(_WRITERS)}")
+        known = sorted(map(str, _WRITERS))
+        raise ValueError(f"unknown export format {unknown}; choose from {known}")
     written = []
     for name in formats:
-        filename, writer = _WRITERS[name]
-        written.append(write_atomically(out_dir / filename, writer(minutes)))
-        log.info("wrote %s", out_dir / filename)
+        path = out_dir / EXPORT_FILES[ExportFormat(name)].filename
+        written.append(write_atomically(path, _WRITERS[ExportFormat(name)](minutes)))
+        log.info("wrote %s", path)
     return written

@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from kuvend.export_formats import format_of_file
 from kuvend.minutes import Minutes, MinutesSegment
 from publish.files import write_atomically
 from publish.formatting import clock, speakers_by_id, speeches
@@ -33,16 +34,8 @@ STATIC_DIR = _HERE / "static"
 #: Files of the page that are not HTML; copied beside it (or once per site).
 ASSET_FILES = ("kuvend.css", "kuvend.js", "kuvend-search.js")
 
-#: The exports a session page offers by default, with the catalog key of each one's label.
+#: The exports a session page offers by default; each one's label is ``download_{format}``.
 DEFAULT_DOWNLOADS = ("minutes.json", "minutes.srt", "minutes.vtt", "minutes.txt")
-_DOWNLOAD_LABELS = {
-    ".json": "download_json",
-    ".srt": "download_srt",
-    ".vtt": "download_vtt",
-    ".txt": "download_txt",
-    ".docx": "download_docx",
-    ".xml": "download_akn",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,11 +273,14 @@ def _session_context(
             PageLink(link.title, link.href.replace("{lang}", t.language)) for link in versions
         ],
         "materials": materials,
-        "downloads": [
-            {"href": name, "label": t(_DOWNLOAD_LABELS.get(Path(name).suffix, "downloads"))}
-            for name in downloads
-        ],
+        "downloads": [{"href": name, "label": t(_download_label(name))} for name in downloads],
     }
+
+
+def _download_label(filename: str) -> str:
+    """The catalog key of an export's link text (``minutes.akn.xml`` → ``download_akn``)."""
+    export = format_of_file(filename)
+    return f"download_{export}" if export else "downloads"
 
 
 def _summary_view(minutes: Minutes, summary: AgendaSummary, t: Translator) -> dict[str, Any]:

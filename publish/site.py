@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from kuvend.export_formats import EXPORT_FILES
 from kuvend.minutes import Minutes
 from kuvend.storage.media import safe_suffix
 from publish.exports import ALL_FORMATS, write_exports
@@ -44,14 +45,8 @@ from publish.versions import require_published
 
 log = logging.getLogger(__name__)
 
-_EXPORT_NAMES = (
-    "minutes.json",
-    "minutes.srt",
-    "minutes.vtt",
-    "minutes.txt",
-    "minutes.docx",
-    "minutes.akn.xml",
-)
+#: Every export, as the session page links to it (the API serves the same formats).
+_EXPORT_NAMES = tuple(file.filename for file in EXPORT_FILES.values())
 
 
 @dataclass(frozen=True, slots=True)

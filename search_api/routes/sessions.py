@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from kuvend.export_formats import EXPORT_FILES, ExportFormat
 from kuvend.minutes import Minutes
 from kuvend.storage.tables import SessionRow
 from search_api import crud
@@ -28,23 +29,16 @@ from search_api.schemas.sessions import SessionPublic, SessionsPublic, VersionPu
 router = APIRouter(tags=["sessions"])
 
 SessionId = Annotated[str, Path(max_length=32)]
-Format = Literal["json", "srt", "vtt", "txt", "docx"]
 SessionStatus = Literal[
     "scheduled", "recording", "queued", "processing", "draft", "published", "failed"
 ]
 
-#: Media types of the downloads; the files are written at publish time by the orchestration.
-MEDIA_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "srt": "application/x-subrip",
-    "vtt": "text/vtt",
-    "txt": "text/plain",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+#: Media types of the downloads (the files are written at publish time by the orchestration);
+#: the formats are those the session page links to.
 _DOWNLOAD_CONTENT: dict[str, Any] = {
-    media_type: {"schema": {"type": "string"}}
-    for name, media_type in MEDIA_TYPES.items()
-    if name != "json"
+    file.media_type: {"schema": {"type": "string"}}
+    for name, file in EXPORT_FILES.items()
+    if name != ExportFormat.json
 }
 
 
@@ -174,20 +168,24 @@ def download(
     session: SessionDep,
     caller: CallerDep,
     session_id: SessionId,
-    format: Format,
+    format: ExportFormat,
 ) -> Response:
-    """JSON from the database; SRT, VTT, TXT and DOCX as written when the version was published.
+    """JSON from the database; SRT, VTT, TXT, DOCX and Akoma Ntoso (``akn``, XML) as written
+    when the version was published: every export the session page links to.
 
-    The files live in ``site_dir/{assembly}/{session_id}/minutes.{format}`` beside the page.
+    The files live beside the page, in ``site_dir/{assembly}/{session_id}/`` (``minutes.srt``,
+    ``minutes.akn.xml``, …); the download is named ``{assembly}-{session_id}.{extension}``.
     """
     minutes = crud.published_minutes(session=session, staff=caller.staff, session_id=session_id)
-    filename = f"{minutes.session.assembly}-{session_id}.{format}"
+    export = EXPORT_FILES[format]
+    extension = export.filename.removeprefix("minutes.")
+    filename = f"{minutes.session.assembly}-{session_id}.{extension}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if format == "json":
-        return Response(minutes.to_json(), media_type=MEDIA_TYPES["json"], headers=disposition)
+    if format == ExportFormat.json:
+        return Response(minutes.to_json(), media_type=export.media_type, headers=disposition)
     path: FilePath = (
-        settings.resolved_site_dir / minutes.session.assembly / session_id / f"minutes.{format}"
+        settings.resolved_site_dir / minutes.session.assembly / session_id / export.filename
     )
     if not path.is_file():
         raise ApiError(404, "not_found", f"no {format.upper()} export of session {session_id}")
-    return FileResponse(path, media_type=MEDIA_TYPES[format], headers=disposition)
+    return FileResponse(path, media_type=export.media_type, headers=disposition)
