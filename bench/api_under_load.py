@@ -32,10 +32,10 @@ from fastapi.testclient import TestClient
 from kuvend.config import Settings
 from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api import crud, security
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex, sqlite_index_path
 from workers.actions import PipelineActions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -53,10 +53,10 @@ from kuvend.minutes import (  # noqa: E402
 )
 from kuvend.search import SearchQuery  # noqa: E402
 from kuvend.storage.db import migrate  # noqa: E402
+from kuvend.storage.index import SqliteFtsIndex  # noqa: E402
 from kuvend.text import fold_for_search, serbian_to_cyrillic  # noqa: E402
 from publish import search_page  # noqa: E402
 from search_api.app import create_app  # noqa: E402
-from search_api.index import SqliteFtsIndex  # noqa: E402
 
 EVAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "text"
 SEGMENTS_PER_SESSION = 200

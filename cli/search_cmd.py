@@ -47,8 +47,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Search everything indexed, drafts included. Accents are optional: e finds ë, c finds č."""
-    from search_api.index import open_index
-    from search_api.index.snippets import highlight
+    from kuvend.storage.index import open_index
+    from kuvend.storage.index.snippets import highlight
 
     query = " ".join(words)
 
@@ -130,10 +130,10 @@ def reindex() -> None:
     """Rebuild the search index from the database: published versions, then drafts."""
     from sqlalchemy import select
 
+    from kuvend.storage.index import open_index
     from kuvend.storage.tables import SessionRow
     from publish.review import load_draft_minutes
     from search_api import crud
-    from search_api.index import open_index
 
     settings = get_settings()
     migrate(settings.resolved_database_url)

@@ -260,3 +260,15 @@ class SessionInfo:
     languages: tuple[LanguageCode, ...] = ("sq", "sr")
     serbian_script: SerbianScript = "latin"
     gaps: tuple[Gap, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UploadReceipt:
+    """An upload that passed ``ingest``'s checks and whose processing has started (what
+    ``SessionActions.process_upload`` returns)."""
+
+    sha256: str
+    """The original's hash: it is kept in the media store under it."""
+    duration_s: float
+    already_stored: bool
+    """The same file had been uploaded before; the stored copy was reused."""

@@ -6,7 +6,7 @@ text into a small tree (``ParsedQuery`` of ``Clause``) or raises ``QueryError`` 
 a user can act on; every backend translates the same tree, so no user text ever reaches a
 backend's own query syntax (FTS5 ``NEAR(``, OpenSearch's query string) unescaped.
 
-Backends (``search_api/index/``) implement ``SearchIndex``: SQLite FTS5 embedded, OpenSearch at
+Backends (``kuvend/storage/index/``) implement ``SearchIndex``: SQLite FTS5 embedded, OpenSearch at
 scale. Matching is on ``kuvend.text.fold_for_search`` forms (``keshilli`` finds ``këshilli``,
 ``скупштина`` finds ``skupština``); results whose original text holds the query's exact forms
 rank first.

@@ -9,91 +9,18 @@ receives an object with these methods from whoever starts it (``kuvend serve`` p
 built on ``workers/``). An API started without one answers those endpoints with 503 and says so;
 reading, searching, scheduling and the member register work on the database alone.
 
-A review change is one of the small records below; the implementation applies it to the
+A review change is one of ``kuvend.review``'s records; the implementation applies it to the
 stored draft as one revision (who, when, before, after).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kuvend.domain import UploadReceipt
 from kuvend.minutes import Minutes
-
-
-@dataclass(frozen=True, slots=True)
-class EditText:
-    """Correct a segment's text."""
-
-    segment_id: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class MoveBoundary:
-    """Move the boundary between a segment and the next one to ``to_s`` (session seconds)."""
-
-    segment_id: str
-    to_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class SplitSegment:
-    """Split a segment in two at ``at_s``."""
-
-    segment_id: str
-    at_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class MergeSegments:
-    """Merge two consecutive segments."""
-
-    first_id: str
-    second_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class AssignTurn:
-    """Give the turn containing a segment to a member or to an existing speaker label."""
-
-    segment_id: str
-    member_id: str | None = None
-    label: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NameSpeaker:
-    """Name a speaker label for the whole session: a member, or a guest by ``name`` (neither:
-    unnamed)."""
-
-    label: str
-    member_id: str | None
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SetAgenda:
-    """Replace the agenda: (start seconds, title) per item, in order."""
-
-    items: tuple[tuple[float, str], ...]
-
-
-ReviewChange = (
-    EditText | MoveBoundary | SplitSegment | MergeSegments | AssignTurn | NameSpeaker | SetAgenda
-)
-
-
-@dataclass(frozen=True, slots=True)
-class UploadReceipt:
-    """An upload that passed ``ingest``'s checks and whose processing has started."""
-
-    sha256: str
-    """The original's hash: it is kept in the media store under it."""
-    duration_s: float
-    already_stored: bool
-    """The same file had been uploaded before; the stored copy was reused."""
+from kuvend.review import ReviewChange
 
 
 class SessionActions(Protocol):

@@ -21,11 +21,11 @@ from fastapi.staticfiles import StaticFiles
 from kuvend import __version__
 from kuvend.config import Settings
 from kuvend.search import SearchIndex
+from kuvend.storage.index import open_index
 from search_api.actions import SessionActions
 from search_api.deps import SECRETARIAT_TAG
 from search_api.docs_ui import install_docs
 from search_api.errors import install_error_handlers
-from search_api.index import open_index
 from search_api.pages import secretariat_pages
 from search_api.ratelimit import Quotas, enforce_quota
 from search_api.routes import (

@@ -35,17 +35,10 @@ from sqlalchemy.orm import Session
 import diarize
 import ingest
 from kuvend.config import Settings
-from kuvend.domain import Member
+from kuvend.domain import Member, UploadReceipt
 from kuvend.errors import ConflictError, KuvendError, MediaError, NotFoundError, TransientError
 from kuvend.minutes import Minutes
-from kuvend.storage import repository
-from kuvend.storage.db import session_scope
-from kuvend.storage.media import MediaStore
-from kuvend.storage.tables import MemberRow, SessionRow
-from publish import revisions
-from publish.review import apply_change, load_draft_minutes
-from publish.revisions import Revised
-from search_api.actions import (
+from kuvend.review import (
     AssignTurn,
     EditText,
     MergeSegments,
@@ -54,9 +47,15 @@ from search_api.actions import (
     ReviewChange,
     SetAgenda,
     SplitSegment,
-    UploadReceipt,
 )
-from search_api.index import open_index
+from kuvend.storage import repository
+from kuvend.storage.db import session_scope
+from kuvend.storage.index import open_index
+from kuvend.storage.media import MediaStore
+from kuvend.storage.tables import MemberRow, SessionRow
+from publish import revisions
+from publish.review import apply_change, load_draft_minutes
+from publish.revisions import Revised
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
 from workers.draft_index import DraftIndexer, index_draft

@@ -15,8 +15,8 @@ import time
 
 from kuvend.config import Settings
 from kuvend.storage.db import session_scope
+from kuvend.storage.index import open_index
 from publish.review import load_draft_minutes
-from search_api.index import open_index
 
 log = logging.getLogger(__name__)
 

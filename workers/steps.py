@@ -39,8 +39,8 @@ from kuvend.progress import StepProgress
 from kuvend.storage import recovery, repository
 from kuvend.storage import revisions as stored_revisions
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.index import open_index
 from kuvend.types import StageHook, no_hook
-from search_api.index import open_index
 from workers.ingesting import create_session, ingest_into, remove_chunks
 
 log = logging.getLogger(__name__)

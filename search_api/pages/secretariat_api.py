@@ -1,6 +1,6 @@
 """The editor's and the session list's JSON endpoints, behind the clerk's cookie and CSRF token.
 
-Every change is one of ``search_api.actions``' review changes, applied by the orchestration's
+Every change is one of ``kuvend.review``'s review changes, applied by the orchestration's
 ``SessionActions`` as a revision (who, when, before, after) — the same path as ``/api/v1``.
 What comes back is the changed lines rendered as the page renders them, so that the script
 swaps them in without a reload.
@@ -22,10 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kuvend.errors import MediaError
-from kuvend.storage.segment_history import segment_history, segment_versions
-from kuvend.storage.tables import MemberRow, RevisionRow, SessionRow, UserRow
-from search_api import crud
-from search_api.actions import (
+from kuvend.review import (
     AssignTurn,
     EditText,
     MergeSegments,
@@ -34,6 +31,9 @@ from search_api.actions import (
     SetAgenda,
     SplitSegment,
 )
+from kuvend.storage.segment_history import segment_history, segment_versions
+from kuvend.storage.tables import MemberRow, RevisionRow, SessionRow, UserRow
+from search_api import crud
 from search_api.deps import SessionDep, SettingsDep, get_actions
 from search_api.errors import ApiError
 from search_api.pages import editor_view

@@ -13,8 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from sqlalchemy.orm import Session
 
-from search_api import crud
-from search_api.actions import (
+from kuvend.review import (
     AssignTurn,
     EditText,
     MergeSegments,
@@ -24,6 +23,7 @@ from search_api.actions import (
     SetAgenda,
     SplitSegment,
 )
+from search_api import crud
 from search_api.deps import (
     SECRETARIAT_TAG,
     BaseUrlDep,

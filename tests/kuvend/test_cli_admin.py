@@ -16,8 +16,8 @@ from cli.app import app
 from kuvend.config import Settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from search_api import crud
-from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import TEST_HASH_MEMORY_KIB, Accounts, seed
 

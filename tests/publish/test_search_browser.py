@@ -23,12 +23,12 @@ from kuvend.config import Settings
 from kuvend.domain import Member
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate
+from kuvend.storage.index import SqliteFtsIndex
 from publish import build_minutes, search_page
 from publish.site import SiteAssembly, SiteSession, SiteVersion, build_site
 from publish.static_search import build_static_search
 from publish.versions import freeze
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex
 from tests.publish.conftest import _free_port, _recorded_minutes
 from tests.publish.factories import SESSION, segment
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from publish import search_page
 from search_api import crud
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
 from workers.actions import PipelineActions

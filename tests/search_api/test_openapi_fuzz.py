@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
 from workers.actions import PipelineActions
 

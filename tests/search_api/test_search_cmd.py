@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kuvend.config import Settings
 from kuvend.storage.db import migrate
-from search_api.index import SqliteFtsIndex, sqlite_index_path
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from search_api.signing_key import KEY_FILE
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import TEST_HASH_MEMORY_KIB, seed

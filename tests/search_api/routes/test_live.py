@@ -29,8 +29,8 @@ from kuvend.domain import AudioChunk, Segment
 from kuvend.minutes import Minutes
 from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from search_api.app import create_app
-from search_api.index import SqliteFtsIndex, sqlite_index_path
 from tests.publish.conftest import (  # noqa: F401  (fixtures: Debian's Chromium, no base URL)
     base_url,
     browser_context_args,

@@ -20,8 +20,8 @@ import pytest
 from kuvend.errors import QueryError
 from kuvend.minutes import Minutes
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery
+from kuvend.storage.index.opensearch import documents, index_body, search_body
 from kuvend.text import fold_for_search
-from search_api.index.opensearch import documents, index_body, search_body
 from tests.search_api.corpus import build_corpus
 
 _WORD = re.compile(r"\w+")

@@ -18,9 +18,9 @@ from opensearchpy import OpenSearch
 
 from kuvend.minutes import Minutes, MinutesSegment, MinutesSession, MinutesSpeaker
 from kuvend.search import ALL_ASSEMBLIES, SearchIndex, SearchQuery
+from kuvend.storage.index import SqliteFtsIndex
+from kuvend.storage.index.opensearch import OpenSearchIndex
 from kuvend.text import fold_for_search
-from search_api.index import SqliteFtsIndex
-from search_api.index.opensearch import OpenSearchIndex
 from tests.search_api.corpus import build_corpus
 
 

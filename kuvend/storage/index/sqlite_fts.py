@@ -43,8 +43,8 @@ from kuvend.search import (
     agenda_title_at,
     year_of,
 )
+from kuvend.storage.index.snippets import highlight
 from kuvend.text import fold_for_search
-from search_api.index.snippets import highlight
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import pytest
 
 from kuvend.search import SearchQuery, parse_query
 from kuvend.stemming import search_stem
+from kuvend.storage.index import SqliteFtsIndex
 from kuvend.text import fold_for_search
-from search_api.index import SqliteFtsIndex
 from tests.search_api.corpus import build_corpus
 
 

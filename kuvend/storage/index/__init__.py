@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kuvend.config import Settings
 from kuvend.search import SearchIndex
-from search_api.index.sqlite_fts import SqliteFtsIndex
+from kuvend.storage.index.sqlite_fts import SqliteFtsIndex
 
 __all__ = ["SqliteFtsIndex", "open_index", "sqlite_index_path"]
 
@@ -24,7 +24,7 @@ def sqlite_index_path(settings: Settings) -> Path:
 def open_index(settings: Settings) -> SearchIndex:
     """The index the settings choose (``KUVEND_SEARCH_BACKEND``)."""
     if settings.search_backend == "opensearch":
-        from search_api.index.opensearch import OpenSearchIndex  # the client only at scale
+        from kuvend.storage.index.opensearch import OpenSearchIndex  # the client only at scale
 
         return OpenSearchIndex.from_settings(settings)
     return SqliteFtsIndex(sqlite_index_path(settings))
