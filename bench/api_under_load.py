@@ -30,9 +30,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
+from kuvend.storage.sessions import create_session, ensure_assembly
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api import crud, security
 from search_api.app import create_app
@@ -45,14 +45,14 @@ EMAIL, PASSWORD = "sekretaria@prishtine.example", "bench-password-1234"
 def _seed(settings: Settings) -> None:
     migrate(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as db:
-        repository.ensure_assembly(session=db, slug="prishtine")
+        ensure_assembly(session=db, slug="prishtine")
         crud.create_user(
             session=db,
             email=EMAIL,
             password_hash=security.hash_password(PASSWORD, memory_kib=1024),
             assembly="prishtine",
         )
-        repository.create_session(
+        create_session(
             session=db, assembly="prishtine", title="Seanca", date=date(2024, 5, 1), status="draft"
         )
 

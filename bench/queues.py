@@ -40,8 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kuvend.config import Settings  # noqa: E402
-from kuvend.storage import repository  # noqa: E402
+from kuvend.storage.artifacts import delete_artifacts  # noqa: E402
+from kuvend.storage.chunks import load_chunks, set_chunk_state  # noqa: E402
 from kuvend.storage.db import get_engine, session_scope  # noqa: E402
+from kuvend.storage.sessions import set_session_status  # noqa: E402
 from kuvend.synthetic import bilingual_dialogue, synthesize_session  # noqa: E402
 from workers import steps  # noqa: E402
 from workers.celery_app import create_app, session_pipeline  # noqa: E402
@@ -149,12 +151,10 @@ def _in_process(settings: Settings, session_id: str) -> None:
 def _rearm(settings: Settings, session_id: str) -> None:
     """Make a finished session runnable again, keeping its chunks' stored results."""
     with session_scope(settings.resolved_database_url) as db:
-        repository.delete_artifacts(session=db, session_id=session_id, stage="claim")
-        for chunk in repository.load_chunks(session=db, session_id=session_id):
-            repository.set_chunk_state(
-                session=db, session_id=session_id, index=chunk.index, state="queued"
-            )
-        repository.set_session_status(session=db, session_id=session_id, status="queued")
+        delete_artifacts(session=db, session_id=session_id, stage="claim")
+        for chunk in load_chunks(session=db, session_id=session_id):
+            set_chunk_state(session=db, session_id=session_id, index=chunk.index, state="queued")
+        set_session_status(session=db, session_id=session_id, status="queued")
 
 
 def _through_queue(settings: Settings, session_id: str) -> None:
@@ -200,7 +200,7 @@ def main() -> None:
         local = new_session()
         in_process = _timed(lambda: _in_process(settings, local))
         with session_scope(url) as db:
-            chunks = len(repository.load_chunks(session=db, session_id=local))
+            chunks = len(load_chunks(session=db, session_id=local))
         _rearm(settings, local)
         replay_local = _timed(lambda: _in_process(settings, local))
         print(f"audio {recording.duration_s:.1f} s in {chunks} chunks of ~{args.chunk_seconds} s")

@@ -74,14 +74,14 @@ def users_add(
         raise typer.BadParameter(
             f"use a password of at least {_MIN_PASSWORD} characters", param_hint="password"
         )
-    from kuvend.storage import repository
+    from kuvend.storage.sessions import ensure_assembly
     from search_api import crud, security
 
     settings = get_settings()
     url = _database_url()
     password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
     with session_scope(url) as db:
-        repository.ensure_assembly(session=db, slug=assembly)
+        ensure_assembly(session=db, slug=assembly)
         user = crud.create_user(
             session=db, email=email, password_hash=password_hash, assembly=assembly
         )

@@ -13,8 +13,9 @@ from cli import checks
 from cli.app import app
 from cli.output import Record, column, print_records, stdout_console
 from kuvend.config import get_settings
-from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.members import embedding_bytes
+from kuvend.storage.sessions import ensure_assembly
 from kuvend.storage.tables import MemberRow
 
 members_app = typer.Typer(help="Register assembly members and enrol their voices.")
@@ -58,13 +59,13 @@ def add(
     url = settings.resolved_database_url
     migrate(url)
     with session_scope(url) as db:
-        repository.ensure_assembly(session=db, slug=assembly)
+        ensure_assembly(session=db, slug=assembly)
         row = MemberRow(
             assembly_slug=assembly,
             name=name,
             party=party,
             role=role,
-            voiceprint=repository.embedding_bytes(voiceprint.embedding),
+            voiceprint=embedding_bytes(voiceprint.embedding),
             voiceprint_seconds=voiceprint.speech_s,
             voiceprint_encoder=diarizer.voice_space,
         )

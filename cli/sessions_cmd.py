@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from cli.app import app
 from cli.output import Record, column, print_json, print_records, stdout_console
 from kuvend.config import get_settings
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_progress
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.sessions import get_session
 from kuvend.storage.tables import PublishedVersionRow, SessionRow
 
 sessions_app = typer.Typer(
@@ -103,8 +104,8 @@ def show_session(
 
 
 def _describe(db: Session, session_id: str) -> dict[str, Any]:
-    row = repository.get_session(session=db, session_id=session_id)
-    progress = repository.load_progress(session=db, session_id=session_id)
+    row = get_session(session=db, session_id=session_id)
+    progress = load_progress(session=db, session_id=session_id)
     versions = db.scalars(
         select(PublishedVersionRow)
         .where(PublishedVersionRow.session_id == session_id)

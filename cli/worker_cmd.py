@@ -13,7 +13,7 @@ from cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.errors import PipelineError
 from kuvend.minutes import Minutes
-from kuvend.storage.repository import SessionProgress
+from kuvend.storage.chunks import SessionProgress
 
 if TYPE_CHECKING:
     from workers.runner import ProcessRequest, ProcessResult

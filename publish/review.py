@@ -18,8 +18,15 @@ from sqlalchemy.orm import Session
 
 from kuvend.errors import ConflictError
 from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
-from kuvend.storage import revisions as store
+from kuvend.storage.drafts import load_draft_parts
 from kuvend.storage.media_report import load_media_report
+from kuvend.storage.publications import (
+    PublishedRecord,
+    load_published,
+    next_version,
+    save_published_version,
+)
+from kuvend.storage.revisions import save_revision
 from publish.revisions import Revised
 from publish.statistics import with_statistics
 from publish.versions import FrozenVersion, freeze, thaw
@@ -35,7 +42,7 @@ def load_draft_minutes(
     ``only``: a partial draft of just these segments (figures over them alone), for a change
     to one segment; never publish or index it as the session.
     """
-    parts = store.load_draft_parts(session=session, session_id=session_id, only=only)
+    parts = load_draft_parts(session=session, session_id=session_id, only=only)
     header = MinutesSession(
         id=parts.session_id,
         assembly=parts.assembly,
@@ -76,30 +83,30 @@ def apply_change(
     """
     draft = load_draft_minutes(session=session, session_id=session_id, only=only)
     revised = change(draft)
-    revision_id = store.save_revision(session=session, revision=revised.revision)
+    revision_id = save_revision(session=session, revision=revised.revision)
     log.info("revision %d (%s) on %s", revision_id, revised.revision.action, session_id)
     return revised.minutes
 
 
 def publish_draft(
     *, session: Session, session_id: str, user_id: str | None
-) -> tuple[FrozenVersion, store.PublishedRecord]:
+) -> tuple[FrozenVersion, PublishedRecord]:
     """Freeze the current draft as the next version; earlier versions stay as they were.
 
     Raises ``ConflictError`` when the draft is what the latest version already says: a new
     version that changes nothing would only make readers look for a difference.
     """
-    version = store.next_version(session=session, session_id=session_id)
+    version = next_version(session=session, session_id=session_id)
     draft = load_draft_minutes(session=session, session_id=session_id)
     if version > 1:
-        latest = store.load_published(session=session, session_id=session_id, version=None)
+        latest = load_published(session=session, session_id=session_id, version=None)
         if freeze(draft, version=version - 1).sha256 == latest.sha256:
             raise ConflictError(
                 f"nothing changed since version {version - 1} of session {session_id}: "
                 "correct the draft first"
             )
     frozen = freeze(draft, version=version)
-    record = store.save_published_version(
+    record = save_published_version(
         session=session,
         session_id=session_id,
         version=version,
@@ -118,5 +125,5 @@ def load_public_minutes(
 
     A session with no published version raises ``NotFoundError``: its draft is never public.
     """
-    record = store.load_published(session=session, session_id=session_id, version=version)
+    record = load_published(session=session, session_id=session_id, version=version)
     return thaw(record.minutes_json, record.sha256)

@@ -10,7 +10,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from kuvend.errors import ConflictError
-from kuvend.storage import revisions as store
+from kuvend.storage.agenda import MaterialRecord, load_agenda, load_materials
+from kuvend.storage.publications import (
+    announced_sessions,
+    latest_published,
+    load_published_versions,
+    public_assemblies,
+)
 from publish.site import Attachment, SiteAssembly, SiteSession, SiteVersion, UpcomingSession
 from publish.versions import thaw
 
@@ -19,7 +25,7 @@ log = logging.getLogger(__name__)
 #: Where a session's recording for the player is, if it has one.
 RecordingFor = Callable[[str], Path | None]
 #: Where a material's file is (the media store's path for its hash).
-MaterialPath = Callable[[store.MaterialRecord], Path]
+MaterialPath = Callable[[MaterialRecord], Path]
 
 
 def public_content(
@@ -31,9 +37,9 @@ def public_content(
     is read back from its frozen JSON, checked against its hash.
     """
     assemblies = []
-    for assembly in store.public_assemblies(session=session):
+    for assembly in public_assemblies(session=session):
         sessions = []
-        for latest in store.latest_published(session=session, assembly=assembly.slug):
+        for latest in latest_published(session=session, assembly=assembly.slug):
             versions = _readable_versions(session, latest.session_id)
             if versions:
                 sessions.append(
@@ -50,13 +56,13 @@ def public_content(
                 date=announced.date,
                 agenda=[
                     entry.title
-                    for entry in store.load_agenda(
+                    for entry in load_agenda(
                         session=session, session_id=announced.id, published_only=True
                     )
                 ],
                 materials=_materials(session, announced.id, material_path),
             )
-            for announced in store.announced_sessions(session=session, assembly=assembly.slug)
+            for announced in announced_sessions(session=session, assembly=assembly.slug)
         ]
         assemblies.append(SiteAssembly(assembly.slug, assembly.name, sessions, upcoming))
     return assemblies
@@ -65,7 +71,7 @@ def public_content(
 def _readable_versions(session: Session, session_id: str) -> list[SiteVersion]:
     """The session's versions that read back and match their hash; others are logged, left out."""
     versions = []
-    for record in store.load_published_versions(session=session, session_id=session_id):
+    for record in load_published_versions(session=session, session_id=session_id):
         try:
             minutes = thaw(record.minutes_json, record.sha256)
         except (ConflictError, ValidationError) as error:
@@ -78,7 +84,5 @@ def _readable_versions(session: Session, session_id: str) -> list[SiteVersion]:
 def _materials(session: Session, session_id: str, material_path: MaterialPath) -> list[Attachment]:
     return [
         Attachment(record.title, material_path(record))
-        for record in store.load_materials(
-            session=session, session_id=session_id, published_only=True
-        )
+        for record in load_materials(session=session, session_id=session_id, published_only=True)
     ]

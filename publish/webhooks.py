@@ -24,7 +24,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from kuvend.errors import TransientError
 from kuvend.minutes import Minutes
-from kuvend.storage.revisions import webhooks_for
+from kuvend.storage.publications import webhooks_for
 from publish.versions import FrozenVersion, require_published
 
 log = logging.getLogger(__name__)

@@ -48,10 +48,13 @@ from kuvend.review import (
     SetAgenda,
     SplitSegment,
 )
-from kuvend.storage import repository
+from kuvend.storage.artifacts import artifact_key, load_artifact, save_artifact
+from kuvend.storage.chunks import set_chunk_state
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import open_index
 from kuvend.storage.media import MediaStore
+from kuvend.storage.members import load_members, save_voiceprint
+from kuvend.storage.sessions import get_session, set_session_status
 from kuvend.storage.tables import MemberRow, SessionRow
 from publish import revisions
 from publish.review import apply_change, load_draft_minutes
@@ -109,8 +112,8 @@ class PipelineActions:
         # An edit or a split touches one segment: read just that one, not the whole draft.
         only = [change.segment_id] if isinstance(change, EditText | SplitSegment) else None
         with session_scope(self.settings.resolved_database_url) as db:
-            assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
-            members = {m.id: m for m in repository.load_members(session=db, assembly=assembly)}
+            assembly = get_session(session=db, session_id=session_id).assembly_slug
+            members = {m.id: m for m in load_members(session=db, assembly=assembly)}
             draft = apply_change(
                 session=db,
                 session_id=session_id,
@@ -189,7 +192,7 @@ class PipelineActions:
                 (row.id, row.status in ("recording", "stopping"))
                 for row in rows
                 if row.id not in self._recorders
-                and repository.load_artifact(session=db, key=_embedded_key(row.id)) is not None
+                and load_artifact(session=db, key=_embedded_key(row.id)) is not None
             ]
         background = self._background_processing()
         for session_id, recording in left:
@@ -209,7 +212,7 @@ class PipelineActions:
     def process_upload(self, *, session_id: str, path: Path, filename: str) -> UploadReceipt:
         url = self.settings.resolved_database_url
         with session_scope(url) as db:
-            _require_scheduled(repository.get_session(session=db, session_id=session_id))
+            _require_scheduled(get_session(session=db, session_id=session_id))
         store = MediaStore(self.settings.resolved_media_dir)
         options = ingest.IngestOptions.from_settings(self.settings)
         try:
@@ -217,11 +220,11 @@ class PipelineActions:
         except MediaError as error:
             raise _labelled(error, path, filename) from None
         with session_scope(url) as db:
-            row = repository.get_session(session=db, session_id=session_id)
+            row = get_session(session=db, session_id=session_id)
             _require_scheduled(row)  # again: another upload may have been accepted meanwhile
             row.media_sha256 = accepted.stored.sha256
             row.media_path = str(accepted.stored.path)
-            repository.set_session_status(
+            set_session_status(
                 session=db,
                 session_id=session_id,
                 status="queued",
@@ -252,7 +255,7 @@ class PipelineActions:
         except MediaError as error:
             raise _labelled(error, path, filename) from None
         with session_scope(url) as db:
-            repository.save_voiceprint(
+            save_voiceprint(
                 session=db,
                 member_id=member_id,
                 embedding=voiceprint.embedding,
@@ -292,7 +295,7 @@ class PipelineActions:
             message = "the processing queue cannot be reached; send the recording again later"
             with session_scope(self.settings.resolved_database_url) as db:
                 # Back to scheduled, so that the same upload can be sent again (it is kept).
-                repository.set_session_status(
+                set_session_status(
                     session=db, session_id=session_id, status="scheduled", error=message
                 )
             raise TransientError(message) from error
@@ -330,7 +333,7 @@ def _revise(
 
 
 def _embedded_key(session_id: str) -> str:
-    return repository.artifact_key(session_id, None, "embedded", "api")
+    return artifact_key(session_id, None, "embedded", "api")
 
 
 def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = None) -> None:
@@ -339,9 +342,7 @@ def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = N
     In ``db``'s unit of work when given (with the status change it belongs to), else its own.
     """
     if db is not None:
-        repository.save_artifact(
-            session=db, key=_embedded_key(session_id), session_id=session_id, payload={}
-        )
+        save_artifact(session=db, key=_embedded_key(session_id), session_id=session_id, payload={})
         return
     with session_scope(settings.resolved_database_url) as own:
         mark_embedded(settings, session_id, db=own)
@@ -388,14 +389,12 @@ def process_session(settings: Settings, session_id: str) -> None:
             for stage, step in _CHUNK_STEPS:
                 at = (index, stage)
                 with session_scope(url) as db:
-                    repository.set_chunk_state(
+                    set_chunk_state(
                         session=db, session_id=session_id, index=index, state="running", stage=stage
                     )
                 step(settings=settings, engines=engines, session_id=session_id, chunk_index=index)
             with session_scope(url) as db:
-                repository.set_chunk_state(
-                    session=db, session_id=session_id, index=index, state="done"
-                )
+                set_chunk_state(session=db, session_id=session_id, index=index, state="done")
         at = None
         steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
     except Exception as error:  # a background thread has no caller to raise to
@@ -403,7 +402,7 @@ def process_session(settings: Settings, session_id: str) -> None:
         log.exception("session %s failed: %s", session_id, message)
         with session_scope(url) as db:
             if at is not None:
-                repository.set_chunk_state(
+                set_chunk_state(
                     session=db,
                     session_id=session_id,
                     index=at[0],
@@ -411,9 +410,7 @@ def process_session(settings: Settings, session_id: str) -> None:
                     stage=at[1],
                     error=message,
                 )
-            repository.set_session_status(
-                session=db, session_id=session_id, status="failed", error=message
-            )
+            set_session_status(session=db, session_id=session_id, status="failed", error=message)
 
 
 def resume_recording(settings: Settings, session_id: str) -> None:

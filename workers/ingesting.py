@@ -23,10 +23,12 @@ import ingest
 from diarize.vad import speech_regions
 from kuvend.config import Settings
 from kuvend.progress import StepProgress
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_chunks, save_chunks
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore
 from kuvend.storage.media_report import load_media_report, update_media_report
+from kuvend.storage.sessions import create_session as create_session_row
+from kuvend.storage.sessions import get_session, replace_gaps, set_session_status
 from kuvend.types import LanguageCode, StageHook, no_hook
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ def create_session(
     )
     media, stored = accepted.media, accepted.stored
     with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session_row(
             session=db,
             assembly=assembly,
             title=title,
@@ -67,7 +69,7 @@ def create_session(
             media_sha256=stored.sha256,
             media_path=stored.path,
         )
-        repository.set_session_status(
+        set_session_status(
             session=db, session_id=row.id, status="queued", duration_s=media.duration_s
         )
         asked = {"audio_stream": audio_stream, "accept_truncated": accept_truncated}
@@ -83,12 +85,10 @@ def ingest_into(
     """Cut the session's media into chunks under ``folder`` and its player audio at ``player``;
     returns the number of chunks. Chunks already cut and present are reused."""
     with session_scope(settings.resolved_database_url) as db:
-        media_path = Path(
-            repository.get_session(session=db, session_id=session_id).media_path or ""
-        )
-        existing = repository.load_chunks(session=db, session_id=session_id)
+        media_path = Path(get_session(session=db, session_id=session_id).media_path or "")
+        existing = load_chunks(session=db, session_id=session_id)
         asked = load_media_report(session=db, session_id=session_id)
-        repository.set_session_status(session=db, session_id=session_id, status="processing")
+        set_session_status(session=db, session_id=session_id, status="processing")
     if existing and all(chunk.path.exists() for chunk in existing):
         return len(existing)
     options = ingest.IngestOptions.from_settings(
@@ -104,9 +104,9 @@ def ingest_into(
         hook=hook,
     )
     with session_scope(settings.resolved_database_url) as db:
-        repository.save_chunks(session=db, session_id=session_id, chunks=audio.chunks)
-        repository.replace_gaps(session=db, session_id=session_id, gaps=audio.gaps)
-        repository.set_session_status(
+        save_chunks(session=db, session_id=session_id, chunks=audio.chunks)
+        replace_gaps(session=db, session_id=session_id, gaps=audio.gaps)
+        set_session_status(
             session=db, session_id=session_id, status="processing", duration_s=audio.duration_s
         )
         update_media_report(session=db, session_id=session_id, values=media_report(audio))
@@ -152,7 +152,7 @@ def remove_chunks(*, settings: Settings, session_id: str, folder: Path) -> None:
     """Remove a file session's chunks (they can be cut again from the stored file); a live
     recording's chunks are its only copy and are kept."""
     with session_scope(settings.resolved_database_url) as db:
-        media_path = repository.get_session(session=db, session_id=session_id).media_path
+        media_path = get_session(session=db, session_id=session_id).media_path
     if media_path and (folder / CHUNKS).is_dir():
         shutil.rmtree(folder / CHUNKS, ignore_errors=True)
         log.info("session %s: chunks removed from %s", session_id, folder / CHUNKS)

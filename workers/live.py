@@ -22,8 +22,8 @@ from kuvend.config import Settings
 from kuvend.domain import AudioChunk
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
-from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.segments import replace_chunk_segments
 from kuvend.types import StageHook, no_hook
 from workers import steps
 
@@ -117,6 +117,6 @@ class LiveProcessor:
         ]
         captioned = list(diarize.attribute_words(segments, turns))
         with session_scope(self.settings.resolved_database_url) as db:
-            repository.replace_chunk_segments(
+            replace_chunk_segments(
                 session=db, session_id=self.session_id, chunk_index=chunk.index, segments=captioned
             )

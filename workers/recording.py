@@ -40,8 +40,15 @@ from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import ConflictError, KuvendError
 from kuvend.live_captions import CaptionLog, captions_dir
 from kuvend.minutes import Minutes
-from kuvend.storage import repository
+from kuvend.storage.chunks import save_chunks
 from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import (
+    create_session,
+    get_session,
+    load_session_info,
+    replace_gaps,
+    set_session_status,
+)
 from kuvend.storage.tables import SessionRow
 from kuvend.types import LanguageCode, StageHook, no_hook
 from transcribe import StreamOptions
@@ -80,7 +87,7 @@ def new_recording_session(
 ) -> str:
     """A new session of ``assembly``, already ``recording``; returns its id."""
     with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session(
             session=db,
             assembly=assembly,
             title=title,
@@ -180,7 +187,7 @@ class _LiveSession:
 
     def _start_captions(self) -> LiveCaptioner:
         with session_scope(self.settings.resolved_database_url) as db:
-            info = repository.load_session_info(session=db, session_id=self.session_id)
+            info = load_session_info(session=db, session_id=self.session_id)
         options = StreamOptions(
             languages=tuple(info.languages),
             serbian_script=info.serbian_script,
@@ -199,13 +206,13 @@ class _LiveSession:
     def on_chunk(self, chunk: AudioChunk) -> None:
         # The chunk row (state "queued") first: captions and progress read it.
         with session_scope(self.settings.resolved_database_url) as db:
-            repository.save_chunks(session=db, session_id=self.session_id, chunks=[chunk])
+            save_chunks(session=db, session_id=self.session_id, chunks=[chunk])
         self.processor().submit(chunk)
 
     def on_gap(self, gap: Gap) -> None:
         self._gaps.append(gap)
         with session_scope(self.settings.resolved_database_url) as db:
-            repository.replace_gaps(session=db, session_id=self.session_id, gaps=self._gaps)
+            replace_gaps(session=db, session_id=self.session_id, gaps=self._gaps)
 
     def processor(self) -> LiveProcessor:
         # Made with the first chunk: a recorder that never connects starts no thread.
@@ -262,7 +269,7 @@ class _StopWatcher(threading.Thread):
     def _stop_requested(self) -> bool:
         try:
             with session_scope(self.settings.resolved_database_url) as db:
-                status = repository.get_session(session=db, session_id=self.session_id).status
+                status = get_session(session=db, session_id=self.session_id).status
         except Exception:  # the database is away for a moment: the recording goes on
             log.exception("session %s: cannot read the session's status", self.session_id)
             return False
@@ -276,9 +283,9 @@ def _close(settings: Settings, session_id: str, recording: Recording) -> None:
     )
     with session_scope(settings.resolved_database_url) as db:
         # Again, all of them: a chunk whose callback failed (database busy) is stored now.
-        repository.save_chunks(session=db, session_id=session_id, chunks=recording.chunks)
-        repository.replace_gaps(session=db, session_id=session_id, gaps=recording.gaps)
-        repository.set_session_status(
+        save_chunks(session=db, session_id=session_id, chunks=recording.chunks)
+        replace_gaps(session=db, session_id=session_id, gaps=recording.gaps)
+        set_session_status(
             session=db, session_id=session_id, status="queued", duration_s=recording.duration_s
         )
 
@@ -287,9 +294,7 @@ def _fail(settings: Settings, session_id: str, error: BaseException) -> None:
     message = " ".join(str(error).split()) or type(error).__name__
     log.error("session %s failed: %s", session_id, message)
     with session_scope(settings.resolved_database_url) as db:
-        repository.set_session_status(
-            session=db, session_id=session_id, status="failed", error=message
-        )
+        set_session_status(session=db, session_id=session_id, status="failed", error=message)
 
 
 def _move(settings: Settings, session_id: str, before: str, after: str, refusal: str) -> None:
@@ -301,7 +306,7 @@ def _move(settings: Settings, session_id: str, before: str, after: str, refusal:
             .values(status=after, error=None)
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
-            status = repository.get_session(session=db, session_id=session_id).status
+            status = get_session(session=db, session_id=session_id).status
             raise ConflictError(f"session {session_id} {refusal} (it is {status})")
 
 

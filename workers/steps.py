@@ -36,10 +36,15 @@ from kuvend.domain import (
 from kuvend.errors import NotFoundError
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
-from kuvend.storage import recovery, repository
-from kuvend.storage import revisions as stored_revisions
+from kuvend.storage import recovery
+from kuvend.storage.artifacts import artifact_key, load_artifact, save_artifact
+from kuvend.storage.chunks import load_chunk, load_chunks
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import open_index
+from kuvend.storage.members import assembly_vocabulary, load_members
+from kuvend.storage.revisions import load_revisions
+from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
+from kuvend.storage.sessions import load_session_info, set_session_status
 from kuvend.types import StageHook, no_hook
 from workers.ingesting import create_session, ingest_into, remove_chunks
 
@@ -164,9 +169,9 @@ def transcribe_chunk_step(
     ``True`` until it stops; the final step then redoes the last chunk, which the key tells apart.
     """
     with session_scope(settings.resolved_database_url) as db:
-        info = repository.load_session_info(session=db, session_id=session_id)
-        vocabulary = repository.assembly_vocabulary(session=db, assembly=info.assembly)
-        chunks = repository.load_chunks(session=db, session_id=session_id)
+        info = load_session_info(session=db, session_id=session_id)
+        vocabulary = assembly_vocabulary(session=db, assembly=info.assembly)
+        chunks = load_chunks(session=db, session_id=session_id)
         options = transcribe.TranscribeOptions.from_settings(
             settings,
             languages=info.languages,
@@ -174,13 +179,13 @@ def transcribe_chunk_step(
             vocabulary=vocabulary,
         )
         follows = chunk_index < len(chunks) - 1 if more_follows is None else more_follows
-        key = repository.artifact_key(
+        key = artifact_key(
             session_id,
             chunk_index,
             "transcribe",
             (options, follows, engines.whisper_name, __version__),
         )
-        stored = repository.load_artifact(session=db, key=key)
+        stored = load_artifact(session=db, key=key)
     if stored is not None:
         return [Segment.from_dict(item) for item in stored["segments"]]
     context = transcribe.ChunkContext(
@@ -190,7 +195,7 @@ def transcribe_chunk_step(
         transcribe.transcribe_chunk(engines.whisper, chunks[chunk_index], options, context=context)
     )
     with session_scope(settings.resolved_database_url) as db:
-        repository.save_artifact(
+        save_artifact(
             session=db,
             key=key,
             session_id=session_id,
@@ -204,22 +209,20 @@ def diarize_chunk_step(
 ) -> ChunkDiarization:
     """Find the speech regions and voice embeddings of one chunk (or return the stored ones)."""
     options = diarize_options(settings)
-    key = repository.artifact_key(
+    key = artifact_key(
         session_id,
         chunk_index,
         "diarize",
         (options, engines.diarizer.name, engines.diarizer.voice_space, __version__),
     )
     with session_scope(settings.resolved_database_url) as db:
-        stored = repository.load_artifact(session=db, key=key)
-        chunk = repository.load_chunk(session=db, session_id=session_id, index=chunk_index)
+        stored = load_artifact(session=db, key=key)
+        chunk = load_chunk(session=db, session_id=session_id, index=chunk_index)
     if stored is not None:
         return ChunkDiarization.from_dict(stored)
     result = engines.diarizer.diarize_chunk(chunk, options)
     with session_scope(settings.resolved_database_url) as db:
-        repository.save_artifact(
-            session=db, key=key, session_id=session_id, payload=result.to_dict()
-        )
+        save_artifact(session=db, key=key, session_id=session_id, payload=result.to_dict())
     return result
 
 
@@ -255,8 +258,8 @@ def finalize_session(
     attributed = list(diarize.attribute_words(segments, diarization.turns))
 
     with session_scope(settings.resolved_database_url) as db:
-        info = repository.load_session_info(session=db, session_id=session_id)
-        members = repository.load_members(session=db, assembly=info.assembly)
+        info = load_session_info(session=db, session_id=session_id)
+        members = load_members(session=db, assembly=info.assembly)
         enrolled = [member for member in members if member.voiceprint is not None]
         named: dict[str, str | None] = dict(
             diarize.identify_speakers(
@@ -272,11 +275,11 @@ def finalize_session(
             for label, speaker in reviewed.items()
             if not speaker.get("member_id")
         }
-        repository.replace_speakers(
+        replace_speakers(
             session=db,
             session_id=session_id,
             speakers=[
-                repository.StoredSpeaker(
+                StoredSpeaker(
                     label,
                     named.get(label),
                     centroid,
@@ -286,8 +289,8 @@ def finalize_session(
                 for label, centroid in diarization.centroids.items()
             ],
         )
-        repository.replace_session_segments(session=db, session_id=session_id, segments=attributed)
-        repository.set_session_status(session=db, session_id=session_id, status="draft")
+        replace_session_segments(session=db, session_id=session_id, segments=attributed)
+        set_session_status(session=db, session_id=session_id, status="draft")
         minutes = publish.load_draft_minutes(session=db, session_id=session_id)
 
     target = out_dir or work_dir(settings, session_id) / "draft"
@@ -331,16 +334,14 @@ def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
     """Mark a session failed with a message a secretariat can act on; its chunks are removed
     (a file session's are cut again on a retry)."""
     with session_scope(settings.resolved_database_url) as db:
-        repository.set_session_status(
-            session=db, session_id=session_id, status="failed", error=error
-        )
+        set_session_status(session=db, session_id=session_id, status="failed", error=error)
     remove_chunks(settings=settings, session_id=session_id, folder=work_dir(settings, session_id))
 
 
 def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, dict[str, Any]]:
     """The last naming of each speaker label by a reviewer (the speaker entry they saved)."""
     names: dict[str, dict[str, Any]] = {}
-    for revision in stored_revisions.load_revisions(session=db, session_id=session_id):
+    for revision in load_revisions(session=db, session_id=session_id):
         if revision.action == "name_speaker":
             speaker = revision.after["speaker"]
             names[speaker["id"]] = speaker
@@ -353,7 +354,7 @@ def _seconds(diarization: Diarization, label: str) -> float:
 
 def _chunk_count(settings: Settings, session_id: str) -> int:
     with session_scope(settings.resolved_database_url) as db:
-        count = len(repository.load_chunks(session=db, session_id=session_id))
+        count = len(load_chunks(session=db, session_id=session_id))
     if count == 0:
         raise NotFoundError(f"session {session_id} has no chunks: ingest it first")
     return count

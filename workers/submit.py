@@ -18,9 +18,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from kuvend.config import Settings
 from kuvend.errors import PipelineError, TransientError
-from kuvend.storage import repository
+from kuvend.storage.chunks import SessionProgress, load_progress
 from kuvend.storage.db import session_scope
-from kuvend.storage.repository import SessionProgress
 from kuvend.types import LanguageCode
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
@@ -72,7 +71,7 @@ def submit_session(
 def session_progress(*, settings: Settings, session_id: str) -> SessionProgress:
     """The session's status and its chunks' states, as the workers last wrote them."""
     with session_scope(settings.resolved_database_url) as db:
-        return repository.load_progress(session=db, session_id=session_id)
+        return load_progress(session=db, session_id=session_id)
 
 
 def follow_session(

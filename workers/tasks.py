@@ -18,8 +18,10 @@ from sqlalchemy.exc import OperationalError as DatabaseDown
 
 from kuvend.config import get_settings
 from kuvend.errors import KuvendError, MediaError, TransientError
-from kuvend.storage import repository
+from kuvend.storage.artifacts import claim_once
+from kuvend.storage.chunks import all_chunks_done, finish_chunk_stage, set_chunk_state
 from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import get_session, set_session_status
 from workers import steps
 from workers.celery_app import (
     CHUNK_DONE,
@@ -71,11 +73,11 @@ class StepTask(Task):  # type: ignore[misc]
         down here is retried like any other transient error.
         """
         with session_scope(_settings.resolved_database_url) as db:
-            if repository.get_session(session=db, session_id=session_id).status == "failed":
+            if get_session(session=db, session_id=session_id).status == "failed":
                 raise Ignore()
             if chunk_index is None or not self.stage or self.request.retries:
                 return
-            attempts = repository.set_chunk_state(
+            attempts = set_chunk_state(
                 session=db,
                 session_id=session_id,
                 index=chunk_index,
@@ -94,9 +96,7 @@ class StepTask(Task):  # type: ignore[misc]
     ) -> None:
         if self.per_chunk and self.stage:
             with session_scope(_settings.resolved_database_url) as db:
-                repository.finish_chunk_stage(
-                    session=db, session_id=args[0], index=args[1], stage=self.stage
-                )
+                finish_chunk_stage(session=db, session_id=args[0], index=args[1], stage=self.stage)
 
     def on_retry(
         self,
@@ -127,7 +127,7 @@ class StepTask(Task):  # type: ignore[misc]
         log.error("session %s failed in %s: %s", session_id, self.name, message)
         with session_scope(_settings.resolved_database_url) as db:
             if chunk_index is not None:
-                repository.set_chunk_state(
+                set_chunk_state(
                     session=db,
                     session_id=session_id,
                     index=chunk_index,
@@ -135,9 +135,7 @@ class StepTask(Task):  # type: ignore[misc]
                     stage=self.stage or None,
                     error=message,
                 )
-            repository.set_session_status(
-                session=db, session_id=session_id, status="failed", error=message
-            )
+            set_session_status(session=db, session_id=session_id, status="failed", error=message)
 
 
 @app.task(  # type: ignore[untyped-decorator]
@@ -186,13 +184,11 @@ def chunk_done(self: StepTask, session_id: str, chunk_index: int) -> str:
     self.begin(session_id, chunk_index)
     url = _settings.resolved_database_url
     with session_scope(url) as db:
-        repository.set_chunk_state(
-            session=db, session_id=session_id, index=chunk_index, state="done"
-        )
+        set_chunk_state(session=db, session_id=session_id, index=chunk_index, state="done")
     # A second transaction, after the commit: of two chunks finishing together, the later one
     # then sees both done. Both may send the final step; finalize_session lets one through.
     with session_scope(url) as db:
-        ready = repository.all_chunks_done(session=db, session_id=session_id)
+        ready = all_chunks_done(session=db, session_id=session_id)
     if ready:
         finalize_signature(self.app, session_id).apply_async()
     return session_id
@@ -205,9 +201,7 @@ def finalize_session(self: StepTask, session_id: str) -> str:
     """Speakers, attribution, statistics, the draft and its index; once per session."""
     self.begin(session_id)
     with session_scope(_settings.resolved_database_url) as db:
-        mine = repository.claim_once(
-            session=db, session_id=session_id, name="finalize", owner=self.request.id
-        )
+        mine = claim_once(session=db, session_id=session_id, name="finalize", owner=self.request.id)
     if not mine:
         log.info("session %s is already being finalized by another task", session_id)
         return session_id

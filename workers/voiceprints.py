@@ -13,8 +13,10 @@ import logging
 
 import diarize
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.members import learns_voiceprints, load_voiceprint, save_voiceprint
+from kuvend.storage.segments import load_speakers
+from kuvend.storage.sessions import get_session
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +33,11 @@ def learn_from_naming(*, settings: Settings, session_id: str, label: str, member
     without a voiceprint is enrolled from the speaker's turns.
     """
     with session_scope(settings.resolved_database_url) as db:
-        assembly = repository.get_session(session=db, session_id=session_id).assembly_slug
-        if not repository.learns_voiceprints(session=db, assembly=assembly):
+        assembly = get_session(session=db, session_id=session_id).assembly_slug
+        if not learns_voiceprints(session=db, assembly=assembly):
             return False
         speaker = next(
-            (
-                s
-                for s in repository.load_speakers(session=db, session_id=session_id)
-                if s.label == label
-            ),
+            (s for s in load_speakers(session=db, session_id=session_id) if s.label == label),
             None,
         )
         if speaker is None or speaker.centroid is None or speaker.seconds <= 0:
@@ -47,13 +45,13 @@ def learn_from_naming(*, settings: Settings, session_id: str, label: str, member
         reviewed = diarize.Voiceprint(speaker.centroid, speaker.seconds)
         # A voiceprint from another encoder is not comparable: the reviewed speech replaces it.
         space = voice_space(settings)
-        current = repository.load_voiceprint(session=db, member_id=member_id, voice_space=space)
+        current = load_voiceprint(session=db, member_id=member_id, voice_space=space)
         learned = (
             reviewed
             if current is None
             else diarize.updated_voiceprint(diarize.Voiceprint(*current), reviewed)
         )
-        repository.save_voiceprint(
+        save_voiceprint(
             session=db,
             member_id=member_id,
             embedding=learned.embedding,

@@ -9,12 +9,12 @@ current version means someone else changed the segment meanwhile.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kuvend.storage.tables import RevisionRow, UserRow
+from kuvend.storage.tables import RevisionRow, UserRow, as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,6 @@ class SegmentChange:
     created_at: datetime
     before_text: str | None
     after_text: str | None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; they were written in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def segment_versions(*, session: Session, session_id: str) -> dict[str, int]:
@@ -60,7 +55,7 @@ def segment_history(*, session: Session, session_id: str, segment_id: str) -> li
             revision_id=row.id,
             action=row.action,
             user_email=email,
-            created_at=_aware(row.created_at),
+            created_at=as_utc(row.created_at),
             before_text=_text(row.before, segment_id),
             after_text=_text(row.after, segment_id),
         )

@@ -293,13 +293,13 @@ def publish(request: Request, session: SessionDep, session_id: str) -> dict[str,
 @router.get("/progress")
 def progress(request: Request, session: SessionDep) -> dict[str, Any]:
     """Status and processed chunks of every session of the clerk's assembly."""
-    from kuvend.storage import repository
+    from kuvend.storage.chunks import load_progress
 
     clerk = _clerk(request, session, changes=False)
     rows = session.scalars(select(SessionRow).where(SessionRow.assembly_slug == clerk.assembly))
     listed = []
     for row in rows:
-        state = repository.load_progress(session=session, session_id=row.id)
+        state = load_progress(session=session, session_id=row.id)
         listed.append({"id": row.id, "status": row.status, "done": state.chunks_done,
                        "count": len(state.chunks), "duration_s": row.duration_s})  # fmt: skip
     return {"sessions": listed}

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuvend.config import Settings
-from kuvend.storage import repository
-from kuvend.storage import revisions as store
+from kuvend.storage.agenda import load_agenda, save_planned_agenda
+from kuvend.storage.chunks import load_progress
+from kuvend.storage.publications import load_published_versions
 from kuvend.storage.tables import AssemblyRow, MemberRow, SessionRow
 from search_api import crud, security
 from search_api.deps import SessionDep, SettingsDep
@@ -144,7 +145,7 @@ def _session_rows(session: Session, assembly: str) -> list[dict[str, Any]]:
     )
     listed = []
     for row in rows:
-        progress = repository.load_progress(session=session, session_id=row.id)
+        progress = load_progress(session=session, session_id=row.id)
         listed.append(
             {
                 "id": row.id,
@@ -195,7 +196,7 @@ def schedule(
     )  # fmt: skip
     titles = [line.strip() for line in agenda.splitlines() if line.strip()]
     if titles:
-        store.save_planned_agenda(
+        save_planned_agenda(
             session=session, session_id=row.id, titles=titles, user_id=clerk.user_id
         )
     session.commit()
@@ -229,8 +230,8 @@ def editor_page(
     members = session.scalars(
         select(MemberRow).where(MemberRow.assembly_slug == clerk.assembly).order_by(MemberRow.name)
     )
-    versions = store.load_published_versions(session=session, session_id=session_id)
-    agenda = [a for a in store.load_agenda(session=session, session_id=session_id)]
+    versions = load_published_versions(session=session, session_id=session_id)
+    agenda = [a for a in load_agenda(session=session, session_id=session_id)]
     return page(
         request,
         "editor.html.j2",

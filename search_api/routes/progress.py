@@ -1,6 +1,6 @@
 """A session's processing progress, for the secretariat of its assembly.
 
-The states are the ones the pipeline writes as it goes (``kuvend.storage.repository``): the
+The states are the ones the pipeline writes as it goes (``kuvend.storage.chunks``): the
 Celery tasks at scale, the API's background thread or the live processor on the embedded
 default. Nothing here computes progress; it reads what was written.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_progress
 from search_api import crud
 from search_api.deps import SECRETARIAT_TAG, CallerDep, CurrentUser, SessionDep, require_staff_of
 from search_api.routes.sessions import SessionId
@@ -30,7 +30,7 @@ def session_progress(
     """The session's status (with the error when it failed) and each chunk's state."""
     row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
     require_staff_of(caller, row.assembly_slug)
-    progress = repository.load_progress(session=session, session_id=session_id)
+    progress = load_progress(session=session, session_id=session_id)
     return ProgressPublic(
         session_id=progress.session_id,
         status=progress.status,

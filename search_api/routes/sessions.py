@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 
 from kuvend.export_formats import EXPORT_FILES, ExportFormat
 from kuvend.minutes import Minutes
-from kuvend.storage.tables import SessionRow
+from kuvend.storage.tables import SessionRow, as_utc
 from search_api import crud
 from search_api.deps import (
     BaseUrlDep,
@@ -40,11 +40,6 @@ _DOWNLOAD_CONTENT: dict[str, Any] = {
     for name, file in EXPORT_FILES.items()
     if name != ExportFormat.json
 }
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored time with its zone: SQLite gives back naive datetimes, written in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def session_page(base_url: str, row: SessionRow) -> str:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.members import load_members
 from tests.utils.speech import ALBANIAN_SENTENCES, ScriptedTurn, synthesize_session
 
 
@@ -46,7 +46,7 @@ def test_members_add_enrols_a_voice_that_members_list_shows(
     assert (member["name"], member["party"], member["role"]) == ("Arben Krasniqi", "LVV", "chair")
     assert 10.0 <= member["voiceprint_s"] <= 60.0
     with session_scope(settings.resolved_database_url) as db:
-        [stored] = repository.load_members(session=db, assembly="prishtine")
+        [stored] = load_members(session=db, assembly="prishtine")
     assert stored.voiceprint is not None
     assert stored.voiceprint.shape == (256,)
     assert abs(float(np.linalg.norm(stored.voiceprint)) - 1.0) < 1e-5

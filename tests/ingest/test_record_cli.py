@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from ingest import probe_media
 from kuvend.config import Settings
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_chunks
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.sessions import SessionStatus, create_session, get_session
 from kuvend.storage.tables import SessionRow
 from tests.ingest.test_record import _SERVED, _ffmpeg_server
 from tests.utils.streams import free_port
@@ -74,7 +75,7 @@ def _check_recorded(settings: Settings, session_id: str) -> None:
         assert (row.status, row.assembly_slug, row.title) == (
             "draft", "prishtine", "Seanca e jashtëzakonshme"
         )  # fmt: skip
-        chunks = repository.load_chunks(session=db, session_id=session_id)
+        chunks = load_chunks(session=db, session_id=session_id)
     assert len(chunks) >= 2
     assert chunks[0].offset_s == 0.0
     for before, after in itertools.pairwise(chunks):
@@ -127,10 +128,10 @@ def test_stop_of_an_unknown_session_is_a_one_line_error(settings: Settings) -> N
     assert result.stderr.strip() == "kuvend: error: no session nosuchsession"
 
 
-def _scheduled(settings: Settings, status: repository.SessionStatus = "scheduled") -> str:
+def _scheduled(settings: Settings, status: SessionStatus = "scheduled") -> str:
     migrate(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as db:
-        return repository.create_session(
+        return create_session(
             session=db,
             assembly="prishtine",
             title="Seanca e jashtëzakonshme",
@@ -165,4 +166,4 @@ def test_only_a_scheduled_session_can_be_recorded_into(settings: Settings) -> No
     neither = _kuvend("record", "srt://127.0.0.1:9?mode=caller")
     assert neither.returncode == 2 and "--assembly and --title" in neither.stderr
     with session_scope(settings.resolved_database_url) as db:
-        assert repository.get_session(session=db, session_id=session_id).status == "draft"
+        assert get_session(session=db, session_id=session_id).status == "draft"

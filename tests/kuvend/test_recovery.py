@@ -8,9 +8,9 @@ import subprocess
 from datetime import UTC, date, datetime, timedelta
 
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import session_scope
 from kuvend.storage.recovery import recover_abandoned, session_dir
+from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import SessionRow
 
 
@@ -35,7 +35,7 @@ def test_sessions_of_dead_owners_fail_and_lose_their_chunks(
     }
     with session_scope(settings.resolved_database_url) as db:
         for session_id, (host, pid, beat, status) in owners.items():
-            repository.create_session(
+            create_session(
                 session=db,
                 assembly="prishtine",
                 title=session_id,

@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from kuvend.errors import ConflictError
-from kuvend.storage import repository as repo
 from kuvend.storage.db import session_scope
-from kuvend.storage.revisions import register_webhook
+from kuvend.storage.publications import register_webhook
+from kuvend.storage.sessions import ensure_assembly
 from publish.feed import FeedItem, assembly_feed
 from publish.versions import freeze
 from publish.webhooks import (
@@ -141,8 +141,8 @@ def test_no_event_for_a_draft() -> None:
 
 def test_every_registered_receiver_is_notified(receiver: str, database_url: str) -> None:
     with session_scope(database_url) as db:
-        repo.ensure_assembly(session=db, slug="prishtina", name="Prishtinë")
-        repo.ensure_assembly(session=db, slug="peje", name="Pejë")
+        ensure_assembly(session=db, slug="prishtina", name="Prishtinë")
+        ensure_assembly(session=db, slug="peje", name="Pejë")
         mine = register_webhook(session=db, url=receiver, assembly="prishtina")
         every = register_webhook(session=db, url=receiver + "/all", assembly=None)
         register_webhook(session=db, url=receiver + "/peje", assembly="peje")

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from kuvend.errors import NotFoundError
-from kuvend.storage import repository as repo
-from kuvend.storage import revisions as store
 from kuvend.storage.db import session_scope
+from kuvend.storage.publications import load_published_versions
+from kuvend.storage.revisions import load_revisions
+from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
+from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import MemberRow, RevisionRow, SegmentRow
 from publish.review import apply_change, load_draft_minutes, load_public_minutes, publish_draft
 from publish.revisions import assign_turn, edit_text, merge_segments, split_segment
@@ -19,7 +21,7 @@ from tests.publish.factories import ANA, MARKO, SEGMENTS, SESSION, sample_minute
 
 def _stored_session(url: str) -> str:
     with session_scope(url) as db:
-        repo.create_session(
+        create_session(
             session=db,
             assembly=SESSION.assembly,
             title=SESSION.title,
@@ -31,16 +33,16 @@ def _stored_session(url: str) -> str:
             db.add(MemberRow(id=member.id, assembly_slug=member.assembly, name=member.name,
                              party=member.party))  # fmt: skip
         db.flush()
-        repo.replace_speakers(
+        replace_speakers(
             session=db,
             session_id=SESSION.id,
             speakers=[
-                repo.StoredSpeaker("S1", ANA.id, None, 0.0),
-                repo.StoredSpeaker("S2", MARKO.id, None, 0.0),
-                repo.StoredSpeaker("S3", None, None, 0.0),
+                StoredSpeaker("S1", ANA.id, None, 0.0),
+                StoredSpeaker("S2", MARKO.id, None, 0.0),
+                StoredSpeaker("S3", None, None, 0.0),
             ],
         )
-        repo.replace_session_segments(session=db, session_id=SESSION.id, segments=SEGMENTS)
+        replace_session_segments(session=db, session_id=SESSION.id, segments=SEGMENTS)
     return SESSION.id
 
 
@@ -75,7 +77,7 @@ def test_each_change_is_saved_as_a_revision(database_url: str) -> None:
 
     with session_scope(database_url) as db:
         after = load_draft_minutes(session=db, session_id=session_id)
-        history = store.load_revisions(session=db, session_id=session_id)
+        history = load_revisions(session=db, session_id=session_id)
         superseded = db.scalar(
             select(func.count()).select_from(SegmentRow).where(SegmentRow.superseded.is_(True))
         )
@@ -102,10 +104,10 @@ def test_reprocessing_leaves_an_edited_segment_byte_identical(database_url: str)
     # Recognition runs again over the whole session (the runner's own save path).
     rerun = [replace(s, text=s.text.upper(), start_s=s.start_s + 0.05) for s in SEGMENTS]
     with session_scope(database_url) as db:
-        repo.replace_session_segments(session=db, session_id=session_id, segments=rerun)
+        replace_session_segments(session=db, session_id=session_id, segments=rerun)
     with session_scope(database_url) as db:
         after = load_draft_minutes(session=db, session_id=session_id)
-        history = store.load_revisions(session=db, session_id=session_id)
+        history = load_revisions(session=db, session_id=session_id)
     again = next(s for s in after.segments if s.id == edited.segments[1].id)
     assert again.model_dump_json() == before
     # Unreviewed segments did take the new recognition, and the revision history survived.
@@ -127,7 +129,7 @@ def test_publishing_twice_keeps_both_versions(database_url: str) -> None:
         )
         second, _ = publish_draft(session=db, session_id=session_id, user_id="u1")
     with session_scope(database_url) as db:
-        versions = store.load_published_versions(session=db, session_id=session_id)
+        versions = load_published_versions(session=db, session_id=session_id)
         v1 = load_public_minutes(session=db, session_id=session_id, version=1)
         latest = load_public_minutes(session=db, session_id=session_id)
     assert [(v.version, v.sha256) for v in versions] == [(1, first.sha256), (2, second.sha256)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kuvend.storage import repository as repo
 from kuvend.storage.db import session_scope
 from kuvend.storage.segment_history import segment_history, segment_versions
+from kuvend.storage.segments import replace_session_segments
 from publish.review import apply_change, load_draft_minutes
 from publish.revisions import assign_turn, edit_text, merge_segments, move_boundary, split_segment
 from tests.publish.factories import MARKO, SEGMENTS
@@ -96,5 +96,5 @@ def test_recognition_run_again_gives_the_same_ids(database_url: str) -> None:
         )
     rerun = [replace(s, text=s.text.upper()) for s in SEGMENTS]
     with session_scope(database_url) as db:
-        repo.replace_session_segments(session=db, session_id=session_id, segments=rerun)
+        replace_session_segments(session=db, session_id=session_id, segments=rerun)
     assert _ids(database_url, session_id) == ids

@@ -12,9 +12,10 @@ from lxml import html as lxml_html
 from kuvend.addresses import site_base_url
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
-from kuvend.storage import repository as repo
-from kuvend.storage import revisions as store
+from kuvend.storage.agenda import publish_agenda_and_materials, save_planned_agenda
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.segments import replace_session_segments
+from kuvend.storage.sessions import create_session
 from publish.publication import publish_session, rebuild_site, site_page
 from publish.review import apply_change, publish_draft
 from publish.revisions import edit_text, set_agenda
@@ -102,19 +103,19 @@ def test_draft_in_the_database_never_reaches_the_site(database_url: str, tmp_pat
             session_id=published_id,
             change=lambda m: edit_text(m, m.segments[0].id, "Korrigjimzidraft", user_id="u1"),
         )
-        draft = repo.create_session(
+        draft = create_session(
             session=db, assembly=SESSION.assembly, title="Seanca draft", date=date(2024, 4, 1),
             status="draft",
         )  # fmt: skip
-        repo.replace_session_segments(session=db, session_id=draft.id, segments=SEGMENTS[:1])
-        upcoming = repo.create_session(
+        replace_session_segments(session=db, session_id=draft.id, segments=SEGMENTS[:1])
+        upcoming = create_session(
             session=db, assembly=SESSION.assembly, title="Seanca e ardhshme",
             date=date(2024, 5, 2), status="scheduled",
         )  # fmt: skip
-        store.save_planned_agenda(
+        save_planned_agenda(
             session=db, session_id=upcoming.id, titles=["Buxheti 2025"], user_id="u1"
         )
-        store.publish_agenda_and_materials(session=db, session_id=upcoming.id)
+        publish_agenda_and_materials(session=db, session_id=upcoming.id)
         content = public_content(
             session=db, recording_for=lambda _: None, material_path=lambda m: Path(m.filename)
         )

@@ -1,6 +1,6 @@
 """A processed session of the secretariat's assembly, stored as the pipeline leaves it.
 
-No models: the segments are given, stored through the storage layer (``repository``), with a
+No models: the segments are given, stored through the storage layer (``kuvend.storage``), with a
 secretariat account to sign in with. Used by the browser tests and by ``bench/review.py``.
 """
 
@@ -14,8 +14,9 @@ from pathlib import Path
 
 from kuvend.config import Settings
 from kuvend.domain import Segment, Word
-from kuvend.storage import repository as repo
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
+from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import AssemblyRow, MemberRow
 from search_api import crud, security
 
@@ -87,21 +88,21 @@ def seed_session(
 ) -> None:
     """A processed draft: S1 is Ana, S2 Marko, S3 unnamed; a silent recording if ``audio``."""
     with session_scope(settings.resolved_database_url) as db:
-        row = repo.create_session(
+        row = create_session(
             session=db, assembly=ASSEMBLY, title=title, date=date(2026, 11, 26),
             session_id=session_id, status="draft",
         )  # fmt: skip
         row.duration_s = duration_s
-        repo.replace_speakers(
+        replace_speakers(
             session=db,
             session_id=session_id,
             speakers=[
-                repo.StoredSpeaker("S1", "m-ana", None, 0.0),
-                repo.StoredSpeaker("S2", "m-marko", None, 0.0),
-                repo.StoredSpeaker("S3", None, None, 0.0),
+                StoredSpeaker("S1", "m-ana", None, 0.0),
+                StoredSpeaker("S2", "m-marko", None, 0.0),
+                StoredSpeaker("S3", None, None, 0.0),
             ],
         )
-        repo.replace_session_segments(session=db, session_id=session_id, segments=segments)
+        replace_session_segments(session=db, session_id=session_id, segments=segments)
     if audio:
         _silence(settings.data_dir / "sessions" / session_id / "audio.m4a", duration_s)
 

@@ -12,8 +12,9 @@ import time
 
 from kuvend.config import get_settings
 from kuvend.errors import MediaError, TransientError
-from kuvend.storage import repository
+from kuvend.storage.artifacts import save_artifact
 from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import set_session_status
 from workers.celery_app import app
 from workers.tasks import StepTask
 
@@ -28,13 +29,13 @@ def flaky(self: StepTask, session_id: str, failures: int, error: str) -> str:
     self.begin(session_id)
     attempt = self.request.retries + 1
     with session_scope(get_settings().resolved_database_url) as db:
-        repository.save_artifact(
+        save_artifact(
             session=db, key=f"{session_id}:-:attempt:{attempt}", session_id=session_id, payload={}
         )
     if attempt <= failures:
         raise _ERRORS[error](f"flaky failure {attempt} of {failures}")
     with session_scope(get_settings().resolved_database_url) as db:
-        repository.set_session_status(session=db, session_id=session_id, status="draft")
+        set_session_status(session=db, session_id=session_id, status="draft")
     return session_id
 
 
@@ -43,7 +44,7 @@ def doomed(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Kill the worker process running it, as a decoder crashing on a poison chunk would."""
     self.begin(session_id, chunk_index)
     with session_scope(get_settings().resolved_database_url) as db:
-        repository.save_artifact(
+        save_artifact(
             session=db,
             key=f"{session_id}:{chunk_index}:death:{time.time_ns()}",
             session_id=session_id,

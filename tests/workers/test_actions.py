@@ -14,9 +14,10 @@ import pytest
 
 from kuvend.config import Settings
 from kuvend.errors import ConflictError, MediaError, NotFoundError
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_progress
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore
+from kuvend.storage.sessions import SessionStatus, create_session, ensure_assembly
 from kuvend.storage.tables import MemberRow, SessionRow
 from tests.utils.media import tone
 from workers.actions import PipelineActions, process_session
@@ -27,9 +28,9 @@ def config(settings: Settings, database_url: str) -> Settings:
     return settings.model_copy(update={"database_url": database_url, "chunk_seconds": 2.0})
 
 
-def new_session(config: Settings, status: repository.SessionStatus = "scheduled") -> str:
+def new_session(config: Settings, status: SessionStatus = "scheduled") -> str:
     with session_scope(config.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session(
             session=db, assembly="prishtine", title="Seanca", date=date(2024, 6, 3), status=status
         )
         return row.id
@@ -85,7 +86,7 @@ def test_a_failure_in_the_background_fails_the_session_with_one_line(
         row.media_path = str(stored.path)  # as an accepted upload leaves it
     process_session(broken, session_id)  # what the background thread runs; it never raises
     with session_scope(broken.resolved_database_url) as db:
-        progress = repository.load_progress(session=db, session_id=session_id)
+        progress = load_progress(session=db, session_id=session_id)
     assert progress.status == "failed"
     assert progress.error is not None and "\n" not in progress.error
     assert "no-such-model" in progress.error
@@ -100,7 +101,7 @@ def test_a_failure_in_the_background_fails_the_session_with_one_line(
         row.media_path = str(tmp_path / "gone.wav")
     process_session(config, session_id)
     with session_scope(config.resolved_database_url) as db:
-        progress = repository.load_progress(session=db, session_id=session_id)
+        progress = load_progress(session=db, session_id=session_id)
     assert (progress.status, progress.error) == ("failed", f"file not found: {tmp_path}/gone.wav")
 
 
@@ -110,7 +111,7 @@ def test_enrolling_needs_a_known_member_and_audio(config: Settings, tmp_path: Pa
     with pytest.raises(NotFoundError, match="member nobody not found"):
         actions.enrol_voice(member_id="nobody", path=sample, filename="zeri.wav")
     with session_scope(config.resolved_database_url) as db:
-        repository.ensure_assembly(session=db, slug="prishtine")
+        ensure_assembly(session=db, slug="prishtine")
         row = MemberRow(assembly_slug="prishtine", name="Arben Krasniqi")
         db.add(row)
         db.flush()

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from kuvend.config import Settings
 from kuvend.domain import AudioChunk
-from kuvend.storage import repository
+from kuvend.storage.chunks import SessionProgress, load_progress, save_chunks
 from kuvend.storage.db import session_scope
-from kuvend.storage.repository import SessionProgress
+from kuvend.storage.sessions import create_session, set_session_status
 from kuvend.storage.tables import ArtifactRow
 from tests.workers.conftest import StartWorker, kuvend_environment, queue_settings
 from tests.workers.flaky_tasks import DOOMED, FLAKY
@@ -44,14 +44,14 @@ def worker_settings(env: dict[str, str], start_worker: StartWorker) -> Settings:
 
 def _new_session(settings: Settings) -> str:
     with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session(
             session=db,
             assembly="gjilan",
             title="Seanca",
             date=date(2025, 5, 6),
             status="processing",
         )
-        repository.save_chunks(
+        save_chunks(
             session=db, session_id=row.id, chunks=[AudioChunk(0, Path("/nowhere.wav"), 0.0, 7.0)]
         )
         return row.id
@@ -129,15 +129,13 @@ def test_a_chunk_that_keeps_killing_its_worker_fails_its_session(
 def test_tasks_of_a_failed_session_are_skipped(worker_settings: Settings) -> None:
     session_id = _new_session(worker_settings)
     with session_scope(worker_settings.resolved_database_url) as db:
-        repository.set_session_status(
-            session=db, session_id=session_id, status="failed", error="bad media"
-        )
+        set_session_status(session=db, session_id=session_id, status="failed", error="bad media")
     marker = _new_session(worker_settings)
     _send(worker_settings, FLAKY, session_id, 0, "transient")
     _send(worker_settings, FLAKY, marker, 0, "transient")
     # One worker process takes the queue in order: once the marker is done, so is the other.
     assert _finish(worker_settings, marker).status == "draft"
     with session_scope(worker_settings.resolved_database_url) as db:
-        after = repository.load_progress(session=db, session_id=session_id)
+        after = load_progress(session=db, session_id=session_id)
     assert (after.status, after.error) == ("failed", "bad media")
     assert _runs(worker_settings, session_id, "attempt") == 0

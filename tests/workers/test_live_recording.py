@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.sessions import get_session
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from tests.utils.streams import Publisher, http_folder
 from workers.recording import RecordedSession, new_recording_session, record_session
@@ -80,4 +80,4 @@ def test_the_transcript_goes_on_after_each_reconnect(settings: Settings, tmp_pat
         [gap.start_s for gap in gaps], abs=1e-3
     )
     with session_scope(settings.resolved_database_url) as db:
-        assert repository.get_session(session=db, session_id=session_id).status == "draft"
+        assert get_session(session=db, session_id=session_id).status == "draft"

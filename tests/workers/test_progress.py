@@ -17,8 +17,9 @@ from cli.worker_cmd import watch_session
 from kuvend.config import Settings
 from kuvend.domain import AudioChunk
 from kuvend.errors import PipelineError
-from kuvend.storage import repository
+from kuvend.storage.chunks import save_chunks, set_chunk_state
 from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import create_session, set_session_status
 from tests.workers.conftest import ROOT, kuvend_environment
 from workers.submit import follow_session
 
@@ -30,10 +31,10 @@ def db_settings(settings: Settings, database_url: str) -> Settings:
 
 def _session(settings: Settings, chunks: int = 3) -> str:
     with session_scope(settings.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session(
             session=db, assembly="peje", title="Seanca", date=date(2025, 2, 3), status="processing"
         )
-        repository.save_chunks(
+        save_chunks(
             session=db,
             session_id=row.id,
             chunks=[AudioChunk(i, Path(f"/c{i}.wav"), 7.0 * i, 7.0) for i in range(chunks)],
@@ -46,15 +47,15 @@ def _advance(settings: Settings, session_id: str, *, fail: str | None = None) ->
     for index in range(3):
         time.sleep(0.15)
         with session_scope(settings.resolved_database_url) as db:
-            repository.set_chunk_state(
+            set_chunk_state(
                 session=db, session_id=session_id, index=index, state="running", stage="transcribe"
             )
         time.sleep(0.15)
         with session_scope(settings.resolved_database_url) as db:
-            repository.set_chunk_state(session=db, session_id=session_id, index=index, state="done")
+            set_chunk_state(session=db, session_id=session_id, index=index, state="done")
     with session_scope(settings.resolved_database_url) as db:
         status = "failed" if fail else "draft"
-        repository.set_session_status(session=db, session_id=session_id, status=status, error=fail)
+        set_session_status(session=db, session_id=session_id, status=status, error=fail)
 
 
 def test_following_sees_each_chunk_finish_then_the_draft(db_settings: Settings) -> None:

@@ -25,9 +25,9 @@ import redis
 from sqlalchemy import func, select
 
 from kuvend.config import Settings
-from kuvend.storage import repository
+from kuvend.storage.chunks import SessionProgress, load_progress
 from kuvend.storage.db import session_scope
-from kuvend.storage.repository import SessionProgress
+from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import SegmentRow
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from tests.workers.conftest import (
@@ -128,7 +128,7 @@ def _finish(settings: Settings, session_id: str) -> SessionProgress:
 
 def _progress(settings: Settings, session_id: str) -> SessionProgress:
     with session_scope(settings.resolved_database_url) as db:
-        return repository.load_progress(session=db, session_id=session_id)
+        return load_progress(session=db, session_id=session_id)
 
 
 def _assert_complete_and_equal(
@@ -179,7 +179,7 @@ def test_a_session_through_the_queues_gives_the_in_process_minutes_and_a_bad_one
     broken = tmp_path / "truncated.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8)
     with session_scope(settings.resolved_database_url) as db:
-        bad_id = repository.create_session(
+        bad_id = create_session(
             session=db, assembly="demo", title="broken", date=SESSION_DATE, media_path=broken
         ).id
     session_pipeline(create_app(settings), bad_id).apply_async()

@@ -21,8 +21,10 @@ from fastapi.testclient import TestClient
 from ingest import probe_media
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_chunks
 from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.segments import load_segments
+from kuvend.storage.sessions import create_session, ensure_assembly, get_session
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api import crud, security
 from search_api.app import create_app
@@ -41,7 +43,7 @@ def _prepared(settings: Settings) -> Settings:
     )
     migrate(config.resolved_database_url)
     with session_scope(config.resolved_database_url) as db:
-        repository.ensure_assembly(session=db, slug="prishtine")
+        ensure_assembly(session=db, slug="prishtine")
         crud.create_user(
             session=db,
             email=EMAIL,
@@ -98,7 +100,7 @@ def _api(config: Settings) -> Iterator[tuple[_Secretariat, PipelineActions]]:
 
 def _status(config: Settings, session_id: str) -> str:
     with session_scope(config.resolved_database_url) as db:
-        return repository.get_session(session=db, session_id=session_id).status
+        return get_session(session=db, session_id=session_id).status
 
 
 def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -129,7 +131,7 @@ def test_the_api_records_a_live_stream_into_a_draft(config: Settings, speech: Pa
 
             def chunks() -> int:
                 with session_scope(config.resolved_database_url) as db:
-                    return len(repository.load_chunks(session=db, session_id=session_id))
+                    return len(load_chunks(session=db, session_id=session_id))
 
             _wait(lambda: chunks() >= 3, 60, "three chunks")
             assert secretariat.stop(session_id)[0] == 202
@@ -140,10 +142,10 @@ def test_the_api_records_a_live_stream_into_a_draft(config: Settings, speech: Pa
         assert secretariat.stop(session_id)[0] == 409  # nothing is being recorded any more
 
     with session_scope(config.resolved_database_url) as db:
-        row = repository.get_session(session=db, session_id=session_id)
+        row = get_session(session=db, session_id=session_id)
         assert (row.status, row.error) == ("draft", None)
-        recorded = repository.load_chunks(session=db, session_id=session_id)
-        segments = repository.load_segments(session=db, session_id=session_id)
+        recorded = load_chunks(session=db, session_id=session_id)
+        segments = load_segments(session=db, session_id=session_id)
     assert len(recorded) >= 3 and recorded[0].offset_s == 0.0
     for before, after in itertools.pairwise(recorded):
         assert after.offset_s == pytest.approx(before.end_s)
@@ -162,7 +164,7 @@ def test_the_api_records_only_scheduled_sessions_and_not_at_scale(
     config = _prepared(settings.model_copy(update={"database_url": database_url}))
     with _api(config) as (secretariat, _):
         with session_scope(config.resolved_database_url) as db:
-            draft = repository.create_session(
+            draft = create_session(
                 session=db,
                 assembly="prishtine",
                 title="Seanca",

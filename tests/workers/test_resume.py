@@ -21,9 +21,11 @@ import ingest
 from ingest.manifest import write_manifest
 from kuvend.config import Settings
 from kuvend.domain import Segment
-from kuvend.storage import repository
+from kuvend.storage.chunks import load_chunks, load_progress, save_chunks
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.media import MediaStore
+from kuvend.storage.segments import load_segments
+from kuvend.storage.sessions import SessionStatus, create_session, get_session
 from kuvend.storage.tables import ArtifactRow
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api.app import create_app
@@ -48,10 +50,10 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthesize_session(bilingual_dialogue(2), folder / "session.wav", pause_s=0.4).path
 
 
-def _new_session(config: Settings, status: repository.SessionStatus, media: Path | None) -> str:
+def _new_session(config: Settings, status: SessionStatus, media: Path | None) -> str:
     stored = MediaStore(config.resolved_media_dir).add_file(media) if media else None
     with session_scope(config.resolved_database_url) as db:
-        return repository.create_session(
+        return create_session(
             session=db,
             assembly="prishtine",
             title="Seanca e ndërprerë",
@@ -99,13 +101,13 @@ def _interrupted_recording(config: Settings, speech: Path) -> tuple[str, int]:
     )
     write_manifest(recording, folder / "recording.json")
     with session_scope(config.resolved_database_url) as db:
-        repository.save_chunks(session=db, session_id=session_id, chunks=chunks[:3])
+        save_chunks(session=db, session_id=session_id, chunks=chunks[:3])
     return session_id, 4
 
 
 def _status(config: Settings, session_id: str) -> str:
     with session_scope(config.resolved_database_url) as db:
-        return repository.get_session(session=db, session_id=session_id).status
+        return get_session(session=db, session_id=session_id).status
 
 
 @pytest.mark.slow
@@ -127,11 +129,11 @@ def test_the_next_api_start_finishes_what_a_killed_one_left(config: Settings, sp
             time.sleep(0.5)
 
     with session_scope(config.resolved_database_url) as db:
-        progress = repository.load_progress(session=db, session_id=upload)
-        texts = [s.text for s in repository.load_segments(session=db, session_id=upload)]
-        chunks = repository.load_chunks(session=db, session_id=recorded)
-        recorded_row = repository.get_session(session=db, session_id=recorded)
-        recorded_segments = repository.load_segments(session=db, session_id=recorded)
+        progress = load_progress(session=db, session_id=upload)
+        texts = [s.text for s in load_segments(session=db, session_id=upload)]
+        chunks = load_chunks(session=db, session_id=recorded)
+        recorded_row = get_session(session=db, session_id=recorded)
+        recorded_segments = load_segments(session=db, session_id=recorded)
     assert (progress.status, progress.error) == ("draft", None)
     assert {chunk.state for chunk in progress.chunks} == {"done"}
     assert REUSED in texts  # chunk 0 was not transcribed again
@@ -160,5 +162,5 @@ def test_an_interrupted_recording_with_nothing_kept_fails_saying_so(
         assert time.monotonic() < deadline
         time.sleep(0.2)
     with session_scope(config.resolved_database_url) as db:
-        error = repository.get_session(session=db, session_id=session_id).error
+        error = get_session(session=db, session_id=session_id).error
     assert error == "the recorder stopped before anything was kept"

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from kuvend.config import Settings
-from kuvend.storage import repository
 from kuvend.storage.db import session_scope
+from kuvend.storage.members import load_voiceprint
+from kuvend.storage.segments import StoredSpeaker, replace_speakers
+from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import AssemblyRow, MemberRow
 from workers.voiceprints import learn_from_naming
 
@@ -23,9 +25,7 @@ def _unit(vector: list[float]) -> np.ndarray:
 def named_session(settings: Settings, database_url: str) -> tuple[Settings, str, str]:
     config = settings.model_copy(update={"database_url": database_url})
     with session_scope(database_url) as db:
-        row = repository.create_session(
-            session=db, assembly="gjilan", title="Seanca", date=date(2025, 3, 1)
-        )
+        row = create_session(session=db, assembly="gjilan", title="Seanca", date=date(2025, 3, 1))
         member = MemberRow(
             assembly_slug="gjilan",
             name="Arta Krasniqi",
@@ -35,17 +35,17 @@ def named_session(settings: Settings, database_url: str) -> tuple[Settings, str,
         )
         db.add(member)
         db.flush()
-        repository.replace_speakers(
+        replace_speakers(
             session=db,
             session_id=row.id,
-            speakers=[repository.StoredSpeaker("S1", member.id, _unit([0, 1, 0]), 30.0)],
+            speakers=[StoredSpeaker("S1", member.id, _unit([0, 1, 0]), 30.0)],
         )
         return config, row.id, member.id
 
 
 def _voiceprint(url: str, member_id: str, space: str = "dvector") -> tuple[np.ndarray, float]:
     with session_scope(url) as db:
-        stored = repository.load_voiceprint(session=db, member_id=member_id, voice_space=space)
+        stored = load_voiceprint(session=db, member_id=member_id, voice_space=space)
     assert stored is not None
     return stored
 
@@ -94,10 +94,7 @@ def test_a_voiceprint_of_another_encoder_is_replaced_not_mixed(
         member.voiceprint_encoder = "resemblyzer"
     with session_scope(settings.resolved_database_url) as db:
         # Asked for in the configured (d-vector) space, the Resemblyzer voiceprint is absent.
-        assert (
-            repository.load_voiceprint(session=db, member_id=member_id, voice_space="dvector")
-            is None
-        )
+        assert load_voiceprint(session=db, member_id=member_id, voice_space="dvector") is None
 
     assert learn_from_naming(
         settings=settings, session_id=session_id, label="S1", member_id=member_id

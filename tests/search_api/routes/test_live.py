@@ -2,7 +2,7 @@
 
 The API runs under uvicorn on 127.0.0.1 (the test client would wait for a stream to end
 before returning any of it). Captions are stored the way ``workers.live.LiveProcessor`` stores
-them, a chunk at a time with ``repository.replace_chunk_segments``, into the seeded session
+them, a chunk at a time with ``replace_chunk_segments``, into the seeded session
 that is being recorded; the stream is read with httpx-sse as a citizen's browser would.
 The rule under test: captions are public while recording, and every session that is not live
 (a draft above all) is a 404 for everyone.
@@ -27,9 +27,11 @@ from playwright.sync_api import Page, expect
 from kuvend.config import Settings
 from kuvend.domain import AudioChunk, Segment
 from kuvend.minutes import Minutes
-from kuvend.storage import repository
+from kuvend.storage.chunks import save_chunks
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
+from kuvend.storage.segments import replace_chunk_segments
+from kuvend.storage.sessions import SessionStatus, set_session_status
 from search_api.app import create_app
 from tests.publish.conftest import (  # noqa: F401  (fixtures: Debian's Chromium, no base URL)
     base_url,
@@ -98,15 +100,13 @@ def store_chunk(settings: Settings, index: int) -> None:
     ]
     chunk = AudioChunk(index, Path(f"/recording/{index:05d}.wav"), 30.0 * index, 30.0)
     with session_scope(settings.resolved_database_url) as db:
-        repository.save_chunks(session=db, session_id=LIVE_B, chunks=[chunk])
-        repository.replace_chunk_segments(
-            session=db, session_id=LIVE_B, chunk_index=index, segments=segments
-        )
+        save_chunks(session=db, session_id=LIVE_B, chunks=[chunk])
+        replace_chunk_segments(session=db, session_id=LIVE_B, chunk_index=index, segments=segments)
 
 
-def set_status(settings: Settings, status: repository.SessionStatus) -> None:
+def set_status(settings: Settings, status: SessionStatus) -> None:
     with session_scope(settings.resolved_database_url) as db:
-        repository.set_session_status(session=db, session_id=LIVE_B, status=status)
+        set_session_status(session=db, session_id=LIVE_B, status=status)
 
 
 def captions(events: Iterator[ServerSentEvent], count: int) -> list[tuple[str, dict[str, object]]]:

@@ -10,23 +10,24 @@ from datetime import date
 from pathlib import Path
 
 from kuvend.domain import AudioChunk
-from kuvend.storage import repository
+from kuvend.storage.chunks import save_chunks, set_chunk_state
 from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import create_session, set_session_status
 from tests.search_api.conftest import Api
 
 
 def test_progress_shows_each_chunk_and_the_error_of_a_failed_session(api: Api) -> None:
     with session_scope(api.settings.resolved_database_url) as db:
-        row = repository.create_session(
+        row = create_session(
             session=db, assembly="prishtine", title="Seanca", date=date(2024, 6, 3)
         )
         session_id = row.id
         chunks = [AudioChunk(i, Path(f"/chunks/{i}.wav"), 30.0 * i, 30.0) for i in range(3)]
-        repository.save_chunks(session=db, session_id=session_id, chunks=chunks)
-        repository.set_session_status(session=db, session_id=session_id, status="processing")
-        repository.set_chunk_state(session=db, session_id=session_id, index=0, state="done")
+        save_chunks(session=db, session_id=session_id, chunks=chunks)
+        set_session_status(session=db, session_id=session_id, status="processing")
+        set_chunk_state(session=db, session_id=session_id, index=0, state="done")
         for _ in range(2):  # redelivered once: two attempts at transcription
-            repository.set_chunk_state(
+            set_chunk_state(
                 session=db, session_id=session_id, index=1, state="running", stage="transcribe"
             )
     url = f"/api/v1/sessions/{session_id}/progress"
@@ -43,13 +44,11 @@ def test_progress_shows_each_chunk_and_the_error_of_a_failed_session(api: Api) -
 
     error = "chunk 1 stopped its worker 3 times during transcribe"
     with session_scope(api.settings.resolved_database_url) as db:
-        repository.set_chunk_state(
+        set_chunk_state(
             session=db, session_id=session_id, index=1, state="failed", stage="transcribe",
             error=error,
         )  # fmt: skip
-        repository.set_session_status(
-            session=db, session_id=session_id, status="failed", error=error
-        )
+        set_session_status(session=db, session_id=session_id, status="failed", error=error)
     failed = api.client.get(url, headers=headers).json()
     assert (failed["status"], failed["error"], failed["finished"]) == ("failed", error, True)
     assert failed["chunks"][1]["error"] == error

@@ -1,0 +1,94 @@
+"""An assembly's members as the stages need them: names, voiceprints, the recogniser's vocabulary.
+
+A voiceprint is stored as float32 little-endian bytes with the encoder (``voice_space``) that
+made it; one made by another encoder is never compared. The register's own reads and writes
+(the API's) are in ``search_api.crud``.
+
+Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing to the caller
+(``kuvend.storage.db.session_scope``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kuvend.domain import Embedding, Member
+from kuvend.errors import NotFoundError
+from kuvend.storage.tables import (
+    AssemblyRow,
+    MemberRow,
+)
+
+
+def embedding_bytes(embedding: Embedding) -> bytes:
+    """How a voice embedding is stored: float32, little-endian."""
+    return embedding.astype("<f4").tobytes()
+
+
+def embedding_from_bytes(stored: bytes) -> Embedding:
+    """A stored voice embedding back as an array (see :func:`embedding_bytes`)."""
+    return np.frombuffer(stored, dtype="<f4")
+
+
+def load_members(*, session: Session, assembly: str) -> list[Member]:
+    """The assembly's members, with their voiceprints where enrolled."""
+    rows = session.scalars(
+        select(MemberRow).where(MemberRow.assembly_slug == assembly).order_by(MemberRow.name)
+    )
+    return [
+        Member(
+            id=row.id,
+            assembly=row.assembly_slug,
+            name=row.name,
+            party=row.party,
+            role=row.role,
+            voiceprint=None if row.voiceprint is None else embedding_from_bytes(row.voiceprint),
+            voice_space=row.voiceprint_encoder,
+        )
+        for row in rows
+    ]
+
+
+def assembly_vocabulary(*, session: Session, assembly: str) -> tuple[str, ...]:
+    """Words the recogniser should expect in this assembly: its word list and members' names."""
+    row = session.get(AssemblyRow, assembly)
+    listed = tuple(row.vocabulary) if row is not None else ()
+    names = tuple(
+        session.scalars(select(MemberRow.name).where(MemberRow.assembly_slug == assembly))
+    )
+    return tuple(dict.fromkeys((*listed, *names)))
+
+
+def load_voiceprint(
+    *, session: Session, member_id: str, voice_space: str
+) -> tuple[Embedding, float] | None:
+    """A member's voiceprint in ``voice_space`` and its seconds of speech, or None if the member
+    is not enrolled or was enrolled with another encoder (that voiceprint is not comparable)."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFoundError(f"member {member_id} not found")
+    if row.voiceprint is None or row.voiceprint_encoder != voice_space:
+        return None
+    return embedding_from_bytes(row.voiceprint), row.voiceprint_seconds
+
+
+def save_voiceprint(
+    *, session: Session, member_id: str, embedding: Embedding, speech_s: float, voice_space: str
+) -> None:
+    """Store a member's voiceprint (float32, little-endian), its seconds of speech and the
+    encoder (``voice_space``) it was made with, replacing any earlier one."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFoundError(f"member {member_id} not found")
+    row.voiceprint = embedding_bytes(embedding)
+    row.voiceprint_seconds = speech_s
+    row.voiceprint_encoder = voice_space
+    session.flush()
+
+
+def learns_voiceprints(*, session: Session, assembly: str) -> bool:
+    """Whether the assembly lets reviewers' namings refine its members' voiceprints."""
+    row = session.get(AssemblyRow, assembly)
+    return bool(row is not None and row.learn_voiceprints)
