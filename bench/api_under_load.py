@@ -34,7 +34,8 @@ from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from kuvend.storage.sessions import create_session, ensure_assembly
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import create_user
 from search_api.app import create_app
 from workers.actions import PipelineActions
 
@@ -46,7 +47,7 @@ def _seed(settings: Settings) -> None:
     migrate(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as db:
         ensure_assembly(session=db, slug="prishtine")
-        crud.create_user(
+        create_user(
             session=db,
             email=EMAIL,
             password_hash=security.hash_password(PASSWORD, memory_kib=1024),

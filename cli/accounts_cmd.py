@@ -75,16 +75,15 @@ def users_add(
             f"use a password of at least {_MIN_PASSWORD} characters", param_hint="password"
         )
     from kuvend.storage.sessions import ensure_assembly
-    from search_api import crud, security
+    from search_api import security
+    from search_api.accounts import create_user
 
     settings = get_settings()
     url = _database_url()
     password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
     with session_scope(url) as db:
         ensure_assembly(session=db, slug=assembly)
-        user = crud.create_user(
-            session=db, email=email, password_hash=password_hash, assembly=assembly
-        )
+        user = create_user(session=db, email=email, password_hash=password_hash, assembly=assembly)
     typer.echo(f"Added {user.email}: secretariat of {assembly} (id {user.id}).")
 
 
@@ -128,11 +127,11 @@ def apikeys_create(
     owner: Annotated[str, typer.Option(help="Who the key is for, e.g. a newsroom.")],
 ) -> None:
     """Create an API key and print it once (only its hash is kept)."""
-    from search_api import crud
+    from search_api.accounts import create_api_key
 
     settings = get_settings()
     with session_scope(_database_url()) as db:
-        row, plaintext = crud.create_api_key(session=db, owner=owner)
+        row, plaintext = create_api_key(session=db, owner=owner)
         key_id = row.id
     typer.echo(plaintext)
     Console(stderr=True, highlight=False, soft_wrap=True).print(

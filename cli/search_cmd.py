@@ -130,10 +130,11 @@ def reindex() -> None:
     """Rebuild the search index from the database: published versions, then drafts."""
     from sqlalchemy import select
 
+    from kuvend.minutes import Minutes
     from kuvend.storage.index import open_index
+    from kuvend.storage.publications import latest_published
     from kuvend.storage.tables import SessionRow
     from publish.review import load_draft_minutes
-    from search_api import crud
 
     settings = get_settings()
     migrate(settings.resolved_database_url)
@@ -142,10 +143,8 @@ def reindex() -> None:
     console = Console(stderr=True, highlight=False)
     published = drafts = segments = 0
     with session_scope(settings.resolved_database_url) as db:
-        for minutes in crud.latest_published(
-            session=db, assembly=None, date_from=None, date_to=None
-        ):
-            segments += index.index_minutes(minutes)
+        for record in latest_published(session=db):
+            segments += index.index_minutes(Minutes.model_validate_json(record.minutes_json))
             published += 1
         for session_id in db.scalars(select(SessionRow.id).where(SessionRow.status == "draft")):
             segments += index.index_minutes(load_draft_minutes(session=db, session_id=session_id))

@@ -1,4 +1,6 @@
-"""Every query the API makes, search included. Functions take keyword-only arguments.
+"""Every query the API makes about sessions, members and statistics, search included (accounts
+and API keys: ``accounts.py``; the stored records: ``kuvend.storage``). Functions take
+keyword-only arguments.
 
 Visibility is decided here, once: a session is public when it has a published version; the
 secretariat of its assembly (``staff`` = the assemblies whose unpublished data the caller may
@@ -22,23 +24,20 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kuvend.errors import ConflictError, NotFoundError, PermissionDeniedError, QueryError
 from kuvend.minutes import Minutes
 from kuvend.search import SearchIndex, SearchQuery, SearchResults
+from kuvend.storage.publications import latest_published
 from kuvend.storage.tables import (
-    ApiKeyRow,
     AssemblyRow,
     MemberRow,
     PublishedVersionRow,
     SegmentRow,
     SessionRow,
     SpeakerRow,
-    UserRow,
 )
-from search_api import security
 
 Staff = frozenset[str]
 
@@ -335,42 +334,6 @@ class _Tally:
         self.sessions = (self.sessions or set()) | {session_id}
 
 
-def latest_published(
-    *,
-    session: Session,
-    assembly: str | None,
-    date_from: date | None,
-    date_to: date | None,
-) -> list[Minutes]:
-    """The latest published minutes of every session in the range."""
-    newest = (
-        select(
-            PublishedVersionRow.session_id,
-            func.max(PublishedVersionRow.version).label("version"),
-        )
-        .group_by(PublishedVersionRow.session_id)
-        .subquery()
-    )
-    query = (
-        select(PublishedVersionRow.minutes_json)
-        .join(
-            newest,
-            and_(
-                newest.c.session_id == PublishedVersionRow.session_id,
-                newest.c.version == PublishedVersionRow.version,
-            ),
-        )
-        .join(SessionRow, SessionRow.id == PublishedVersionRow.session_id)
-    )
-    if assembly is not None:
-        query = query.where(SessionRow.assembly_slug == assembly)
-    if date_from is not None:
-        query = query.where(SessionRow.date >= date_from)
-    if date_to is not None:
-        query = query.where(SessionRow.date <= date_to)
-    return [Minutes.model_validate_json(text) for text in session.scalars(query)]
-
-
 def speaking_statistics(
     *,
     session: Session,
@@ -385,9 +348,10 @@ def speaking_statistics(
     what the assembly's page shows.
     """
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for minutes in latest_published(
+    for record in latest_published(
         session=session, assembly=assembly, date_from=date_from, date_to=date_to
     ):
+        minutes = Minutes.model_validate_json(record.minutes_json)
         sid = minutes.session.id
         for speaker in minutes.speakers:
             if group_by == "language":
@@ -414,73 +378,6 @@ def _group_key(group_by: str, minutes: Minutes, speaker: Any) -> tuple[str | Non
     if group_by == "year":
         return minutes.session.date[:4], None
     return minutes.session.date[:7], None  # month
-
-
-# --- users and API keys ---------------------------------------------------------------------
-
-
-def create_user(
-    *,
-    session: Session,
-    email: str,
-    password_hash: str,
-    assembly: str,
-    role: str = "secretariat",
-) -> UserRow:
-    """A secretariat account of ``assembly``; ``ConflictError`` when the email is taken."""
-    get_assembly(session=session, slug=assembly)
-    row = UserRow(
-        email=email.strip().lower(),
-        password_hash=password_hash,
-        assembly_slug=assembly,
-        role=role,
-    )
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(f"a user with email {email} already exists") from None
-    return row
-
-
-def authenticate(*, session: Session, email: str, password: str, decoy_hash: str) -> UserRow | None:
-    """The active user with this email and password, else None.
-
-    For an unknown email the password is checked against ``decoy_hash``, so that the answer
-    takes as long as for a real account.
-    """
-    row = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
-    if row is None or not row.active:
-        security.verify_password(password, decoy_hash)
-        return None
-    return row if security.verify_password(password, row.password_hash) else None
-
-
-def get_active_user(*, session: Session, user_id: str) -> UserRow | None:
-    """The active user with this id, else None."""
-    row = session.get(UserRow, user_id)
-    return row if row is not None and row.active else None
-
-
-def create_api_key(*, session: Session, owner: str) -> tuple[ApiKeyRow, str]:
-    """A new API key for ``owner``: the row and the plaintext key (shown once)."""
-    key = security.new_api_key()
-    row = ApiKeyRow(owner=owner, prefix=key.prefix, key_hash=key.digest)
-    session.add(row)
-    session.flush()
-    return row, key.plaintext
-
-
-def find_api_key(*, session: Session, plaintext: str) -> ApiKeyRow | None:
-    """The unrevoked key row matching a presented key, else None."""
-    prefix = security.api_key_prefix(plaintext)
-    if prefix is None:
-        return None
-    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
-    if row is None or row.revoked or not security.api_key_matches(plaintext, row.key_hash):
-        return None
-    return row
 
 
 # --- search ---------------------------------------------------------------------------------

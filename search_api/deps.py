@@ -21,7 +21,8 @@ from kuvend.config import Settings
 from kuvend.search import SearchIndex
 from kuvend.storage.db import WRITE_UNIT, get_engine
 from kuvend.storage.tables import UserRow
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import find_api_key, get_active_user
 from search_api.actions import SessionActions
 from search_api.errors import ApiError
 
@@ -134,12 +135,12 @@ def get_caller(
     """Identify the caller from a bearer token or an API key (or neither)."""
     if token:
         user_id = security.read_access_token(settings, token)
-        user = crud.get_active_user(session=session, user_id=user_id) if user_id else None
+        user = get_active_user(session=session, user_id=user_id) if user_id else None
         if user is None:
             raise _unauthorized("invalid or expired token: sign in again")
         caller = Caller("user", user.id, user)
     elif api_key:
-        row = crud.find_api_key(session=session, plaintext=api_key)
+        row = find_api_key(session=session, plaintext=api_key)
         if row is None:
             raise _unauthorized("invalid or revoked API key")
         caller = Caller("api_key", row.prefix)

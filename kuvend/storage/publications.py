@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -114,8 +114,15 @@ def load_published(
     return chosen[-1]
 
 
-def latest_published(*, session: Session, assembly: str | None = None) -> list[PublishedRecord]:
-    """The newest published version of every published session (of one assembly), newest first."""
+def latest_published(
+    *,
+    session: Session,
+    assembly: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[PublishedRecord]:
+    """The newest published version of every published session (of one assembly, held between
+    ``date_from`` and ``date_to`` inclusive), newest first."""
     newest = (
         select(PublishedVersionRow.session_id, func.max(PublishedVersionRow.version).label("v"))
         .group_by(PublishedVersionRow.session_id)
@@ -133,6 +140,10 @@ def latest_published(*, session: Session, assembly: str | None = None) -> list[P
     )
     if assembly is not None:
         query = query.where(SessionRow.assembly_slug == assembly)
+    if date_from is not None:
+        query = query.where(SessionRow.date >= date_from)
+    if date_to is not None:
+        query = query.where(SessionRow.date <= date_to)
     return [_record(row, slug) for row, slug in session.execute(query)]
 
 

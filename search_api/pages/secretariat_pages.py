@@ -23,6 +23,7 @@ from kuvend.storage.chunks import load_progress
 from kuvend.storage.publications import load_published_versions
 from kuvend.storage.tables import AssemblyRow, MemberRow, SessionRow
 from search_api import crud, security
+from search_api.accounts import authenticate
 from search_api.deps import SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.pages import editor_view, secretariat_api
@@ -95,7 +96,7 @@ def signin(
     t = texts_for(request)
     if not signin_token_valid(request, csrf):
         return _signin_page(request, error=t("form_expired"), email=email)
-    user = crud.authenticate(
+    user = authenticate(
         session=session,
         email=email,
         password=password,

@@ -17,7 +17,8 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from kuvend.config import Settings
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import get_active_user
 from search_api.deps import SECRETARIAT
 from search_api.errors import ApiError
 
@@ -41,7 +42,7 @@ def current_clerk(request: Request, settings: Settings, session: Session) -> Cle
     """The clerk whose session cookie this request carries, or None."""
     token = request.cookies.get(SESSION_COOKIE)
     user_id = security.read_access_token(settings, token) if token else None
-    user = crud.get_active_user(session=session, user_id=user_id) if user_id else None
+    user = get_active_user(session=session, user_id=user_id) if user_id else None
     if token is None or user is None or user.role != SECRETARIAT or not user.assembly_slug:
         return None
     return Clerk(user.id, user.email, user.assembly_slug, security.csrf_token(settings, token))

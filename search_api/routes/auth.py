@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import authenticate
 from search_api.deps import SECRETARIAT_TAG, CurrentUser, SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.schemas.auth import Token, UserPublic
@@ -42,7 +43,7 @@ def sign_in(
             f"too many failed sign-ins; try again in {retry} s",
             headers={"Retry-After": str(retry)},
         )
-    user = crud.authenticate(
+    user = authenticate(
         session=session,
         email=form.username,
         password=form.password,

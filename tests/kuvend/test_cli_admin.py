@@ -17,7 +17,7 @@ from kuvend.config import Settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
-from search_api import crud
+from search_api.accounts import find_api_key, get_active_user
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import TEST_HASH_MEMORY_KIB, Accounts, seed
 
@@ -94,7 +94,7 @@ def test_a_disabled_user_cannot_sign_in(settings: Settings, seeded: Accounts) ->
     table = _run("users", "list")
     assert "disabled" in _lines_with(table, by_email[seeded.email_a]["id"])[0]
     with session_scope(settings.resolved_database_url) as db:
-        assert crud.get_active_user(session=db, user_id=by_email[seeded.email_a]["id"]) is None
+        assert get_active_user(session=db, user_id=by_email[seeded.email_a]["id"]) is None
     missing = runner.invoke(app, ["users", "disable", "nobody@example.org"])
     assert isinstance(missing.exception, NotFoundError)  # main() prints it on one line
 
@@ -109,7 +109,7 @@ def test_a_revoked_api_key_is_refused(settings: Settings, seeded: Accounts) -> N
     _run("apikeys", "revoke", key["id"])
     assert not _json("apikeys", "list")[0]["active"]
     with session_scope(settings.resolved_database_url) as db:
-        assert crud.find_api_key(session=db, plaintext=plaintext) is None
+        assert find_api_key(session=db, plaintext=plaintext) is None
 
 
 def test_users_add_help_does_not_call_the_password_required() -> None:

@@ -13,7 +13,7 @@ from kuvend.minutes import Minutes
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from publish import search_page
-from search_api import crud
+from search_api.accounts import create_api_key
 from search_api.app import create_app
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import PASSWORD, TEST_HASH_MEMORY_KIB, Accounts, seed
@@ -61,7 +61,7 @@ def make_api(settings: Settings, corpus: list[Minutes]) -> Iterator[Api]:
     index = SqliteFtsIndex(sqlite_index_path(settings))
     accounts = seed(settings, corpus, index)
     with session_scope(settings.resolved_database_url) as db:
-        _, api_key = crud.create_api_key(session=db, owner="Koha Ditore")
+        _, api_key = create_api_key(session=db, owner="Koha Ditore")
     app = create_app(
         settings, index=index, actions=PipelineActions(settings), search_pages=search_page
     )

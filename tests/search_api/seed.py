@@ -27,7 +27,8 @@ from kuvend.storage.tables import (
     SpeakerRow,
 )
 from publish.versions import freeze
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import create_user
 
 ASSEMBLY_A = "prishtine"
 ASSEMBLY_B = "graqanice"
@@ -67,9 +68,7 @@ def seed(settings: Settings, corpus: list[Minutes], index: SearchIndex) -> Accou
             )
         )
         for email, assembly in ((accounts.email_a, ASSEMBLY_A), (accounts.email_b, ASSEMBLY_B)):
-            crud.create_user(
-                session=db, email=email, password_hash=password_hash, assembly=assembly
-            )
+            create_user(session=db, email=email, password_hash=password_hash, assembly=assembly)
     for minutes in corpus:
         index.index_minutes(minutes)
     return accounts

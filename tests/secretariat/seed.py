@@ -18,7 +18,8 @@ from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
 from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import AssemblyRow, MemberRow
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import create_user
 
 ASSEMBLY = "prishtine"
 ASSEMBLY_NAME = "Kuvendi Komunal i Prishtinës"
@@ -73,7 +74,7 @@ def seed_accounts(settings: Settings) -> None:
         for member_id, name in MEMBERS.items():
             db.add(MemberRow(id=member_id, assembly_slug=ASSEMBLY, name=name))
         for email in (EMAIL, OTHER_EMAIL):
-            crud.create_user(session=db, email=email, password_hash=password_hash,
+            create_user(session=db, email=email, password_hash=password_hash,
                              assembly=ASSEMBLY)  # fmt: skip
 
 

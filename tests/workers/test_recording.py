@@ -26,7 +26,8 @@ from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.segments import load_segments
 from kuvend.storage.sessions import create_session, ensure_assembly, get_session
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
-from search_api import crud, security
+from search_api import security
+from search_api.accounts import create_user
 from search_api.app import create_app
 from tests.ingest.test_record import _SERVED, _ffmpeg_server
 from tests.utils.streams import free_port
@@ -44,7 +45,7 @@ def _prepared(settings: Settings) -> Settings:
     migrate(config.resolved_database_url)
     with session_scope(config.resolved_database_url) as db:
         ensure_assembly(session=db, slug="prishtine")
-        crud.create_user(
+        create_user(
             session=db,
             email=EMAIL,
             password_hash=security.hash_password(PASSWORD, memory_kib=1024),
