@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal, Protocol
@@ -299,6 +299,16 @@ class SearchIndex(Protocol):
 
         Indexing a published version also drops the session's draft rows; indexing a draft
         replaces only the draft rows, so the published version stays searchable meanwhile.
+        """
+        ...
+
+    def update_segments(self, minutes: Minutes, segment_ids: Collection[str]) -> int | None:
+        """Re-index only ``segment_ids`` of a session already indexed with this status.
+
+        ``minutes`` may be a partial draft; it must hold every segment of ``segment_ids``
+        that still exists (an id it lacks was merged away and leaves the index). Returns how
+        many segments were indexed, or None, changing nothing, when the session has nothing
+        indexed with ``minutes.session.status`` (then index the whole session instead).
         """
         ...
 

@@ -100,7 +100,8 @@ class PipelineActions:
         self._recorders: dict[str, threading.Event] = {}
         self._indexer: DraftIndexer | None = None
 
-    def _draft_indexer(self) -> DraftIndexer:
+    def draft_indexer(self) -> DraftIndexer:
+        """The background indexer of the drafts the browser editor saves (started once)."""
         with self._lock:
             if self._indexer is None:
                 self._indexer = DraftIndexer(self.settings)
@@ -122,12 +123,13 @@ class PipelineActions:
             )
         # The secretariat searches its drafts: they show the corrected text at once (or, for
         # the browser editor's line-by-line saves, as soon as the background indexing runs).
+        touched = _touched(change, draft)
         if not index_now:
-            self._draft_indexer().request(session_id)
-        elif only is None:
-            open_index(self.settings).index_minutes(draft)
-        else:
-            index_draft(self.settings, session_id)  # the change saw a partial draft
+            self.draft_indexer().request(session_id, touched)
+        elif touched is None:
+            open_index(self.settings).index_minutes(draft)  # ``only`` is None: the whole draft
+        elif open_index(self.settings).update_segments(draft, touched) is None:
+            index_draft(self.settings, session_id)  # the first change to an unindexed draft
         if isinstance(change, NameSpeaker) and change.member_id is not None:
             learn_from_naming(
                 settings=self.settings,
@@ -330,6 +332,22 @@ def _revise(
             )
         case SetAgenda(items):
             return revisions.set_agenda(draft, items, user_id=user_id)
+
+
+def _touched(change: ReviewChange, draft: Minutes) -> set[str] | None:
+    """The segments whose indexed fields ``change`` changed (``draft``: after it, holding
+    them); None when it can change any segment's (a speaker's name, a turn, the agenda)."""
+    match change:
+        case EditText(segment_id) | SplitSegment(segment_id):
+            # A split's draft is the partial one of the split segment: both parts.
+            return {segment_id, *(segment.id for segment in draft.segments)}
+        case MergeSegments(first_id, second_id):
+            return {first_id, second_id}
+        case MoveBoundary(segment_id):
+            ids = [segment.id for segment in draft.segments]
+            at = ids.index(segment_id)
+            return set(ids[at : at + 2])
+    return None
 
 
 def _embedded_key(session_id: str) -> str:

@@ -23,6 +23,9 @@ _ORDER = (SegmentRow.start_s, SegmentRow.chunk_index, SegmentRow.position)
 LOOP_COMPRESSION_RATIO = 2.4
 GUESS_LOGPROB = -1.0
 NO_SPEECH_PROB = 0.6
+#: The editor's transcript comes in lists of this many lines, each laid out and painted only
+#: near the screen (CSS ``content-visibility``): ~40 parts for a three-hour session.
+LINES_PER_PART = 64
 
 
 @dataclass(frozen=True, slots=True)

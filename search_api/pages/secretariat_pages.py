@@ -245,6 +245,7 @@ def editor_page(
             "duration_s": row.duration_s,
         },
         segments=segments,
+        lines_per_part=editor_view.LINES_PER_PART,
         review_count=sum(1 for s in segments if s.review),
         speakers=editor_view.speakers(session, session_id),
         members=list(members),

@@ -19,7 +19,7 @@ from tests.secretariat.seed import EMAIL, OTHER_EMAIL, PASSWORD
 pytestmark = pytest.mark.browser
 
 CORRECTED = "Mirëdita të gjithëve, e hap seancën e Kuvendit Komunal."
-LINES = "#transcript > li.seg"
+LINES = "#transcript li.seg"
 
 
 def sign_in(page: Page, workspace: Workspace, email: str) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any, Final
 
 from cyrtranslit.mapping import TRANSLIT_DICT
@@ -279,8 +279,34 @@ class OpenSearchIndex:
         log.info("indexed %d segments of session %s (%s)", indexed, session.id, session.status)
         return int(indexed)
 
-    def _delete(self, term: dict[str, str], statuses: list[str]) -> int:
-        query = {"bool": {"filter": [{"term": term}, {"terms": {"status": statuses}}]}}
+    def update_segments(self, minutes: Minutes, segment_ids: Collection[str]) -> int | None:
+        """Re-index just ``segment_ids`` of an indexed session (see ``SearchIndex``)."""
+        session = minutes.session
+        scope = [{"term": {"session_id": session.id}}, {"term": {"status": session.status}}]
+        present = self.client.count(index=self.index, body={"query": {"bool": {"filter": scope}}})
+        if not present.get("count"):
+            return None
+        wanted = sorted(set(segment_ids))
+        self._delete({"session_id": session.id}, [session.status], segment_ids=wanted)
+        actions = [
+            {
+                "_index": self.index,
+                "_id": f"{session.id}:{session.status}:{document['segment_id']}",
+                "_source": document,
+            }
+            for document in documents(minutes)
+            if document["segment_id"] in wanted
+        ]
+        indexed, _errors = bulk(self.client, actions, refresh="wait_for")
+        return int(indexed)
+
+    def _delete(
+        self, term: dict[str, str], statuses: list[str], *, segment_ids: list[str] | None = None
+    ) -> int:
+        scope: list[dict[str, Any]] = [{"term": term}, {"terms": {"status": statuses}}]
+        if segment_ids is not None:
+            scope.append({"terms": {"segment_id": segment_ids}})
+        query = {"bool": {"filter": scope}}
         response = self.client.delete_by_query(
             index=self.index,
             body={"query": query},

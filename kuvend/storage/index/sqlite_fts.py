@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -246,6 +246,39 @@ class SqliteFtsIndex:
         log.info("indexed %d segments of session %s (%s)", len(rows), session.id, session.status)
         return len(rows)
 
+    def update_segments(self, minutes: Minutes, segment_ids: Collection[str]) -> int | None:
+        """Re-index just ``segment_ids`` of an indexed session (see ``SearchIndex``)."""
+        session = minutes.session
+        key = (session.id, session.status)
+        wanted = set(segment_ids)
+        rows = [row for row in _rows(minutes) if row[0] in wanted]
+        with self._transaction() as connection:
+            indexed = connection.execute(
+                "SELECT 1 FROM search_sessions WHERE session_id = ? AND status = ?", key
+            ).fetchone()
+            if indexed is None:
+                return None
+            self._delete(connection, *key, segment_ids=sorted(wanted))
+            for row in rows:
+                rowid = connection.execute(
+                    f"INSERT INTO search_segments ({', '.join(_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                    row,
+                ).lastrowid
+                connection.execute(
+                    "INSERT INTO search_fts (rowid, folded) VALUES (?, ?)", (rowid, row[-1])
+                )
+                connection.execute(
+                    "INSERT INTO search_exact (rowid, text) VALUES (?, ?)", (rowid, row[-2])
+                )
+            connection.execute(
+                "UPDATE search_sessions SET indexed_at = ?, segments = (SELECT count(*) FROM "
+                "search_segments WHERE session_id = ? AND status = ?) "
+                "WHERE session_id = ? AND status = ?",
+                (time.time(), *key, *key),
+            )
+        return len(rows)
+
     def remove_session(self, session_id: str) -> int:
         """Remove every indexed segment of a session (draft and published)."""
         with self._transaction() as connection:
@@ -266,19 +299,31 @@ class SqliteFtsIndex:
                 connection.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
     @staticmethod
-    def _delete(connection: sqlite3.Connection, session_id: str, status: str) -> int:
-        key = (session_id, status)
+    def _delete(
+        connection: sqlite3.Connection,
+        session_id: str,
+        status: str,
+        *,
+        segment_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete a session's rows of one status (only ``segment_ids``' if given)."""
+        where = "session_id = ? AND status = ?"
+        key: tuple[str, ...] = (session_id, status)
+        if segment_ids is not None:
+            where += f" AND segment_id IN ({', '.join('?' for _ in segment_ids)})"
+            key += tuple(segment_ids)
         # External-content FTS5 tables forget a row only when told its old values.
         for table, column in (("search_fts", "folded"), ("search_exact", "text")):
             connection.execute(
                 f"INSERT INTO {table} ({table}, rowid, {column}) SELECT 'delete', rowid, "
-                f"{column} FROM search_segments WHERE session_id = ? AND status = ?",
+                f"{column} FROM search_segments WHERE {where}",
                 key,
             )
-        removed = connection.execute(
-            "DELETE FROM search_segments WHERE session_id = ? AND status = ?", key
-        ).rowcount
-        connection.execute("DELETE FROM search_sessions WHERE session_id = ? AND status = ?", key)
+        removed = connection.execute(f"DELETE FROM search_segments WHERE {where}", key).rowcount
+        if segment_ids is None:
+            connection.execute(
+                "DELETE FROM search_sessions WHERE session_id = ? AND status = ?", key
+            )
         return int(removed)
 
     # --- reading ---------------------------------------------------------------------------

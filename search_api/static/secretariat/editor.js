@@ -1,6 +1,7 @@
 // The review editor: saves without a reload, follows the player, keyboard first.
 // One listener per kind of event on the transcript (event delegation), none per line, so
-// that a three-hour session's thousands of lines cost nothing to wire up.
+// that a three-hour session's thousands of lines cost nothing to wire up. The lines come in
+// parts (lists of editor_view.LINES_PER_PART lines) that the browser renders only on screen.
 import { api, say, text } from "./common.js";
 
 const config = JSON.parse(document.getElementById("editor-config").textContent);
@@ -18,8 +19,18 @@ let playing = null; // the line being played
 let starts = []; // [start, line] in time order, for finding the line being played
 const pending = new WeakMap(); // line -> the save in flight
 
+const allLines = transcript.getElementsByClassName("seg"); // live, in document order
+
 function lines() {
-  return transcript.children;
+  return allLines;
+}
+// The line before or after (step -1 or 1), across parts; null at either end.
+function neighbour(line, step) {
+  const next = step > 0 ? "nextElementSibling" : "previousElementSibling";
+  if (line[next]) return line[next];
+  let part = line.parentElement[next];
+  while (part && !part.children.length) part = part[next];
+  return part ? (step > 0 ? part.firstElementChild : part.lastElementChild) : null;
 }
 function index() {
   starts = Array.from(lines(), (line) => [Number(line.dataset.start), line]);
@@ -225,7 +236,7 @@ async function split(line) {
 
 async function merge(line) {
   if (!line) return say(status, t("no_segment"));
-  const previous = line.previousElementSibling;
+  const previous = neighbour(line, -1);
   if (!previous) return say(status, t("no_previous"));
   line = (await save(line)) || line;
   const first = (await save(previous)) || previous;
@@ -246,11 +257,9 @@ async function merge(line) {
 
 function move(direction) {
   const from = current || playing || lines()[0];
-  let line = direction > 0 ? from?.nextElementSibling : from?.previousElementSibling;
+  let line = from ? neighbour(from, direction) : null;
   const onlyReview = transcript.classList.contains("only-review");
-  while (line && onlyReview && !line.classList.contains("review")) {
-    line = direction > 0 ? line.nextElementSibling : line.previousElementSibling;
-  }
+  while (line && onlyReview && !line.classList.contains("review")) line = neighbour(line, direction);
   if (!line) return;
   focusEnd(line);
   seek(Number(line.dataset.start));

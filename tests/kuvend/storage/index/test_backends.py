@@ -267,3 +267,54 @@ def test_snippets_escape_the_text(empty_index: SearchIndex) -> None:
     )
     hit = index.search(SearchQuery("seanca")).hits[0]
     assert hit.snippet == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Seanca</mark>"
+
+
+def _draft(segments: list[tuple[str, str]]) -> Minutes:
+    return Minutes(
+        session=MinutesSession(
+            id="s2",
+            assembly="a",
+            title="t",
+            date="2024-02-01",
+            duration_s=30.0,
+            languages=["sq"],
+            status="draft",
+        ),
+        speakers=[MinutesSpeaker(id="S1", name="Ana Kelmendi")],
+        segments=[
+            MinutesSegment(
+                id=segment_id,
+                start=n * 5.0,
+                end=n * 5.0 + 4,
+                speaker="S1",
+                language="sq",
+                text=text,
+            )
+            for n, (segment_id, text) in enumerate(segments)
+        ],
+    )
+
+
+def test_updating_some_segments_changes_only_those(empty_index: SearchIndex) -> None:
+    index = empty_index
+    staff = frozenset({"a"})
+
+    def found(words: str) -> list[tuple[str, str | None]]:
+        hits = index.search(SearchQuery(words, draft_assemblies=staff)).hits
+        return sorted((hit.segment_id, hit.speaker_name) for hit in hits)
+
+    # Nothing indexed for the session yet: nothing to update, and nothing is made up.
+    assert index.update_segments(_draft([("g1", "Kryetari hap seancën")]), {"g1"}) is None
+    assert found("hap") == []
+    index.index_minutes(
+        _draft([("g1", "Kryetari hap seancën"), ("g2", "Buxheti u miratua"), ("g3", "Pika tjetër")])
+    )
+    # g1 corrected, g3 merged away, g4 split off: the partial draft holds g1 and g4 only.
+    part = _draft([("g1", "Kryetarja mbyll seancën"), ("g4", "Shkollat e fshatit")])
+    assert index.update_segments(part, {"g1", "g3", "g4"}) == 2
+    assert found("mbyll") == [("g1", "Ana Kelmendi")]
+    assert found("hap") == []
+    assert found("tjetër") == []
+    assert found("shkollat") == [("g4", "Ana Kelmendi")]
+    assert found("buxheti") == [("g2", "Ana Kelmendi")]  # untouched, still there
+    assert found("seancën") == [("g1", "Ana Kelmendi")]  # no stale copy of the old g1
