@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kuvend.search import SearchQuery
+from kuvend.storage.index import open_index
 from search_api.app import create_app
-from search_api.index import open_index
 from tests.secretariat.conftest import SESSION_ID, seeded
 from tests.secretariat.seed import EMAIL, PASSWORD
 from workers.actions import PipelineActions
