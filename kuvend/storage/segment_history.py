@@ -8,6 +8,7 @@ current version means someone else changed the segment meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,16 +30,20 @@ class SegmentChange:
     after_text: str | None
 
 
-def segment_versions(*, session: Session, session_id: str) -> dict[str, int]:
-    """The version of every segment some revision touched: segment id -> newest revision id.
+def segment_versions(
+    *, session: Session, session_id: str, only: Sequence[str] | None = None
+) -> dict[str, int]:
+    """The version of every segment (of ``only``, if given) some revision touched: segment
+    id -> newest revision id.
 
     A segment no revision touched is at version 0.
     """
-    rows = session.execute(
-        select(RevisionRow.segment_id, func.max(RevisionRow.id))
-        .where(RevisionRow.session_id == session_id, RevisionRow.segment_id.is_not(None))
-        .group_by(RevisionRow.segment_id)
+    query = select(RevisionRow.segment_id, func.max(RevisionRow.id)).where(
+        RevisionRow.session_id == session_id, RevisionRow.segment_id.is_not(None)
     )
+    if only is not None:
+        query = query.where(RevisionRow.segment_id.in_(only))
+    rows = session.execute(query.group_by(RevisionRow.segment_id))
     return {segment_id: int(version) for segment_id, version in rows if segment_id}
 
 

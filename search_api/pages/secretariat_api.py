@@ -106,7 +106,7 @@ def _when(moment: datetime) -> str:
 
 def _check_versions(session: Session, session_id: str, expected: dict[str, int], t: Texts) -> None:
     """409 unless every segment in ``expected`` is still in the draft at that version."""
-    current = segment_versions(session=session, session_id=session_id)
+    current = segment_versions(session=session, session_id=session_id, only=list(expected))
     live = set(editor_view.live_ids(session, session_id, only=list(expected)))
     for segment_id, version in expected.items():
         if segment_id in live and current.get(segment_id, 0) == version:
