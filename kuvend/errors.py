@@ -31,7 +31,16 @@ class ModelError(KuvendError):
 
 
 class QueryError(KuvendError):
-    """A search query is malformed."""
+    """A search query is malformed.
+
+    The message is English (the API's); ``key`` and ``fields`` let a page say the same in its
+    own language (``query_error_{key}`` in the page catalogs, ``fields`` filled in).
+    """
+
+    def __init__(self, message: str, *, key: str = "invalid", **fields: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.fields = fields
 
 
 class NotFoundError(KuvendError):

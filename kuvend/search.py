@@ -107,9 +107,15 @@ def parse_query(text: str) -> ParsedQuery:
     """
     text = normalise_query(text)
     if len(text) > _MAX_QUERY_CHARS:
-        raise QueryError(f"the query is longer than {_MAX_QUERY_CHARS} characters")
+        raise QueryError(
+            f"the query is longer than {_MAX_QUERY_CHARS} characters",
+            key="too_long",
+            limit=_MAX_QUERY_CHARS,
+        )
     if text.count('"') % 2:
-        raise QueryError('unbalanced quote: close the phrase with a second "')
+        raise QueryError(
+            'unbalanced quote: close the phrase with a second "', key="unbalanced_quote"
+        )
     clauses: list[Clause] = []
     for match in _TOKEN.finditer(text):
         if match["word"] is not None:
@@ -119,11 +125,18 @@ def parse_query(text: str) -> ParsedQuery:
         if clause is not None:
             clauses.append(clause)
     if not clauses:
-        raise QueryError("the query has no words to search for")
+        raise QueryError("the query has no words to search for", key="no_words")
     if len(clauses) > _MAX_CLAUSES:
-        raise QueryError(f"the query has more than {_MAX_CLAUSES} words or phrases")
+        raise QueryError(
+            f"the query has more than {_MAX_CLAUSES} words or phrases",
+            key="too_many",
+            limit=_MAX_CLAUSES,
+        )
     if all(clause.negated for clause in clauses):
-        raise QueryError("the query only excludes words: add at least one word to search for")
+        raise QueryError(
+            "the query only excludes words: add at least one word to search for",
+            key="only_excluded",
+        )
     return ParsedQuery(tuple(clauses))
 
 
@@ -155,7 +168,9 @@ def _without_field(token: str) -> str:
     if field_name in _OTHER_FIELDS:
         raise QueryError(
             f"'{match['field']}:' is not part of the query: search words in what was said, and "
-            "narrow with the filters (assembly, member, party, language, from, to)"
+            "narrow with the filters (assembly, member, party, language, from, to)",
+            key="field",
+            field=match["field"],
         )
     return token
 
@@ -166,7 +181,9 @@ def _check_reserved(text: str) -> None:
         shown = " ".join(reserved)
         raise QueryError(
             f"unsupported character(s) {shown}: search for words, "
-            '"quoted phrases", -excluded words or prefix* words'
+            '"quoted phrases", -excluded words or prefix* words',
+            key="reserved",
+            characters=shown,
         )
 
 
@@ -178,21 +195,29 @@ def _word_clause(token: str) -> Clause | None:
     prefix = body.endswith("*")
     stem = body[:-1] if prefix else body
     if "*" in stem or (prefix and not stem):
-        raise QueryError("'*' may only end a word, as in keshill* (a prefix search)")
+        raise QueryError(
+            "'*' may only end a word, as in keshill* (a prefix search)", key="star_in_word"
+        )
     words = tuple(word.lower() for word in _WORD.findall(stem))
     if not words:
         if prefix:
-            raise QueryError(f"{token!r} has no letters or digits to search for")
+            raise QueryError(
+                f"{token!r} has no letters or digits to search for",
+                key="prefix_without_letters",
+                token=token,
+            )
         return None  # bare punctuation (a dash, a comma): a separator, nothing to search for
     if prefix and len(fold_for_search(words[-1])) < 2:
-        raise QueryError("a prefix search needs at least two letters before '*'")
+        raise QueryError(
+            "a prefix search needs at least two letters before '*'", key="prefix_too_short"
+        )
     return Clause(words=words, phrase=len(words) > 1, prefix=prefix, negated=negated)
 
 
 def _phrase_clause(part: str, *, negated: bool) -> Clause | None:
     _check_reserved(part)
     if "*" in part:
-        raise QueryError("'*' is not allowed inside a quoted phrase")
+        raise QueryError("'*' is not allowed inside a quoted phrase", key="star_in_phrase")
     words = tuple(word.lower() for word in _WORD.findall(part))
     if not words:
         return None

@@ -1,4 +1,8 @@
-"""Atom feed of an assembly's newly published minutes (one entry per published version)."""
+"""Atom feed of an assembly's newly published minutes (one entry per published version).
+
+Its text is in the site's interface language (``xml:lang``), from the same catalogs as the
+pages; titles, names and hashes are the minutes' own.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 
 from kuvend.minutes import Minutes
+from publish.i18n import Translator, UiLanguage
 from publish.versions import require_published
 
 
@@ -29,15 +34,18 @@ def assembly_feed(
     feed_url: str,
     site_url: str,
     items: Sequence[FeedItem],
+    ui_language: UiLanguage = "sq",
 ) -> bytes:
-    """The Atom document for ``assembly``, newest version first. Drafts are refused."""
+    """The Atom document for ``assembly`` in ``ui_language``, newest version first. Drafts are
+    refused."""
+    t = Translator(ui_language)
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(f"{assembly_name} — Kuvend")
-    feed.subtitle(f"Minutes published by {assembly_name}")
+    feed.subtitle(t("feed_subtitle", assembly=assembly_name))
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
     feed.link(href=site_url, rel="alternate", type="text/html")
-    feed.language("sq")
+    feed.language(ui_language)
     ordered = sorted(items, key=lambda item: item.published_at)
     if ordered:
         feed.updated(ordered[-1].published_at)
@@ -48,10 +56,22 @@ def assembly_feed(
         entry = feed.add_entry()
         # One entry per version, so a correction is announced too; the id never changes.
         entry.id(f"{item.page_url}#v{session.version}")
-        entry.title(f"{session.title} ({session.date}), v{session.version}")
+        entry.title(
+            t("feed_entry_title", title=session.title, date=session.date, version=session.version)
+        )
         entry.link(href=item.page_url, rel="alternate", type="text/html")
         entry.published(item.published_at)
         entry.updated(item.published_at)
-        speakers = ", ".join(s.name or s.id for s in minutes.speakers if s.turns > 0)
-        entry.summary(f"{session.title} — {session.date}. {speakers}. sha256 {item.sha256}")
+        speakers = ", ".join(
+            s.name or t("speaker_unnamed", label=s.id) for s in minutes.speakers if s.turns > 0
+        )
+        entry.summary(
+            t(
+                "feed_entry_summary",
+                title=session.title,
+                date=session.date,
+                speakers=speakers,
+                sha256=item.sha256,
+            )
+        )
     return bytes(feed.atom_str(pretty=True))

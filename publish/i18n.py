@@ -45,7 +45,8 @@ def _cyrillic_keeping_fields(text: str) -> str:
     out = ""
     for index, part in enumerate(converted):
         out += "{" + part + "}" if index % 2 else part
-    for name in ("JSON", "SRT", "WebVTT", "TXT", "DOCX", "XML", "Akoma Ntoso", "Atom", "iCalendar"):
+    names = ("JSON", "SRT", "WebVTT", "TXT", "DOCX", "XML", "Akoma Ntoso", "Atom", "iCalendar")
+    for name in (*names, "SHA-256"):
         out = out.replace(serbian_to_cyrillic(name), name)
     return out
 

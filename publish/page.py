@@ -243,6 +243,8 @@ def _session_context(
     captions = next((name for name in downloads if name.endswith(".vtt")), None)
     return {
         "lang": t.language,
+        # Assistive technology reads Serbian in the script it is written in (BCP 47 sr-Cyrl).
+        "html_lang": "sr-Cyrl" if t.language == "sr" and t.script == "cyrillic" else t.language,
         "t": t,
         "assets": assets_href,
         "home_href": home_href.replace("{lang}", t.language) if home_href else None,

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
+from kuvend.errors import QueryError
 from kuvend.search import SearchResults, Suggestion, moment_path
 from kuvend.types import SerbianScript
 from publish.formatting import clock
@@ -77,7 +78,7 @@ def render_search_page(
     page_language: str,
     page: int,
     page_size: int,
-    error: str | None = None,
+    error: QueryError | None = None,
     suggestions: Sequence[Suggestion] = (),
     labels: Mapping[str, str] | None = None,
 ) -> str:
@@ -156,7 +157,7 @@ def render_search_page(
             ],
             query=query,
             state=state,
-            error=error,
+            error=_error_text(t, error) if error else None,
             asked=results is not None,
             total=total,
             hits=hits,
@@ -179,6 +180,12 @@ def render_search_page(
             feed_href="/search.atom" + _href(state) if query else None,
         )
     )
+
+
+def _error_text(t: Translator, error: QueryError) -> str:
+    """Why a query cannot run, in the page's language (the message itself is the API's)."""
+    key = f"query_error_{error.key}"
+    return t(key, **error.fields) if key in catalog(t.language) else t("query_error_invalid")
 
 
 def _language_name(t: Translator, facet: str, value: str) -> str:
@@ -210,7 +217,7 @@ def render_search_feed(
         entry = feed.add_entry()
         link = root + moment_path(hit.assembly, hit.session_id, hit.start_s)
         entry.id(f"{root}/{hit.assembly}/{hit.session_id}/{hit.segment_id}")
-        speaker = hit.speaker_name or hit.speaker or "?"
+        speaker = hit.speaker_name or t("speaker_unnamed", label=hit.speaker or "?")
         entry.title(f"{hit.session_title} ({hit.session_date}) · {clock(hit.start_s)} · {speaker}")
         entry.link(href=link, rel="alternate", type="text/html")
         entry.updated(_feed_time(hit.session_date))

@@ -37,7 +37,7 @@ from publish.exports import ALL_FORMATS, write_exports
 from publish.feed import FeedItem, assembly_feed
 from publish.files import write_atomically
 from publish.front_door import assembly_cards
-from publish.i18n import Translator, UiLanguage
+from publish.i18n import UiLanguage
 from publish.page import PageLink, copy_assets, render_session_page
 from publish.site_pages import members_pages, render_page, safe_name
 from publish.summary import summarise
@@ -205,7 +205,6 @@ def _assembly(
             }
         )
     newest_first = sorted(assembly.sessions, key=lambda s: s.latest.session.date, reverse=True)
-    t = Translator(ui_language)
     pages.append(
         render_page(
             "assembly.html.j2",
@@ -220,7 +219,7 @@ def _assembly(
                 {
                     "title": s.latest.session.title,
                     "date": s.latest.session.date,
-                    "duration": t.duration(s.latest.session.duration_s),
+                    "duration_s": s.latest.session.duration_s,
                     "version": s.latest.session.version,
                     "href": f"{s.latest.session.id}/index.{{lang}}.html",
                 }
@@ -244,6 +243,7 @@ def _assembly(
         feed_url=f"{root}/{assembly.slug}/feed.atom",
         site_url=f"{root}/{assembly.slug}/",
         items=items,
+        ui_language=ui_language,
     )
     write_atomically(folder / "feed.atom", feed)
     return pages

@@ -70,7 +70,6 @@ def _localise(value: Any, language: str, *, is_href: bool = False) -> Any:
 def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage) -> list[Path]:
     latest = [item.latest for item in assembly.sessions]
     totals = member_statistics(latest)
-    t = Translator(ui_language)
     parties: dict[str, str | None] = {}
     spoken: dict[str, list[Minutes]] = defaultdict(list)
     for minutes in latest:
@@ -91,14 +90,15 @@ def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage)
                 assembly_name=assembly.name,
                 name=figures.label,
                 party=parties.get(figures.key),
+                # Durations and labels are worded by the template, in each page's language.
                 totals={
-                    "time": t.duration(figures.speaking_time_s),
+                    "time_s": figures.speaking_time_s,
                     "turns": figures.turns,
-                    "longest": t.duration(figures.longest_turn_s),
+                    "longest_s": figures.longest_turn_s,
                     "sessions": figures.sessions,
                 },
                 interventions=[
-                    _interventions(minutes, figures.key, t) for minutes in spoken[figures.key]
+                    _interventions(minutes, figures.key) for minutes in spoken[figures.key]
                 ],
             )
         )
@@ -115,7 +115,7 @@ def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage)
                     "name": figures.label,
                     "party": parties.get(figures.key),
                     "href": f"{figures.key}/index.{{lang}}.html",
-                    "time": t.duration(figures.speaking_time_s),
+                    "time_s": figures.speaking_time_s,
                     "turns": figures.turns,
                     "sessions": figures.sessions,
                 }
@@ -126,7 +126,7 @@ def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage)
     return pages
 
 
-def _interventions(minutes: Minutes, member_id: str, t: Translator) -> dict[str, Any]:
+def _interventions(minutes: Minutes, member_id: str) -> dict[str, Any]:
     labels = {s.id for s in minutes.speakers if s.member_id == member_id}
     page = f"../../{minutes.session.id}/index.{{lang}}.html"
     return {
@@ -137,7 +137,6 @@ def _interventions(minutes: Minutes, member_id: str, t: Translator) -> dict[str,
             {
                 "href": f"{page}#t={speech.start}",
                 "clock": clock(speech.start),
-                "play_label": t("play_from", time=clock(speech.start)),
                 "lang": speech.segments[0].language,
                 "text": speech.text if len(speech.text) <= 300 else speech.text[:297] + "…",
             }

@@ -55,7 +55,7 @@ class SearchPages(Protocol):
         page_language: str,
         page: int,
         page_size: int,
-        error: str | None = ...,
+        error: QueryError | None = ...,
         suggestions: Sequence[Suggestion] = ...,
         labels: Mapping[str, str] | None = ...,
     ) -> str: ...
@@ -85,7 +85,11 @@ def _query(params: Mapping[str, str], *, limit: int, offset: int) -> SearchQuery
         try:
             dates[key] = date.fromisoformat(params[key]) if params[key] else None
         except ValueError:
-            raise QueryError(f"{params[key]!r} is not a date: write it as YYYY-MM-DD") from None
+            raise QueryError(
+                f"{params[key]!r} is not a date: write it as YYYY-MM-DD",
+                key="not_a_date",
+                value=params[key],
+            ) from None
     return SearchQuery(
         text=params["q"],
         assembly=params["assembly"] or None,
@@ -136,7 +140,7 @@ def search_page(request: Request, session: SessionDep) -> Response:
     except ValueError:
         page = 1
     results: SearchResults | None = None
-    error: str | None = None
+    error: QueryError | None = None
     suggestions: list[Suggestion] = []
     if params["q"]:
         try:
@@ -145,7 +149,7 @@ def search_page(request: Request, session: SessionDep) -> Response:
             if results.total == 0:
                 suggestions = _suggestions(index, query)
         except QueryError as problem:
-            error = str(problem)
+            error = problem
     names = {row.slug: row.name for row in crud.list_assemblies(session=session)}
     html = pages.render_search_page(
         params, results, page_language=params["lang"], page=page, page_size=PAGE_SIZE,

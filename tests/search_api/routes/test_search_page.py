@@ -3,6 +3,7 @@ browser test is tests/publish/test_search_browser.py)."""
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree, html
 
 from tests.search_api.conftest import Api
@@ -65,10 +66,19 @@ def test_nothing_found_offers_the_stem_and_the_query_without_filters(sqlite_api:
     assert any("without the filters" in offer for offer in offers)
 
 
-def test_a_malformed_query_says_what_is_wrong(sqlite_api: Api) -> None:
-    response = sqlite_api.client.get("/search", params={"q": '"unclosed', "lang": "en"})
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "A quotation mark is not closed"),
+        ("sq", "Thonjëzat nuk janë mbyllur"),
+        ("sr-Cyrl", "Наводник није затворен"),
+    ],
+)
+def test_a_malformed_query_says_what_is_wrong(sqlite_api: Api, lang: str, expected: str) -> None:
+    response = sqlite_api.client.get("/search", params={"q": '"unclosed', "lang": lang})
     assert response.status_code == 400
-    assert "unbalanced quote" in html.fromstring(response.text).xpath("//*[@role='alert']")[0].text
+    alert = html.fromstring(response.text).xpath("//*[@role='alert']")[0].text
+    assert alert.startswith(expected)
 
 
 def test_every_search_is_an_atom_feed(sqlite_api: Api) -> None:
