@@ -16,8 +16,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kuvend.errors import ConflictError
+from kuvend.domain import Member
+from kuvend.errors import ConflictError, NotFoundError
 from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
+from kuvend.review import (
+    AssignTurn,
+    EditText,
+    MergeSegments,
+    MoveBoundary,
+    NameSpeaker,
+    ReviewChange,
+    SetAgenda,
+    SplitSegment,
+)
 from kuvend.storage.drafts import load_draft_parts
 from kuvend.storage.media_report import load_media_report
 from kuvend.storage.publications import (
@@ -27,6 +38,7 @@ from kuvend.storage.publications import (
     save_published_version,
 )
 from kuvend.storage.revisions import save_revision
+from publish import revisions
 from publish.revisions import Revised
 from publish.statistics import with_statistics
 from publish.versions import FrozenVersion, freeze, thaw
@@ -127,3 +139,40 @@ def load_public_minutes(
     """
     record = load_published(session=session, session_id=session_id, version=version)
     return thaw(record.minutes_json, record.sha256)
+
+
+def revise(
+    draft: Minutes, change: ReviewChange, members: dict[str, Member], user_id: str
+) -> Revised:
+    """The revision one review change makes to ``draft``: the matching :mod:`publish.revisions`
+    function applied. ``members``: the assembly's, by id (a turn or a name may point at one).
+
+    Raises ``NotFoundError`` for a member not in ``members`` (and what the function raises).
+    """
+
+    def member(member_id: str | None) -> Member | None:
+        if member_id is None:
+            return None
+        if member_id not in members:
+            raise NotFoundError(f"member {member_id} is not in assembly {draft.session.assembly}")
+        return members[member_id]
+
+    match change:
+        case EditText(segment_id, text):
+            return revisions.edit_text(draft, segment_id, text, user_id=user_id)
+        case MoveBoundary(segment_id, to_s):
+            return revisions.move_boundary(draft, segment_id, to_s, user_id=user_id)
+        case SplitSegment(segment_id, at_s):
+            return revisions.split_segment(draft, segment_id, at_s, user_id=user_id)
+        case MergeSegments(first_id, second_id):
+            return revisions.merge_segments(draft, first_id, second_id, user_id=user_id)
+        case AssignTurn(segment_id, member_id, label):
+            return revisions.assign_turn(
+                draft, segment_id, member=member(member_id), label=label, user_id=user_id
+            )
+        case NameSpeaker(label, member_id, name):
+            return revisions.name_speaker(
+                draft, label, member(member_id), guest=name, user_id=user_id
+            )
+        case SetAgenda(items):
+            return revisions.set_agenda(draft, items, user_id=user_id)

@@ -22,49 +22,40 @@ process``, ``kuvend record``, a Celery worker) is working on. The steps reuse wh
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from celery import Celery
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import diarize
 import ingest
 from kuvend.config import Settings
-from kuvend.domain import Member, UploadReceipt
-from kuvend.errors import ConflictError, KuvendError, MediaError, NotFoundError, TransientError
+from kuvend.domain import UploadReceipt
+from kuvend.errors import ConflictError, MediaError, NotFoundError, TransientError
 from kuvend.minutes import Minutes
 from kuvend.review import (
-    AssignTurn,
     EditText,
     MergeSegments,
     MoveBoundary,
     NameSpeaker,
     ReviewChange,
-    SetAgenda,
     SplitSegment,
 )
-from kuvend.storage.artifacts import artifact_key, load_artifact, save_artifact
-from kuvend.storage.chunks import set_chunk_state
+from kuvend.storage.artifacts import load_artifact
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import open_index
 from kuvend.storage.media import MediaStore
 from kuvend.storage.members import load_members, save_voiceprint
 from kuvend.storage.sessions import get_session, set_session_status
 from kuvend.storage.tables import MemberRow, SessionRow
-from publish import revisions
-from publish.review import apply_change, load_draft_minutes
-from publish.revisions import Revised
-from workers import steps
+from publish.review import apply_change, load_draft_minutes, revise
+from workers.background import BackgroundProcessing, embedded_key, mark_embedded
 from workers.celery_app import create_app, session_pipeline
 from workers.draft_index import DraftIndexer, index_draft
 from workers.recording import (
     begin_recording,
-    close_interrupted_recording,
     record_session,
     request_stop,
 )
@@ -73,10 +64,15 @@ from workers.voiceprints import learn_from_naming
 
 log = logging.getLogger(__name__)
 
+
 #: A voice sample longer than this is refused before it is decoded (it would all be in memory).
 MAX_VOICE_SAMPLE_S = 600.0
+
+
 # The API gives up on an unreachable Redis after a few seconds: a person is waiting.
 _SUBMIT_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
+
+
 # Statuses a session of this process's is left in when the process dies mid-task.
 _INTERRUPTED = ("recording", "stopping", "queued", "processing")
 
@@ -96,7 +92,7 @@ class PipelineActions:
         self._lock = threading.Lock()
         self._diarizer: diarize.Diarizer | None = None
         self._queue_app: Celery | None = None
-        self._background: _BackgroundProcessing | None = None
+        self._background: BackgroundProcessing | None = None
         self._recorders: dict[str, threading.Event] = {}
         self._indexer: DraftIndexer | None = None
 
@@ -118,7 +114,7 @@ class PipelineActions:
             draft = apply_change(
                 session=db,
                 session_id=session_id,
-                change=lambda draft: _revise(draft, change, members, user_id),
+                change=lambda draft: revise(draft, change, members, user_id),
                 only=only,
             )
         # The secretariat searches its drafts: they show the corrected text at once (or, for
@@ -194,7 +190,7 @@ class PipelineActions:
                 (row.id, row.status in ("recording", "stopping"))
                 for row in rows
                 if row.id not in self._recorders
-                and load_artifact(session=db, key=_embedded_key(row.id)) is not None
+                and load_artifact(session=db, key=embedded_key(row.id)) is not None
             ]
         background = self._background_processing()
         for session_id, recording in left:
@@ -278,10 +274,10 @@ class PipelineActions:
                 )
             return self._diarizer
 
-    def _background_processing(self) -> _BackgroundProcessing:
+    def _background_processing(self) -> BackgroundProcessing:
         with self._lock:
             if self._background is None:
-                self._background = _BackgroundProcessing(self.settings)
+                self._background = BackgroundProcessing(self.settings)
             return self._background
 
     def _enqueue(self, session_id: str) -> None:
@@ -303,37 +299,6 @@ class PipelineActions:
             raise TransientError(message) from error
 
 
-def _revise(
-    draft: Minutes, change: ReviewChange, members: dict[str, Member], user_id: str
-) -> Revised:
-    def member(member_id: str | None) -> Member | None:
-        if member_id is None:
-            return None
-        if member_id not in members:
-            raise NotFoundError(f"member {member_id} is not in assembly {draft.session.assembly}")
-        return members[member_id]
-
-    match change:
-        case EditText(segment_id, text):
-            return revisions.edit_text(draft, segment_id, text, user_id=user_id)
-        case MoveBoundary(segment_id, to_s):
-            return revisions.move_boundary(draft, segment_id, to_s, user_id=user_id)
-        case SplitSegment(segment_id, at_s):
-            return revisions.split_segment(draft, segment_id, at_s, user_id=user_id)
-        case MergeSegments(first_id, second_id):
-            return revisions.merge_segments(draft, first_id, second_id, user_id=user_id)
-        case AssignTurn(segment_id, member_id, label):
-            return revisions.assign_turn(
-                draft, segment_id, member=member(member_id), label=label, user_id=user_id
-            )
-        case NameSpeaker(label, member_id, name):
-            return revisions.name_speaker(
-                draft, label, member(member_id), guest=name, user_id=user_id
-            )
-        case SetAgenda(items):
-            return revisions.set_agenda(draft, items, user_id=user_id)
-
-
 def _touched(change: ReviewChange, draft: Minutes) -> set[str] | None:
     """The segments whose indexed fields ``change`` changed (``draft``: after it, holding
     them); None when it can change any segment's (a speaker's name, a turn, the agenda)."""
@@ -350,22 +315,6 @@ def _touched(change: ReviewChange, draft: Minutes) -> set[str] | None:
     return None
 
 
-def _embedded_key(session_id: str) -> str:
-    return artifact_key(session_id, None, "embedded", "api")
-
-
-def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = None) -> None:
-    """Mark the session as the embedded API's work, for ``PipelineActions.resume_interrupted``.
-
-    In ``db``'s unit of work when given (with the status change it belongs to), else its own.
-    """
-    if db is not None:
-        save_artifact(session=db, key=_embedded_key(session_id), session_id=session_id, payload={})
-        return
-    with session_scope(settings.resolved_database_url) as own:
-        mark_embedded(settings, session_id, db=own)
-
-
 def _require_scheduled(row: SessionRow) -> None:
     if row.status != "scheduled":
         raise ConflictError(
@@ -377,98 +326,3 @@ def _require_scheduled(row: SessionRow) -> None:
 def _labelled(error: MediaError, staged: Path, label: str) -> MediaError:
     """``error`` saying the name the user gave where it says the staged file's private name."""
     return MediaError(str(error).replace(staged.name, label))
-
-
-def _one_line(error: Exception) -> str:
-    text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
-    return " ".join(text.split()) or type(error).__name__
-
-
-_ChunkStep = Callable[..., object]
-_CHUNK_STEPS: tuple[tuple[str, _ChunkStep], ...] = (
-    ("transcribe", steps.transcribe_chunk_step),
-    ("diarize", steps.diarize_chunk_step),
-)
-
-
-def process_session(settings: Settings, session_id: str) -> None:
-    """Run a queued session through every step in this process, writing its progress.
-
-    The steps of ``workers.steps`` in the order the Celery chains run them, with each chunk's
-    state and stage as the tasks write them. Never raises: a failure fails the session (and
-    the chunk at work) with a one-line error that the progress endpoint shows.
-    """
-    url = settings.resolved_database_url
-    at: tuple[int, str] | None = None
-    try:
-        chunk_count = steps.ingest_session(settings=settings, session_id=session_id)
-        engines = steps.load_engines(settings)
-        for index in range(chunk_count):
-            for stage, step in _CHUNK_STEPS:
-                at = (index, stage)
-                with session_scope(url) as db:
-                    set_chunk_state(
-                        session=db, session_id=session_id, index=index, state="running", stage=stage
-                    )
-                step(settings=settings, engines=engines, session_id=session_id, chunk_index=index)
-            with session_scope(url) as db:
-                set_chunk_state(session=db, session_id=session_id, index=index, state="done")
-        at = None
-        steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
-    except Exception as error:  # a background thread has no caller to raise to
-        message = _one_line(error)
-        log.exception("session %s failed: %s", session_id, message)
-        with session_scope(url) as db:
-            if at is not None:
-                set_chunk_state(
-                    session=db,
-                    session_id=session_id,
-                    index=at[0],
-                    state="failed",
-                    stage=at[1],
-                    error=message,
-                )
-            set_session_status(session=db, session_id=session_id, status="failed", error=message)
-
-
-def resume_recording(settings: Settings, session_id: str) -> None:
-    """Close a recording whose recorder died with its process, then process the session.
-
-    Never raises, like :func:`process_session`: a failure fails the session with one line.
-    """
-    try:
-        kept = close_interrupted_recording(settings, session_id)
-    except Exception as error:  # a background thread has no caller to raise to
-        message = _one_line(error)
-        log.exception("session %s failed: %s", session_id, message)
-        steps.fail_session(settings=settings, session_id=session_id, error=message)
-        return
-    if kept:
-        process_session(settings, session_id)
-
-
-class _BackgroundProcessing:
-    """Sessions processed one at a time, in the order accepted, on a daemon thread.
-
-    One at a time because the models use every core already. A daemon, so that stopping the
-    API is not held up for an hour; a session interrupted that way is resumed by the next
-    start of the API (``PipelineActions.resume_interrupted``).
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._queue: queue.Queue[tuple[str, bool]] = queue.Queue()
-        self._thread = threading.Thread(target=self._work, name="kuvend-processing", daemon=True)
-        self._thread.start()
-
-    def submit(self, session_id: str, *, close_recording: bool = False) -> None:
-        """Queue the session; ``close_recording``: an interrupted recording, closed first."""
-        self._queue.put((session_id, close_recording))
-
-    def _work(self) -> None:
-        while True:
-            session_id, close_recording = self._queue.get()
-            if close_recording:
-                resume_recording(self.settings, session_id)
-            else:
-                process_session(self.settings, session_id)

@@ -20,7 +20,8 @@ from kuvend.storage.media import MediaStore
 from kuvend.storage.sessions import SessionStatus, create_session, ensure_assembly
 from kuvend.storage.tables import MemberRow, SessionRow
 from tests.utils.media import tone
-from workers.actions import PipelineActions, process_session
+from workers.actions import PipelineActions
+from workers.background import process_session
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ from kuvend.storage.tables import ArtifactRow
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api.app import create_app
 from workers import steps
-from workers.actions import PipelineActions, mark_embedded
+from workers.actions import PipelineActions
+from workers.background import mark_embedded
 
 #: The stored transcript of the interrupted session's first chunk says this, which the models
 #: would never say: finding it in the draft shows that the stored result was reused.

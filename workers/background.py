@@ -1,0 +1,144 @@
+"""The embedded mode's processing: sessions run through every step on one background thread.
+
+Without services (no Celery), the API processes an uploaded or recorded session on a thread of
+its own process, a session at a time, writing chunk states as the Celery tasks do, so that the
+progress endpoint reads the same either way. Sessions taken on this way carry a mark in the
+database (:func:`mark_embedded`), so that an API killed mid-task resumes exactly those at its
+next start (``PipelineActions.resume_interrupted``).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from kuvend.config import Settings
+from kuvend.errors import KuvendError
+from kuvend.storage.artifacts import artifact_key, save_artifact
+from kuvend.storage.chunks import set_chunk_state
+from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import set_session_status
+from workers import steps
+from workers.recording import (
+    close_interrupted_recording,
+)
+
+log = logging.getLogger(__name__)
+
+
+def embedded_key(session_id: str) -> str:
+    """The artifact key that marks a session as the embedded API's work."""
+    return artifact_key(session_id, None, "embedded", "api")
+
+
+def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = None) -> None:
+    """Mark the session as the embedded API's work, for ``PipelineActions.resume_interrupted``.
+
+    In ``db``'s unit of work when given (with the status change it belongs to), else its own.
+    """
+    if db is not None:
+        save_artifact(session=db, key=embedded_key(session_id), session_id=session_id, payload={})
+        return
+    with session_scope(settings.resolved_database_url) as own:
+        mark_embedded(settings, session_id, db=own)
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
+    return " ".join(text.split()) or type(error).__name__
+
+
+_ChunkStep = Callable[..., object]
+
+
+_CHUNK_STEPS: tuple[tuple[str, _ChunkStep], ...] = (
+    ("transcribe", steps.transcribe_chunk_step),
+    ("diarize", steps.diarize_chunk_step),
+)
+
+
+def process_session(settings: Settings, session_id: str) -> None:
+    """Run a queued session through every step in this process, writing its progress.
+
+    The steps of ``workers.steps`` in the order the Celery chains run them, with each chunk's
+    state and stage as the tasks write them. Never raises: a failure fails the session (and
+    the chunk at work) with a one-line error that the progress endpoint shows.
+    """
+    url = settings.resolved_database_url
+    at: tuple[int, str] | None = None
+    try:
+        chunk_count = steps.ingest_session(settings=settings, session_id=session_id)
+        engines = steps.load_engines(settings)
+        for index in range(chunk_count):
+            for stage, step in _CHUNK_STEPS:
+                at = (index, stage)
+                with session_scope(url) as db:
+                    set_chunk_state(
+                        session=db, session_id=session_id, index=index, state="running", stage=stage
+                    )
+                step(settings=settings, engines=engines, session_id=session_id, chunk_index=index)
+            with session_scope(url) as db:
+                set_chunk_state(session=db, session_id=session_id, index=index, state="done")
+        at = None
+        steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
+    except Exception as error:  # a background thread has no caller to raise to
+        message = _one_line(error)
+        log.exception("session %s failed: %s", session_id, message)
+        with session_scope(url) as db:
+            if at is not None:
+                set_chunk_state(
+                    session=db,
+                    session_id=session_id,
+                    index=at[0],
+                    state="failed",
+                    stage=at[1],
+                    error=message,
+                )
+            set_session_status(session=db, session_id=session_id, status="failed", error=message)
+
+
+def resume_recording(settings: Settings, session_id: str) -> None:
+    """Close a recording whose recorder died with its process, then process the session.
+
+    Never raises, like :func:`process_session`: a failure fails the session with one line.
+    """
+    try:
+        kept = close_interrupted_recording(settings, session_id)
+    except Exception as error:  # a background thread has no caller to raise to
+        message = _one_line(error)
+        log.exception("session %s failed: %s", session_id, message)
+        steps.fail_session(settings=settings, session_id=session_id, error=message)
+        return
+    if kept:
+        process_session(settings, session_id)
+
+
+class BackgroundProcessing:
+    """Sessions processed one at a time, in the order accepted, on a daemon thread.
+
+    One at a time because the models use every core already. A daemon, so that stopping the
+    API is not held up for an hour; a session interrupted that way is resumed by the next
+    start of the API (``PipelineActions.resume_interrupted``).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._queue: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="kuvend-processing", daemon=True)
+        self._thread.start()
+
+    def submit(self, session_id: str, *, close_recording: bool = False) -> None:
+        """Queue the session; ``close_recording``: an interrupted recording, closed first."""
+        self._queue.put((session_id, close_recording))
+
+    def _work(self) -> None:
+        while True:
+            session_id, close_recording = self._queue.get()
+            if close_recording:
+                resume_recording(self.settings, session_id)
+            else:
+                process_session(self.settings, session_id)
