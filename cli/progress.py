@@ -22,7 +22,8 @@ class StageBars:
     """Context manager whose ``hook`` turns ``StepProgress`` reports into rich progress bars.
 
     On a terminal that is not interactive (CI, a pipe) rich prints nothing animated, so logs stay
-    readable.
+    readable. The display starts with the first report, so a command that fails before any
+    progress prints its one-line error alone.
     """
 
     def __init__(self, console: Console | None = None) -> None:
@@ -36,9 +37,9 @@ class StageBars:
             transient=False,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._started = False
 
     def __enter__(self) -> StageBars:
-        self._progress.start()
         return self
 
     def __exit__(
@@ -47,12 +48,16 @@ class StageBars:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def hook(self, step: str, artefact: Any) -> None:
         """Stage hook: advances the bar of ``artefact.stage`` when given a ``StepProgress``."""
         if not isinstance(artefact, StepProgress):
             return
+        if not self._started:
+            self._progress.start()
+            self._started = True
         task = self._tasks.get(artefact.stage)
         if task is None:
             task = self._progress.add_task(artefact.stage, total=artefact.total, detail="")

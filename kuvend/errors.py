@@ -9,6 +9,7 @@
     ├── NotFoundError              a session, member or file does not exist (HTTP 404)
     ├── PermissionDeniedError      the caller may not do this (HTTP 403)
     ├── ConflictError              the change contradicts the current state (HTTP 409)
+    ├── BackupError                a backup is damaged or cannot be restored here (nothing written)
     └── PipelineError              processing a session failed
         ├── MediaError             the input itself is bad: permanent, never retried
         └── TransientError         storage, network, a dropped stream: retried with backoff
@@ -53,6 +54,10 @@ class PermissionDeniedError(KuvendError):
 
 class ConflictError(KuvendError):
     """The request contradicts the current state (for example, editing a published version)."""
+
+
+class BackupError(KuvendError):
+    """A backup is incomplete or damaged, or its target is not empty; nothing was restored."""
 
 
 class PipelineError(KuvendError):

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kuvend.errors import ConfigError, TransientError
 
-_MIGRATIONS = Path(__file__).parent / "migrations"
+#: The Alembic scripts (``alembic upgrade head`` from here).
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: Engines kept open at once; a process rarely talks to more than one or two databases.
 _MAX_ENGINES = 8
@@ -26,7 +27,8 @@ _engines: OrderedDict[str, Engine] = OrderedDict()
 _engines_lock = threading.Lock()
 
 
-def _normalise_url(url: str) -> str:
+def normalise_url(url: str) -> str:
+    """The URL SQLAlchemy is given: ``postgres[ql]://`` becomes ``postgresql+psycopg://``."""
     # Operators write postgresql:// (as docker images document it); we speak psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
@@ -65,7 +67,7 @@ def _sqlite_begin(connection: Any) -> None:
 def get_engine(url: str) -> Engine:
     """One engine per database URL per process, the least recently used of more than eight
     disposed of (its pooled connections closed, not left for the garbage collector)."""
-    url = _normalise_url(url)
+    url = normalise_url(url)
     with _engines_lock:
         engine = _engines.get(url)
         if engine is not None:
@@ -100,7 +102,7 @@ def migrate(url: str) -> None:
     was migrated by a Kuvend newer than this one (a revision this copy does not know).
     """
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = get_engine(url)
     try:
         command.upgrade(config, "head")

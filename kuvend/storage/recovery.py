@@ -36,9 +36,14 @@ STALE_AFTER_S = 600.0
 _UNFINISHED = ("queued", "processing")
 
 
+def sessions_root(settings: Settings) -> Path:
+    """The folder holding every session's working folder."""
+    return settings.data_dir / "sessions"
+
+
 def session_dir(settings: Settings, session_id: str) -> Path:
     """Private working folder of a session (chunks, player audio, draft outputs)."""
-    return settings.data_dir / "sessions" / session_id
+    return sessions_root(settings) / session_id
 
 
 def pid_alive(pid: int) -> bool:
