@@ -16,7 +16,7 @@ from cli.output import stdout_console
 from kuvend.addresses import remember_served_address, served_address
 from kuvend.config import get_settings
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
-from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.db import migrate
 
 if TYPE_CHECKING:
     from kuvend.search import SearchHit
@@ -128,27 +128,10 @@ def serve(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database: published versions, then drafts."""
-    from sqlalchemy import select
+    from workers.backup import rebuild_index
 
-    from kuvend.minutes import Minutes
-    from kuvend.storage.index import open_index
-    from kuvend.storage.publications import latest_published
-    from kuvend.storage.tables import SessionRow
-    from publish.review import load_draft_minutes
-
-    settings = get_settings()
-    migrate(settings.resolved_database_url)
-    index = open_index(settings)
-    index.clear()
-    console = Console(stderr=True, highlight=False)
-    published = drafts = segments = 0
-    with session_scope(settings.resolved_database_url) as db:
-        for record in latest_published(session=db):
-            segments += index.index_minutes(Minutes.model_validate_json(record.minutes_json))
-            published += 1
-        for session_id in db.scalars(select(SessionRow.id).where(SessionRow.status == "draft")):
-            segments += index.index_minutes(load_draft_minutes(session=db, session_id=session_id))
-            drafts += 1
-    console.print(
-        f"Indexed {segments} segments: {published} published session(s), {drafts} draft(s)."
+    counts = rebuild_index(get_settings())
+    Console(stderr=True, highlight=False).print(
+        f"Indexed {counts.segments} segments: {counts.published} published session(s), "
+        f"{counts.drafts} draft(s)."
     )
