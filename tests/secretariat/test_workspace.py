@@ -118,3 +118,27 @@ def test_a_clerk_corrects_and_publishes_a_session(
     expect(public).to_contain_text("Besa Gashi")
     expect(public).to_contain_text("Kam një propozim për rrugët në fshat")
     expect(public).not_to_contain_text("Shtesë")
+
+
+def test_a_clerk_adds_and_removes_agenda_items(page: Page, workspace: Workspace) -> None:
+    sign_in(page, workspace, EMAIL)
+    open_editor(page)
+    title = page.get_by_label("Titulli i pikës")
+    for name in ("Pika e parë: buxheti", "Pika e dytë: shkollat"):
+        title.fill(name)
+        title.press("Enter")
+        expect(page.locator("#status")).to_have_text("Pika e rendit të ditës u shtua.")
+    agenda = page.locator("#agenda > li")
+    expect(agenda).to_have_count(2)
+
+    # Removed with the keyboard; the rest of the agenda stays, and so it is after a reload.
+    page.get_by_role("button", name="Hiq pikën «Pika e dytë: shkollat»").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("Pika e rendit të ditës u hoq.")
+    expect(agenda).to_have_count(1)
+    expect(agenda).to_contain_text("Pika e parë: buxheti")
+    page.reload()
+    expect(page.locator("#transcript")).to_have_attribute("data-ready", "true")
+    expect(agenda).to_have_count(1)
+    expect(agenda.first).to_contain_text("Pika e parë: buxheti")
+    expect(page.get_by_role("button", name="Hiq pikën «Pika e parë: buxheti»")).to_be_visible()

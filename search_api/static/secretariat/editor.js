@@ -364,31 +364,55 @@ document.querySelector("form.turn").addEventListener("submit", async (event) => 
 });
 
 const agenda = document.getElementById("agenda");
-document.querySelector("form.chapter").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const title = event.target.elements.title.value.trim();
-  const items = Array.from(agenda.children, (item) => ({ start: Number(item.dataset.start), title: item.dataset.title }));
-  items.push({ start: Math.round(player.currentTime * 1000) / 1000, title });
+
+function agendaItems() {
+  return Array.from(agenda.children, (item) => ({ start: Number(item.dataset.start), title: item.dataset.title }));
+}
+
+// Saves the whole agenda (one revision) and shows it as the server sorted it.
+async function saveAgenda(items, message) {
   const answer = await api("PUT", `${base}/agenda`, { items });
-  if (!answer.ok) return showError(answer.message);
+  if (!answer.ok) {
+    showError(answer.message);
+    return false;
+  }
   agenda.replaceChildren(
     ...answer.data.items.map((item) => {
       const entry = document.createElement("li");
       entry.dataset.start = item.start;
       entry.dataset.title = item.title;
-      entry.textContent = ` ${item.title}`;
       const time = document.createElement("a");
       time.className = "time";
       time.href = `#t=${item.start}`;
-      time.textContent = new Date(item.start * 1000).toISOString().slice(12, 19);
-      entry.prepend(time);
+      time.textContent = new Date(item.start * 1000).toISOString().slice(12, 19); // h:mm:ss, as the page
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "remove-chapter";
+      remove.textContent = t("chapter_remove");
+      remove.setAttribute("aria-label", t("chapter_remove_named", { title: item.title }));
+      entry.append(time, ` ${item.title} `, remove);
       return entry;
     }),
   );
-  event.target.reset();
-  done(t("chapter_added"));
+  done(message);
+  return true;
+}
+
+document.querySelector("form.chapter").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const title = form.elements.title.value.trim();
+  const items = [...agendaItems(), { start: Math.round(player.currentTime * 1000) / 1000, title }];
+  if (await saveAgenda(items, t("chapter_added"))) form.reset();
 });
-agenda.addEventListener("click", (event) => {
+agenda.addEventListener("click", async (event) => {
+  const remove = event.target.closest("button.remove-chapter");
+  if (remove) {
+    const gone = remove.parentElement;
+    const items = agendaItems().filter((_, at) => agenda.children[at] !== gone);
+    if (await saveAgenda(items, t("chapter_removed"))) document.getElementById("chapter-title").focus();
+    return;
+  }
   const time = event.target.closest("a.time");
   if (!time) return;
   event.preventDefault();
