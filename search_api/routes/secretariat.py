@@ -8,6 +8,7 @@ application (``publish``'s revision rules, ``ingest``'s recorder), 503 without i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
@@ -89,18 +90,36 @@ def _segments(session: Session, session_id: str) -> SegmentsPublic:
     return SegmentsPublic(data=data, count=len(data))
 
 
-def _review(
+@dataclass(frozen=True, slots=True)
+class _Reviewer:
+    """A review request from staff of the session's assembly (checked before it is made)."""
+
+    request: Request
+    session: Session
+    user_id: str
+    session_id: str
+
+    def apply(self, change: ReviewChange) -> SegmentsPublic:
+        """Apply ``change`` through the orchestration; the draft's segments after it."""
+        get_actions(self.request).review(
+            session_id=self.session_id, user_id=self.user_id, change=change
+        )
+        self.session.expire_all()  # the change was saved in the orchestration's own transaction
+        return _segments(self.session, self.session_id)
+
+
+def _reviewer(
     request: Request,
-    session: Session,
-    caller: Caller,
-    user_id: str,
-    session_id: str,
-    change: ReviewChange,
-) -> SegmentsPublic:
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+) -> _Reviewer:
     require_staff_of(caller, _assembly(session, caller, session_id))
-    get_actions(request).review(session_id=session_id, user_id=user_id, change=change)
-    session.expire_all()  # the change was saved in the orchestration's own transaction
-    return _segments(session, session_id)
+    return _Reviewer(request, session, user.id, session_id)
+
+
+ReviewerDep = Annotated[_Reviewer, Depends(_reviewer)]
 
 
 @router.post(
@@ -138,17 +157,13 @@ def list_segments(session: SessionDep, caller: CallerDep, session_id: SessionId)
     "/sessions/{session_id}/segments/{segment_id}", summary="Correct a segment", responses=_REVIEW
 )
 def edit_text(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     segment_id: SegmentId,
     segment_in: SegmentUpdate,
 ) -> SegmentsPublic:
     """Correct a segment's text: a revision; words that still match keep their times."""
     change = EditText(segment_id=segment_id, text=segment_in.text)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.post(
@@ -157,17 +172,13 @@ def edit_text(
     responses=_REVIEW,
 )
 def split_segment(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     segment_id: SegmentId,
     split: SplitRequest,
 ) -> SegmentsPublic:
     """Split a segment in two at ``at_s``."""
     change = SplitSegment(segment_id=segment_id, at_s=split.at_s)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.post(
@@ -176,31 +187,23 @@ def split_segment(
     responses=_REVIEW,
 )
 def move_boundary(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     segment_id: SegmentId,
     move: BoundaryMove,
 ) -> SegmentsPublic:
     """Move the boundary between this segment and the next one."""
     change = MoveBoundary(segment_id=segment_id, to_s=move.to_s)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.post("/sessions/{session_id}/merge", summary="Merge two segments", responses=_REVIEW)
 def merge_segments(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     merge: MergeRequest,
 ) -> SegmentsPublic:
     """Merge two consecutive segments."""
     change = MergeSegments(first_id=merge.first_id, second_id=merge.second_id)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.post(
@@ -209,47 +212,35 @@ def merge_segments(
     responses=_REVIEW,
 )
 def assign_turn(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     segment_id: SegmentId,
     turn: TurnAssignment,
 ) -> SegmentsPublic:
     """Give the whole turn containing this segment to a member or an existing speaker."""
     change = AssignTurn(segment_id=segment_id, member_id=turn.member_id, label=turn.label)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.put("/sessions/{session_id}/speakers/{label}", summary="Name a speaker", responses=_REVIEW)
 def name_speaker(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     label: Label,
     assignment: SpeakerAssignment,
 ) -> SegmentsPublic:
     """Say who a speaker is for the whole session: a member (``member_id``), or a guest who is
     not a member (``name``); neither makes the speaker unnamed."""
     change = NameSpeaker(label=label, member_id=assignment.member_id, name=assignment.name)
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.put("/sessions/{session_id}/agenda", summary="Set the agenda", responses=_REVIEW)
 def set_agenda(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    user: CurrentUser,
-    session_id: SessionId,
+    review: ReviewerDep,
     agenda: AgendaUpdate,
 ) -> SegmentsPublic:
     """Replace the agenda items (start time, title) that divide the session into chapters."""
     change = SetAgenda(items=tuple((item.start_s, item.title) for item in agenda.items))
-    return _review(request, session, caller, user.id, session_id, change)
+    return review.apply(change)
 
 
 @router.post("/sessions/{session_id}/publish", summary="Approve and publish", responses=_REVIEW)
