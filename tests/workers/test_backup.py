@@ -158,6 +158,11 @@ def test_a_restored_backup_gives_identical_versions_site_and_search(
 
     with pytest.raises(BackupError, match="not empty"):
         restore_record(restored, destination)
+    if empty_database:  # PostgreSQL: a new data folder, but a database already in use
+        elsewhere = restored.model_copy(update={"data_dir": tmp_path / "third"})
+        with pytest.raises(BackupError, match="already holds a record"):
+            restore_record(elsewhere, destination)
+        assert not (tmp_path / "third").exists()
 
 
 def _token_headers(client: TestClient, api: Api) -> dict[str, str]:
