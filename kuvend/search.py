@@ -295,11 +295,14 @@ class FacetCount:
 
 @dataclass(frozen=True, slots=True)
 class SearchResults:
-    """A page of hits, the total match count, facets over all matches, and how it was made."""
+    """A page of hits, the total match count, facets over the matches, and how it was made."""
 
     hits: tuple[SearchHit, ...]
     total: int
     facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+    facets_approximate: bool = False
+    """The facet counts are estimates: counted over the newest matches and scaled to
+    ``total`` (a query with very many matches); ``total`` itself is exact."""
     backend: str = ""
     took_ms: float = 0.0
 

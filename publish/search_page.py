@@ -123,7 +123,10 @@ def render_search_page(
                 )
             else:
                 href = _href(state, **{parameter: facet.value})
-            values.append({"label": label, "count": facet.count, "href": href})
+            count = str(facet.count)
+            if results is not None and results.facets_approximate:
+                count = t("about_count", count=count)
+            values.append({"label": label, "count": count, "href": href})
         facets.append({"title": t(f"facet_{name}"), "values": values})
     for facet in results.facets.get("member", ()) if results else ():
         names.setdefault(facet.value, facet.label or facet.value)
@@ -162,6 +165,9 @@ def render_search_page(
             total=total,
             hits=hits,
             facets=facets,
+            facets_note=t("facets_estimated")
+            if results is not None and results.facets_approximate
+            else None,
             active=active,
             suggestions=[
                 {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
 from kuvend.search import SearchHit, SearchQuery, SearchResults, moment_path
 from search_api import crud
@@ -13,6 +14,7 @@ from search_api.deps import BaseUrlDep, CallerDep, IndexDep
 from search_api.schemas.search import FacetCountPublic, SearchHitPublic, SearchResultsPublic
 
 router = APIRouter(tags=["search"])
+_T = TypeVar("_T")
 
 #: Deep pages cost as much as the whole result set; nobody reads past this.
 MAX_OFFSET = 10_000
@@ -39,6 +41,13 @@ def search(
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    speaker: Annotated[
+        str | None, Query(max_length=32, description="The search page's name for `member`")
+    ] = None,
+    from_: Annotated[
+        date | None, Query(alias="from", description="The search page's name for `date_from`")
+    ] = None,
+    to: Annotated[date | None, Query(description="The search page's name for `date_to`")] = None,
     agenda: Annotated[
         str | None, Query(max_length=200, description="Words of the agenda item's title")
     ] = None,
@@ -50,6 +59,9 @@ def search(
 ) -> SearchResultsPublic:
     """Segments that match, exact forms first, each with a deep link to its moment."""
     offset = crud.decode_offset_cursor(cursor, maximum=MAX_OFFSET) if cursor else 0
+    member = _one_of("member", member, "speaker", speaker)
+    date_from = _one_of("date_from", date_from, "from", from_)
+    date_to = _one_of("date_to", date_to, "to", to)
     query = SearchQuery(
         text=q,
         assembly=assembly,
@@ -68,6 +80,17 @@ def search(
     return _public(results, base_url, offset + limit)
 
 
+def _one_of(name: str, value: _T | None, alias: str, aliased: _T | None) -> _T | None:
+    """A filter given by its API name or by the page's (a link copied from ``/search``)."""
+    if value is not None and aliased is not None and value != aliased:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", alias),
+              "msg": f"'{alias}' and '{name}' are the same filter: give one of them",
+              "input": str(aliased)}]
+        )  # fmt: skip
+    return value if value is not None else aliased
+
+
 def _public(results: SearchResults, base_url: str, next_offset: int) -> SearchResultsPublic:
     more = next_offset < results.total and next_offset <= MAX_OFFSET
     return SearchResultsPublic(
@@ -77,6 +100,7 @@ def _public(results: SearchResults, base_url: str, next_offset: int) -> SearchRe
             name: [FacetCountPublic(value=f.value, label=f.label, count=f.count) for f in counts]
             for name, counts in results.facets.items()
         },
+        facets_approximate=results.facets_approximate,
         next_cursor=crud.encode_cursor([next_offset]) if more else None,
         backend=results.backend,
     )

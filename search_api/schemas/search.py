@@ -43,7 +43,13 @@ class SearchResultsPublic(BaseModel):
     data: list[SearchHitPublic]
     count: int = Field(description="Matches in all (the page holds at most `limit`)")
     facets: dict[str, list[FacetCountPublic]] = Field(
-        description="Counts over all matches by assembly, member and year"
+        description="Counts by assembly, member, party, year and language: over all matches, "
+        "or estimated when `facets_approximate`"
+    )
+    facets_approximate: bool = Field(
+        default=False,
+        description="The facet counts are estimates (about N): counted over the most recent "
+        "matches and scaled to `count`, because the query has very many; `count` is exact",
     )
     next_cursor: str | None
     backend: str

@@ -10,7 +10,9 @@ the session's metadata, denormalised so that filters need no join); two external
 tables index it:
 
 - ``search_fts`` over ``folded`` (``kuvend.text.fold_for_search``: Latin, lower-case, no
-  diacritics, đ→dj) with ``unicode61 remove_diacritics 2``: this decides what matches;
+  diacritics, đ→dj) with ``unicode61 remove_diacritics 2``: this decides what matches; and
+  over ``tags``, the row's filter values as tokens (``fts_query.row_tags``), so filters are
+  part of the same MATCH (queries are read in ``fts_search``);
 - ``search_exact`` over the original ``text`` with ``remove_diacritics 0``: only ranks hits
   that contain the query's exact forms first (``këshilli`` typed, ``këshilli`` written).
 
@@ -26,31 +28,33 @@ import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
-from kuvend.errors import ConfigError, QueryError
+from kuvend.errors import ConfigError
 from kuvend.minutes import Minutes
-from kuvend.search import (
-    SearchQuery,
-    SearchResults,
-    agenda_title_at,
-    year_of,
-)
-from kuvend.storage.index.sqlite_query import (
-    TYPED_RANK,
-    count_and_facets,
-    fts_expressions,
-    match_filters,
-    to_hit,
-)
+from kuvend.search import SearchQuery, SearchResults, agenda_title_at, year_of
+from kuvend.storage.index.fts_query import row_tags
+from kuvend.storage.index.fts_search import run_search
 from kuvend.text import fold_for_search
 
 log = logging.getLogger(__name__)
 
 
-SCHEMA_VERSION: Final = 1
-
+SCHEMA_VERSION: Final = 2
+#: The columns a row's tags are made of.
+_TAGGED: Final = (
+    "status",
+    "assembly",
+    "session_id",
+    "member_id",
+    "party",
+    "language",
+    "session_date",
+)
+#: Rows re-tagged per statement when an index of schema 1 is upgraded.
+_UPGRADE_BATCH: Final = 20_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_sessions (
@@ -59,6 +63,7 @@ CREATE TABLE IF NOT EXISTS search_sessions (
     assembly TEXT NOT NULL,
     segments INTEGER NOT NULL,
     indexed_at REAL NOT NULL,
+    session_date TEXT,
     PRIMARY KEY (session_id, status)
 );
 CREATE TABLE IF NOT EXISTS search_segments (
@@ -80,11 +85,12 @@ CREATE TABLE IF NOT EXISTS search_segments (
     agenda_title TEXT,
     agenda_folded TEXT,
     text TEXT NOT NULL,
-    folded TEXT NOT NULL
+    folded TEXT NOT NULL,
+    tags TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_search_segments_session ON search_segments (session_id, status);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    folded, content='search_segments', content_rowid='rowid',
+    folded, tags, content='search_segments', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS search_exact USING fts5(
@@ -92,7 +98,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_exact USING fts5(
     tokenize='unicode61 remove_diacritics 0'
 );
 """
-
 
 _COLUMNS: Final = (
     "segment_id",
@@ -113,7 +118,12 @@ _COLUMNS: Final = (
     "agenda_folded",
     "text",
     "folded",
+    "tags",
 )
+
+
+#: The FTS5 tables and the content columns each indexes.
+_FTS_COLUMNS: Final = (("search_fts", "folded, tags"), ("search_exact", "text"))
 
 
 class SqliteFtsIndex:
@@ -168,17 +178,21 @@ class SqliteFtsIndex:
         self._local = threading.local()
 
     def _ensure_schema(self) -> None:
-        connection = self._connection()
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            # Derived data: rebuild rather than migrate. ``kuvend reindex`` fills it again.
-            log.warning("search index %s has schema %s; recreating it empty", self.path, version)
-            connection.executescript(
-                "DROP TABLE IF EXISTS search_fts; DROP TABLE IF EXISTS search_exact;"
-                "DROP TABLE IF EXISTS search_segments; DROP TABLE IF EXISTS search_sessions;"
-            )
-        connection.executescript(_SCHEMA)
-        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        with self._transaction() as connection:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == 1:
+                _upgrade_from_1(connection, self.path)
+            elif version not in (0, SCHEMA_VERSION):
+                # Derived data: rebuild rather than migrate. ``kuvend reindex`` fills it again.
+                log.warning(
+                    "search index %s has schema %s; recreating it empty", self.path, version
+                )
+                for table in ("search_fts", "search_exact", "search_segments", "search_sessions"):
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -195,16 +209,17 @@ class SqliteFtsIndex:
                 f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
                 rows,
             )
-            for table, column in (("search_fts", "folded"), ("search_exact", "text")):
+            for table, column in _FTS_COLUMNS:
                 connection.execute(
                     f"INSERT INTO {table} (rowid, {column}) SELECT rowid, {column} "
                     "FROM search_segments WHERE session_id = ? AND status = ?",
                     (session.id, session.status),
                 )
             connection.execute(
-                "INSERT INTO search_sessions VALUES (?, ?, ?, ?, ?)",
-                (session.id, session.status, session.assembly, len(rows), time.time()),
-            )
+                "INSERT INTO search_sessions VALUES (?, ?, ?, ?, ?, ?)",
+                (session.id, session.status, session.assembly, len(rows), time.time(),
+                 session.date[:10]),
+            )  # fmt: skip
         log.info("indexed %d segments of session %s (%s)", len(rows), session.id, session.status)
         return len(rows)
 
@@ -228,10 +243,11 @@ class SqliteFtsIndex:
                     row,
                 ).lastrowid
                 connection.execute(
-                    "INSERT INTO search_fts (rowid, folded) VALUES (?, ?)", (rowid, row[-1])
+                    "INSERT INTO search_fts (rowid, folded, tags) VALUES (?, ?, ?)",
+                    (rowid, row[-2], row[-1]),
                 )
                 connection.execute(
-                    "INSERT INTO search_exact (rowid, text) VALUES (?, ?)", (rowid, row[-2])
+                    "INSERT INTO search_exact (rowid, text) VALUES (?, ?)", (rowid, row[-3])
                 )
             connection.execute(
                 "UPDATE search_sessions SET indexed_at = ?, segments = (SELECT count(*) FROM "
@@ -275,7 +291,7 @@ class SqliteFtsIndex:
             where += f" AND segment_id IN ({', '.join('?' for _ in segment_ids)})"
             key += tuple(segment_ids)
         # External-content FTS5 tables forget a row only when told its old values.
-        for table, column in (("search_fts", "folded"), ("search_exact", "text")):
+        for table, column in _FTS_COLUMNS:
             connection.execute(
                 f"INSERT INTO {table} ({table}, rowid, {column}) SELECT 'delete', rowid, "
                 f"{column} FROM search_segments WHERE {where}",
@@ -291,33 +307,11 @@ class SqliteFtsIndex:
     # --- reading ---------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResults:
-        """Run a query: matches on folded text, exact forms first, then BM25."""
+        """Run a query: matches on folded text, exact forms first, then BM25 (``fts_search``)."""
         began = time.perf_counter()
-        parsed = query.parsed
-        match, exact, typed = fts_expressions(parsed)
-        where, parameters = match_filters(query)
-        parameters = {**parameters, "match": match, "exact": exact, "typed": typed or match}
-        base = (
-            "FROM search_fts JOIN search_segments AS s ON s.rowid = search_fts.rowid "
-            f"WHERE search_fts MATCH :match AND {where}"
-        )
-        connection = self._connection()
-        try:
-            rows = connection.execute(
-                "SELECT s.*, bm25(search_fts) AS score, s.rowid IN (SELECT rowid FROM "
-                "search_exact WHERE search_exact MATCH :exact) AS exact, "
-                + TYPED_RANK[typed is not None]
-                + f"{base} ORDER BY exact DESC, typed DESC, score, s.rowid "
-                "LIMIT :limit OFFSET :offset",
-                {**parameters, "limit": query.limit, "offset": query.offset},
-            ).fetchall()
-            total, facets = count_and_facets(connection, base, parameters, facets=query.facets)
-        except sqlite3.OperationalError as error:
-            # The parser should make this unreachable; if FTS5 still refuses, it is the query.
-            raise QueryError(f"the search engine cannot run this query: {error}") from error
-        hits = tuple(to_hit(row, parsed) for row in rows)
+        results = run_search(self._connection(), query)
         took_ms = (time.perf_counter() - began) * 1000
-        return SearchResults(hits, total, facets, backend=self.name, took_ms=took_ms)
+        return replace(results, backend=self.name, took_ms=took_ms)
 
     def count(self) -> int:
         """How many segments are indexed (drafts included)."""
@@ -353,4 +347,47 @@ def _rows(minutes: Minutes) -> Iterator[tuple[Any, ...]]:
             fold_for_search(agenda) if agenda else None,
             segment.text,
             folded,
+            row_tags(
+                status=session.status,
+                assembly=session.assembly,
+                session_id=session.id,
+                member_id=speaker.member_id if speaker else None,
+                party=speaker.party if speaker else None,
+                language=segment.language,
+                session_date=session.date,
+            ),
         )
+
+
+def _upgrade_from_1(connection: sqlite3.Connection, path: Path) -> None:
+    """Schema 1 → 2 in place: every row gets its filter tags, sessions their date, and the
+    folded text's FTS5 table is rebuilt with the tags column (minutes for a large index,
+    once; cheaper than ``kuvend reindex`` and searchable again as soon as it is done)."""
+    log.warning("upgrading the search index %s (schema 1 → 2): re-tagging every row", path)
+    connection.execute("ALTER TABLE search_segments ADD COLUMN tags TEXT NOT NULL DEFAULT ''")
+    connection.execute("ALTER TABLE search_sessions ADD COLUMN session_date TEXT")
+    last = 0
+    while True:
+        rows = connection.execute(
+            f"SELECT rowid, {', '.join(_TAGGED)} FROM search_segments WHERE rowid > ? "
+            "ORDER BY rowid LIMIT ?",
+            (last, _UPGRADE_BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        connection.executemany(
+            "UPDATE search_segments SET tags = ? WHERE rowid = ?",
+            [(row_tags(**{name: row[name] for name in _TAGGED}), row[0]) for row in rows],
+        )
+        last = rows[-1][0]
+    connection.execute(
+        "UPDATE search_sessions SET session_date = (SELECT substr(min(session_date), 1, 10) "
+        "FROM search_segments AS s WHERE s.session_id = search_sessions.session_id "
+        "AND s.status = search_sessions.status)"
+    )
+    connection.execute("DROP TABLE search_fts")
+    connection.execute(
+        "CREATE VIRTUAL TABLE search_fts USING fts5(folded, tags, content='search_segments', "
+        "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+    )
+    connection.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")

@@ -101,3 +101,17 @@ def test_bad_cursor_is_400(sqlite_api: Api) -> None:
     response = sqlite_api.client.get("/api/v1/search", params={"q": "je", "cursor": "nonsense"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_query"
+
+
+def test_the_pages_filter_names_work_in_the_api(sqlite_api: Api) -> None:
+    member = "graqanice-dacicivica"
+    by_speaker = _search(sqlite_api, q="skupštine", speaker=member, limit=100)
+    assert by_speaker["count"] == _search(sqlite_api, q="skupštine", member=member)["count"] >= 1
+    assert {hit["member_id"] for hit in by_speaker["data"]} == {member}
+    dated = _search(sqlite_api, q="je", **{"from": "2022-01-01", "to": "2022-03-01"})
+    assert {hit["session_date"] for hit in dated["data"]} == {"2022-02-14"}
+    assert dated["facets_approximate"] is False
+    both = sqlite_api.client.get(
+        "/api/v1/search", params={"q": "je", "member": member, "speaker": "someone-else"}
+    )
+    assert both.status_code in (400, 422) and "speaker" in both.text
