@@ -114,16 +114,7 @@ def process_via_queue(
     from workers.submit import collect_outputs, submit_session
 
     settings = settings or get_settings()
-    session_id = submit_session(
-        settings=settings,
-        media_path=request.media,
-        assembly=request.assembly,
-        title=request.title,
-        session_date=request.date,
-        languages=request.languages,
-        audio_stream=request.audio_stream,
-        accept_truncated=request.accept_truncated,
-    )
+    session_id = submit_session(settings=settings, **request.new_session())
     (console or Console(stderr=True, soft_wrap=True)).print(f"Session {session_id} queued.")
     watch_session(settings=settings, session_id=session_id, console=console, timeout_s=timeout_s)
     out_dir = collect_outputs(settings=settings, session_id=session_id, out_dir=request.out_dir)

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -36,22 +36,27 @@ log = logging.getLogger(__name__)
 CHUNKS = "chunks"
 
 
-def create_session(
-    *,
-    settings: Settings,
-    media_path: Path,
-    assembly: str,
-    title: str,
-    session_date: date,
-    languages: Sequence[LanguageCode],
-    audio_stream: int | None = None,
-    accept_truncated: bool = False,
-) -> str:
+class NewSession(TypedDict):
+    """A session to register for a media file (keyword arguments of :func:`create_session`)."""
+
+    media_path: Path
+    assembly: str
+    title: str
+    session_date: date
+    languages: Sequence[LanguageCode]
+    audio_stream: NotRequired[int | None]
+    """The stream to transcribe (``a:N``); absent or ``None``: the one with the most speech."""
+    accept_truncated: NotRequired[bool]
+    """Process a file whose audio ends before its header says (default: refuse it)."""
+
+
+def create_session(*, settings: Settings, **new: Unpack[NewSession]) -> str:
     """Validate the media, keep the original in the media store, register a queued session.
 
-    ``audio_stream`` (``a:N``) names the stream to transcribe; ``accept_truncated`` processes a
-    file whose audio ends before its header says. Both are kept for the ingest step.
+    ``audio_stream`` and ``accept_truncated`` are kept for the ingest step.
     """
+    media_path, title = new["media_path"], new["title"]
+    audio_stream, accept_truncated = new.get("audio_stream"), new.get("accept_truncated", False)
     accepted = ingest.validate_upload(
         media_path,
         name=media_path.name,
@@ -62,10 +67,10 @@ def create_session(
     with session_scope(settings.resolved_database_url) as db:
         row = create_session_row(
             session=db,
-            assembly=assembly,
+            assembly=new["assembly"],
             title=title,
-            date=session_date,
-            languages=languages,
+            date=new["session_date"],
+            languages=new["languages"],
             media_sha256=stored.sha256,
             media_path=stored.path,
         )

@@ -31,6 +31,7 @@ from kuvend.storage import recovery
 from kuvend.types import LanguageCode, StageHook, no_hook
 from publish.site_folder import exchange
 from workers import steps
+from workers.ingesting import NewSession
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,18 @@ class ProcessRequest:
     """The audio stream to transcribe (``a:N``); ``None``: the one with the most speech."""
     accept_truncated: bool = False
     """Process a file whose audio ends before its header says."""
+
+    def new_session(self) -> NewSession:
+        """The session to register for this request's media."""
+        return NewSession(
+            media_path=self.media,
+            assembly=self.assembly,
+            title=self.title,
+            session_date=self.date,
+            languages=self.languages,
+            audio_stream=self.audio_stream,
+            accept_truncated=self.accept_truncated,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +84,7 @@ def process_media(
     staging = _staging_dir(request.out_dir)
     try:
         steps.prepare_database(settings)
-        session_id = steps.create_session(
-            settings=settings,
-            media_path=request.media,
-            assembly=request.assembly,
-            title=request.title,
-            session_date=request.date,
-            languages=request.languages,
-            audio_stream=request.audio_stream,
-            accept_truncated=request.accept_truncated,
-        )
+        session_id = steps.create_session(settings=settings, **request.new_session())
         recovery.claim(settings, session_id)
         kill_switch = _KillSwitch.from_environment()
         beat = recovery.Heartbeat(settings, session_id)

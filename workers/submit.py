@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Unpack
 
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -20,43 +20,24 @@ from kuvend.config import Settings
 from kuvend.errors import PipelineError, TransientError
 from kuvend.storage.chunks import SessionProgress, load_progress
 from kuvend.storage.db import session_scope
-from kuvend.types import LanguageCode
 from workers import steps
 from workers.celery_app import create_app, session_pipeline
+from workers.ingesting import NewSession
 
 # The submitter gives up on an unreachable Redis after a few seconds: a person is waiting.
 _SUBMIT_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
 
 
-def submit_session(
-    *,
-    settings: Settings,
-    media_path: Path,
-    assembly: str,
-    title: str,
-    session_date: date,
-    languages: Sequence[LanguageCode],
-    audio_stream: int | None = None,
-    accept_truncated: bool = False,
-) -> str:
+def submit_session(*, settings: Settings, **new: Unpack[NewSession]) -> str:
     """Register the session and queue its processing; returns the session's id.
 
-    ``audio_stream`` and ``accept_truncated``: see :func:`workers.ingesting.create_session`.
+    ``new``: the session, as :func:`workers.ingesting.create_session` takes it.
 
     Raises ``MediaError`` for unusable media (nothing queued) and ``TransientError`` when the
     queue cannot be reached (the session is then marked failed, saying so).
     """
     steps.prepare_database(settings)
-    session_id = steps.create_session(
-        settings=settings,
-        media_path=media_path,
-        assembly=assembly,
-        title=title,
-        session_date=session_date,
-        languages=languages,
-        audio_stream=audio_stream,
-        accept_truncated=accept_truncated,
-    )
+    session_id = steps.create_session(settings=settings, **new)
     try:
         session_pipeline(create_app(settings), session_id).apply_async(
             retry_policy=_SUBMIT_RETRY_POLICY
