@@ -16,19 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kuvend import review as changes
 from kuvend.domain import Member
 from kuvend.errors import ConflictError, NotFoundError
 from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
-from kuvend.review import (
-    AssignTurn,
-    EditText,
-    MergeSegments,
-    MoveBoundary,
-    NameSpeaker,
-    ReviewChange,
-    SetAgenda,
-    SplitSegment,
-)
 from kuvend.storage.drafts import load_draft_parts
 from kuvend.storage.media_report import load_media_report
 from kuvend.storage.publications import (
@@ -142,7 +133,7 @@ def load_public_minutes(
 
 
 def revise(
-    draft: Minutes, change: ReviewChange, members: dict[str, Member], user_id: str
+    draft: Minutes, change: changes.ReviewChange, members: dict[str, Member], user_id: str
 ) -> Revised:
     """The revision one review change makes to ``draft``: the matching :mod:`publish.revisions`
     function applied. ``members``: the assembly's, by id (a turn or a name may point at one).
@@ -158,21 +149,21 @@ def revise(
         return members[member_id]
 
     match change:
-        case EditText(segment_id, text):
+        case changes.EditText(segment_id, text):
             return revisions.edit_text(draft, segment_id, text, user_id=user_id)
-        case MoveBoundary(segment_id, to_s):
+        case changes.MoveBoundary(segment_id, to_s):
             return revisions.move_boundary(draft, segment_id, to_s, user_id=user_id)
-        case SplitSegment(segment_id, at_s):
+        case changes.SplitSegment(segment_id, at_s):
             return revisions.split_segment(draft, segment_id, at_s, user_id=user_id)
-        case MergeSegments(first_id, second_id):
+        case changes.MergeSegments(first_id, second_id):
             return revisions.merge_segments(draft, first_id, second_id, user_id=user_id)
-        case AssignTurn(segment_id, member_id, label):
+        case changes.AssignTurn(segment_id, member_id, label):
             return revisions.assign_turn(
                 draft, segment_id, member=member(member_id), label=label, user_id=user_id
             )
-        case NameSpeaker(label, member_id, name):
+        case changes.NameSpeaker(label, member_id, name):
             return revisions.name_speaker(
                 draft, label, member(member_id), guest=name, user_id=user_id
             )
-        case SetAgenda(items):
+        case changes.SetAgenda(items):
             return revisions.set_agenda(draft, items, user_id=user_id)
