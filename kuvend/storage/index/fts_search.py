@@ -37,7 +37,7 @@ from kuvend.search import (
     SearchResults,
 )
 from kuvend.storage.index.fts_query import any_of, date_tokens, fts_expressions, tag
-from kuvend.storage.index.snippets import highlight
+from kuvend.storage.index.snippets import stored_hit
 from kuvend.text import fold_for_search
 
 #: How many of the newest matches are ranked and counted into facets (bench/search.py: about
@@ -224,7 +224,7 @@ def _hits(
     ).fetchall()
     by_rowid = {row[0]: row for row in rows}
     return tuple(
-        _hit(by_rowid[rowid], exact, score, parsed)
+        stored_hit(by_rowid[rowid], parsed, exact=exact, score=score)
         for rowid, exact, score in page
         if rowid in by_rowid
     )
@@ -270,26 +270,3 @@ def _scaled(
         name: tuple(FacetCount(f.value, max(1, round(f.count * factor)), f.label) for f in counts)
         for name, counts in facets.items()
     }
-
-
-def _hit(row: sqlite3.Row, exact: bool, score: float, parsed: ParsedQuery) -> SearchHit:
-    return SearchHit(
-        segment_id=row["segment_id"],
-        session_id=row["session_id"],
-        assembly=row["assembly"],
-        session_title=row["session_title"],
-        session_date=row["session_date"],
-        status=row["status"],
-        speaker=row["speaker"],
-        speaker_name=row["speaker_name"],
-        member_id=row["member_id"],
-        party=row["party"],
-        language=row["language"],
-        start_s=float(row["start_s"]),
-        end_s=float(row["end_s"]),
-        text=row["text"],
-        snippet=highlight(row["text"], parsed),
-        agenda=row["agenda_title"],
-        exact=exact,
-        score=score,
-    )

@@ -41,7 +41,7 @@ from kuvend.search import (
     agenda_title_at,
     year_of,
 )
-from kuvend.storage.index.snippets import highlight
+from kuvend.storage.index.snippets import stored_hit
 from kuvend.text import fold_for_search
 
 log = logging.getLogger(__name__)
@@ -359,27 +359,8 @@ class OpenSearchIndex:
 
 
 def _hit(raw: dict[str, Any], parsed: ParsedQuery) -> SearchHit:
-    source = raw["_source"]
-    return SearchHit(
-        segment_id=source["segment_id"],
-        session_id=source["session_id"],
-        assembly=source["assembly"],
-        session_title=source["session_title"],
-        session_date=source["session_date"],
-        status=source["status"],
-        speaker=source["speaker"],
-        speaker_name=source["speaker_name"],
-        member_id=source["member_id"],
-        party=source["party"],
-        language=source["language"],
-        start_s=float(source["start_s"]),
-        end_s=float(source["end_s"]),
-        text=source["text"],
-        snippet=highlight(source["text"], parsed),
-        agenda=source["agenda_title"],
-        exact="exact" in raw.get("matched_queries", ()),
-        score=float(raw.get("_score") or 0.0),
-    )
+    exact = "exact" in raw.get("matched_queries", ())
+    return stored_hit(raw["_source"], parsed, exact=exact, score=float(raw.get("_score") or 0.0))
 
 
 def _facets(aggregations: dict[str, Any]) -> dict[str, tuple[FacetCount, ...]]:

@@ -1,4 +1,5 @@
-"""Highlighted snippets on the original text, shared by every backend.
+"""Highlighted snippets on the original text, and a stored segment as a hit: shared by every
+backend.
 
 Matching happens on folded text, but people read the original: we find the words of the
 original whose folded form matches a query word, escape everything, and wrap those words in
@@ -10,8 +11,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from typing import Any, Protocol
 
-from kuvend.search import ParsedQuery
+from kuvend.search import ParsedQuery, SearchHit
 from kuvend.text import fold_for_search
 
 _WORD = re.compile(r"\w+")
@@ -80,3 +82,35 @@ def _window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[in
         space = text.rfind(" ", start, end)
         end = space if space > start else end
     return start, end
+
+
+class StoredFields(Protocol):
+    """An indexed segment's stored fields by name (a ``sqlite3.Row``, an OpenSearch source)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+def stored_hit(
+    fields: StoredFields, parsed: ParsedQuery, *, exact: bool, score: float
+) -> SearchHit:
+    """A hit from an indexed segment's stored fields, its snippet highlighted for ``parsed``."""
+    return SearchHit(
+        segment_id=fields["segment_id"],
+        session_id=fields["session_id"],
+        assembly=fields["assembly"],
+        session_title=fields["session_title"],
+        session_date=fields["session_date"],
+        status=fields["status"],
+        speaker=fields["speaker"],
+        speaker_name=fields["speaker_name"],
+        member_id=fields["member_id"],
+        party=fields["party"],
+        language=fields["language"],
+        start_s=float(fields["start_s"]),
+        end_s=float(fields["end_s"]),
+        text=fields["text"],
+        snippet=highlight(fields["text"], parsed),
+        agenda=fields["agenda_title"],
+        exact=exact,
+        score=score,
+    )
