@@ -9,6 +9,7 @@
     ├── NotFoundError              a session, member or file does not exist (HTTP 404)
     ├── PermissionDeniedError      the caller may not do this (HTTP 403)
     ├── ConflictError              the change contradicts the current state (HTTP 409)
+    │   └── VersionConflictError  a segment changed since the version a reviewer edited
     ├── BackupError                a backup is damaged or cannot be restored here (nothing written)
     └── PipelineError              processing a session failed
         ├── MediaError             the input itself is bad: permanent, never retried
@@ -17,6 +18,10 @@
 Automatic retries (Celery, the recorder's reconnects) apply only to ``TransientError``.
 A ``MediaError`` fails the same way every time, so retrying it only delays the report.
 """
+
+from __future__ import annotations
+
+from datetime import datetime
 
 
 class KuvendError(Exception):
@@ -54,6 +59,20 @@ class PermissionDeniedError(KuvendError):
 
 class ConflictError(KuvendError):
     """The request contradicts the current state (for example, editing a published version)."""
+
+
+class VersionConflictError(ConflictError):
+    """A segment changed since the version a reviewer edited: nothing was saved.
+
+    ``user_email`` and ``changed_at`` (UTC) say who changed it and when, where known.
+    """
+
+    def __init__(self, segment_id: str, user_email: str | None, changed_at: datetime) -> None:
+        when = changed_at.strftime("%Y-%m-%d %H:%M UTC")
+        super().__init__(f"segment {segment_id} was changed by {user_email or '?'} at {when}")
+        self.segment_id = segment_id
+        self.user_email = user_email
+        self.changed_at = changed_at
 
 
 class BackupError(KuvendError):

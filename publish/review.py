@@ -11,9 +11,10 @@ the draft they work on and saves what they return, in the caller's database sess
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuvend import review as changes
@@ -29,6 +30,8 @@ from kuvend.storage.publications import (
     save_published_version,
 )
 from kuvend.storage.revisions import save_revision
+from kuvend.storage.segment_history import check_versions
+from kuvend.storage.tables import SessionRow
 from publish import revisions
 from publish.revisions import Revised
 from publish.statistics import with_statistics
@@ -78,12 +81,21 @@ def apply_change(
     session_id: str,
     change: Callable[[Minutes], Revised],
     only: Sequence[str] | None = None,
+    expected: Mapping[str, int] | None = None,
 ) -> Minutes:
     """Apply one change to the stored draft, save its revision, and return the new draft.
 
     With ``only`` (the segments a one-segment change touches: an edit, a split) the change
     sees and returns a partial draft of those segments; the revision saved is the same.
+    With ``expected`` (segment id -> the version a reviewer edited), raises
+    ``VersionConflictError`` and saves nothing when one of them changed meanwhile: checked
+    in this unit of work with the session locked, so no other change can come in between.
     """
+    if expected:
+        # PostgreSQL: concurrent changes to one session queue here. SQLite: a unit of work
+        # holds the database's write lock from its first statement already.
+        session.execute(select(SessionRow.id).where(SessionRow.id == session_id).with_for_update())
+        check_versions(session=session, session_id=session_id, expected=expected)
     draft = load_draft_minutes(session=session, session_id=session_id, only=only)
     revised = change(draft)
     revision_id = save_revision(session=session, revision=revised.revision)

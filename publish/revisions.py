@@ -82,8 +82,14 @@ def _replace_segments(
     kept = [segment for segment in minutes.segments if segment.id not in gone]
     segments = sorted([*kept, *new], key=lambda segment: (segment.start, segment.end))
     update: dict[str, Any] = {"segments": segments}
+    after: dict[str, Any] = {"segments": _dump(new)}
     if speakers is not None:
         update["speakers"] = speakers
+        known = {speaker.id for speaker in minutes.speakers}
+        # A label made for a member (a turn given to them) is stored with who they are.
+        for speaker in speakers:
+            if speaker.id not in known:
+                after["speaker"] = speaker.model_dump(mode="json")
     revised = with_statistics(minutes.model_copy(update=update))
     revision = Revision(
         session_id=minutes.session.id,
@@ -92,7 +98,7 @@ def _replace_segments(
         created_at=_now(at),
         segment_id=old[0].id if old else None,
         before={"segments": _dump(old)},
-        after={"segments": _dump(new)},
+        after=after,
     )
     return Revised(revised, revision)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from celery import Celery
@@ -104,7 +105,13 @@ class PipelineActions:
             return self._indexer
 
     def review(
-        self, *, session_id: str, user_id: str, change: ReviewChange, index_now: bool = True
+        self,
+        *,
+        session_id: str,
+        user_id: str,
+        change: ReviewChange,
+        index_now: bool = True,
+        expected: Mapping[str, int] | None = None,
     ) -> None:
         # An edit or a split touches one segment: read just that one, not the whole draft.
         only = [change.segment_id] if isinstance(change, EditText | SplitSegment) else None
@@ -116,6 +123,7 @@ class PipelineActions:
                 session_id=session_id,
                 change=lambda draft: revise(draft, change, members, user_id),
                 only=only,
+                expected=expected,
             )
         # The secretariat searches its drafts: they show the corrected text at once (or, for
         # the browser editor's line-by-line saves, as soon as the background indexing runs).

@@ -68,16 +68,6 @@ def save_revision(*, session: Session, revision: Revision) -> int:
     new_segments = [
         MinutesSegment.model_validate(segment) for segment in revision.after.get("segments", [])
     ]
-    if old_ids or new_segments:
-        _replace_rows(session, revision.session_id, old_ids, new_segments)
-    if "speaker" in revision.after:
-        _save_speaker(session, revision.session_id, MinutesSpeaker(**revision.after["speaker"]))
-    for segment in new_segments:
-        # A turn given to a member who had no label in this session brings a new label.
-        if segment.speaker and not _speaker_row(session, revision.session_id, segment.speaker):
-            session.add(SpeakerRow(session_id=revision.session_id, label=segment.speaker))
-    if "agenda" in revision.after:
-        _replace_agenda(session, revision.session_id, revision.after["agenda"])
     row = RevisionRow(
         session_id=revision.session_id,
         segment_id=revision.segment_id,
@@ -88,12 +78,28 @@ def save_revision(*, session: Session, revision: Revision) -> int:
         created_at=revision.created_at,
     )
     session.add(row)
+    session.flush()  # its id is the version of every segment it writes
+    if old_ids or new_segments:
+        _replace_rows(session, revision.session_id, old_ids, new_segments, revision_id=row.id)
+    if "speaker" in revision.after:
+        _save_speaker(session, revision.session_id, MinutesSpeaker(**revision.after["speaker"]))
+    for segment in new_segments:
+        # A turn given to a member who had no label in this session brings a new label.
+        if segment.speaker and not _speaker_row(session, revision.session_id, segment.speaker):
+            session.add(SpeakerRow(session_id=revision.session_id, label=segment.speaker))
+    if "agenda" in revision.after:
+        _replace_agenda(session, revision.session_id, revision.after["agenda"])
     session.flush()
     return row.id
 
 
 def _replace_rows(
-    session: Session, session_id: str, old_ids: list[str], new: list[MinutesSegment]
+    session: Session,
+    session_id: str,
+    old_ids: list[str],
+    new: list[MinutesSegment],
+    *,
+    revision_id: int,
 ) -> None:
     old_rows = {
         row.id: row
@@ -125,7 +131,9 @@ def _replace_rows(
         )
     )
     for offset, segment in enumerate(new, start=1):
-        session.add(_row(session_id, segment, (position or 0) + offset, template))
+        row = _row(session_id, segment, (position or 0) + offset, template)
+        row.revision_id = revision_id
+        session.add(row)
     session.flush()
 
 

@@ -169,6 +169,8 @@ class SegmentRow(Base):
     """Touched by a reviewer: re-running recognition never replaces it."""
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     """Replaced by a split or merge; kept for the revision history."""
+    revision_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The revision that wrote this row (the segment's version); None: recognition did."""
 
 
 class RevisionRow(Base):

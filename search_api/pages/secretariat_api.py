@@ -5,9 +5,10 @@ Every change is one of ``kuvend.review``'s review changes, applied by the orches
 What comes back is the changed lines rendered as the page renders them, so that the script
 swaps them in without a reload.
 
-A text edit, a split and a merge carry the version of the segment the clerk edited (the id of
-the newest revision that changed it, 0 for none). When it is not the segment's version any
-more, another clerk changed it first: 409 with "changed by X at T", and nothing is saved.
+A text edit, a split, a merge and a turn carry the version of each segment the clerk edited
+(the id of the revision that wrote it, 0 for none). When it is not the segment's version any
+more, another clerk changed it first: 409 with "changed by X at T", and nothing is saved (the
+check runs in the transaction that saves the change).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kuvend.errors import MediaError
+from kuvend.errors import MediaError, VersionConflictError
 from kuvend.review import (
     AssignTurn,
     EditText,
@@ -31,8 +32,8 @@ from kuvend.review import (
     SetAgenda,
     SplitSegment,
 )
-from kuvend.storage.segment_history import segment_history, segment_versions
-from kuvend.storage.tables import MemberRow, RevisionRow, SessionRow, UserRow
+from kuvend.storage.segment_history import segment_history
+from kuvend.storage.tables import MemberRow, SessionRow
 from search_api import crud
 from search_api.deps import SessionDep, SettingsDep, get_actions
 from search_api.errors import ApiError
@@ -104,41 +105,34 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _check_versions(session: Session, session_id: str, expected: dict[str, int], t: Texts) -> None:
-    """409 unless every segment in ``expected`` is still in the draft at that version."""
-    current = segment_versions(session=session, session_id=session_id, only=list(expected))
-    live = set(editor_view.live_ids(session, session_id, only=list(expected)))
-    for segment_id, version in expected.items():
-        if segment_id in live and current.get(segment_id, 0) == version:
-            continue
-        history = segment_history(session=session, session_id=session_id, segment_id=segment_id)
-        who, when = (
-            (history[0].user_email, history[0].created_at)
-            if history
-            else _latest(session, session_id)
-        )
-        raise ApiError(409, "conflict", t("conflict", who=who or "?", when=_when(when)))
-
-
-def _latest(session: Session, session_id: str) -> tuple[str | None, datetime]:
-    row = session.execute(
-        select(UserRow.email, RevisionRow.created_at)
-        .outerjoin(UserRow, UserRow.id == RevisionRow.user_id)
-        .where(RevisionRow.session_id == session_id)
-        .order_by(RevisionRow.id.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, datetime.now())
-
-
 def _apply(
-    request: Request, session: Session, clerk: Clerk, session_id: str, change: ReviewChange
+    request: Request,
+    session: Session,
+    clerk: Clerk,
+    session_id: str,
+    change: ReviewChange,
+    expected: dict[str, int] | None = None,
 ) -> None:
-    get_actions(request).review(
-        session_id=session_id, user_id=clerk.user_id, change=change, index_now=False
-    )
-    # Saved in the orchestration's own transaction: end this one, which may hold a snapshot
-    # from before it (SQLite), so that what is read next is what was saved.
+    """Apply ``change``; with ``expected`` (segment id -> the version the clerk edited), 409
+    "changed by X at T" and nothing saved if one of them changed meanwhile."""
+    # End this request's transaction first: on SQLite it may hold a snapshot from before
+    # the change, and what is read next must be what was saved.
+    session.rollback()
+    try:
+        get_actions(request).review(
+            session_id=session_id,
+            user_id=clerk.user_id,
+            change=change,
+            index_now=False,
+            expected=expected,
+        )
+    except VersionConflictError as error:
+        t = texts_for(request)
+        raise ApiError(
+            409,
+            "conflict",
+            t("conflict", who=error.user_email or "?", when=_when(error.changed_at)),
+        ) from None
     session.rollback()
 
 
@@ -158,12 +152,11 @@ def _guarded_change(
     returns the page's texts and the ids of segments the change made."""
     clerk, t = _clerk(request, session), texts_for(request)
     _own(session, clerk, session_id)
-    _check_versions(session, session_id, expected, t)
     if not isinstance(change, SplitSegment):  # only a split makes a segment
-        _apply(request, session, clerk, session_id, change)
+        _apply(request, session, clerk, session_id, change, expected)
         return t, []
     before = set(editor_view.live_ids(session, session_id))
-    _apply(request, session, clerk, session_id, change)
+    _apply(request, session, clerk, session_id, change, expected)
     after = editor_view.live_ids(session, session_id)
     return t, [segment_id for segment_id in after if segment_id not in before]
 
@@ -222,9 +215,14 @@ def name_speaker(
     return {"label": label, "name": name.name if name else body.name, "created": created}
 
 
+class Turn(Naming):
+    version: Annotated[int, Field(ge=0)]
+    """Of the segment the clerk chose; the turn's other segments are rewritten too."""
+
+
 @router.post("/sessions/{session_id}/segments/{segment_id}/turn")
 def assign_turn(
-    request: Request, session: SessionDep, session_id: str, segment_id: str, body: Naming
+    request: Request, session: SessionDep, session_id: str, segment_id: str, body: Turn
 ) -> dict[str, Any]:
     """Give the turn containing a segment to a speaker label or a member (made if new)."""
     clerk, t = _clerk(request, session), texts_for(request)
@@ -239,7 +237,7 @@ def assign_turn(
     before = {
         r.id: r.speaker_label for r in crud.list_segments(session=session, session_id=session_id)
     }
-    _apply(request, session, clerk, session_id, change)
+    _apply(request, session, clerk, session_id, change, {segment_id: body.version})
     rows = crud.list_segments(session=session, session_id=session_id)
     changed = [r.id for r in rows if before.get(r.id) != r.speaker_label or r.id == segment_id]
     return {

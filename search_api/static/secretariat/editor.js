@@ -130,7 +130,8 @@ function focusEnd(line) {
 async function save(line) {
   if (!line?.isConnected || pending.has(line)) return pending.get(line);
   const value = typed(line);
-  if (value === line.dataset.saved) return line;
+  // A line never focused was never edited: nothing to save (no empty revision).
+  if (line.dataset.saved === undefined || value === line.dataset.saved) return line;
   const work = (async () => {
     line.classList.add("saving");
     say(status, t("saving"));
@@ -356,7 +357,9 @@ document.querySelector("form.turn").addEventListener("submit", async (event) => 
   const line = current || playing;
   if (!line) return say(status, t("no_segment"));
   const name = event.target.elements.name.value.trim();
-  const answer = await api("POST", `${base}/segments/${line.dataset.segmentId}/turn`, { name });
+  const saved = (await save(line)) || line;
+  const body = { name, version: Number(saved.dataset.version) };
+  const answer = await api("POST", `${base}/segments/${saved.dataset.segmentId}/turn`, body);
   if (!answer.ok) return showError(answer.message);
   const old = answer.data.ids.map((id) => transcript.querySelector(`[data-segment-id="${CSS.escape(id)}"]`)).filter(Boolean);
   if (old.length) replaceLines(old, answer.data.html);
