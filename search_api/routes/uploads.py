@@ -11,7 +11,9 @@ the 202 answer points at its progress.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from pathlib import Path as FilePath
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request, Response, status
 from sqlalchemy.orm import Session
@@ -39,6 +41,7 @@ router = APIRouter(tags=[SECRETARIAT_TAG])
 
 Slug = Annotated[str, Path(max_length=64)]
 MemberId = Annotated[str, Path(max_length=32)]
+T = TypeVar("T")
 
 #: A voice sample is 10-60 s of speech; even uncompressed 48 kHz stereo that is under 25 MB.
 MAX_VOICE_SAMPLE_BYTES = 50 * 1024**2
@@ -53,8 +56,18 @@ _FILE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _unusable(error: MediaError) -> ApiError:
-    return ApiError(422, "unusable_media", str(error))
+async def _staged_then(
+    request: Request, *, max_bytes: int, staging_dir: FilePath, work: Callable[[FilePath, str], T]
+) -> T:
+    """Stage the request's ``file`` field, then run ``work(path, filename)`` on a worker thread
+    while the staged copy exists; a ``MediaError`` is a 422 ``unusable_media``."""
+    async with staged_file(
+        request, field="file", max_bytes=max_bytes, staging_dir=staging_dir
+    ) as staged:
+        try:
+            return await run_in_threadpool(work, staged.path, staged.filename)
+        except MediaError as error:
+            raise ApiError(422, "unusable_media", str(error)) from None
 
 
 def _scheduled_session(session: Session, caller: Caller, slug: str, session_id: str) -> None:
@@ -101,20 +114,14 @@ async def upload_recording(
     """
     await run_in_threadpool(_scheduled_session, session, caller, slug, session_id)
     actions = get_actions(request)
-    async with staged_file(
+    receipt = await _staged_then(
         request,
-        field="file",
         max_bytes=settings.max_upload_bytes,
         staging_dir=settings.data_dir / "uploads",
-    ) as staged:
-        try:
-            receipt = await run_in_threadpool(
-                lambda: actions.process_upload(
-                    session_id=session_id, path=staged.path, filename=staged.filename
-                )
-            )
-        except MediaError as error:
-            raise _unusable(error) from None
+        work=lambda path, name: actions.process_upload(
+            session_id=session_id, path=path, filename=name
+        ),
+    )
     progress_url = request.url_for("session_progress", session_id=session_id).path
     response.headers["Location"] = progress_url
     return UploadAccepted(
@@ -156,18 +163,10 @@ async def enrol_voice(
     """
     await run_in_threadpool(_member_of_staff, session, caller, member_id)
     actions = get_actions(request)
-    async with staged_file(
+    speech_s = await _staged_then(
         request,
-        field="file",
         max_bytes=MAX_VOICE_SAMPLE_BYTES,
         staging_dir=settings.data_dir / "uploads",
-    ) as staged:
-        try:
-            speech_s = await run_in_threadpool(
-                lambda: actions.enrol_voice(
-                    member_id=member_id, path=staged.path, filename=staged.filename
-                )
-            )
-        except MediaError as error:
-            raise _unusable(error) from None
+        work=lambda path, name: actions.enrol_voice(member_id=member_id, path=path, filename=name),
+    )
     return VoiceprintEnrolled(member_id=member_id, speech_s=round(speech_s, 3))
