@@ -2,27 +2,42 @@
 
 ::
 
-    out_dir/<assembly>/search-index.json   the assembly's published segments, compact
-    out_dir/search/index.html              the results page (and index.sq|sr|en.html)
-    out_dir/assets/kuvend-search.js        runs the query in the browser (MiniSearch)
-    out_dir/assets/minisearch.js           MiniSearch, vendored from npm by scripts/install
+    out_dir/<assembly>/search/meta.json        sessions, speakers, the shard keys
+    out_dir/<assembly>/search/terms/<key>.json  the terms starting with <key>, their postings
+    out_dir/<assembly>/search/texts/<n>.json    segments n*TEXT_CHUNK … as shown in results
+    out_dir/search/index.html                  the results page (and index.sq|sr|en.html)
+    out_dir/assets/kuvend-search.js            runs the query in the browser
 
 Every page's search field submits to ``search`` beside the site's root: under ``kuvend serve``
 the server's ``/search`` answers; on a plain web host ``search`` is this folder, whose page
 reads ``?q=`` and searches the index files in the browser. Matching uses the index's folding
 (``kuvend.text.fold_for_search``: accents optional, Cyrillic and Latin both ways, đ → dj):
-segments are folded here, queries by the same rules in ``kuvend-search.js``.
+terms are folded here, queries by the same rules in ``kuvend-search.js``.
 
-Index file (JSON, version 1): ``sessions`` ``[[id, title, date], …]``, ``speakers``
-``[[name, party], …]`` and ``segments`` ``[[session, start_s, speaker or -1, language, text,
-folded], …]`` (indices into the first two lists), so repeated metadata is written once.
+Why an inverted index of our own, split into small files, rather than a client-side search
+library: such a library (MiniSearch was used) builds or loads its whole index before the first
+query, 24 s in Chromium for 100 sessions (``bench/static_search.py``); here a first query reads
+the small ``meta.json``, the one or two term files its words start with, and the text files
+of the hits it shows, so its cost does not grow with the number of sessions.
+
+Format (JSON, version 2). Segments are numbered across the assembly, oldest session first.
+``meta.json``: ``{"version", "segments", "text_chunk", "sessions": [[id, title, date, first
+segment number], …], "speakers": [[name, party], …], "keys": [shard key, …]}``. A term's
+shard is the longest key it starts with (two letters, or three where two would make a file
+over ``SHARD_BYTES``; a shorter term is its own key); ``terms/<key as UTF-8 hex>.json`` maps
+each term to the numbers of the segments holding it, delta-encoded (each the difference from
+the previous). ``texts/<n>.json``: ``[[session, start_s, speaker or -1, language, text], …]``
+for segment numbers ``n * text_chunk`` onwards.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import re
 import shutil
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -31,68 +46,112 @@ from kuvend.minutes import Minutes
 from kuvend.text import fold_for_search
 from publish.files import write_atomically
 from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
-from publish.page import STATIC_DIR, environment, language_links
+from publish.page import environment, language_links
 from publish.site import SiteAssembly
 from publish.site_pages import safe_name
 
 log = logging.getLogger(__name__)
 
-INDEX_NAME: Final = "search-index.json"
-INDEX_VERSION: Final = 1
-#: Where scripts/install puts MiniSearch (npm ``minisearch``, MIT licence) with its licence.
-VENDOR_DIR: Final = STATIC_DIR / "vendor"
-_VENDORED: Final = ("minisearch.js", "minisearch.LICENSE.txt")
+INDEX_DIR: Final = "search"
+INDEX_VERSION: Final = 2
+#: Segments per text file (about 12 kB): the first 20 hits of a word, newest session first,
+#: mostly lie in a few of them.
+TEXT_CHUNK: Final = 128
+#: A two-letter shard larger than this is split by the terms' third letter.
+SHARD_BYTES: Final = 48_000
+_TERM: Final = re.compile(r"\w+")
 
 
 def build_static_search(
     assemblies: Sequence[SiteAssembly], out_dir: Path, ui_language: UiLanguage = "sq"
 ) -> None:
-    """A ``SiteBuilder``: each assembly's index (latest published versions), the results page,
-    and MiniSearch in ``out_dir/assets`` (the page says search is unavailable without it)."""
+    """A ``SiteBuilder``: each assembly's index (latest published versions) and the results
+    page."""
     for assembly in assemblies:
         write_search_index(
             [item.latest for item in assembly.sessions], out_dir / safe_name(assembly.slug)
         )
     write_search_page(out_dir, [(a.slug, a.name) for a in assemblies], ui_language)
-    for name in _VENDORED:
-        if (VENDOR_DIR / name).is_file():
-            shutil.copyfile(VENDOR_DIR / name, out_dir / "assets" / name)
-        else:
-            log.warning("%s is missing: run scripts/install to vendor it", VENDOR_DIR / name)
 
 
-def index_document(sessions: Sequence[Minutes]) -> dict[str, Any]:
-    """The index of one assembly's published sessions (see the module's docstring)."""
+def index_files(sessions: Sequence[Minutes]) -> dict[str, Any]:
+    """The index of one assembly's published sessions: file path (under ``search/``) → JSON
+    value (see the module's docstring)."""
+    ordered = sorted(sessions, key=lambda minutes: (minutes.session.date, minutes.session.id))
     speakers: dict[tuple[str, str | None], int] = {}
-    segments: list[list[Any]] = []
-    for number, minutes in enumerate(sessions):
+    postings: dict[str, list[int]] = defaultdict(list)
+    texts: list[list[Any]] = []
+    session_rows: list[list[Any]] = []
+    for number, minutes in enumerate(ordered):
+        session = minutes.session
+        session_rows.append([session.id, session.title, session.date, len(texts)])
         names = {speaker.id: speaker for speaker in minutes.speakers}
         for segment in minutes.segments:
-            folded = fold_for_search(segment.text)
-            if not folded.strip():
+            terms = set(_TERM.findall(fold_for_search(segment.text)))
+            if not terms:
                 continue
             speaker = names.get(segment.speaker or "")
             who = -1
             if speaker is not None and speaker.name:
                 who = speakers.setdefault((speaker.name, speaker.party), len(speakers))
-            segments.append(
-                [number, round(segment.start, 1), who, segment.language, segment.text, folded]
-            )
-    return {
+            for term in terms:
+                postings[term].append(len(texts))
+            texts.append([number, round(segment.start, 1), who, segment.language, segment.text])
+    files: dict[str, Any] = {}
+    shards = _shards(postings)
+    for key, shard in shards.items():
+        files[f"terms/{key.encode().hex()}.json"] = shard
+    for start in range(0, len(texts), TEXT_CHUNK):
+        files[f"texts/{start // TEXT_CHUNK}.json"] = texts[start : start + TEXT_CHUNK]
+    files["meta.json"] = {
         "version": INDEX_VERSION,
-        "sessions": [[m.session.id, m.session.title, m.session.date] for m in sessions],
+        "segments": len(texts),
+        "text_chunk": TEXT_CHUNK,
+        "sessions": session_rows,
         "speakers": [list(key) for key in speakers],
-        "segments": segments,
+        "keys": sorted(shards),
     }
+    return files
+
+
+def _shards(postings: dict[str, list[int]]) -> dict[str, dict[str, list[int]]]:
+    """Terms grouped by their first two letters, a large group by three (see the docstring)."""
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for term, numbers in postings.items():
+        deltas = [numbers[0]] + [b - a for a, b in itertools.pairwise(numbers)]
+        grouped[term[:2]][term] = deltas
+    shards: dict[str, dict[str, list[int]]] = {}
+    for key, terms in grouped.items():
+        if len(_dumps(terms)) <= SHARD_BYTES:
+            shards[key] = terms
+            continue
+        for term, deltas in terms.items():
+            shards.setdefault(term[:3], {})[term] = deltas
+    return shards
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_search_index(sessions: Sequence[Minutes], folder: Path) -> Path:
-    """Write ``folder/search-index.json`` for an assembly's published ``sessions``."""
-    path = folder / INDEX_NAME
-    text = json.dumps(index_document(sessions), ensure_ascii=False, separators=(",", ":"))
-    write_atomically(path, text)
-    log.info("search index of %s: %d bytes", folder.name, len(text.encode()))
-    return path
+    """Write ``folder/search/`` for an assembly's published ``sessions``; returns that folder.
+
+    The folder is replaced as a whole, so no file of an older index is left behind."""
+    target = folder / INDEX_DIR
+    staging = folder / f".{INDEX_DIR}.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    size = 0
+    for name, value in index_files(sessions).items():
+        path = staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = _dumps(value)
+        path.write_text(text, "utf-8")
+        size += len(text.encode())
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    log.info("search index of %s: %d bytes", folder.name, size)
+    return target
 
 
 def write_search_page(
@@ -114,7 +173,7 @@ def write_search_page(
                 home_href=f"../index.{language}.html",
                 language_links=language_links(language, lambda code: f"index.{code}.html"),
                 indexes=[
-                    {"slug": slug, "name": name, "href": f"../{slug}/{INDEX_NAME}"}
+                    {"slug": slug, "name": name, "href": f"../{safe_name(slug)}/{INDEX_DIR}/"}
                     for slug, name in assemblies
                 ],
             )
