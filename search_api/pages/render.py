@@ -6,10 +6,11 @@ other origin), talk to this server alone, and are never cached: they show unpubl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from search_api.pages.i18n import (
@@ -54,6 +55,27 @@ def texts_for(request: Request) -> Texts:
     return Texts(choose_language(request))
 
 
+def _render_context(request: Request, t: Texts, clerk: Clerk | None) -> dict[str, Any]:
+    return {
+        "t": t,
+        "clerk": clerk,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in PAGE_LANGUAGES],
+        "path": request.url.path,
+    }
+
+
+def _remember_language(request: Request, response: Response, t: Texts) -> None:
+    if request.query_params.get("lang") in PAGE_LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            t.language,
+            max_age=365 * 86400,
+            path=COOKIE_PATH,
+            samesite="strict",
+            httponly=True,
+        )
+
+
 def page(
     request: Request,
     template: str,
@@ -65,23 +87,42 @@ def page(
     """``secretariat/{template}`` rendered in the request's language, with the page headers."""
     t = texts_for(request)
     html = templates.get_template(f"secretariat/{template}").render(
-        t=t,
-        clerk=clerk,
-        languages=[(code, LANGUAGE_NAMES[code]) for code in PAGE_LANGUAGES],
-        path=request.url.path,
-        **context,
+        **_render_context(request, t, clerk), **context
     )
     response = HTMLResponse(html, status_code=status_code, headers=HEADERS)
-    if request.query_params.get("lang") in PAGE_LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            t.language,
-            max_age=365 * 86400,
-            path=COOKIE_PATH,
-            samesite="strict",
-            httponly=True,
-        )
+    _remember_language(request, response, t)
     return response
+
+
+def streamed_page(request: Request, template: str, *, clerk: Clerk, **context: Any) -> Response:
+    """As ``page``, sent while it renders: the browser shows the top of a long page (the
+    editor of a three-hour session, 2.4 MB) while the rest is still being written.
+
+    ``context`` must be plain data already read: rendering goes on after the request's
+    database session may have closed.
+    """
+    t = texts_for(request)
+    parts = templates.get_template(f"secretariat/{template}").generate(
+        **_render_context(request, t, clerk), **context
+    )
+    response = StreamingResponse(
+        _in_chunks(parts), headers=HEADERS, media_type="text/html; charset=utf-8"
+    )
+    _remember_language(request, response, t)
+    return response
+
+
+def _in_chunks(parts: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Jinja's many small strings as fewer, larger writes."""
+    buffer: list[str] = []
+    length = 0
+    for part in parts:
+        buffer.append(part)
+        length += len(part)
+        if length >= size:
+            yield "".join(buffer).encode()
+            buffer, length = [], 0
+    yield "".join(buffer).encode()
 
 
 def fragment(template: str, **context: Any) -> str:

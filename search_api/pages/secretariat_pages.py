@@ -27,7 +27,7 @@ from search_api.accounts import authenticate
 from search_api.deps import SessionDep, SettingsDep
 from search_api.errors import ApiError
 from search_api.pages import editor_view, secretariat_api
-from search_api.pages.render import page, texts_for
+from search_api.pages.render import page, streamed_page, texts_for
 from search_api.pages.web_auth import (
     Clerk,
     current_clerk,
@@ -233,7 +233,7 @@ def editor_page(
     )
     versions = load_published_versions(session=session, session_id=session_id)
     agenda = [a for a in load_agenda(session=session, session_id=session_id)]
-    return page(
+    return streamed_page(
         request,
         "editor.html.j2",
         clerk=clerk,
@@ -248,9 +248,12 @@ def editor_page(
         lines_per_part=editor_view.LINES_PER_PART,
         review_count=sum(1 for s in segments if s.review),
         speakers=editor_view.speakers(session, session_id),
-        members=list(members),
+        members=[{"name": member.name} for member in members],
         agenda=[{"start": a.start_s or 0.0, "title": a.title} for a in agenda],
-        gaps=editor_view.gaps(session, session_id),
+        gaps=[
+            {"start": gap.start_s, "end": gap.end_s, "reason": gap.reason}
+            for gap in editor_view.gaps(session, session_id)
+        ],
         media_url=f"/secretariat/sessions/{row.id}/media" if _media(settings, row) else None,
         published_url=secretariat_api.public_url(row) if versions else None,
         published_version=versions[-1].version if versions else None,

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import GapRow
 from search_api.app import create_app
 from tests.secretariat.conftest import SESSION_ID, seeded
 from tests.secretariat.seed import EMAIL, PASSWORD
@@ -92,3 +94,15 @@ def test_the_language_follows_the_browser(client: TestClient, accept: str, expec
     client.cookies.clear()
     page = client.get("/secretariat/signin", headers={"Accept-Language": accept})
     assert expected in page.text
+
+
+def test_the_editor_lists_the_stretches_without_transcript(client: TestClient) -> None:
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    with session_scope(settings.resolved_database_url) as db:
+        db.add(GapRow(session_id=SESSION_ID, start_s=40.0, end_s=45.5, reason="dropped"))
+    _sign_in(client, EMAIL, PASSWORD)
+    editor = client.get(f"/secretariat/sessions/{SESSION_ID}")
+    assert editor.status_code == 200
+    assert editor.headers["content-security-policy"].startswith("default-src 'none'")
+    assert '<a class="time" href="#t=40.0">0:00:40–0:00:45</a> dropped' in editor.text
+    assert editor.text.rstrip().endswith("</html>")  # sent whole, as it was rendered
