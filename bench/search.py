@@ -3,6 +3,10 @@
 Usage::
 
     .venv/bin/python bench/search.py [--segments 1000000] [--queries 300] [--keep DIR]
+                                     [--static-sessions 100]
+
+A 1 M-segment index takes minutes to build: give ``--keep`` a folder outside the checkout
+(e.g. ``/tmp/kuvend-bench-1m``) and later runs reuse it when it holds that many segments.
 
 Segments are synthetic but made of real text: sentences drawn (seeded) from the Albanian court
 sentences and the ParlaMint Serbian/Bosnian samples in ``../shared/eval/text/``, about 70 %
@@ -11,15 +15,16 @@ a session, 38 assemblies, 2019–2024, 5–9 speakers per session with names and
 session goes through ``SqliteFtsIndex.index_minutes`` as the pipeline's would, then the index is
 optimized (FTS5 ``optimize``) and checkpointed.
 
-It prints the build time (segments/s), the index file size, and latency percentiles
-(p50/p95/p99, ms) of three query kinds — a word (mid-frequency vocabulary, typed with or
-without its diacritics), a two-word phrase, and a word filtered by assembly and a year — each
-measured directly on the index, through the API (``GET /api/v1/search`` in-process over
-httpx's ASGI transport, so the figure includes FastAPI, validation and serialisation but no
-network) and through the public search page (``GET /search``: the same query, five facets,
-rendered HTML). Queries ask for 20 hits and facets, as the API does by default. Beside each
-percentile line, the CPU-seconds the process spent on those queries (the machine is shared:
-wall time is noisy, CPU time much less so); the three ways run one after another per kind.
+It prints the build time (segments/s), the index file size, and for three query kinds — a
+word (mid-frequency vocabulary, typed with or without its diacritics), a two-word phrase, and a
+word filtered by assembly and a year — the wall-clock p50/p95/p99 (ms) and the process's CPU
+time per query (mean, p50, p95; the machine is shared: wall time is inflated by others' load,
+CPU time much less), measured directly on the index, through the API (``GET /api/v1/search``
+in-process over httpx's ASGI transport, so the figure includes FastAPI, validation and
+serialisation but no network) and through the public search page (``GET /search``: the same
+query, five facets, rendered HTML), one after another per kind. Queries ask for 20 hits and
+facets, as the API does by default. The load average is printed before and after. Last, it
+runs ``bench/static_search.py`` for the static site's index (size, first query in Chromium).
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -184,13 +191,27 @@ def make_queries(corpus: Corpus, count: int, seed: int = 9) -> Queries:
     return Queries([{"q": w} for w in words], [{"q": p} for p in phrases], filtered)
 
 
-def percentiles(samples_ms: list[float]) -> str:
+def percentiles(samples_ms: list[float]) -> tuple[float, float, float]:
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
-    return f"p50 {cuts[49]:7.2f}  p95 {cuts[94]:7.2f}  p99 {cuts[98]:7.2f} ms"
+    return cuts[49], cuts[94], cuts[98]
 
 
-def time_direct(index: SqliteFtsIndex, params: list[dict[str, str]]) -> tuple[list[float], int]:
-    samples, hits = [], 0
+def line(kind: str, way: str, wall: list[float], cpu: list[float]) -> str:
+    """Wall-clock p50/p95/p99 and the process's CPU time per query (mean, p50, p95), in ms."""
+    w50, w95, w99 = percentiles(wall)
+    c50, c95, _ = percentiles(cpu)
+    return (
+        f"  {kind:<8} {way:<6} wall p50 {w50:7.2f}  p95 {w95:7.2f}  p99 {w99:7.2f} ms"
+        f" | CPU-ms/query mean {statistics.fmean(cpu):6.2f}  p50 {c50:6.2f}  p95 {c95:6.2f}"
+    )
+
+
+Samples = tuple[list[float], list[float]]
+
+
+def time_direct(index: SqliteFtsIndex, params: list[dict[str, str]]) -> tuple[Samples, int, int]:
+    """(wall ms, CPU ms) per query, the hits in all, and how many had estimated facets."""
+    wall, cpu, hits, estimated = [], [], 0, 0
     for query in params:
         search = SearchQuery(
             text=query["q"],
@@ -198,11 +219,13 @@ def time_direct(index: SqliteFtsIndex, params: list[dict[str, str]]) -> tuple[li
             date_from=_date(query.get("date_from")),
             date_to=_date(query.get("date_to")),
         )
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         results = index.search(search)
-        samples.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+        wall.append((time.perf_counter() - began) * 1000)
         hits += results.total
-    return samples, hits
+        estimated += results.facets_approximate
+    return (wall, cpu), hits, estimated
 
 
 def _date(value: str | None) -> date | None:
@@ -215,16 +238,18 @@ _PAGE_NAMES = {"date_from": "from", "date_to": "to"}
 
 async def time_api(
     client: httpx.AsyncClient, params: list[dict[str, str]], path: str = "/api/v1/search"
-) -> list[float]:
-    samples = []
+) -> Samples:
+    """(wall ms, CPU ms) per request; CPU is the whole process's (the app runs in it)."""
+    wall, cpu = [], []
     for query in params:
         if path == "/search":
             query = {_PAGE_NAMES.get(key, key): value for key, value in query.items()}
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = await client.get(path, params=query)
-        samples.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+        wall.append((time.perf_counter() - began) * 1000)
         response.raise_for_status()
-    return samples
+    return wall, cpu
 
 
 def build(
@@ -251,6 +276,12 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--keep", type=Path, help="build the index in this folder and keep it")
+    parser.add_argument(
+        "--static-sessions",
+        type=int,
+        default=100,
+        help="then bench the static site's index for this many sessions (0: not)",
+    )
     args = parser.parse_args()
 
     def log(line: str) -> None:
@@ -283,30 +314,40 @@ def main() -> None:
     migrate(settings.resolved_database_url)
     app = create_app(settings, index=index, search_pages=search_page)
 
-    async def through(path: str, params: list[dict[str, str]]) -> list[float]:
+    async def through(path: str, params: list[dict[str, str]]) -> Samples:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             await time_api(client, params[:10], path)  # warm-up
             return await time_api(client, params, path)
 
-    log(f"latency over {args.queries} queries each (20 hits + facets), CPU-seconds in brackets:")
+    log(f"load average {_load()}")
+    log(f"latency over {args.queries} queries each (20 hits + facets):")
     for kind in ("word", "phrase", "filtered"):
         params = getattr(queries, kind)
         time_direct(index, params[:10])  # warm the page cache
-        cpu = time.process_time()
-        direct, hits = time_direct(index, params)
-        cpu_direct, cpu = time.process_time() - cpu, time.process_time()
+        direct, hits, estimated = time_direct(index, params)
         api = asyncio.run(through("/api/v1/search", params))
-        cpu_api, cpu = time.process_time() - cpu, time.process_time()
         page = asyncio.run(through("/search", params))
-        cpu_page = time.process_time() - cpu
         log(
-            f"  {kind:<8} direct  {percentiles(direct)}  [{cpu_direct:6.2f} s]"
-            f"   (mean hits {hits / len(params):,.0f})"
+            f"  {kind}: mean hits {hits / len(params):,.0f}, facets estimated for "
+            f"{estimated} of {len(params)} queries"
         )
-        log(f"  {kind:<8} API     {percentiles(api)}  [{cpu_api:6.2f} s]")
-        log(f"  {kind:<8} page    {percentiles(page)}  [{cpu_page:6.2f} s]")
+        log(line(kind, "direct", *direct))
+        log(line(kind, "API", *api))
+        log(line(kind, "page", *page))
+    log(f"load average {_load()}")
     index.close()
+    if args.static_sessions:
+        log(f"static index, {args.static_sessions} sessions (bench/static_search.py):")
+        script = Path(__file__).with_name("static_search.py")
+        subprocess.run(
+            [sys.executable, str(script), "--sessions", str(args.static_sessions)], check=True
+        )
+        log(f"load average {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

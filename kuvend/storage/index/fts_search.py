@@ -60,7 +60,6 @@ def run_search(connection: sqlite3.Connection, query: SearchQuery) -> SearchResu
         match += "".join(f" NOT {term}" for term in excluded)
         residual, parameters = _residual(query)
         parameters["match"] = match
-        total = _count(connection, residual, parameters)
         # Whole windows up to the page's end, so that a hit's place does not depend on the
         # page asked for: the pages of a query list every match once.
         windows = -(-(query.offset + query.limit) // RANK_WINDOW)
@@ -76,6 +75,9 @@ def run_search(connection: sqlite3.Connection, query: SearchQuery) -> SearchResu
             + "ORDER BY search_fts.rowid DESC LIMIT :window",
             {**parameters, "window": windows * RANK_WINDOW},
         ).fetchall()
+        # A window not filled holds every match: no second pass to count them.
+        full = len(candidates) == windows * RANK_WINDOW
+        total = _count(connection, residual, parameters) if full else len(candidates)
         first = query.offset // RANK_WINDOW
         ranked = [
             hit
