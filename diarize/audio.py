@@ -11,9 +11,8 @@ import numpy.typing as npt
 import soundfile
 from scipy.signal import resample_poly
 
+from kuvend.domain import SAMPLE_RATE_HZ
 from kuvend.errors import MediaError
-
-SAMPLE_RATE = 16_000
 
 Waveform = npt.NDArray[np.float32]
 
@@ -28,8 +27,8 @@ def read_wav(path: Path) -> Waveform:
         samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as error:
         raise MediaError(f"cannot read audio {path}: {error}") from error
-    if rate != SAMPLE_RATE:
-        raise MediaError(f"{path} is {rate} Hz; diarization needs {SAMPLE_RATE} Hz (ingest it)")
+    if rate != SAMPLE_RATE_HZ:
+        raise MediaError(f"{path} is {rate} Hz; diarization needs {SAMPLE_RATE_HZ} Hz (ingest it)")
     mono: Waveform = samples.mean(axis=1).astype(np.float32)
     return mono
 
@@ -47,15 +46,15 @@ def load_any(path: Path) -> Waveform:
     except (soundfile.LibsndfileError, RuntimeError):
         return _decoded_by_ffmpeg(path)
     mono = samples.mean(axis=1)
-    if rate != SAMPLE_RATE:
-        divisor = gcd(rate, SAMPLE_RATE)
-        mono = resample_poly(mono, SAMPLE_RATE // divisor, rate // divisor)
+    if rate != SAMPLE_RATE_HZ:
+        divisor = gcd(rate, SAMPLE_RATE_HZ)
+        mono = resample_poly(mono, SAMPLE_RATE_HZ // divisor, rate // divisor)
     return np.asarray(mono, dtype=np.float32)
 
 
 def _decoded_by_ffmpeg(path: Path) -> Waveform:
     command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
-    command += ["-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"]
+    command += ["-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE_HZ), "-"]
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0 or not result.stdout:
         reason = result.stderr.decode(errors="replace").strip().splitlines()

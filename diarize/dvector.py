@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from diarize.audio import SAMPLE_RATE, Waveform
+from diarize.audio import Waveform
 from diarize.embedding import EmbeddedTile, normalised
-from kuvend.domain import Embedding
+from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 from kuvend.errors import ModelError
 
 #: The front end the weights were trained with; the model's metadata must agree.
@@ -33,7 +33,7 @@ FRONT_END = {"sample_rate": 16000, "n_fft": 512, "win_length": 400, "hop_length"
 N_MELS = 40
 WINDOW_FRAMES = 80
 STRIDE_FRAMES = 40
-HOP_S = FRONT_END["hop_length"] / SAMPLE_RATE
+HOP_S = FRONT_END["hop_length"] / SAMPLE_RATE_HZ
 #: Speech is brought to this RMS level first: log mel energies shift with the gain.
 TARGET_RMS_DB = -26.0
 
@@ -78,7 +78,7 @@ class DVectorEncoder:
     def _mel_basis(self) -> npt.NDArray[np.float32]:
         import librosa
 
-        basis = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=FRONT_END["n_fft"], n_mels=N_MELS)
+        basis = librosa.filters.mel(sr=SAMPLE_RATE_HZ, n_fft=FRONT_END["n_fft"], n_mels=N_MELS)
         return np.asarray(basis, dtype=np.float32)
 
     def log_mel(self, samples: Waveform) -> npt.NDArray[np.float32]:
@@ -122,7 +122,7 @@ class DVectorEncoder:
         Each tile is labelled by the mean of the 0.8 s windows lying inside the 1.6 s span
         centred on it (at least the one nearest its centre); tiles cover the region exactly.
         """
-        first, last = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+        first, last = int(start_s * SAMPLE_RATE_HZ), int(end_s * SAMPLE_RATE_HZ)
         if last <= first:
             return []
         windows = self._windows(samples[first:last])

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from diarize.audio import SAMPLE_RATE, Waveform
-from kuvend.domain import Embedding
+from diarize.audio import Waveform
+from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 
 #: Resemblyzer embeds 1.6 s windows (160 mel frames of 10 ms).
 WINDOW_S = 1.6
@@ -58,14 +58,14 @@ def embed_region(
     Windows of 1.6 s start every ``step_s``; each window labels the stretch nearest its
     centre, so the tiles cover the region exactly and never overlap.
     """
-    first, last = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+    first, last = int(start_s * SAMPLE_RATE_HZ), int(end_s * SAMPLE_RATE_HZ)
     region = _loudness_normalised(samples[first:last])
     if len(region) == 0:
         return []
     _, partials, slices = _encoder().embed_utterance(
         region, return_partials=True, rate=1.0 / step_s, min_coverage=0.5
     )
-    centres = [start_s + (piece.start + piece.stop) / 2 / SAMPLE_RATE for piece in slices]
+    centres = [start_s + (piece.start + piece.stop) / 2 / SAMPLE_RATE_HZ for piece in slices]
     bounds = [start_s, *((a + b) / 2 for a, b in itertools.pairwise(centres)), end_s]
     return [
         EmbeddedTile(bounds[i], bounds[i + 1], np.asarray(partials[i], dtype=np.float32))

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from diarize.audio import SAMPLE_RATE, Waveform, load_any
+from diarize.audio import Waveform, load_any
 from diarize.backend import Diarizer
 from diarize.embedding import normalised
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
-from kuvend.domain import Embedding, Member, SpeakerTurn
+from kuvend.domain import SAMPLE_RATE_HZ, Embedding, Member, SpeakerTurn
 from kuvend.errors import MediaError
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def enrol_voice(
             f"voice sample {path.name} has {speech_s:.1f} s of speech; "
             f"at least {min_speech_s:.0f} s is needed"
         )
-    speech = _concatenated(samples, spans)[: int(max_speech_s * SAMPLE_RATE)]
+    speech = _concatenated(samples, spans)[: int(max_speech_s * SAMPLE_RATE_HZ)]
     return Voiceprint(diarizer.embed(speech), min(speech_s, max_speech_s))
 
 
@@ -81,7 +81,7 @@ def voiceprint_from_turns(
     speech = _concatenated(samples, spans)
     if len(speech) == 0:
         raise MediaError("no reviewed speech to learn the voice from")
-    return Voiceprint(diarizer.embed(speech), len(speech) / SAMPLE_RATE)
+    return Voiceprint(diarizer.embed(speech), len(speech) / SAMPLE_RATE_HZ)
 
 
 def updated_voiceprint(
@@ -98,7 +98,9 @@ def updated_voiceprint(
 
 
 def _concatenated(samples: Waveform, spans: Iterable[tuple[float, float]]) -> Waveform:
-    pieces = [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in spans]
+    pieces = [
+        samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)] for start, end in spans
+    ]
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 

@@ -16,10 +16,10 @@ from typing import Any, Literal
 import numpy as np
 
 from diarize._pyannote_import import pyannote_audio
-from diarize.audio import SAMPLE_RATE, Waveform, read_wav
+from diarize.audio import Waveform, read_wav
 from diarize.embedding import normalised
 from diarize.options import DiarizeOptions
-from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
+from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk, ChunkDiarization, Embedding, SpeechRegion
 from kuvend.errors import ModelError
 from kuvend.types import StageHook, no_hook
 
@@ -105,7 +105,7 @@ class PyannoteDiarizer:
             warnings.filterwarnings("ignore", message="Mean of empty slice")
             warnings.filterwarnings("ignore", message="invalid value encountered in divide")
             output = self._pipeline(
-                {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE},
+                {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE_HZ},
                 max_speakers=options.max_speakers,
                 hook=_PyannoteHook(hook),
             )
@@ -187,4 +187,4 @@ def _with_embeddings(
 
 
 def _duration(samples: Waveform) -> float:
-    return len(samples) / SAMPLE_RATE
+    return len(samples) / SAMPLE_RATE_HZ

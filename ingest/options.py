@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kuvend.config import Settings
+from kuvend.domain import SAMPLE_RATE_HZ
 
-#: The models' sample rate; chunks are always 16 kHz mono 16-bit PCM WAV.
-SAMPLE_RATE_HZ = 16_000
+__all__ = ["SAMPLE_RATE_HZ", "IngestOptions"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,10 @@ import numpy.typing as npt
 
 from kuvend.types import LanguageCode, SegmentFlag, SerbianScript
 
+#: The sample rate of every chunk and of both models' input: chunks are 16 kHz mono 16-bit PCM
+#: WAV, and every stage reads them at this rate.
+SAMPLE_RATE_HZ = 16_000
+
 #: A speaker embedding (voiceprint), L2-normalised, float32.
 Embedding = npt.NDArray[np.float32]
 
@@ -79,7 +83,8 @@ class Gap:
 
 @dataclass(frozen=True, slots=True)
 class AudioChunk:
-    """A piece of the session's audio, 16 kHz mono PCM WAV, placed on the session clock."""
+    """A piece of the session's audio, mono PCM WAV at :data:`SAMPLE_RATE_HZ`, placed on the
+    session clock."""
 
     index: int
     path: Path

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kuvend.domain import SAMPLE_RATE_HZ
 from kuvend.errors import KuvendError
-
-SAMPLE_RATE = 16_000
 
 ALBANIAN_SENTENCES = (
     "Mirëdita të nderuar anëtarë të kuvendit, po e hapim seancën e sotme.",
@@ -89,7 +88,7 @@ def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float
         capture_output=True,
     )
     subprocess.run(
-        ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(target)],
+        ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE_HZ), "-c", "1", "-b", "16", str(target)],
         check=True,
         capture_output=True,
     )
@@ -105,7 +104,7 @@ def silence(duration_s: float, target: Path) -> None:
             "-D",
             "-n",
             "-r",
-            str(SAMPLE_RATE),
+            str(SAMPLE_RATE_HZ),
             "-c",
             "1",
             "-b",

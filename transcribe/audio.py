@@ -9,10 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from kuvend.domain import AudioChunk
+from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk
 from kuvend.errors import MediaError
-
-SAMPLE_RATE = 16_000
 
 Samples = npt.NDArray[np.float32]
 
@@ -27,7 +25,7 @@ class ChunkAudio:
     @property
     def duration_s(self) -> float:
         """Length of the samples in seconds."""
-        return len(self.samples) / SAMPLE_RATE
+        return len(self.samples) / SAMPLE_RATE_HZ
 
     @property
     def end_s(self) -> float:
@@ -36,7 +34,7 @@ class ChunkAudio:
 
     def between(self, start_s: float, end_s: float) -> Samples:
         """The samples from ``start_s`` to ``end_s``, both relative to ``start_s`` of the audio."""
-        return self.samples[int(start_s * SAMPLE_RATE) : int(end_s * SAMPLE_RATE)]
+        return self.samples[int(start_s * SAMPLE_RATE_HZ) : int(end_s * SAMPLE_RATE_HZ)]
 
 
 def read_samples(chunk: AudioChunk, *, from_s: float = 0.0) -> Samples:
@@ -51,16 +49,16 @@ def read_samples(chunk: AudioChunk, *, from_s: float = 0.0) -> Samples:
         info = None
     except FileNotFoundError as error:
         raise MediaError(f"audio chunk {chunk.path} does not exist") from error
-    if info is not None and info.samplerate == SAMPLE_RATE and info.channels == 1:
+    if info is not None and info.samplerate == SAMPLE_RATE_HZ and info.channels == 1:
         data, _ = soundfile.read(
-            str(chunk.path), start=int(from_s * SAMPLE_RATE), dtype="float32", always_2d=False
+            str(chunk.path), start=int(from_s * SAMPLE_RATE_HZ), dtype="float32", always_2d=False
         )
         return np.asarray(data, dtype=np.float32)
     try:
-        decoded = faster_whisper.decode_audio(str(chunk.path), sampling_rate=SAMPLE_RATE)
+        decoded = faster_whisper.decode_audio(str(chunk.path), sampling_rate=SAMPLE_RATE_HZ)
     except Exception as error:  # PyAV raises its own zoo of errors for a bad file
         raise MediaError(f"cannot read audio chunk {chunk.path}: {error}") from error
-    return np.asarray(decoded[int(from_s * SAMPLE_RATE) :], dtype=np.float32)
+    return np.asarray(decoded[int(from_s * SAMPLE_RATE_HZ) :], dtype=np.float32)
 
 
 def span_audio(
@@ -70,9 +68,11 @@ def span_audio(
     ``previous`` where ``start_s`` lies before the chunk (speech that ran across the cut).
     """
     own = read_samples(chunk, from_s=max(0.0, start_s - chunk.offset_s))
-    own = own[: max(0, round((end_s - max(start_s, chunk.offset_s)) * SAMPLE_RATE))]
+    own = own[: max(0, round((end_s - max(start_s, chunk.offset_s)) * SAMPLE_RATE_HZ))]
     if previous is None or start_s >= chunk.offset_s:
         return ChunkAudio(own, max(start_s, chunk.offset_s))
     carried = read_samples(previous, from_s=max(0.0, start_s - previous.offset_s))
     # The carried samples end where this chunk begins; the start follows from their length.
-    return ChunkAudio(np.concatenate([carried, own]), chunk.offset_s - len(carried) / SAMPLE_RATE)
+    return ChunkAudio(
+        np.concatenate([carried, own]), chunk.offset_s - len(carried) / SAMPLE_RATE_HZ
+    )

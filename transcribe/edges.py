@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kuvend.domain import AudioChunk
+from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk
 from transcribe.audio import read_samples
 from transcribe.options import TranscribeOptions
 from transcribe.regions import speech_regions
@@ -55,7 +55,7 @@ def handover_s(chunk: AudioChunk, options: TranscribeOptions) -> float:
     if not regions:
         return chunk.end_s
     last = regions[-1]
-    runs_out = len(tail) / 16_000 - last.end_s <= _TOUCHES_END_S
+    runs_out = len(tail) / SAMPLE_RATE_HZ - last.end_s <= _TOUCHES_END_S
     if runs_out and last.start_s > 0.0:
         return chunk.offset_s + window_start + last.start_s
     return chunk.end_s

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from kuvend.domain import SAMPLE_RATE_HZ
 from kuvend.types import LanguageCode
-from transcribe.audio import SAMPLE_RATE, Samples
+from transcribe.audio import Samples
 from transcribe.options import TranscribeOptions
 
 #: One Whisper window.
@@ -55,8 +56,8 @@ def speech_regions(samples: Samples, options: TranscribeOptions) -> list[Region]
         min_speech_duration_ms=250,
     )
     return [
-        Region(span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE)
-        for span in get_speech_timestamps(samples, vad, sampling_rate=SAMPLE_RATE)
+        Region(span["start"] / SAMPLE_RATE_HZ, span["end"] / SAMPLE_RATE_HZ)
+        for span in get_speech_timestamps(samples, vad, sampling_rate=SAMPLE_RATE_HZ)
     ]
 
 

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from kuvend.domain import SAMPLE_RATE_HZ
 from kuvend.types import LanguageCode, SerbianScript
-from transcribe.audio import SAMPLE_RATE, Samples
+from transcribe.audio import Samples
 from transcribe.engine import WhisperEngine
 from transcribe.guards import KNOWN_HALLUCINATIONS, compression_ratio, longest_repeat, plain
 from transcribe.language import detect_language
@@ -131,7 +132,7 @@ class StreamingDecoder:
     @property
     def end_s(self) -> float:
         """Session time just after the last sample pushed."""
-        return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+        return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE_HZ
 
     @property
     def text(self) -> str:
@@ -150,7 +151,7 @@ class StreamingDecoder:
         if start_s is not None and start_s > self.end_s + 0.25:
             update = self._cut(start_s)
         self._buffer = np.concatenate([self._buffer, np.asarray(samples, np.float32)])
-        self._pending_s += len(samples) / SAMPLE_RATE
+        self._pending_s += len(samples) / SAMPLE_RATE_HZ
         if self._pending_s < self.options.step_s:
             return update
         step = self.step()
@@ -175,7 +176,7 @@ class StreamingDecoder:
 
     def _bound(self) -> tuple[CaptionWord, ...]:
         """Keep the buffer within one Whisper window (see ``StreamOptions.max_buffer_s``)."""
-        excess = len(self._buffer) / SAMPLE_RATE - (self.options.max_buffer_s + 5.0)
+        excess = len(self._buffer) / SAMPLE_RATE_HZ - (self.options.max_buffer_s + 5.0)
         if excess <= 0:
             return ()
         cut_s = self._buffer_start_s + excess
@@ -184,7 +185,7 @@ class StreamingDecoder:
             kept += 1
         forced = self._commit(self._tail[:kept])
         self._tail = self._tail[kept:]
-        self._drop(round(excess * SAMPLE_RATE))
+        self._drop(round(excess * SAMPLE_RATE_HZ))
         self._language = None
         return forced
 
@@ -199,12 +200,12 @@ class StreamingDecoder:
 
     def _hypothesis(self) -> list[_Hyp] | None:
         """The buffer's new words past the committed ones, or ``None`` when nothing is decoded."""
-        duration = len(self._buffer) / SAMPLE_RATE
+        duration = len(self._buffer) / SAMPLE_RATE_HZ
         if duration < self.options.min_language_s:
             return None
         if not self._has_speech():
             if not self._tail:  # silence: keep only its last half second
-                self._drop(len(self._buffer) - SAMPLE_RATE // 2)
+                self._drop(len(self._buffer) - SAMPLE_RATE_HZ // 2)
             return None
         if self._language is None:
             self._language = detect_language(
@@ -220,7 +221,7 @@ class StreamingDecoder:
         return _without_echo(after, [_key(w.text) for w in self.committed[-_MAX_ECHO_WORDS:]])
 
     def _decode(self, language: LanguageCode) -> list[_Hyp]:
-        duration = len(self._buffer) / SAMPLE_RATE
+        duration = len(self._buffer) / SAMPLE_RATE_HZ
         segments, _ = self.engine.model.transcribe(
             self._buffer,
             language=language,
@@ -272,13 +273,13 @@ class StreamingDecoder:
             for w in self._in_buffer
             if w.segment_end_s == w.segment_end_s and ends_sentence(w.raw)
         ]
-        overdue = len(self._buffer) / SAMPLE_RATE > self.options.max_buffer_s
+        overdue = len(self._buffer) / SAMPLE_RATE_HZ > self.options.max_buffer_s
         cut = sentence[-1] if sentence else (ends[-1] if ends and overdue else None)
         if cut is None and overdue and self._in_buffer:
             cut = self._in_buffer[-1].end_s
         if cut is None or cut <= self._buffer_start_s:
             return
-        self._drop(round((cut - self._buffer_start_s) * SAMPLE_RATE))
+        self._drop(round((cut - self._buffer_start_s) * SAMPLE_RATE_HZ))
         if sentence:
             self._language = None  # a new sentence: its language is chosen again
 
@@ -286,7 +287,7 @@ class StreamingDecoder:
         """Forget the buffer's first ``samples``; committed text before it becomes the prompt."""
         drop = max(0, min(len(self._buffer), samples))
         self._buffer = self._buffer[drop:]
-        self._buffer_start_s += drop / SAMPLE_RATE
+        self._buffer_start_s += drop / SAMPLE_RATE_HZ
         self._in_buffer = [w for w in self._in_buffer if w.start_s >= self._buffer_start_s]
         self._prompt = self.text[-self.options.prompt_chars :]
 

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 import soundfile
 
+from kuvend.domain import SAMPLE_RATE_HZ as SAMPLE_RATE
 from kuvend.synthetic import SERBIAN_SENTENCES, speak
 from transcribe import StreamingDecoder, StreamOptions, WhisperEngine
-from transcribe.audio import SAMPLE_RATE, Samples
+from transcribe.audio import Samples
 
 _PUSH_S = 0.5
 

@@ -1,8 +1,8 @@
 """Synthetic speech for tests: the package's own synthesiser (``kuvend.synthetic``)."""
 
+from kuvend.domain import SAMPLE_RATE_HZ as SAMPLE_RATE
 from kuvend.synthetic import (
     ALBANIAN_SENTENCES,
-    SAMPLE_RATE,
     SERBIAN_SENTENCES,
     ReferenceTurn,
     ScriptedTurn,
