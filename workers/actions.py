@@ -28,13 +28,12 @@ from pathlib import Path
 
 from celery import Celery
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import select
 
 import diarize
 import ingest
 from kuvend.config import Settings
 from kuvend.domain import UploadReceipt
-from kuvend.errors import ConflictError, MediaError, NotFoundError, TransientError
+from kuvend.errors import ConflictError, MediaError, TransientError
 from kuvend.minutes import Minutes
 from kuvend.review import (
     EditText,
@@ -48,9 +47,15 @@ from kuvend.storage.artifacts import load_artifact
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import open_index
 from kuvend.storage.media import MediaStore
-from kuvend.storage.members import load_members, save_voiceprint
-from kuvend.storage.sessions import get_session, set_session_status
-from kuvend.storage.tables import MemberRow, SessionRow
+from kuvend.storage.members import load_members, require_member, save_voiceprint
+from kuvend.storage.sessions import (
+    SessionStatus,
+    attach_media,
+    get_session,
+    sessions_in,
+    set_session_status,
+)
+from kuvend.storage.tables import SessionRow
 from publish.review import apply_change, load_draft_minutes, revise
 from workers.background import BackgroundProcessing, embedded_key, mark_embedded
 from workers.celery_app import create_app, session_pipeline
@@ -75,7 +80,7 @@ _SUBMIT_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step"
 
 
 # Statuses a session of this process's is left in when the process dies mid-task.
-_INTERRUPTED = ("recording", "stopping", "queued", "processing")
+_INTERRUPTED: tuple[SessionStatus, ...] = ("recording", "stopping", "queued", "processing")
 
 
 class PipelineActions:
@@ -189,16 +194,11 @@ class PipelineActions:
         if self.settings.processing != "in_process":
             return []  # the queue redelivers what its workers did not finish
         with session_scope(self.settings.resolved_database_url) as db:
-            rows = db.scalars(
-                select(SessionRow)
-                .where(SessionRow.status.in_(_INTERRUPTED))
-                .order_by(SessionRow.created_at)
-            ).all()
             left = [
-                (row.id, row.status in ("recording", "stopping"))
-                for row in rows
-                if row.id not in self._recorders
-                and load_artifact(session=db, key=embedded_key(row.id)) is not None
+                (session_id, status in ("recording", "stopping"))
+                for session_id, status in sessions_in(session=db, statuses=_INTERRUPTED)
+                if session_id not in self._recorders
+                and load_artifact(session=db, key=embedded_key(session_id)) is not None
             ]
         background = self._background_processing()
         for session_id, recording in left:
@@ -226,10 +226,14 @@ class PipelineActions:
         except MediaError as error:
             raise _labelled(error, path, filename) from None
         with session_scope(url) as db:
-            row = get_session(session=db, session_id=session_id)
-            _require_scheduled(row)  # again: another upload may have been accepted meanwhile
-            row.media_sha256 = accepted.stored.sha256
-            row.media_path = str(accepted.stored.path)
+            # Again: another upload may have been accepted meanwhile.
+            _require_scheduled(get_session(session=db, session_id=session_id))
+            attach_media(
+                session=db,
+                session_id=session_id,
+                sha256=accepted.stored.sha256,
+                path=accepted.stored.path,
+            )
             set_session_status(
                 session=db,
                 session_id=session_id,
@@ -252,8 +256,7 @@ class PipelineActions:
     def enrol_voice(self, *, member_id: str, path: Path, filename: str) -> float:
         url = self.settings.resolved_database_url
         with session_scope(url) as db:
-            if db.get(MemberRow, member_id) is None:
-                raise NotFoundError(f"member {member_id} not found")
+            require_member(session=db, member_id=member_id)
         try:
             label = ingest.check_upload_name(filename)
             ingest.probe_media(path, ingest.IngestOptions(max_duration_s=MAX_VOICE_SAMPLE_S))

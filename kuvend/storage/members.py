@@ -61,6 +61,12 @@ def assembly_vocabulary(*, session: Session, assembly: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*listed, *names)))
 
 
+def require_member(*, session: Session, member_id: str) -> None:
+    """``NotFoundError`` unless the member exists."""
+    if session.get(MemberRow, member_id) is None:
+        raise NotFoundError(f"member {member_id} not found")
+
+
 def load_voiceprint(
     *, session: Session, member_id: str, voice_space: str
 ) -> tuple[Embedding, float] | None:

@@ -117,6 +117,24 @@ def set_session_status(
     session.flush()
 
 
+def attach_media(*, session: Session, session_id: str, sha256: str, path: Path) -> None:
+    """Give the session its recording: the original kept in the media store under ``sha256``."""
+    row = get_session(session=session, session_id=session_id)
+    row.media_sha256 = sha256
+    row.media_path = str(path)
+    session.flush()
+
+
+def sessions_in(*, session: Session, statuses: Iterable[SessionStatus]) -> list[tuple[str, str]]:
+    """(id, status) of every session in one of ``statuses``, oldest first."""
+    rows = session.execute(
+        select(SessionRow.id, SessionRow.status)
+        .where(SessionRow.status.in_(list(statuses)))
+        .order_by(SessionRow.created_at)
+    )
+    return [(session_id, status) for session_id, status in rows]
+
+
 def replace_gaps(*, session: Session, session_id: str, gaps: Iterable[Gap]) -> int:
     """Replace the session's recorded gaps."""
     session.execute(delete(GapRow).where(GapRow.session_id == session_id))
