@@ -58,7 +58,7 @@ INDEX_VERSION: Final = 2
 #: mostly lie in a few of them.
 TEXT_CHUNK: Final = 128
 #: A two-letter shard larger than this is split by the terms' third letter.
-SHARD_BYTES: Final = 48_000
+SHARD_BYTES: Final = 32_000
 _TERM: Final = re.compile(r"\w+")
 
 

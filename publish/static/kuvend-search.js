@@ -66,6 +66,8 @@
   if (!terms.length) { heading.textContent = root.getAttribute("data-none").replace("{query}", query); return; }
 
   heading.textContent = root.getAttribute("data-loading");
+  // User Timing marks: bench/static_search.py reads how long the first hit took.
+  performance.mark("kuvend-search-start");
   var links = Array.prototype.slice.call(root.querySelectorAll(".search-indexes a"));
   Promise.all(links.map(function (link) {
     var base = link.getAttribute("href");
@@ -148,11 +150,11 @@
 
   function show(perAssembly) {
     var hits = [].concat.apply([], perAssembly);
+    hits.forEach(function (hit) { hit.date = sessionOf(hit.index.meta, hit.number)[2]; });
     // The words as typed first, then the newest session, then the order of the minutes.
     hits.sort(function (a, b) {
       if (a.typed !== b.typed) { return a.typed ? -1 : 1; }
-      var dateA = sessionOf(a.index.meta, a.number)[2], dateB = sessionOf(b.index.meta, b.number)[2];
-      if (dateA !== dateB) { return dateA < dateB ? 1 : -1; }
+      if (a.date !== b.date) { return a.date < b.date ? 1 : -1; }
       return a.number - b.number;
     });
     heading.textContent = hits.length
@@ -173,7 +175,10 @@
       more.hidden = true;
       return batch.map(textOf).reduce(function (previous, text, i) {
         return previous.then(function () {
-          return text.then(function (row) { list.appendChild(render(batch[i].index, row)); });
+          return text.then(function (row) {
+            list.appendChild(render(batch[i].index, row));
+            if (drawn === batch.length && i === 0) { performance.mark("kuvend-first-hit"); }
+          });
         });
       }, Promise.resolve()).then(function () {
         more.hidden = drawn >= hits.length;
