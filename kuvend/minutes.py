@@ -4,10 +4,12 @@ The required keys are stable: other tools rely on them. Optional keys may be add
 must ignore keys it does not know. Times are seconds from the start of the session.
 """
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kuvend.errors import ConflictError
 from kuvend.types import LanguageCode, SegmentFlag
 
 SessionStatus = Literal["draft", "published"]
@@ -113,3 +115,16 @@ class Minutes(_Record):
     def to_json(self) -> str:
         """The contract's JSON text, times rounded to milliseconds."""
         return self.model_dump_json(indent=2)
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes, hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def thaw(json_text: str, sha256: str) -> Minutes:
+    """A published version read back from its stored JSON, refused (``ConflictError``) if
+    its bytes no longer match the SHA-256 it was published with."""
+    if sha256_text(json_text) != sha256:
+        raise ConflictError(f"published minutes do not match their hash {sha256[:12]}…")
+    return Minutes.model_validate_json(json_text)

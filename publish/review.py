@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from kuvend import review as changes
 from kuvend.domain import Member
 from kuvend.errors import ConflictError, NotFoundError
-from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation
+from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation, thaw
 from kuvend.storage.drafts import load_draft_parts
 from kuvend.storage.media_report import load_media_report
 from kuvend.storage.publications import (
@@ -35,7 +35,7 @@ from kuvend.storage.tables import SessionRow
 from publish import revisions
 from publish.revisions import Revised
 from publish.statistics import with_statistics
-from publish.versions import FrozenVersion, freeze, thaw
+from publish.versions import FrozenVersion, freeze
 
 log = logging.getLogger(__name__)
 

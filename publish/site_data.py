@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from kuvend.errors import ConflictError
+from kuvend.minutes import thaw
 from kuvend.storage.agenda import MaterialRecord, load_agenda, load_materials
 from kuvend.storage.publications import (
     announced_sessions,
@@ -18,7 +19,6 @@ from kuvend.storage.publications import (
     public_assemblies,
 )
 from publish.site import Attachment, SiteAssembly, SiteSession, SiteVersion, UpcomingSession
-from publish.versions import thaw
 
 log = logging.getLogger(__name__)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from kuvend.errors import ConflictError
-from kuvend.minutes import Minutes
+from kuvend.minutes import Minutes, sha256_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,24 +17,12 @@ class FrozenVersion:
     sha256: str
 
 
-def sha256_text(text: str) -> str:
-    """SHA-256 of a text's UTF-8 bytes, hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def freeze(minutes: Minutes, *, version: int) -> FrozenVersion:
     """The minutes as published version ``version``: status ``published``, JSON and hash."""
     session = minutes.session.model_copy(update={"status": "published", "version": version})
     published = minutes.model_copy(update={"session": session})
     json_text = published.to_json()
     return FrozenVersion(published, json_text, sha256_text(json_text))
-
-
-def thaw(json_text: str, sha256: str) -> Minutes:
-    """A stored version read back, refusing it if its bytes no longer match its hash."""
-    if sha256_text(json_text) != sha256:
-        raise ConflictError(f"published minutes do not match their hash {sha256[:12]}…")
-    return Minutes.model_validate_json(json_text)
 
 
 def require_published(minutes: Minutes) -> Minutes:

@@ -27,7 +27,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kuvend.errors import ConflictError, NotFoundError, PermissionDeniedError, QueryError
-from kuvend.minutes import Minutes
+from kuvend.minutes import Minutes, thaw
 from kuvend.search import SearchIndex, SearchQuery, SearchResults
 from kuvend.storage.publications import latest_published
 from kuvend.storage.tables import (
@@ -173,17 +173,17 @@ def published_minutes(
 ) -> Minutes:
     """The frozen minutes of a published version (the latest unless ``version`` is given)."""
     get_session(session=session, staff=staff, session_id=session_id)
-    query = select(PublishedVersionRow.minutes_json).where(
+    query = select(PublishedVersionRow.minutes_json, PublishedVersionRow.sha256).where(
         PublishedVersionRow.session_id == session_id
     )
     if version is not None:
         query = query.where(PublishedVersionRow.version == version)
-    text = session.scalar(query.order_by(PublishedVersionRow.version.desc()).limit(1))
-    if text is None:
+    stored = session.execute(query.order_by(PublishedVersionRow.version.desc()).limit(1)).first()
+    if stored is None:
         if version is not None:
             raise NotFoundError(f"session {session_id} has no version {version}")
         raise NotFoundError(f"session {session_id} has no published version yet")
-    return Minutes.model_validate_json(text)
+    return thaw(stored.minutes_json, stored.sha256)
 
 
 def schedule_session(
@@ -351,7 +351,7 @@ def speaking_statistics(
     for record in latest_published(
         session=session, assembly=assembly, date_from=date_from, date_to=date_to
     ):
-        minutes = Minutes.model_validate_json(record.minutes_json)
+        minutes = thaw(record.minutes_json, record.sha256)
         sid = minutes.session.id
         for speaker in minutes.speakers:
             if group_by == "language":

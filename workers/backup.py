@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
+from kuvend.minutes import thaw
 from kuvend.progress import StepProgress
 from kuvend.storage import backup
 from kuvend.storage.db import migrate, session_scope
@@ -22,7 +23,6 @@ from kuvend.storage.publications import latest_published
 from kuvend.storage.tables import SessionRow
 from kuvend.types import StageHook, no_hook
 from publish.review import load_draft_minutes
-from publish.versions import thaw
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,10 @@ from lxml import etree
 from pydantic import ValidationError
 
 from kuvend.domain import Member
+from kuvend.minutes import thaw
 from publish.revisions import edit_text, name_speaker, set_agenda
 from publish.site import SiteAssembly, SiteSession, SiteVersion, build_site
-from publish.versions import freeze, thaw
+from publish.versions import freeze
 from search_api.schemas.members import MemberCreate
 from search_api.schemas.sessions import AgendaUpdate, SegmentUpdate
 from tests.publish.factories import sample_minutes

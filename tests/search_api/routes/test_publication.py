@@ -12,10 +12,10 @@ import shutil
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from kuvend.minutes import sha256_text
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
 from kuvend.storage.tables import PublishedVersionRow, SegmentRow
-from publish.versions import sha256_text
 from search_api.app import create_app
 from tests.search_api.conftest import Api
 from workers.actions import PipelineActions
