@@ -54,10 +54,11 @@ class Settings(BaseSettings):
     whisper_cpu_threads: int = 0
     whisper_beam_size: int = 5
     whisper_batch_size: int = 16
-    """Batch size of faster-whisper's batched pipeline, used on CUDA."""
-    whisper_temperatures: Annotated[tuple[float, ...], NoDecode] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    """Temperatures Whisper falls back through when a window fails its checks ("0,0.2,…").
-    ``0`` alone never samples: the same audio then always gives the same text (reruns, tests)."""
+    """Whisper windows (30 s) encoded and decoded together, on CPU and CUDA alike."""
+    whisper_temperatures: Annotated[tuple[float, ...], NoDecode] = (0.0,)
+    """``0`` (default): beam search only, and the one re-decode after a guard fails is beam search
+    too, so the same audio always gives the same text. ``0,0.4``: that re-decode samples at 0.4
+    with a fixed seed (repeatable as well). Only the first two values are used."""
 
     # Diarization.
     diarizer: Literal["embedded", "pyannote"] = "embedded"

@@ -1,22 +1,36 @@
-"""Decoding units with their language forced, sequentially on CPU or batched on CUDA.
+"""Decoding encoded windows with their language forced, all of a chunk's windows in one batch.
 
-Each unit is one Whisper window decoded on its own: no conditioning on the previous text,
-which is what lets a hallucination or a loop spread from one window to the next.
+Each request decodes one encoder output (a whole window, or one stretch encoded again on its
+own after a guard failed or the language changed): no conditioning on the previous window's
+text, which is what lets a hallucination or a loop spread from one window to the next.
+Decoding is beam search and therefore repeatable; a re-decode after a guard fails drops the
+vocabulary prompt and forbids repeated 3-grams, and samples only where the operator configured
+a second temperature, then with a fixed seed.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kuvend.types import LanguageCode
-from transcribe.audio import ChunkAudio
+import ctranslate2
+from faster_whisper.tokenizer import Tokenizer
+from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
+
+from kuvend.types import LanguageCode, SegmentFlag
 from transcribe.engine import WhisperEngine
 from transcribe.options import TranscribeOptions
-from transcribe.regions import Unit
 from transcribe.vocabulary import hints
+from transcribe.windows import Encoded, EncodedWindow, storage
+
+#: faster-whisper's defaults: punctuation that joins the word before or after it.
+_PREPEND = "\"'“¿([{-"
+_APPEND = "\"'.。,，!！?？:：”)]}、"
+#: A window's first timestamp lies within its first second (Whisper's own rule).
+_MAX_INITIAL_TIMESTAMP_INDEX = 50
+#: Seed for the sampled re-decode, where one is configured: the same file gives the same text.
+SAMPLING_SEED = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +45,11 @@ class RawWord:
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """One Whisper segment on the session clock, with the signals the guards read."""
+    """One Whisper segment on the session clock, with the signals the guards read.
+
+    ``flag`` is set when the guards rejected the text: the piece then stands for speech a
+    reviewer must fill in (its ``text`` is empty and it has no words).
+    """
 
     start_s: float
     end_s: float
@@ -43,118 +61,151 @@ class Piece:
     no_speech_prob: float
     compression_ratio: float
     temperature: float
+    flag: SegmentFlag | None = None
 
 
-def decode_units(
-    engine: WhisperEngine,
-    audio: ChunkAudio,
-    units: Sequence[Unit],
-    options: TranscribeOptions,
-) -> Iterator[Piece]:
-    """Whisper's segments for every unit, in time order."""
-    if engine.batched is not None:
-        yield from _decode_batched(engine, audio, units, options)
-        return
-    for unit in units:
-        yield from decode_unit(engine, audio, unit, options)
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Decode ``encoded`` (the encoder output of ``window``) in ``language``.
 
-
-def decode_unit(
-    engine: WhisperEngine,
-    audio: ChunkAudio,
-    unit: Unit,
-    options: TranscribeOptions,
-    *,
-    retry: bool = False,
-) -> Iterator[Piece]:
-    """Whisper's segments for one unit, decoded on its own.
-
-    ``retry`` decodes again after a loop: sampling from the first non-zero temperature and
-    without the vocabulary hints, which can themselves start a loop. With a single temperature
-    configured (``0``: reproducible text) the retry drops only the hints and does not sample.
+    ``retry`` is the one re-decode a guard asks for.
     """
-    temperatures = options.temperatures[1:] if retry else options.temperatures
-    segments, _ = engine.model.transcribe(
-        audio.between(unit.start_s, unit.end_s),
-        language=unit.language,
-        **_common(options, unit.language, hinted=not retry),
-        temperature=list(temperatures or options.temperatures or (1.0,)),
-        condition_on_previous_text=False,
-        vad_filter=False,
-        without_timestamps=False,
+
+    window: EncodedWindow
+    encoded: Encoded
+    language: LanguageCode
+    language_probability: float
+    origin_s: float
+    """Session time of the window's first sample."""
+    retry: bool = False
+
+
+def decode(
+    engine: WhisperEngine, requests: Sequence[Request], options: TranscribeOptions
+) -> list[list[Piece]]:
+    """The pieces of every request, in request order (batched: one decoder run per kind)."""
+    results: list[list[Piece]] = [[] for _ in requests]
+    for retry in (False, True):
+        chosen = [i for i, request in enumerate(requests) if request.retry is retry]
+        for first in range(0, len(chosen), max(1, options.batch_size)):
+            batch = chosen[first : first + max(1, options.batch_size)]
+            decoded = _generate(engine, [requests[i] for i in batch], options, retry=retry)
+            for index, pieces in zip(batch, decoded, strict=True):
+                results[index] = pieces
+    return results
+
+
+def _generate(
+    engine: WhisperEngine, requests: Sequence[Request], options: TranscribeOptions, *, retry: bool
+) -> list[list[Piece]]:
+    model = engine.model
+    tokenizers = [_tokenizer(engine, request.language) for request in requests]
+    prompts = [
+        _prompt(engine, tokenizer, options, request.language, hinted=not retry)
+        for tokenizer, request in zip(tokenizers, requests, strict=True)
+    ]
+    temperature = options.temperatures[1] if retry and len(options.temperatures) > 1 else 0.0
+    search: dict[str, Any] = {"beam_size": options.beam_size}
+    if temperature > 0:
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+        search = {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
+    # Speech holds well under 12 tokens a second: a longer output is a loop, cut short.
+    longest = max(request.window.window.duration_s for request in requests)
+    budget = max(len(prompt) for prompt in prompts) + int(12 * longest) + 16
+    outputs = model.model.generate(
+        storage([request.encoded for request in requests]),
+        prompts,
+        max_length=min(model.max_length, budget),
+        return_scores=True,
+        return_no_speech_prob=True,
+        suppress_blank=True,
+        suppress_tokens=get_suppressed_tokens(tokenizers[0], [-1]),
+        max_initial_timestamp_index=_MAX_INITIAL_TIMESTAMP_INDEX,
+        no_repeat_ngram_size=3 if retry else 0,
+        **search,
     )
-    yield from _pieces(segments, unit, audio.start_s + unit.start_s)
+    return [
+        _pieces(engine, tokenizer, request, output, temperature)
+        for tokenizer, request, output in zip(tokenizers, requests, outputs, strict=True)
+    ]
 
 
-def _decode_batched(
+def _tokenizer(engine: WhisperEngine, language: LanguageCode) -> Tokenizer:
+    model = engine.model
+    return Tokenizer(
+        model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
+    )
+
+
+def _prompt(
     engine: WhisperEngine,
-    audio: ChunkAudio,
-    units: Sequence[Unit],
+    tokenizer: Tokenizer,
     options: TranscribeOptions,
-) -> Iterator[Piece]:
-    assert engine.batched is not None
-    streams: list[Iterable[Piece]] = []
-    for language in dict.fromkeys(unit.language for unit in units):
-        mine = [unit for unit in units if unit.language == language]
-        segments, _ = engine.batched.transcribe(
-            audio.samples,
-            language=language,
-            **_common(options, language, hinted=True),
-            temperature=options.temperatures[0],
-            clip_timestamps=[{"start": unit.start_s, "end": unit.end_s} for unit in mine],
-            batch_size=options.batch_size,
-        )
-        # Clip times are relative to the whole audio; each segment belongs to the clip it lies in.
-        streams.append(list(_place_batched(segments, mine, audio.start_s)))
-    yield from heapq.merge(*streams, key=lambda piece: piece.start_s)
-
-
-def _common(options: TranscribeOptions, language: LanguageCode, *, hinted: bool) -> dict[str, Any]:
+    language: LanguageCode,
+    *,
+    hinted: bool,
+) -> list[int]:
     prompt, hotwords = hints(options, language) if hinted else (None, None)
-    return {
-        "beam_size": options.beam_size,
-        "word_timestamps": True,
-        "initial_prompt": prompt,
-        "hotwords": hotwords,
-        # Fall back to sampling only for loops. A low log-probability after VAD means hard speech,
-        # not silence, and sampling through six temperatures rarely beats the best beam there
-        # while costing up to six decodes; the no-speech rule is applied by the guards instead.
-        "compression_ratio_threshold": options.compression_ratio_threshold,
-        "log_prob_threshold": None,
-        "no_speech_threshold": None,
-    }
+    previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+    return list(engine.model.get_prompt(tokenizer, previous, hotwords=hotwords))
 
 
-def _place_batched(
-    segments: Iterable[Any], units: Sequence[Unit], origin_s: float
-) -> Iterator[Piece]:
-    for segment in segments:
-        unit = next((u for u in units if u.start_s - 0.5 <= segment.start <= u.end_s), units[-1])
-        yield from _pieces([segment], unit, origin_s)
-
-
-def _pieces(segments: Iterable[Any], unit: Unit, offset_s: float) -> Iterator[Piece]:
-    for segment in segments:
+def _pieces(
+    engine: WhisperEngine,
+    tokenizer: Tokenizer,
+    request: Request,
+    output: Any,
+    temperature: float,
+) -> list[Piece]:
+    model = engine.model
+    tokens = list(output.sequences_ids[0])
+    avg_logprob = output.scores[0] * len(tokens) / (len(tokens) + 1)
+    frames = request.window.frames
+    duration = request.window.window.duration_s
+    parts, _, _ = model._split_segments_by_timestamps(
+        tokenizer=tokenizer,
+        tokens=tokens,
+        time_offset=0.0,
+        segment_size=frames,
+        segment_duration=duration,
+        seek=0,
+    )
+    parts = [part for part in parts if any(t < tokenizer.eot for t in part["tokens"])]
+    if not parts:
+        return []
+    model.add_word_timestamps(
+        [parts], tokenizer, storage([request.encoded]), [frames], _PREPEND, _APPEND, 0.0
+    )
+    origin = request.origin_s
+    pieces = []
+    for part in parts:
         words = tuple(
             RawWord(
-                float(offset_s + w.start), float(offset_s + w.end), w.word, float(w.probability)
+                origin + min(float(w["start"]), duration),
+                origin + min(float(w["end"]), duration),
+                str(w["word"]),
+                float(w["probability"]),
             )
-            for w in segment.words or ()
+            for w in part.get("words") or ()
         )
         if not words:
             continue
-        yield Piece(
-            start_s=words[0].start_s,
-            end_s=words[-1].end_s,
-            text=segment.text.strip(),
-            words=words,
-            language=unit.language,
-            language_probability=unit.language_probability,
-            avg_logprob=float(segment.avg_logprob),
-            no_speech_prob=float(segment.no_speech_prob),
-            compression_ratio=float(segment.compression_ratio),
-            temperature=float(segment.temperature),
+        text = "".join(word.text for word in words).strip()
+        pieces.append(
+            Piece(
+                start_s=words[0].start_s,
+                end_s=words[-1].end_s,
+                text=text,
+                words=words,
+                language=request.language,
+                language_probability=request.language_probability,
+                avg_logprob=float(avg_logprob),
+                no_speech_prob=float(output.no_speech_prob),
+                compression_ratio=get_compression_ratio(text),
+                temperature=temperature,
+            )
         )
+    return pieces
 
 
 def with_words(piece: Piece, words: tuple[RawWord, ...]) -> Piece:

@@ -1,14 +1,14 @@
 """Loading Whisper once per process, on the device the operator chose.
 
-CPU runs CTranslate2's int8 kernels; CUDA runs float16 through faster-whisper's
-``BatchedInferencePipeline`` so that many speech regions share one forward pass.
+CPU runs CTranslate2's int8 kernels, CUDA float16; on both, a chunk's windows are encoded and
+decoded in batches (``transcribe.windows``, ``transcribe.decode``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -23,16 +23,23 @@ log = logging.getLogger(__name__)
 Device = Literal["auto", "cpu", "cuda"]
 
 
+@dataclass
+class Counters:
+    """What the model has done in this process: benchmarks read it."""
+
+    encoder_passes: int = 0
+    """30 s windows through the encoder."""
+
+
 @dataclass(frozen=True)
 class WhisperEngine:
     """A loaded Whisper model and how it runs. Shared by every chunk of the process."""
 
     model: faster_whisper.WhisperModel
-    batched: faster_whisper.BatchedInferencePipeline | None
-    """Set on CUDA: regions are decoded in batches there."""
     model_dir: Path
     device: str
     compute_type: str
+    counters: Counters = field(default_factory=Counters, compare=False)
 
     @property
     def generator(self) -> str:
@@ -88,5 +95,4 @@ def _load(model_dir: Path, device: str, compute_type: str, cpu_threads: int) -> 
             f"cannot load Whisper from {model_dir} on {device}/{compute_type}: {first}; "
             "check it with: kuvend models check"
         ) from error
-    batched = faster_whisper.BatchedInferencePipeline(model) if device == "cuda" else None
-    return WhisperEngine(model, batched, model_dir, device, compute_type)
+    return WhisperEngine(model, model_dir, device, compute_type)

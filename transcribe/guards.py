@@ -93,8 +93,30 @@ def invented(piece: Piece, options: TranscribeOptions, prompt: str | None) -> st
         and piece.avg_logprob < options.log_prob_threshold
     ):
         return "no speech"
-    if prompt and _echoes(text, plain(prompt)):
+    return None
+
+
+def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) -> str | None:
+    """Why ``piece`` looks copied from the vocabulary prompt rather than heard, or ``None``.
+
+    The whole prompt (or three words of it in order, and nothing else) reproduced, or one of
+    the vocabulary's terms written with words the model was unsure of (mean probability under
+    ``options.leak_p``): a name really said is usually heard with confidence.
+    """
+    if not prompt:
+        return None
+    if _echoes(plain(piece.text), plain(prompt)):
         return "echo of the vocabulary prompt"
+    heard = [(_WORD.findall(plain(word.text)), word.probability) for word in piece.words]
+    tokens = [(token, p) for parts, p in heard for token in parts]
+    for term in options.vocabulary:
+        wanted = _WORD.findall(plain(term))
+        for start in range(len(tokens) - len(wanted) + 1):
+            window = tokens[start : start + len(wanted)]
+            if wanted and [token for token, _ in window] == wanted:
+                mean = sum(p for _, p in window) / len(window)
+                if mean < options.leak_p:
+                    return f"vocabulary term {term!r} heard with probability {mean:.2f}"
     return None
 
 

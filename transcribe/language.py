@@ -25,6 +25,7 @@ from kuvend.types import LanguageCode
 from transcribe.audio import Samples
 from transcribe.engine import WhisperEngine
 from transcribe.options import SERBIAN_GROUP
+from transcribe.windows import Encoded, EncodedWindow, masked, storage
 
 #: Languages whose probability counts as the key language's own.
 COUNTED_AS: Mapping[LanguageCode, tuple[LanguageCode, ...]] = {"sr": SERBIAN_GROUP}
@@ -43,6 +44,9 @@ _FLOOR = 1e-6
 
 #: Never decide on less than this: too short to say anything.
 _MIN_SAMPLES = 1_600
+
+#: Encoder outputs per language-detection call.
+_DETECT_BATCH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +94,37 @@ def detect_language(
         return LanguageChoice(allowed[0], 1.0, {allowed[0]: 1.0})
     _, _, all_probabilities = engine.model.detect_language(audio=samples)
     return choose_language(dict(all_probabilities), allowed)
+
+
+def window_languages(
+    engine: WhisperEngine, windows: Sequence[EncodedWindow], allowed: Sequence[LanguageCode]
+) -> list[LanguageChoice]:
+    """The allowed language of each window, from its stored encoder output (no encoder pass)."""
+    return _detect(engine, [window.encoded for window in windows], allowed)
+
+
+def span_languages(
+    engine: WhisperEngine,
+    spans: Sequence[tuple[EncodedWindow, float, float]],
+    allowed: Sequence[LanguageCode],
+) -> list[LanguageChoice]:
+    """The language of each ``(window, start_s, end_s)`` span (window seconds): the window's
+    encoder output masked to the span (``windows.masked``), one decoder step each, batched."""
+    return _detect(engine, [masked(window, start, end) for window, start, end in spans], allowed)
+
+
+def _detect(
+    engine: WhisperEngine, encoded: Sequence[Encoded], allowed: Sequence[LanguageCode]
+) -> list[LanguageChoice]:
+    if len(allowed) == 1 or not encoded:
+        return [LanguageChoice(allowed[0], 1.0, {allowed[0]: 1.0}) for _ in encoded]
+    choices = []
+    for first in range(0, len(encoded), _DETECT_BATCH):
+        results = engine.model.model.detect_language(
+            storage(encoded[first : first + _DETECT_BATCH])
+        )
+        for pairs in results:
+            # Tokens read "<|sq|>": the code sits between the markers.
+            probabilities = {token[2:-2]: probability for token, probability in pairs}
+            choices.append(choose_language(probabilities, allowed))
+    return choices

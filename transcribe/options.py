@@ -30,7 +30,7 @@ class TranscribeOptions:
 
     beam_size: int = 5
     batch_size: int = 16
-    """Regions decoded together by the batched pipeline (CUDA only)."""
+    """Whisper windows encoded and decoded together (CPU and CUDA alike)."""
 
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 500
@@ -46,6 +46,12 @@ class TranscribeOptions:
     """With ``no_speech_threshold``: a segment above both limits is silence, not speech."""
     compression_ratio_threshold: float = 2.4
     """Above this gzip ratio a segment's text is a repetition loop."""
+    leak_p: float = 0.5
+    """A vocabulary term written with words under this mean probability leaked from the prompt."""
+    min_language_s: float = 2.0
+    """Speech shorter than this takes the language of the speech around it."""
+    language_switch_p: float = 0.65
+    """A sentence is re-decoded in another language only when that language's share is this high."""
     max_repeats: int = 6
     """A word or phrase repeated more often than this in a row is a repetition loop."""
     low_confidence_p: float = 0.4
@@ -58,8 +64,11 @@ class TranscribeOptions:
     carry_max_s: float = 15.0
     """Speech running across a chunk's end is re-decoded with the next chunk, up to this long."""
 
-    temperatures: tuple[float, ...] = field(default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0))
-    """Decoding temperatures Whisper falls back through when a window fails its checks."""
+    temperatures: tuple[float, ...] = field(default=(0.0,))
+    """``(0.0,)``: beam search, and the one re-decode after a guard fails is beam search too,
+    without the prompt and with repeated 3-grams forbidden; the same audio always gives the same
+    text. A second value above 0 makes that re-decode sample at it, seeded (``SAMPLING_SEED``),
+    so that it is repeatable as well. Only the first two values are used."""
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -101,7 +110,7 @@ class TranscribeOptions:
         vocabulary: Sequence[str] = (),
         beam_size: int = 5,
         batch_size: int = 16,
-        temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        temperatures: tuple[float, ...] = (0.0,),
     ) -> TranscribeOptions:
         """Options for an assembly: its languages (hr/bs folded into sr), script and word list."""
         folded: list[LanguageCode] = []

@@ -1,10 +1,12 @@
-"""``transcribe_chunk``: one audio chunk to segments, language per speech region.
+"""``transcribe_chunk``: one audio chunk to segments, language per sentence.
 
 The story of a chunk: read its samples (with the speech running out of the previous chunk in
-front, without its own speech running into the next), find the speech regions, choose each
-region's language among the assembly's, group regions into Whisper windows, decode each window
-with its language forced, drop invented text and re-decode loops, regroup into sentences, and
-write Serbian in the assembly's script.
+front, without its own speech running into the next), find the speech regions, pack them into
+30 s windows and encode every window once, in one batch; take each window's language from its
+encoder output and decode all windows in one batch with their language forced; check each
+sentence's language from the same encoder output and decode a run again in place where the
+language changed; drop what is not speech, decode once more what the guards reject and flag
+it if it fails again; regroup into sentences, and write Serbian in the assembly's script.
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ from collections.abc import Iterable, Iterator
 
 from kuvend.domain import AudioChunk, Segment, Word
 from kuvend.types import StageHook, no_hook
-from transcribe.audio import ChunkAudio, span_audio
-from transcribe.decode import Piece, decode_unit, decode_units
+from transcribe.audio import span_audio
+from transcribe.decode import Piece, Request, decode
 from transcribe.edges import ChunkContext, span_of
 from transcribe.engine import WhisperEngine
-from transcribe.guards import flagged, invented, is_loop
-from transcribe.language import detect_language
+from transcribe.guards import flagged
+from transcribe.language import window_languages
 from transcribe.options import TranscribeOptions
-from transcribe.regions import Unit, group_into_units, speech_regions
+from transcribe.regions import speech_regions
+from transcribe.screening import screen
 from transcribe.script import in_script
+from transcribe.sentence_language import Decoded, per_sentence, settle_window_languages
 from transcribe.sentences import sentence_segments
-from transcribe.vocabulary import hints
+from transcribe.windows import encode_windows, pack_windows
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +55,24 @@ def transcribe_chunk(
     log.info("chunk %d: %.1f–%.1f s, %d speech regions", chunk.index, start_s, end_s, len(regions))
     if not regions:
         return
-    decided = []
-    for region in regions:
-        choice = detect_language(
-            engine, audio.between(region.start_s, region.end_s), options.languages
-        )
-        decided.append((region, choice.language, choice.probability))
-    hook("languages", decided)
-    units = list(group_into_units(decided, options))
-    hook("units", units)
-    pieces = _guarded(engine, audio, units, options, hook)
+    windows = encode_windows(engine, audio, pack_windows(regions), batch_size=options.batch_size)
+    choices = settle_window_languages(
+        windows, window_languages(engine, windows, options.languages), options
+    )
+    hook(
+        "languages",
+        [(w.window, c.language, c.probability) for w, c in zip(windows, choices, strict=True)],
+    )
+    requests = [
+        Request(w, w.encoded, c.language, c.probability, audio.start_s + w.window.start_s)
+        for w, c in zip(windows, choices, strict=True)
+    ]
+    decoded = [
+        Decoded(request.window, request.origin_s, tuple(pieces))
+        for request, pieces in zip(requests, decode(engine, requests, options), strict=True)
+    ]
+    relabelled = per_sentence(engine, audio, decoded, options, hook)
+    pieces = screen(engine, audio, relabelled, options, hook)
     for piece in sentence_segments(pieces, options):
         segment = _to_segment(piece, options, chunk.index)
         hook("segment", segment)
@@ -92,48 +104,6 @@ def transcribe_chunks(
         yield from transcribe_chunk(engine, pending, options, context=context, hook=hook)
 
 
-def _guarded(
-    engine: WhisperEngine,
-    audio: ChunkAudio,
-    units: list[Unit],
-    options: TranscribeOptions,
-    hook: StageHook,
-) -> Iterator[Piece]:
-    """Decoded pieces minus invented text; a looping window is decoded again, then dropped."""
-    by_start = sorted(units, key=lambda unit: unit.start_s)
-    for piece in decode_units(engine, audio, by_start, options):
-        if is_loop(piece, options):
-            unit = _unit_of(piece, by_start, audio.start_s)
-            log.warning(
-                "repetition loop at %.1f s, decoding again: %.60s", piece.start_s, piece.text
-            )
-            hook("loop", piece)
-            retried = [
-                again
-                for again in decode_unit(engine, audio, unit, options, retry=True)
-                if again.start_s < piece.end_s and again.end_s > piece.start_s
-            ]
-            if not retried or any(is_loop(again, options) for again in retried):
-                hook("dropped", (piece, "repetition loop"))
-                continue
-            candidates = retried
-        else:
-            candidates = [piece]
-        for candidate in candidates:
-            prompt, _ = hints(options, candidate.language)
-            reason = invented(candidate, options, prompt)
-            if reason is not None:
-                log.info("dropped %r at %.1f s: %s", candidate.text[:60], candidate.start_s, reason)
-                hook("dropped", (candidate, reason))
-                continue
-            yield candidate
-
-
-def _unit_of(piece: Piece, units: list[Unit], origin_s: float) -> Unit:
-    middle = (piece.start_s + piece.end_s) / 2 - origin_s
-    return next((unit for unit in units if unit.start_s <= middle <= unit.end_s + 0.5), units[-1])
-
-
 def _to_segment(piece: Piece, options: TranscribeOptions, chunk_index: int) -> Segment:
     text, other = in_script(piece.text, piece.language, options.serbian_script)
     flags = flagged([word.probability for word in piece.words], options)
@@ -159,4 +129,5 @@ def _to_segment(piece: Piece, options: TranscribeOptions, chunk_index: int) -> S
         compression_ratio=piece.compression_ratio,
         chunk_index=chunk_index,
         text_other_script=other,
+        flag=piece.flag,
     )

@@ -63,7 +63,9 @@ def sentence_segments(pieces: Iterable[Piece], options: TranscribeOptions) -> It
             if pending is None:
                 pending = part
             elif (
-                not ends_sentence(pending.text)
+                pending.flag is None
+                and part.flag is None
+                and not ends_sentence(pending.text)
                 and part.language == pending.language
                 and part.start_s - pending.end_s <= options.sentence_gap_s
                 and part.end_s - pending.start_s <= options.max_segment_s
@@ -72,7 +74,7 @@ def sentence_segments(pieces: Iterable[Piece], options: TranscribeOptions) -> It
             else:
                 yield pending
                 pending = part
-            if ends_sentence(pending.text):
+            if ends_sentence(pending.text) or pending.flag is not None:
                 yield pending
                 pending = None
     if pending is not None:

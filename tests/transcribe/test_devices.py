@@ -1,4 +1,4 @@
-"""Devices: CPU int8 by default; on CUDA float16 through faster-whisper's batched pipeline."""
+"""Devices: CPU int8 by default, CUDA float16; windows are batched on both."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from transcribe import TranscribeOptions, WhisperEngine, load_whisper, transcrib
 from transcribe.engine import default_compute_type, resolve_device
 
 
-def test_the_cpu_default_is_int8_without_a_batched_pipeline(engine: WhisperEngine) -> None:
-    assert (engine.device, engine.compute_type, engine.batched) == ("cpu", "int8", None)
+def test_the_cpu_default_is_int8(engine: WhisperEngine) -> None:
+    assert (engine.device, engine.compute_type) == ("cpu", "int8")
     assert "faster-whisper" in engine.generator and "whisper-base" in engine.generator
     assert default_compute_type("cuda") == "float16"
 
@@ -40,11 +40,11 @@ def test_options_follow_the_settings_and_the_assembly() -> None:
 
 @pytest.mark.gpu
 @pytest.mark.skipif(ctranslate2.get_cuda_device_count() == 0, reason="no CUDA device here")
-def test_the_batched_pipeline_on_cuda_keeps_language_and_script() -> None:
+def test_cuda_batches_keep_language_and_script() -> None:
     assert resolve_device("auto") == "cuda"
     folder = resolve_whisper_model("base", models_dir=None, cache_dir=MODEL_CACHE_DIR)
     gpu = load_whisper(folder, device="auto")
-    assert gpu.batched is not None and gpu.compute_type == "float16"
+    assert gpu.compute_type == "float16"
     path = eval_path("hr/parlaspeech_tutorial/sabor_sample_5.5-27.6.wav")
     chunk = AudioChunk(0, path, 0.0, soundfile.info(str(path)).duration)
 

@@ -6,7 +6,8 @@ import pytest
 
 from transcribe import TranscribeOptions
 from transcribe.decode import Piece, RawWord
-from transcribe.guards import invented, is_loop, longest_repeat
+from transcribe.guards import invented, is_loop, longest_repeat, prompt_leak
+from transcribe.quality import text_problem
 from transcribe.script import in_script
 from transcribe.sentences import sentence_segments
 from transcribe.vocabulary import hints
@@ -22,9 +23,10 @@ def piece(
     step: float = 0.4,
     avg_logprob: float = -0.3,
     no_speech_prob: float = 0.05,
+    p: float = 0.9,
 ) -> Piece:
     words = tuple(
-        RawWord(start + i * step, start + (i + 1) * step - 0.05, f" {token}", 0.9)
+        RawWord(start + i * step, start + (i + 1) * step - 0.05, f" {token}", p)
         for i, token in enumerate(text.split())
     )
     return Piece(
@@ -75,9 +77,48 @@ def test_real_speech_passes_the_guards() -> None:
     assert invented(said, OPTIONS, "Sednica Skupštine opštine. Nenad Jovanović, Gračanica.") is None
 
 
-def test_an_echo_of_the_vocabulary_prompt_is_dropped() -> None:
+def test_an_echo_of_the_vocabulary_prompt_is_a_leak() -> None:
     prompt = "Sednica Skupštine opštine. Nenad Jovanović, Dragana Stojanović, Gračanica."
-    assert invented(piece("Nenad Jovanović, Dragana Stojanović"), OPTIONS, prompt) is not None
+    echo = piece("Nenad Jovanović, Dragana Stojanović")
+    assert prompt_leak(echo, OPTIONS, prompt) == "echo of the vocabulary prompt"
+
+
+def test_a_name_from_the_register_heard_without_confidence_is_a_leak() -> None:
+    options = TranscribeOptions(vocabulary=("Dragana Stojanović", "Gračanica"))
+    prompt = "Sednica Skupštine opštine. Dragana Stojanović, Gračanica."
+    said = "Hvala, reč ima Dragana Stojanović iz opštine."
+    assert prompt_leak(piece(said, p=0.3), options, prompt) is not None
+    assert prompt_leak(piece(said, p=0.9), options, prompt) is None
+    assert prompt_leak(piece(said, p=0.3), options, None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("TÖMBERURANÖTARÖTÖCOVENDITO þþ ØN", "sq"),
+        ("Iqquddandibqqaqaqaq", "sq"),
+        ("Kuvendi и komunës miratoi", "sq"),
+        ("ne ka dhe ščeka për rrugën", "sq"),
+        ("Хвалa predsedavajući", "sr"),  # a Latin "a" inside a Cyrillic word
+        ("HVALA PREDSEDAVAJUĆI ŽELIM DA POSTAVIM", "sr"),
+    ],
+)
+def test_text_outside_the_language_is_caught(text: str, language: str) -> None:
+    assert text_problem(text, language) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Faleminderit, fjalën e ka Nenad Jovanović nga Lista Serbe.", "sq"),
+        ("Këshilltarët e LDK dhe PDK votuan për buxhetin.", "sq"),
+        ("Hvala predsedavajući, želim da postavim pitanje o budžetu.", "sr"),
+        ("Хвала, Ђорђе, реч има одборник Çeku.", "sr"),
+        ("ne ne ne, to nije tačno", "sr"),
+    ],
+)
+def test_ordinary_text_of_the_language_passes(text: str, language: str) -> None:
+    assert text_problem(text, language) is None
 
 
 def test_segments_end_at_sentence_ends() -> None:

@@ -1,0 +1,142 @@
+"""The guards applied to decoded pieces: drop what is not speech, re-decode once, then flag.
+
+* Not speech (no letters, Whisper's stock phrases, silence by Whisper's own signals): dropped.
+* A repetition loop, text outside the language's alphabet (``quality``), or the vocabulary
+  prompt leaking into the text (``guards.prompt_leak``): the piece's stretch is encoded on its
+  own and decoded once more, without the prompt and with repeated 3-grams forbidden.
+  A clean re-decode replaces it; otherwise the piece becomes a flagged stretch of speech
+  (``loop``, ``not_language``, or ``unintelligible`` when the re-decode reads nothing), kept
+  with its times for a reviewer to fill in. A leaked prompt whose re-decode reads nothing is
+  dropped: the words came from the prompt, not from the audio.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kuvend.types import SegmentFlag, StageHook, no_hook
+from transcribe.audio import ChunkAudio
+from transcribe.decode import Piece, Request, decode
+from transcribe.engine import WhisperEngine
+from transcribe.guards import invented, is_loop, prompt_leak
+from transcribe.options import TranscribeOptions
+from transcribe.quality import text_problem
+from transcribe.sentence_language import Decoded
+from transcribe.vocabulary import hints
+from transcribe.windows import Window, encode_windows
+
+log = logging.getLogger(__name__)
+
+_MARGIN_S = 0.2
+#: Speech this long that a re-decode leaves out is flagged rather than lost.
+_GAP_S = 1.0
+
+
+def problem(piece: Piece, options: TranscribeOptions) -> tuple[SegmentFlag, str] | None:
+    """What is wrong with a piece that is speech: ``(flag, reason)``, or ``None``."""
+    if is_loop(piece, options):
+        return "loop", f"repetition loop: {piece.text[:60]}"
+    reason = text_problem(piece.text, piece.language)
+    if reason is not None:
+        return "not_language", reason
+    return None
+
+
+def screen(
+    engine: WhisperEngine,
+    audio: ChunkAudio,
+    decoded: Sequence[Decoded],
+    options: TranscribeOptions,
+    hook: StageHook = no_hook,
+) -> list[Piece]:
+    """Every window's pieces, guarded, in time order (flagged pieces included)."""
+    kept: list[Piece] = []
+    retries: list[tuple[Piece, SegmentFlag | None, Window]] = []
+    for item in decoded:
+        for piece in item.pieces:
+            prompt, _ = hints(options, piece.language)
+            reason = invented(piece, options, prompt)
+            leak = prompt_leak(piece, options, prompt)
+            found = problem(piece, options)
+            if reason is not None and leak is None:
+                log.info("dropped %r at %.1f s: %s", piece.text[:60], piece.start_s, reason)
+                hook("dropped", (piece, reason))
+                continue
+            if found is None and leak is None:
+                kept.append(piece)
+                continue
+            why = found[1] if found else str(leak)
+            log.warning("decoding %.1f–%.1f s again: %s", piece.start_s, piece.end_s, why)
+            hook("retry", (piece, why))
+            start = max(piece.start_s - _MARGIN_S, item.origin_s) - audio.start_s
+            end = min(piece.end_s + _MARGIN_S, item.end_s) - audio.start_s
+            retries.append((piece, found[0] if found else None, Window(start, end, ())))
+    encoded = encode_windows(
+        engine, audio, [window for _, _, window in retries], batch_size=options.batch_size
+    )
+    requests = [
+        Request(
+            window=window,
+            encoded=window.encoded,
+            language=piece.language,
+            language_probability=piece.language_probability,
+            origin_s=audio.start_s + window.window.start_s,
+            retry=True,
+        )
+        for window, (piece, _, _) in zip(encoded, retries, strict=True)
+    ]
+    again = decode(engine, requests, options)
+    for (piece, flag, _), redecoded in zip(retries, again, strict=True):
+        kept += _settle(piece, flag, redecoded, options, hook)
+    return sorted(kept, key=lambda piece: piece.start_s)
+
+
+def _uncovered(
+    piece: Piece, clean: Sequence[Piece], flag: SegmentFlag, hook: StageHook
+) -> list[Piece]:
+    """Flagged pieces for the parts of ``piece`` longer than ``_GAP_S`` that ``clean`` misses."""
+    gaps = []
+    cursor = piece.start_s
+    for part in sorted(clean, key=lambda p: p.start_s):
+        if part.start_s - cursor >= _GAP_S:
+            gaps.append((cursor, part.start_s))
+        cursor = max(cursor, part.end_s)
+    if piece.end_s - cursor >= _GAP_S:
+        gaps.append((cursor, piece.end_s))
+    flagged = [
+        replace(piece, start_s=start, end_s=end, text="", words=(), flag=flag)
+        for start, end in gaps
+    ]
+    for item in flagged:
+        log.warning("flagged %.1f–%.1f s for review: %s", item.start_s, item.end_s, flag)
+        hook("flagged", item)
+    return flagged
+
+
+def _settle(
+    piece: Piece,
+    flag: SegmentFlag | None,
+    redecoded: Sequence[Piece],
+    options: TranscribeOptions,
+    hook: StageHook,
+) -> list[Piece]:
+    """The re-decode where it is clean; otherwise one flagged piece over the stretch."""
+    clean = [p for p in redecoded if invented(p, options, None) is None]
+    failures = [found for p in clean if (found := problem(p, options)) is not None]
+    if clean and not failures:
+        # A re-decode that stops early must not lose the rest of the stretch.
+        return clean + _uncovered(piece, clean, flag or "unintelligible", hook)
+    if flag is None and not clean:
+        hook("dropped", (piece, "only the vocabulary prompt was read here"))
+        return []
+    final: SegmentFlag = failures[0][0] if failures else (flag or "unintelligible")
+    if not clean and not redecoded:
+        final = "unintelligible"
+    start = min([piece.start_s, *(p.start_s for p in clean)])
+    end = max([min(piece.end_s, start + options.max_segment_s), *(p.end_s for p in clean)])
+    flagged = replace(piece, start_s=start, end_s=end, text="", words=(), flag=final)
+    log.warning("flagged %.1f–%.1f s for review: %s", start, end, final)
+    hook("flagged", flagged)
+    return [flagged]
