@@ -21,7 +21,7 @@ from transcribe.decode import Piece, Request, decode
 from transcribe.edges import ChunkContext, span_of
 from transcribe.engine import WhisperEngine
 from transcribe.guards import flagged
-from transcribe.language import window_languages
+from transcribe.language import detect_language, window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.regions import speech_regions
 from transcribe.screening import screen
@@ -55,10 +55,26 @@ def transcribe_chunk(
     log.info("chunk %d: %.1f–%.1f s, %d speech regions", chunk.index, start_s, end_s, len(regions))
     if not regions:
         return
-    windows = encode_windows(engine, audio, pack_windows(regions), batch_size=options.batch_size)
-    choices = settle_window_languages(
-        windows, window_languages(engine, windows, options.languages), options
+    region_languages = None
+    if len(options.languages) > 1:
+        # Regions are judged apart (a pause often marks a change of speaker and language),
+        # then packed by language; a change with no pause is caught sentence by sentence.
+        region_languages = [
+            detect_language(engine, audio.between(r.start_s, r.end_s), options.languages)
+            for r in regions
+        ]
+        engine.counters.encoder_passes += len(regions)
+    packed = pack_windows(
+        regions,
+        languages=[c.language for c in region_languages] if region_languages else None,
     )
+    windows = encode_windows(engine, audio, packed, batch_size=options.batch_size)
+    if region_languages is not None:
+        first_region = {region: index for index, region in enumerate(regions)}
+        choices = [region_languages[first_region[w.window.regions[0]]] for w in windows]
+    else:
+        choices = window_languages(engine, windows, options.languages)
+    choices = settle_window_languages(windows, choices, options)
     hook(
         "languages",
         [(w.window, c.language, c.probability) for w, c in zip(windows, choices, strict=True)],

@@ -60,15 +60,25 @@ class EncodedWindow:
         return min(3000, round(self.window.duration_s * 100))
 
 
-def pack_windows(regions: Sequence[Region], *, window_s: float = WINDOW_S - 0.5) -> list[Window]:
-    """Consecutive regions joined into windows spanning at most ``window_s``.
+def pack_windows(
+    regions: Sequence[Region],
+    *,
+    languages: Sequence[str] | None = None,
+    window_s: float = WINDOW_S - 0.5,
+) -> list[Window]:
+    """Consecutive regions joined into windows spanning at most ``window_s``; with
+    ``languages`` (one per region) a window also ends where the language changes.
 
     A region longer than a window cannot happen: VAD splits speech at ``max_region_s``.
     """
     windows: list[Window] = []
     current: list[Region] = []
-    for region in regions:
-        if current and region.end_s - current[0].start_s > window_s:
+    previous = None
+    for index, region in enumerate(regions):
+        language = languages[index] if languages is not None else None
+        changed = current and language != previous
+        previous = language
+        if current and (changed or region.end_s - current[0].start_s > window_s):
             windows.append(Window(current[0].start_s, current[-1].end_s, tuple(current)))
             current = []
         current.append(region)
