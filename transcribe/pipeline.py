@@ -122,6 +122,8 @@ def transcribe_chunks(
 
 def _to_segment(piece: Piece, options: TranscribeOptions, chunk_index: int) -> Segment:
     text, other = in_script(piece.text, piece.language, options.serbian_script)
+    if piece.flag is not None:
+        other = None  # no text to write in either script: a gap for the reviewer
     flags = flagged([word.probability for word in piece.words], options)
     words = tuple(
         Word(
