@@ -15,15 +15,17 @@ sentences, about 5 s each) and runs, each in its own subprocess, in rounds A B C
                  timestamps).
 
 For each it prints CPU-seconds (user + system of the child), wall time, encoder passes (30 s
-windows through Whisper's encoder, counted by wrapping CTranslate2's ``encode`` and
-``detect_language`` on features), peak resident memory, WER and CER against the script (text
-lower-cased, punctuation removed, Serbian folded to Latin) and seconds flagged for review.
+windows through Whisper's encoder, counted by wrapping CTranslate2's model wherever it is given
+mel features), peak resident memory, WER and CER against the script (text lower-cased,
+punctuation removed, Serbian folded to Latin; flagged segments' best-effort words left out, so
+that flagged speech counts as deleted words) and seconds flagged for review.
 The machine is shared: compare the ratios within one run, not figures across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -62,39 +64,62 @@ def _model_dir() -> Path:
     return resolve_whisper_model("base", models_dir=None, cache_dir=CACHE)
 
 
-def _count_encoder(model: Any) -> list[int]:
-    """Wrap the CTranslate2 model so that every encoder pass is counted."""
-    counter = [0]
-    inner = model.model
+#: Encoder passes of this process: rows of mel features that went through Whisper's encoder.
+ENCODER_PASSES = [0]
 
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(inner, name)
 
-        def encode(self, features: Any, *args: Any, **kwargs: Any) -> Any:
-            counter[0] += int(features.shape[0])
-            return inner.encode(features, *args, **kwargs)
+def _count_encoder_passes() -> None:
+    """Wrap every faster-whisper model made from now on so that its encoder passes are counted.
 
-    model.model = Counting()
-    return counter
+    CTranslate2 encodes in ``encode`` and, when given mel features rather than an encoder
+    output, in ``generate``, ``detect_language`` and ``align`` too: every such row is one pass.
+    """
+    import faster_whisper
+
+    made = faster_whisper.WhisperModel.__init__
+
+    def counted(model: Any, *args: Any, **kwargs: Any) -> None:
+        made(model, *args, **kwargs)
+        inner = model.model
+
+        class Counting:
+            def __getattr__(self, name: str) -> Any:
+                method = getattr(inner, name)
+                if name not in ("encode", "generate", "detect_language", "align"):
+                    return method
+
+                def call(features: Any, *rest: Any, **options: Any) -> Any:
+                    # Mel features are (batch, n_mels, frames); an encoder output is
+                    # (batch, frames / 2, width), with no mel dimension.
+                    if (
+                        name == "encode"
+                        or features.shape[1] == model.feature_extractor.mel_filters.shape[0]
+                    ):
+                        ENCODER_PASSES[0] += int(features.shape[0])
+                    return method(features, *rest, **options)
+
+                return call
+
+        model.model = Counting()
+
+    faster_whisper.WhisperModel.__init__ = counted
 
 
 def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
     """Run one system in this process; returns its text and figures."""
+    _count_encoder_passes()
     flagged = 0.0
-    passes = 0
     if system == "process":
+        from kuvend.cli import command
+
         with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "KUVEND_DATA_DIR": folder, "KUVEND_CACHE_DIR": str(CACHE)}
+            os.environ.update({"KUVEND_DATA_DIR": folder, "KUVEND_CACHE_DIR": str(CACHE)})
             out = Path(folder) / "out"
-            subprocess.run(
-                [str(ROOT / ".venv/bin/kuvend"), "process", item["path"], "--out", str(out)],
-                check=True,
-                env=env,
-                capture_output=True,
-            )
+            # The command itself, in this process, so that its encoder passes are counted.
+            with contextlib.redirect_stdout(sys.stderr):
+                command().main(["process", item["path"], "--out", str(out)], standalone_mode=False)
             minutes = json.loads((out / "minutes.json").read_text("utf-8"))
-        text = " ".join(s["text"] for s in minutes["segments"])
+        text = " ".join(s["text"] for s in minutes["segments"] if not s.get("flag"))
         flagged = sum(s["end"] - s["start"] for s in minutes["segments"] if s.get("flag"))
     elif system == "kuvend":
         from transcribe import TranscribeOptions, load_whisper, transcribe_chunks
@@ -102,8 +127,8 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
         engine = load_whisper(_model_dir(), device="cpu", compute_type="int8", cpu_threads=2)
         chunks = _chunks(item)
         segments = list(transcribe_chunks(engine, chunks, TranscribeOptions()))
-        passes = engine.counters.encoder_passes
-        text = " ".join(s.text for s in segments)
+        # Flagged text is a best effort kept for the reviewer, not part of the minutes' text.
+        text = " ".join(s.text for s in segments if not s.flag)
         flagged = sum(s.end_s - s.start_s for s in segments if s.flag)
     else:
         import faster_whisper
@@ -111,7 +136,6 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
         model = faster_whisper.WhisperModel(
             str(_model_dir()), device="cpu", compute_type="int8", cpu_threads=2
         )
-        counter = _count_encoder(model)
         options = {"beam_size": 5, "vad_filter": True, "word_timestamps": True}
         if system == "batched":
             pipeline = faster_whisper.BatchedInferencePipeline(model)
@@ -119,7 +143,6 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
         else:
             segments, _ = model.transcribe(item["path"], **options)
         text = " ".join(s.text for s in segments)
-        passes = counter[0]
     peak_kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -127,7 +150,7 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
     return {
         "text": text,
         "flagged_s": flagged,
-        "encoder_passes": passes if system != "process" else None,
+        "encoder_passes": ENCODER_PASSES[0],
         "peak_mib": peak_kib / 1024,  # Linux reports KiB
     }
 

@@ -12,7 +12,7 @@ import math
 from lxml import etree
 
 from kuvend.minutes import Minutes
-from publish.formatting import speaker_name, speakers_by_id, speeches
+from publish.formatting import published_text, speaker_name, speakers_by_id, speeches
 
 AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 _A = f"{{{AKN_NAMESPACE}}}"
@@ -110,7 +110,8 @@ def minutes_akn(minutes: Minutes) -> bytes:
             )
             _sub(element, "from", speaker_name(names.get(label), label))
             for segment in speech.segments:
-                _sub(element, "p", segment.text, eId=f"seg_{segment.id}")
+                text = published_text(segment, minutes.session.serbian_script)
+                _sub(element, "p", text, eId=f"seg_{segment.id}")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

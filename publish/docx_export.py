@@ -59,7 +59,7 @@ def minutes_docx(
     document.add_heading(t("proceedings"), level=2)
     starts: Sequence[float] = [item.start for item in agenda]
     next_item = 0
-    for speech in speeches(minutes.segments):
+    for speech in speeches(minutes.segments, minutes.session.serbian_script):
         while next_item < len(agenda) and starts[next_item] <= speech.start:
             document.add_heading(f"{next_item + 1}. {agenda[next_item].title}", level=3)
             next_item += 1

@@ -20,7 +20,14 @@ from kuvend.minutes import Minutes
 from publish.akoma_ntoso import minutes_akn
 from publish.docx_export import minutes_docx
 from publish.files import write_atomically
-from publish.formatting import clock, clock_ms, speaker_name, speakers_by_id, speeches
+from publish.formatting import (
+    clock,
+    clock_ms,
+    published_text,
+    speaker_name,
+    speakers_by_id,
+    speeches,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +38,25 @@ def minutes_json(minutes: Minutes) -> str:
 
 
 def minutes_srt(minutes: Minutes) -> str:
-    """SubRip subtitles, one cue per segment, prefixed with the speaker's name."""
+    """SubRip subtitles, one cue per segment, prefixed with the speaker's name.
+
+    A flagged segment's cue is its gap label (see ``published_text``)."""
     names = speakers_by_id(minutes)
+    script = minutes.session.serbian_script
     cues = [
         srt.Subtitle(
             index=position,
             start=timedelta(seconds=segment.start),
             end=timedelta(seconds=max(segment.end, segment.start + 0.001)),
             content=f"{speaker_name(names.get(segment.speaker or ''), segment.speaker)}: "
-            f"{segment.text}"
+            f"{published_text(segment, script)}"
             if segment.speaker
-            else segment.text,
+            else published_text(segment, script),
         )
-        for position, segment in enumerate(minutes.segments, start=1)
-        if segment.text
+        for position, segment in enumerate(
+            (segment for segment in minutes.segments if published_text(segment, script)),
+            start=1,
+        )
     ]
     return str(srt.compose(cues))
 
@@ -54,10 +66,11 @@ def minutes_vtt(minutes: Minutes) -> str:
     names = speakers_by_id(minutes)
     captions = []
     for segment in minutes.segments:
-        if not segment.text:
+        published = published_text(segment, minutes.session.serbian_script)
+        if not published:
             continue
         # Cue text is markup: the transcript's own < & > must be entities.
-        text = html.escape(segment.text, quote=False)
+        text = html.escape(published, quote=False)
         if segment.speaker:
             voice = speaker_name(names.get(segment.speaker), segment.speaker)
             # A voice annotation ends at ">" and may not hold markup characters.
@@ -79,7 +92,7 @@ def minutes_txt(minutes: Minutes) -> str:
     names = speakers_by_id(minutes)
     session = minutes.session
     lines = [f"{session.title}", f"{session.assembly} · {session.date}", ""]
-    for speech in speeches(minutes.segments):
+    for speech in speeches(minutes.segments, session.serbian_script):
         speaker = names.get(speech.speaker or "")
         who = speaker_name(speaker, speech.speaker)
         if speaker is not None and speaker.party:

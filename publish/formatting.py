@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kuvend.minutes import Minutes, MinutesSegment, MinutesSpeaker
+from kuvend.types import SerbianScript
+from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
 
 
 def clock(seconds: float) -> str:
@@ -35,12 +37,24 @@ def speakers_by_id(minutes: Minutes) -> dict[str, MinutesSpeaker]:
     return {speaker.id: speaker for speaker in minutes.speakers}
 
 
+def published_text(segment: MinutesSegment, script: SerbianScript = "latin") -> str:
+    """What an export writes for ``segment``: its text, or for flagged speech the gap's label
+    in the segment's language (``[4 s … to be filled in]``), never the best-effort words."""
+    if not segment.flag:
+        return segment.text
+    language: UiLanguage = next((ui for ui in UI_LANGUAGES if ui == segment.language), "sq")
+    seconds = f"{segment.end - segment.start:.0f}"
+    return Translator(language, script)(f"flag_{segment.flag}", seconds=seconds)
+
+
 @dataclass(frozen=True, slots=True)
 class Speech:
     """Consecutive segments by one speaker, as a paragraph of the minutes."""
 
     speaker: str | None
     segments: tuple[MinutesSegment, ...]
+    script: SerbianScript = "latin"
+    """Script of the labels written for flagged segments in Serbian."""
 
     @property
     def start(self) -> float:
@@ -54,17 +68,20 @@ class Speech:
 
     @property
     def text(self) -> str:
-        """The segments' text joined as one paragraph."""
-        return " ".join(segment.text for segment in self.segments if segment.text)
+        """The segments' published text joined as one paragraph."""
+        texts = (published_text(segment, self.script) for segment in self.segments)
+        return " ".join(text for text in texts if text)
 
 
-def speeches(segments: Iterable[MinutesSegment]) -> Iterator[Speech]:
+def speeches(
+    segments: Iterable[MinutesSegment], script: SerbianScript = "latin"
+) -> Iterator[Speech]:
     """Group segments (already in time order) into speeches by speaker."""
     run: list[MinutesSegment] = []
     for segment in segments:
         if run and segment.speaker != run[0].speaker:
-            yield Speech(run[0].speaker, tuple(run))
+            yield Speech(run[0].speaker, tuple(run), script)
             run = []
         run.append(segment)
     if run:
-        yield Speech(run[0].speaker, tuple(run))
+        yield Speech(run[0].speaker, tuple(run), script)

@@ -140,7 +140,7 @@ def _interventions(minutes: Minutes, member_id: str) -> dict[str, Any]:
                 "lang": speech.segments[0].language,
                 "text": speech.text if len(speech.text) <= 300 else speech.text[:297] + "…",
             }
-            for speech in speeches(minutes.segments)
+            for speech in speeches(minutes.segments, minutes.session.serbian_script)
             if speech.speaker in labels
         ],
     }

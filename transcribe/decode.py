@@ -83,27 +83,46 @@ class Request:
 def decode(
     engine: WhisperEngine, requests: Sequence[Request], options: TranscribeOptions
 ) -> list[list[Piece]]:
-    """The pieces of every request, in request order (batched: one decoder run per kind)."""
+    """The pieces of every request, in request order.
+
+    Batched: one decoder run per kind (first decode or retry) and prompt length, since
+    CTranslate2 needs the start of the transcript at the same position across a batch (the
+    vocabulary prompt of one language can be longer than another's).
+    """
     results: list[list[Piece]] = [[] for _ in requests]
-    for retry in (False, True):
-        chosen = [i for i, request in enumerate(requests) if request.retry is retry]
+    tokenizers = [_tokenizer(engine, request.language) for request in requests]
+    prompts = [
+        _prompt(engine, tokenizer, options, request.language, hinted=not request.retry)
+        for tokenizer, request in zip(tokenizers, requests, strict=True)
+    ]
+    groups: dict[tuple[bool, int], list[int]] = {}
+    for index, request in enumerate(requests):
+        groups.setdefault((request.retry, len(prompts[index])), []).append(index)
+    for (retry, _), chosen in sorted(groups.items()):
         for first in range(0, len(chosen), max(1, options.batch_size)):
             batch = chosen[first : first + max(1, options.batch_size)]
-            decoded = _generate(engine, [requests[i] for i in batch], options, retry=retry)
+            decoded = _generate(
+                engine,
+                [(requests[i], tokenizers[i], prompts[i]) for i in batch],
+                options,
+                retry=retry,
+            )
             for index, pieces in zip(batch, decoded, strict=True):
                 results[index] = pieces
     return results
 
 
 def _generate(
-    engine: WhisperEngine, requests: Sequence[Request], options: TranscribeOptions, *, retry: bool
+    engine: WhisperEngine,
+    batch: Sequence[tuple[Request, Tokenizer, list[int]]],
+    options: TranscribeOptions,
+    *,
+    retry: bool,
 ) -> list[list[Piece]]:
     model = engine.model
-    tokenizers = [_tokenizer(engine, request.language) for request in requests]
-    prompts = [
-        _prompt(engine, tokenizer, options, request.language, hinted=not retry)
-        for tokenizer, request in zip(tokenizers, requests, strict=True)
-    ]
+    requests = [request for request, _, _ in batch]
+    tokenizers = [tokenizer for _, tokenizer, _ in batch]
+    prompts = [prompt for _, _, prompt in batch]
     temperature = options.temperatures[1] if retry and len(options.temperatures) > 1 else 0.0
     search: dict[str, Any] = {"beam_size": options.beam_size}
     if temperature > 0:

@@ -59,10 +59,20 @@ class LanguageChoice:
 
 
 def choose_language(
-    probabilities: Mapping[LanguageCode, float], allowed: Sequence[LanguageCode]
+    probabilities: Mapping[LanguageCode, float],
+    allowed: Sequence[LanguageCode],
+    *,
+    neighbour_weight: float = NEIGHBOUR_WEIGHT,
+    prior: Mapping[LanguageCode, float] = PRIOR,
 ) -> LanguageChoice:
-    """The allowed language best supported by Whisper's ``probabilities`` (all languages)."""
-    scores = {language: _score(probabilities, language, allowed) for language in allowed}
+    """The allowed language best supported by Whisper's ``probabilities`` (all languages).
+
+    ``neighbour_weight`` and ``prior`` default to the fitted values; the fit passes others.
+    """
+    scores = {
+        language: _score(probabilities, language, allowed, neighbour_weight, prior)
+        for language in allowed
+    }
     top = max(scores.values())
     weights = {language: math.exp(score - top) for language, score in scores.items()}
     total = sum(weights.values())
@@ -75,6 +85,8 @@ def _score(
     probabilities: Mapping[LanguageCode, float],
     language: LanguageCode,
     allowed: Sequence[LanguageCode],
+    neighbour_weight: float,
+    prior: Mapping[LanguageCode, float],
 ) -> float:
     # A language the assembly allows in its own right counts only for itself.
     own = {language, *(code for code in COUNTED_AS.get(language, ()) if code not in allowed)}
@@ -82,8 +94,8 @@ def _score(
     score = math.log(sum(probabilities.get(code, 0.0) for code in own) + _FLOOR)
     if near:
         near_p = sum(probabilities.get(code, 0.0) for code in near)
-        score += NEIGHBOUR_WEIGHT * math.log(near_p + _FLOOR)
-    return score + PRIOR.get(language, 0.0)
+        score += neighbour_weight * math.log(near_p + _FLOOR)
+    return score + prior.get(language, 0.0)
 
 
 def detect_language(

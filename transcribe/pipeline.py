@@ -122,9 +122,9 @@ def transcribe_chunks(
 
 def _to_segment(piece: Piece, options: TranscribeOptions, chunk_index: int) -> Segment:
     text, other = in_script(piece.text, piece.language, options.serbian_script)
-    if piece.flag is not None:
-        other = None  # no text to write in either script: a gap for the reviewer
     flags = flagged([word.probability for word in piece.words], options)
+    if piece.flag is not None:
+        flags = [True] * len(flags)  # a best effort: every word is for the reviewer to check
     words = tuple(
         Word(
             start_s=word.start_s,

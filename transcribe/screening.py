@@ -8,19 +8,25 @@
   (``loop``, ``not_language``, or ``unintelligible`` when the re-decode reads nothing), kept
   with its times for a reviewer to fill in. A leaked prompt whose re-decode reads nothing is
   dropped: the words came from the prompt, not from the audio.
+
+A flagged piece keeps a best effort of words with their times (the re-decode's, else the first
+decode's with a loop cut to two rounds and leaked vocabulary taken out): the words place the
+stretch in time for the speaker attribution and the exports, and show the reviewer what was
+heard. The minutes mark every one of them for review and never publish them as text.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from kuvend.types import SegmentFlag, StageHook, no_hook
 from transcribe.audio import ChunkAudio
-from transcribe.decode import Piece, Request, decode
+from transcribe.decode import Piece, RawWord, Request, decode
 from transcribe.engine import WhisperEngine
-from transcribe.guards import invented, is_loop, prompt_leak
+from transcribe.guards import invented, is_loop, plain, prompt_leak
 from transcribe.options import TranscribeOptions
 from transcribe.quality import text_problem
 from transcribe.sentence_language import Decoded
@@ -28,6 +34,8 @@ from transcribe.vocabulary import hints
 from transcribe.windows import Window, encode_windows
 
 log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 _MARGIN_S = 0.2
 #: Speech this long that a re-decode leaves out is flagged rather than lost.
@@ -53,7 +61,7 @@ def screen(
 ) -> list[Piece]:
     """Every window's pieces, guarded, in time order (flagged pieces included)."""
     kept: list[Piece] = []
-    retries: list[tuple[Piece, SegmentFlag | None, Window]] = []
+    retries: list[tuple[Piece, SegmentFlag | None, bool, Window]] = []
     for item in decoded:
         for piece in item.pieces:
             prompt, _ = hints(options, piece.language)
@@ -72,9 +80,10 @@ def screen(
             hook("retry", (piece, why))
             start = max(piece.start_s - _MARGIN_S, item.origin_s) - audio.start_s
             end = min(piece.end_s + _MARGIN_S, item.end_s) - audio.start_s
-            retries.append((piece, found[0] if found else None, Window(start, end, ())))
+            flag = found[0] if found else None
+            retries.append((piece, flag, leak is not None, Window(start, end, ())))
     encoded = encode_windows(
-        engine, audio, [window for _, _, window in retries], batch_size=options.batch_size
+        engine, audio, [window for *_, window in retries], batch_size=options.batch_size
     )
     requests = [
         Request(
@@ -85,16 +94,21 @@ def screen(
             origin_s=audio.start_s + window.window.start_s,
             retry=True,
         )
-        for window, (piece, _, _) in zip(encoded, retries, strict=True)
+        for window, (piece, *_) in zip(encoded, retries, strict=True)
     ]
     again = decode(engine, requests, options)
-    for (piece, flag, _), redecoded in zip(retries, again, strict=True):
-        kept += _settle(piece, flag, redecoded, options, hook)
+    for (piece, flag, leaked, _), redecoded in zip(retries, again, strict=True):
+        heard = _first_words(piece, options, leaked=leaked)
+        kept += _settle(piece, flag, heard, redecoded, options, hook)
     return sorted(kept, key=lambda piece: piece.start_s)
 
 
 def _uncovered(
-    piece: Piece, clean: Sequence[Piece], flag: SegmentFlag, hook: StageHook
+    piece: Piece,
+    heard: tuple[RawWord, ...],
+    clean: Sequence[Piece],
+    flag: SegmentFlag,
+    hook: StageHook,
 ) -> list[Piece]:
     """Flagged pieces for the parts of ``piece`` longer than ``_GAP_S`` that ``clean`` misses."""
     gaps = []
@@ -105,9 +119,11 @@ def _uncovered(
         cursor = max(cursor, part.end_s)
     if piece.end_s - cursor >= _GAP_S:
         gaps.append((cursor, piece.end_s))
+    # A gap where neither decode wrote a word holds no text that could be lost.
     flagged = [
-        replace(piece, start_s=start, end_s=end, text="", words=(), flag=flag)
+        _flagged(piece, start, end, words, flag)
         for start, end in gaps
+        if (words := tuple(w for w in heard if start <= _middle(w) <= end))
     ]
     for item in flagged:
         log.warning("flagged %.1f–%.1f s for review: %s", item.start_s, item.end_s, flag)
@@ -118,17 +134,22 @@ def _uncovered(
 def _settle(
     piece: Piece,
     flag: SegmentFlag | None,
+    heard: tuple[RawWord, ...],
     redecoded: Sequence[Piece],
     options: TranscribeOptions,
     hook: StageHook,
 ) -> list[Piece]:
-    """The re-decode where it is clean; otherwise one flagged piece over the stretch."""
+    """The re-decode where it is clean; otherwise one flagged piece over the stretch.
+
+    ``heard`` is the first decode's best effort (see ``_first_words``).
+    """
     clean = [p for p in redecoded if invented(p, options, None) is None]
     failures = [found for p in clean if (found := problem(p, options)) is not None]
     if clean and not failures:
         # A re-decode that stops early must not lose the rest of the stretch.
-        return clean + _uncovered(piece, clean, flag or "unintelligible", hook)
-    if flag is None and not clean:
+        return clean + _uncovered(piece, heard, clean, flag or "unintelligible", hook)
+    words = tuple(word for part in clean for word in part.words) or heard
+    if (flag is None and not clean) or not words:
         hook("dropped", (piece, "only the vocabulary prompt was read here"))
         return []
     final: SegmentFlag = failures[0][0] if failures else (flag or "unintelligible")
@@ -136,7 +157,52 @@ def _settle(
         final = "unintelligible"
     start = min([piece.start_s, *(p.start_s for p in clean)])
     end = max([min(piece.end_s, start + options.max_segment_s), *(p.end_s for p in clean)])
-    flagged = replace(piece, start_s=start, end_s=end, text="", words=(), flag=final)
-    log.warning("flagged %.1f–%.1f s for review: %s", start, end, final)
+    flagged = _flagged(piece, start, end, words, final)
+    log.warning("flagged %.1f–%.1f s for review: %s", flagged.start_s, flagged.end_s, final)
     hook("flagged", flagged)
     return [flagged]
+
+
+def _first_words(piece: Piece, options: TranscribeOptions, *, leaked: bool) -> tuple[RawWord, ...]:
+    """The first decode's words as a best effort: a phrase kept for two rounds at most and,
+    where the prompt leaked, the vocabulary's words taken out (they came from the prompt)."""
+    words = _without_repeats(piece.words)
+    if leaked:
+        terms = {token for term in options.vocabulary for token in _WORD.findall(plain(term))}
+        words = tuple(w for w in words if not set(_WORD.findall(plain(w.text))) & terms)
+    return words
+
+
+def _without_repeats(words: Sequence[RawWord], *, max_phrase_words: int = 4) -> tuple[RawWord, ...]:
+    """``words`` with every phrase of 1–4 words kept for at most two rounds in a row."""
+    kept: list[RawWord] = []
+    keys: list[str] = []
+    for word in words:
+        candidate = [*keys, plain(word.text).strip(" ,.;:!?")]
+        third_round = any(
+            len(candidate) >= 3 * n
+            and candidate[-n:] == candidate[-2 * n : -n] == candidate[-3 * n : -2 * n]
+            for n in range(1, max_phrase_words + 1)
+        )
+        if not third_round:
+            kept.append(word)
+            keys = candidate
+    return tuple(kept)
+
+
+def _middle(word: RawWord) -> float:
+    return (word.start_s + word.end_s) / 2
+
+
+def _flagged(
+    piece: Piece, start_s: float, end_s: float, words: tuple[RawWord, ...], flag: SegmentFlag
+) -> Piece:
+    """A flagged stretch from ``start_s`` to ``end_s`` (widened to its words)."""
+    return replace(
+        piece,
+        start_s=min(start_s, words[0].start_s),
+        end_s=max(end_s, words[-1].end_s),
+        text="".join(word.text for word in words).strip(),
+        words=words,
+        flag=flag,
+    )

@@ -59,7 +59,8 @@ def sentence_segments(pieces: Iterable[Piece], options: TranscribeOptions) -> It
     """Pieces regrouped so that segments end at sentence ends where the audio allows."""
     pending: Piece | None = None
     for piece in pieces:
-        for part in split_at_sentence_ends(piece):
+        # A flagged stretch stays whole: its words are a best effort, not sentences.
+        for part in split_at_sentence_ends(piece) if piece.flag is None else (piece,):
             if pending is None:
                 pending = part
             elif (

@@ -6,6 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import srt
+import webvtt
 from lxml import html as lxml_html
 
 from publish import render_session_page, write_exports
@@ -42,3 +44,27 @@ def test_the_page_shows_a_gap_to_fill_in_every_interface_language(tmp_path: Path
         [note] = tree.xpath("//span[contains(@class,'flagged')]")
         assert note.get("role") == "note"
         assert "5 s" in note.text_content() and words in note.text_content()
+
+
+def test_exports_write_a_flagged_segment_as_its_gap_never_its_best_effort_words(
+    tmp_path: Path,
+) -> None:
+    # What the transcriber keeps of a stretch it could not trust: times and words a reviewer
+    # can check, flagged; the subtitles and the text must say "to be filled in", not the words.
+    garbled = replace(segment(16.0, 21.0, "S1", "Tömberuranö tarötö"), flag="not_language")
+    serbian = replace(segment(22.0, 25.0, "S2", "Hvala hvala", "sr"), flag="loop")
+    minutes = sample_minutes(segment(0.0, 6.0, "S1", "Mirëdita."), garbled, serbian)
+    write_exports(minutes, tmp_path, formats=("json", "srt", "vtt", "txt"))
+
+    cues = list(srt.parse((tmp_path / "minutes.srt").read_text("utf-8")))
+    captions = webvtt.read(str(tmp_path / "minutes.vtt")).captions
+    text = (tmp_path / "minutes.txt").read_text("utf-8")
+    assert len(cues) == len(captions) == len(minutes.segments) == 3
+    assert "për t'u plotësuar" in cues[1].content and "5 s" in cues[1].content
+    assert "treba dopuniti" in captions[2].text and "3 s" in captions[2].text
+    for exported in (cues[1].content, cues[2].content, captions[1].text, text):
+        assert "Tömberuranö" not in exported and "Hvala hvala" not in exported
+    data = json.loads((tmp_path / "minutes.json").read_text("utf-8"))
+    kept = [s for s in data["segments"] if s.get("flag")]
+    assert [s["text"] for s in kept] == ["Tömberuranö tarötö", "Hvala hvala"]
+    assert all(s["words"] for s in kept)
