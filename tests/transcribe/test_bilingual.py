@@ -47,10 +47,8 @@ def test_every_turn_is_transcribed_in_the_language_spoken(
 def test_serbian_is_in_latin_with_cyrillic_kept_for_search(latin_segments: list[Segment]) -> None:
     serbian = [s for s in latin_segments if s.language == "sr"]
     assert serbian
+    # Flagged segments too: their best-effort words follow the assembly's script.
     for segment in serbian:
-        if segment.flag is not None:  # a gap to fill: no text in either script
-            assert (segment.text, segment.text_other_script) == ("", None)
-            continue
         assert not has_cyrillic(segment.text), segment.text
         assert not any(has_cyrillic(word.text) for word in segment.words)
         assert segment.text_other_script is not None
@@ -66,14 +64,14 @@ def test_words_are_timed_in_order_on_the_session_clock(
 ) -> None:
     previous_end = 0.0
     for segment in latin_segments:
-        if segment.flag is not None:  # flagged speech keeps its times, not words
-            assert previous_end <= segment.start_s < segment.end_s <= dialogue.duration_s
-            previous_end = segment.end_s
-            continue
         assert segment.words, segment.text
         assert previous_end <= segment.start_s < segment.end_s <= dialogue.duration_s
-        assert segment.words[0].start_s == segment.start_s
-        assert segment.words[-1].end_s == segment.end_s
+        if segment.flag is None:
+            assert segment.words[0].start_s == segment.start_s
+            assert segment.words[-1].end_s == segment.end_s
+        else:  # the stretch flagged may run past the best-effort words it keeps
+            assert segment.start_s <= segment.words[0].start_s
+            assert segment.words[-1].end_s <= segment.end_s
         for first, second in zip(segment.words, segment.words[1:], strict=False):
             assert first.start_s <= first.end_s <= second.start_s + 0.01
         assert " ".join(word.text for word in segment.words).split() == segment.text.split()
@@ -92,8 +90,6 @@ def test_a_cyrillic_assembly_gets_no_latin_serbian(engine: WhisperEngine, tmp_pa
     assert serbian and albanian
     for segment in serbian:
         assert not has_latin(segment.text), segment.text
-        if segment.flag is None:
-            other = segment.text_other_script
-            assert other is not None and not has_cyrillic(other)
+        assert segment.text_other_script is not None and not has_cyrillic(segment.text_other_script)
     for segment in albanian:
         assert not has_cyrillic(segment.text), segment.text

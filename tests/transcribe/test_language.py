@@ -11,6 +11,7 @@ from tests.transcribe.conftest import eval_path
 from transcribe import TranscribeOptions, WhisperEngine, choose_language
 from transcribe.audio import read_samples
 from transcribe.language import detect_language
+from transcribe.regions import speech_regions
 
 
 def test_croatian_and_bosnian_count_toward_serbian() -> None:
@@ -38,15 +39,33 @@ def test_options_fold_croatian_and_bosnian_into_serbian() -> None:
     assert options.languages == ("sq", "sr")
 
 
+def report_half(folder: str) -> list[Path]:
+    """The clips of ``folder`` at odd positions (sorted by name): ``bench/fit_language.py``
+    fits the language score's weights on the others, so these judge them."""
+    return sorted(eval_path(folder).glob("*.wav"))[1::2]
+
+
+def region_languages(engine: WhisperEngine, clip: Path) -> list[str]:
+    """The language chosen for each speech region of ``clip``, as a multilingual assembly's
+    transcriber chooses it (VAD regions, each judged apart)."""
+    samples = read_samples(AudioChunk(0, clip, 0.0, 0.0))
+    regions = speech_regions(samples, TranscribeOptions())
+    return [
+        detect_language(
+            engine, samples[int(r.start_s * 16_000) : int(r.end_s * 16_000)], ("sq", "sr")
+        ).language
+        for r in regions
+        if r.duration_s >= 0.5
+    ]
+
+
 def test_every_real_albanian_clip_is_identified_as_albanian(engine: WhisperEngine) -> None:
-    # Issue 2, must show 3: unrestricted Whisper base says sq for only 9 of these 20.
-    clips = sorted(eval_path("sq/albanian_asr_splices").glob("*.wav"))
-    assert len(clips) == 20
-    verdicts = {}
-    for clip in clips:
-        samples = read_samples(AudioChunk(0, clip, 0.0, 0.0))
-        verdicts[clip.name] = detect_language(engine, samples, ("sq", "sr")).language
-    assert verdicts == dict.fromkeys(verdicts, "sq")
+    # Issue 2, must show 3: unrestricted Whisper base says sq for only 9 of the 20 splices.
+    clips = report_half("sq/albanian_asr_splices")
+    assert len(clips) == 10
+    verdicts = {clip.name: region_languages(engine, clip) for clip in clips}
+    wrong = {clip: found for clip, found in verdicts.items() if set(found) != {"sq"}}
+    assert not wrong, wrong
 
 
 def test_the_croatian_parliament_is_heard_as_serbian_group(engine: WhisperEngine) -> None:
