@@ -25,6 +25,7 @@ from kuvend.errors import QueryError
 from kuvend.minutes import Minutes
 from kuvend.stemming import search_stem
 from kuvend.text import fold_for_search
+from kuvend.validation import code_point, first_control_character
 
 #: In ``SearchQuery.draft_assemblies``: drafts of every assembly are visible (the operator's
 #: local view through ``kuvend search``).
@@ -35,6 +36,7 @@ ALL_ASSEMBLIES: Final = "*"
 #: ``13:58``, ``.``, ``,``) separates words, as it does in the indexed text.
 _RESERVED = frozenset("()[]{}^~|&\\")
 _MAX_QUERY_CHARS: Final = 500
+_WHITESPACE: Final = frozenset("\t\n\r")
 _MAX_CLAUSES: Final = 32
 _WORD = re.compile(r"\w+")
 #: ``text:word`` names the only field there is (what was said): read as ``word``.
@@ -102,9 +104,11 @@ def parse_query(text: str) -> ParsedQuery:
     """Parse a user's query: ``word``, ``"a phrase"``, ``-word``, ``-"a phrase"``, ``word*``.
 
     Punctuation inside words separates them (``d.o.o`` is the phrase ``d o o``). Raises
-    ``QueryError`` for an empty query, an unbalanced quote, a stray ``*``, a character of some
-    engine's syntax such as ``(`` or ``:``, only excluded words, or an over-long query.
+    ``QueryError`` for a control character, an empty query, an unbalanced quote, a stray
+    ``*``, a character of some engine's syntax such as ``(`` or ``:``, only excluded words, or
+    an over-long query.
     """
+    check_query_text(text)
     text = normalise_query(text)
     if len(text) > _MAX_QUERY_CHARS:
         raise QueryError(
@@ -138,6 +142,26 @@ def parse_query(text: str) -> ParsedQuery:
             key="only_excluded",
         )
     return ParsedQuery(tuple(clauses))
+
+
+def check_query_text(text: str) -> str:
+    """``text`` (a query or one of its filters) if it holds no control character.
+
+    Tab, newline and carriage return separate words as spaces do; any other control
+    character (``U+0000``, the ``U+001B`` of a terminal's colour codes) raises ``QueryError``
+    naming its code point and position (``key="control_character"``). Such a character can
+    never match the minutes, which hold none, and the feed's XML cannot even carry it.
+    """
+    found = first_control_character(text, allowed=_WHITESPACE)
+    if found is not None:
+        position, char = found
+        raise QueryError(
+            f"control character {code_point(char)} at position {position} cannot be searched: "
+            "remove it",
+            key="control_character",
+            code=code_point(char),
+        )
+    return text
 
 
 def normalise_query(text: str) -> str:

@@ -14,6 +14,7 @@ and serve both pydantic validators and the CLI.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Annotated
 
@@ -49,15 +50,29 @@ def check_text(value: str, *, multiline: bool = False) -> str:
     """
     if multiline:
         value = value.replace("\r\n", "\n")
-    for position, char in enumerate(value):
-        if multiline and char in _MULTILINE_ALLOWED:
-            continue
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs") or char in _NONCHARACTERS:
-            raise ValueError(
-                f"control character U+{ord(char):04X} at position {position} is not allowed"
-            )
+    found = first_control_character(value, allowed=_MULTILINE_ALLOWED if multiline else "")
+    if found is not None:
+        position, char = found
+        raise ValueError(
+            f"control character {code_point(char)} at position {position} is not allowed"
+        )
     return value
+
+
+def first_control_character(value: str, *, allowed: Collection[str] = ()) -> tuple[int, str] | None:
+    """The position and character of ``value``'s first control character (category Cc, a lone
+    surrogate or U+FFFE/U+FFFF) not in ``allowed``; None when it has none."""
+    for position, char in enumerate(value):
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in _NONCHARACTERS:
+            return position, char
+    return None
+
+
+def code_point(char: str) -> str:
+    """How a message names a character that cannot be shown: ``U+0000``."""
+    return f"U+{ord(char):04X}"
 
 
 def _line(value: str) -> str:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
 from kuvend.search import SearchHit, SearchQuery, SearchResults, moment_path
+from kuvend.validation import Line
 from search_api import crud
 from search_api.deps import BaseUrlDep, CallerDep, IndexDep
 from search_api.schemas.search import FacetCountPublic, SearchHitPublic, SearchResultsPublic
@@ -34,28 +35,28 @@ def search(
             "keshilli finds këshilli, скупштина finds skupština.",
         ),
     ],
-    assembly: Annotated[str | None, Query(max_length=64)] = None,
-    session: Annotated[str | None, Query(max_length=32, description="A session id")] = None,
-    member: Annotated[str | None, Query(max_length=32, description="A member id")] = None,
-    party: Annotated[str | None, Query(max_length=200)] = None,
+    assembly: Annotated[Line | None, Query(max_length=64)] = None,
+    session: Annotated[Line | None, Query(max_length=32, description="A session id")] = None,
+    member: Annotated[Line | None, Query(max_length=32, description="A member id")] = None,
+    party: Annotated[Line | None, Query(max_length=200)] = None,
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
     date_from: date | None = None,
     date_to: date | None = None,
     speaker: Annotated[
-        str | None, Query(max_length=32, description="The search page's name for `member`")
+        Line | None, Query(max_length=32, description="The search page's name for `member`")
     ] = None,
     from_: Annotated[
         date | None, Query(alias="from", description="The search page's name for `date_from`")
     ] = None,
     to: Annotated[date | None, Query(description="The search page's name for `date_to`")] = None,
     agenda: Annotated[
-        str | None, Query(max_length=200, description="Words of the agenda item's title")
+        Line | None, Query(max_length=200, description="Words of the agenda item's title")
     ] = None,
     include_drafts: Annotated[
         bool, Query(description="Secretariat only: include your assembly's drafts")
     ] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
 ) -> SearchResultsPublic:
     """Segments that match, exact forms first, each with a deep link to its moment."""
     offset = crud.decode_offset_cursor(cursor, maximum=MAX_OFFSET) if cursor else 0

@@ -22,7 +22,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kuvend.errors import QueryError
-from kuvend.search import SearchIndex, SearchQuery, SearchResults, Suggestion, parse_query
+from kuvend.search import (
+    SearchIndex,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+    check_query_text,
+    parse_query,
+)
+from kuvend.validation import first_control_character
 from search_api import crud
 from search_api.deps import BaseUrlDep, SessionDep
 from search_api.ratelimit import enforce_quota
@@ -78,8 +86,22 @@ def _params(request: Request) -> dict[str, str]:
     return params
 
 
+def _shown(params: Mapping[str, str]) -> dict[str, str]:
+    """``params`` as the page may echo them: without control characters (a NUL in the form's
+    value would break the page; ``_query`` has already said which one was refused)."""
+    return {
+        key: "".join(
+            char for char in value if first_control_character(char, allowed="\t\n\r") is None
+        )
+        for key, value in params.items()
+    }
+
+
 def _query(params: Mapping[str, str], *, limit: int, offset: int) -> SearchQuery:
-    """The ``SearchQuery`` of the page's parameters; ``QueryError`` for a malformed date."""
+    """The ``SearchQuery`` of the page's parameters; ``QueryError`` for a malformed date or a
+    control character in any of them."""
+    for value in params.values():
+        check_query_text(value)
     dates: dict[str, date | None] = {}
     for key in ("from", "to"):
         try:
@@ -152,7 +174,7 @@ def search_page(request: Request, session: SessionDep) -> Response:
             error = problem
     names = {row.slug: row.name for row in crud.list_assemblies(session=session)}
     html = pages.render_search_page(
-        params, results, page_language=params["lang"], page=page, page_size=PAGE_SIZE,
+        _shown(params), results, page_language=params["lang"], page=page, page_size=PAGE_SIZE,
         error=error, suggestions=suggestions, labels=names,
     )  # fmt: skip
     return HTMLResponse(

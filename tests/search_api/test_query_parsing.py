@@ -73,6 +73,8 @@ def test_other_fields_are_refused_with_the_filter_to_use() -> None:
         ("   ", "no words"),
         ('""', "no words"),
         ("x" * 501, "longer than 500"),
+        ("a\x00b", r"control character U\+0000 at position 1"),
+        ("\x01\x1b[31m", r"control character U\+0001 at position 0"),
         (" ".join(["fjala"] * 33), "more than 32"),
     ],
 )

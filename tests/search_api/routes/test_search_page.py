@@ -90,3 +90,40 @@ def test_every_search_is_an_atom_feed(sqlite_api: Api) -> None:
     links = feed.xpath("//a:entry/a:link/@href", namespaces=ns)
     assert links and all("/#t=" in link for link in links)
     assert not any("pr-2024-draft" in link for link in links)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [("a\x00b", "U+0000"), ("x\x01y", "U+0001"), ("\x01\x02\x1b[31m", "U+0001")],
+)
+def test_a_control_character_is_refused_by_name_everywhere_search_is_offered(
+    sqlite_api: Api, query: str, named: str
+) -> None:
+    # The Atom feed could not even carry it (lxml refused: 500); the page echoed a raw NUL.
+    feed = sqlite_api.client.get("/search.atom", params={"q": query})
+    assert feed.status_code == 400
+    assert named in feed.text and "\x00" not in feed.text
+    page = sqlite_api.client.get("/search", params={"q": query, "lang": "en"})
+    assert page.status_code == 400
+    assert not any(char in page.text for char in "\x00\x01\x02\x1b")
+    alert = html.fromstring(page.text).xpath("//*[@role='alert']")[0].text_content()
+    assert "control character" in alert and named in alert
+    api = sqlite_api.client.get("/api/v1/search", params={"q": query})
+    assert api.status_code == 400
+    assert named in api.text
+
+
+def test_a_control_character_in_a_filter_is_refused_too(sqlite_api: Api) -> None:
+    feed = sqlite_api.client.get("/search.atom", params={"q": "skupstina", "party": "a\x00"})
+    assert feed.status_code == 400 and "U+0000" in feed.text
+    page = sqlite_api.client.get("/search", params={"q": "skupstina", "party": "a\x00"})
+    assert page.status_code == 400 and "\x00" not in page.text
+    api = sqlite_api.client.get("/api/v1/search", params={"q": "skupstina", "party": "a\x00"})
+    assert api.status_code == 422 and "U+0000" in api.text
+
+
+def test_tabs_and_newlines_in_a_query_separate_words(sqlite_api: Api) -> None:
+    spaced = sqlite_api.client.get("/api/v1/search", params={"q": "narodne skupštine"})
+    tabbed = sqlite_api.client.get("/api/v1/search", params={"q": "narodne\tskupštine\r\n"})
+    assert tabbed.status_code == 200
+    assert tabbed.json()["count"] == spaced.json()["count"] >= 1
