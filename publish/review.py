@@ -39,6 +39,9 @@ from publish.versions import FrozenVersion, freeze
 
 log = logging.getLogger(__name__)
 
+#: Statuses whose draft is complete: the pipeline finished (an earlier version may be public).
+_PUBLISHABLE = frozenset({"draft", "published"})
+
 
 def load_draft_minutes(
     *, session: Session, session_id: str, only: Sequence[str] | None = None
@@ -108,11 +111,16 @@ def publish_draft(
 ) -> tuple[FrozenVersion, PublishedRecord]:
     """Freeze the current draft as the next version; earlier versions stay as they were.
 
-    Raises ``ConflictError`` when the draft is what the latest version already says: a new
-    version that changes nothing would only make readers look for a difference.
+    Raises ``ConflictError`` when the session cannot be published (:func:`check_publishable`)
+    or when the draft is what the latest version already says: a new version that changes
+    nothing would only make readers look for a difference.
     """
-    version = next_version(session=session, session_id=session_id)
+    row = session.get(SessionRow, session_id)
+    if row is None:
+        raise NotFoundError(f"no session {session_id}")
     draft = load_draft_minutes(session=session, session_id=session_id)
+    check_publishable(draft, status=row.status, error=row.error)
+    version = next_version(session=session, session_id=session_id)
     if version > 1:
         latest = load_published(session=session, session_id=session_id, version=None)
         if freeze(draft, version=version - 1).sha256 == latest.sha256:
@@ -131,6 +139,44 @@ def publish_draft(
     )
     log.info("published %s version %d (%s)", session_id, version, frozen.sha256[:12])
     return frozen, record
+
+
+def check_publishable(draft: Minutes, *, status: str, error: str | None = None) -> None:
+    """Raise ``ConflictError`` (one line: why, and what to do) unless ``draft`` may be published.
+
+    The one rule every door (``kuvend publish``, the API, the editor) goes through: only a
+    session whose processing finished (``draft``, or ``published`` for a later version), with
+    at least one segment, none of them without text. ``status`` and ``error`` are the session
+    row's.
+    """
+    session_id = draft.session.id
+    if status == "failed":
+        reason = f" ({error})" if error else ""
+        raise ConflictError(
+            f"session {session_id} cannot be published: its processing failed{reason}; "
+            f"process its recording again (kuvend process), then review and publish"
+        )
+    if status not in _PUBLISHABLE:
+        raise ConflictError(
+            f"session {session_id} cannot be published while it is {status}: wait until its "
+            f"processing has finished (kuvend sessions show {session_id}), then review and publish"
+        )
+    if not draft.segments:
+        raise ConflictError(
+            f"nothing to publish: the minutes have no speech; check that the recording of "
+            f"session {session_id} is the right one and holds speech, then process it again"
+        )
+    empty = [segment.id for segment in draft.segments if not segment.text.strip()]
+    if empty:
+        which = (
+            f"segment {empty[0]} has"
+            if len(empty) == 1
+            else f"segments {', '.join(empty[:5])} have"
+        )
+        raise ConflictError(
+            f"session {session_id} cannot be published: {which} no text; write the text or "
+            f"merge it into a neighbouring segment, then publish again"
+        )
 
 
 def load_public_minutes(

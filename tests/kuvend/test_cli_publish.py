@@ -1,0 +1,51 @@
+"""``kuvend publish`` refuses what may not be published: one line saying why, exit 2, and no
+version written (the same rule as the API's, ``publish.review.check_publishable``)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+import cli
+from kuvend.config import Settings, get_settings
+from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import create_session, set_session_status
+from kuvend.storage.tables import PublishedVersionRow
+
+
+def _publish(session_id: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "argv", ["kuvend", "publish", session_id])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    return int(stopped.value.code or 0)
+
+
+def test_a_failed_session_and_minutes_without_speech_are_refused(
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KUVEND_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    with session_scope(database_url) as db:
+        failed = create_session(
+            session=db, assembly="demo", title="Seanca", date=date(2026, 11, 30), status="draft"
+        ).id
+        set_session_status(session=db, session_id=failed, status="failed", error="interrupted")
+        silent = create_session(
+            session=db, assembly="demo", title="Pa zë", date=date(2026, 11, 30), status="draft"
+        ).id
+    for session_id, says in (
+        (failed, f"kuvend: error: session {failed} cannot be published: its processing failed"),
+        (silent, "kuvend: error: nothing to publish: the minutes have no speech;"),
+    ):
+        assert _publish(session_id, monkeypatch) == 2
+        error = capsys.readouterr().err
+        assert error.startswith(says) and error.count("\n") == 1, error
+    with session_scope(database_url) as db:
+        assert db.scalars(select(PublishedVersionRow)).all() == []
+    get_settings.cache_clear()

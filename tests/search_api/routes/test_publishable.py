@@ -1,0 +1,70 @@
+"""What may be published (the new user's findings 1, 2, 3 and 9): never a session whose
+processing failed or is still running, never minutes without speech or with an empty segment;
+and a change answers with the draft as it now is."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from kuvend.storage.db import session_scope
+from kuvend.storage.sessions import SessionStatus, create_session, set_session_status
+from kuvend.storage.tables import PublishedVersionRow
+from tests.search_api.conftest import Api
+from tests.search_api.routes.test_access import DRAFT
+
+PUBLISH = f"/api/v1/sessions/{DRAFT}/publish"
+SEGMENTS = f"/api/v1/sessions/{DRAFT}/segments"
+
+
+def _versions(api: Api, session_id: str) -> list[int]:
+    with session_scope(api.settings.resolved_database_url) as db:
+        found = db.scalars(
+            select(PublishedVersionRow.version).where(PublishedVersionRow.session_id == session_id)
+        )
+        return list(found)
+
+
+def _set_status(api: Api, status: SessionStatus, error: str | None = None) -> None:
+    with session_scope(api.settings.resolved_database_url) as db:
+        set_session_status(session=db, session_id=DRAFT, status=status, error=error)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "says"),
+    [
+        ("failed", "interrupted", "its processing failed (interrupted); process its recording"),
+        ("processing", None, "cannot be published while it is processing: wait until"),
+        ("queued", None, "cannot be published while it is queued: wait until"),
+    ],
+)
+def test_a_failed_or_unfinished_session_is_not_published(
+    api: Api, status: SessionStatus, error: str | None, says: str
+) -> None:
+    staff = api.headers("secretariat_a")
+    _set_status(api, status, error)
+    refused = api.client.post(PUBLISH, headers=staff)
+    assert refused.status_code == 409, refused.text
+    assert says in refused.json()["error"]["message"]
+    assert _versions(api, DRAFT) == []
+    assert api.client.get(f"/api/v1/sessions/{DRAFT}/minutes").status_code == 404
+    _set_status(api, "draft")  # once processing has finished, the same draft is published
+    assert api.client.post(PUBLISH, headers=staff).status_code == 200
+    assert _versions(api, DRAFT) == [1]
+
+
+def test_minutes_without_speech_are_not_published(api: Api) -> None:
+    with session_scope(api.settings.resolved_database_url) as db:
+        silent = create_session(
+            session=db, assembly="prishtine", title="Pa zë", date=date(2024, 5, 1), status="draft"
+        ).id
+    refused = api.client.post(
+        f"/api/v1/sessions/{silent}/publish", headers=api.headers("secretariat_a")
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["message"].startswith(
+        "nothing to publish: the minutes have no speech;"
+    )
+    assert _versions(api, silent) == []
