@@ -110,7 +110,7 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
     _count_encoder_passes()
     flagged = 0.0
     if system == "process":
-        from kuvend.cli import command
+        from cli import command
 
         with tempfile.TemporaryDirectory() as folder:
             os.environ.update({"KUVEND_DATA_DIR": folder, "KUVEND_CACHE_DIR": str(CACHE)})
