@@ -12,17 +12,15 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from kuvend.config import Settings
-from kuvend.errors import KuvendError
 from kuvend.storage.artifacts import artifact_key, save_artifact
-from kuvend.storage.chunks import set_chunk_state
 from kuvend.storage.db import session_scope
 from kuvend.storage.sessions import set_session_status
 from workers import steps
+from workers.chunk_run import one_line, process_chunk
 from workers.recording import (
     close_interrupted_recording,
 )
@@ -47,20 +45,6 @@ def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = N
         mark_embedded(settings, session_id, db=own)
 
 
-def _one_line(error: Exception) -> str:
-    text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
-    return " ".join(text.split()) or type(error).__name__
-
-
-_ChunkStep = Callable[..., object]
-
-
-_CHUNK_STEPS: tuple[tuple[str, _ChunkStep], ...] = (
-    ("transcribe", steps.transcribe_chunk_step),
-    ("diarize", steps.diarize_chunk_step),
-)
-
-
 def process_session(settings: Settings, session_id: str) -> None:
     """Run a queued session through every step in this process, writing its progress.
 
@@ -68,36 +52,18 @@ def process_session(settings: Settings, session_id: str) -> None:
     state and stage as the tasks write them. Never raises: a failure fails the session (and
     the chunk at work) with a one-line error that the progress endpoint shows.
     """
-    url = settings.resolved_database_url
-    at: tuple[int, str] | None = None
     try:
         chunk_count = steps.ingest_session(settings=settings, session_id=session_id)
         engines = steps.load_engines(settings)
         for index in range(chunk_count):
-            for stage, step in _CHUNK_STEPS:
-                at = (index, stage)
-                with session_scope(url) as db:
-                    set_chunk_state(
-                        session=db, session_id=session_id, index=index, state="running", stage=stage
-                    )
-                step(settings=settings, engines=engines, session_id=session_id, chunk_index=index)
-            with session_scope(url) as db:
-                set_chunk_state(session=db, session_id=session_id, index=index, state="done")
-        at = None
+            process_chunk(
+                settings=settings, engines=engines, session_id=session_id, chunk_index=index
+            )
         steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
     except Exception as error:  # a background thread has no caller to raise to
-        message = _one_line(error)
+        message = one_line(error)
         log.exception("session %s failed: %s", session_id, message)
-        with session_scope(url) as db:
-            if at is not None:
-                set_chunk_state(
-                    session=db,
-                    session_id=session_id,
-                    index=at[0],
-                    state="failed",
-                    stage=at[1],
-                    error=message,
-                )
+        with session_scope(settings.resolved_database_url) as db:
             set_session_status(session=db, session_id=session_id, status="failed", error=message)
 
 
@@ -109,7 +75,7 @@ def resume_recording(settings: Settings, session_id: str) -> None:
     try:
         kept = close_interrupted_recording(settings, session_id)
     except Exception as error:  # a background thread has no caller to raise to
-        message = _one_line(error)
+        message = one_line(error)
         log.exception("session %s failed: %s", session_id, message)
         steps.fail_session(settings=settings, session_id=session_id, error=message)
         return

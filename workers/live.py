@@ -26,6 +26,7 @@ from kuvend.storage.db import session_scope
 from kuvend.storage.segments import replace_chunk_segments
 from kuvend.types import StageHook, no_hook
 from workers import steps
+from workers.chunk_run import process_chunk
 
 log = logging.getLogger(__name__)
 
@@ -95,19 +96,12 @@ class LiveProcessor:
             self._hook("caption", StepProgress("captions", chunk.index + 1, chunk.index + 1))
 
     def _caption(self, chunk: AudioChunk) -> None:
-        engines = steps.load_engines(self.settings)
-        segments = steps.transcribe_chunk_step(
+        segments, regions = process_chunk(
             settings=self.settings,
-            engines=engines,
+            engines=steps.load_engines(self.settings),
             session_id=self.session_id,
             chunk_index=chunk.index,
             more_follows=True,
-        )
-        regions = steps.diarize_chunk_step(
-            settings=self.settings,
-            engines=engines,
-            session_id=self.session_id,
-            chunk_index=chunk.index,
         )
         self._linker.add(regions)
         turns = [

@@ -31,6 +31,7 @@ from kuvend.storage import recovery
 from kuvend.types import LanguageCode, StageHook, no_hook
 from publish.site_folder import exchange
 from workers import steps
+from workers.chunk_run import process_chunk
 from workers.ingesting import NewSession
 
 log = logging.getLogger(__name__)
@@ -149,13 +150,16 @@ def _run_session(settings: Settings, session_id: str, staging: Path, hook: Stage
     hook("load", StepProgress("models", 1, 1, engines.whisper_name))
     chunk_count = steps.ingest_session(settings=settings, session_id=session_id, hook=hook)
     for index in range(chunk_count):
-        hook("transcribe", StepProgress("transcribe", index, chunk_count, f"chunk {index + 1}"))
-        steps.transcribe_chunk_step(
-            settings=settings, engines=engines, session_id=session_id, chunk_index=index
-        )
-        hook("diarize", StepProgress("diarize", index, chunk_count, f"chunk {index + 1}"))
-        steps.diarize_chunk_step(
-            settings=settings, engines=engines, session_id=session_id, chunk_index=index
+
+        def announce(stage: str, index: int = index) -> None:
+            hook(stage, StepProgress(stage, index, chunk_count, f"chunk {index + 1}"))
+
+        process_chunk(
+            settings=settings,
+            engines=engines,
+            session_id=session_id,
+            chunk_index=index,
+            announce=announce,
         )
     hook("transcribe", StepProgress("transcribe", chunk_count, chunk_count, "done"))
     hook("diarize", StepProgress("diarize", chunk_count, chunk_count, "done"))

@@ -19,10 +19,13 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
+from fastapi.testclient import TestClient
 
+from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import SyntheticSession, bilingual_dialogue, synthesize_session
 from kuvend.text import fold_for_search
+from search_api.app import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -259,6 +262,38 @@ def test_silence_gives_empty_minutes_not_invented_text(
     minutes = Minutes.model_validate_json((tmp_path / "out" / "minutes.json").read_text())
     assert minutes.segments == []
     assert minutes.speakers == []
+
+
+def test_a_finished_session_shows_every_chunk_done(processed: ProcessedSession) -> None:
+    # kuvend process wrote no chunk state: a finished session read "0 of 2 chunks done",
+    # and /progress said finished with every chunk queued.
+    session_id = processed.minutes.session.id
+    shown = kuvend("sessions", "show", session_id, "--json", env=processed.env)
+    assert shown.returncode == 0, shown.stderr
+    progress = json.loads(shown.stdout)["progress"]
+    assert progress["chunk_count"] >= 1
+    assert progress["chunks_done"] == progress["chunk_count"]
+    assert {chunk["state"] for chunk in progress["chunks"]} == {"done"}
+    text = kuvend("sessions", "show", session_id, env=processed.env).stdout
+    count = progress["chunk_count"]
+    assert f"{count} of {count} chunks done" in text
+
+    env = {**processed.env, "KUVEND_NEW_USER_PASSWORD": "a long enough password"}
+    added = kuvend("users", "add", "clerk@example.org", "--assembly", "test-e2e", env=env)
+    assert added.returncode == 0, added.stderr
+    settings = Settings(data_dir=Path(processed.env["KUVEND_DATA_DIR"]))
+    with TestClient(create_app(settings)) as client:
+        token = client.post(
+            "/api/v1/auth/token",
+            data={"username": "clerk@example.org", "password": "a long enough password"},
+        ).json()["access_token"]
+        answer = client.get(
+            f"/api/v1/sessions/{session_id}/progress",
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+    assert answer["finished"] and answer["status"] == "draft"
+    assert answer["chunks_done"] == answer["chunk_count"] == count
+    assert [chunk["state"] for chunk in answer["chunks"]] == ["done"] * count
 
 
 def test_publishing_puts_the_session_on_the_public_site(processed: ProcessedSession) -> None:
