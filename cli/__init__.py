@@ -17,11 +17,21 @@ from cli import commands  # noqa: F401  isort: skip
 
 EXIT_ERROR = 2
 EXIT_UNEXPECTED = 1
+EXIT_INTERRUPTED = 130
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM unwinds like Ctrl-C: the work in progress is marked and cleaned up on the way out.
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _path(context: Any) -> str:
+    """``kuvend sessions show``: the command's words, whatever the program was called."""
+    words = []
+    while context is not None and context.parent is not None:
+        words.append(context.info_name)
+        context = context.parent
+    return " ".join(["kuvend", *reversed(words)])
 
 
 def command() -> Any:
@@ -30,23 +40,35 @@ def command() -> Any:
 
 
 def main() -> None:
-    """Run the command line; a ``KuvendError`` becomes ``kuvend: error: ...`` and exit 2.
+    """Run the command line; a ``KuvendError`` or a refused option becomes ``kuvend: error: ...``
+    and exit 2.
 
     SIGTERM and SIGINT stop cleanly (exit 130); any other exception is one line too (exit 1),
     its traceback logged at DEBUG level.
     """
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        command()()
+        # Not standalone: a refused option is one line like any other refused input.
+        status = command()(standalone_mode=False)
+    except typer.TyperException as error:  # Typer's click: a refused option or argument
+        where = f" (see {_path(getattr(error, 'ctx', None))} --help)"
+        sys.stderr.write(f"kuvend: error: {' '.join(error.format_message().split())}{where}\n")
+        sys.exit(getattr(error, "exit_code", EXIT_ERROR))
+    except typer.Abort:  # end of input at a prompt
+        sys.stderr.write("kuvend: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
     except KuvendError as error:
         # Plain write, not rich: a one-line error must stay one line whatever the terminal width.
         sys.stderr.write(f"kuvend: error: {' '.join(str(error).split())}\n")
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.stderr.write("kuvend: interrupted\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:
         logging.getLogger("kuvend").debug("unexpected error", exc_info=True)
         message = " ".join(str(error).split())
         sys.stderr.write(f"kuvend: error: unexpected {type(error).__name__}: {message}\n")
         sys.exit(EXIT_UNEXPECTED)
+    if status == EXIT_INTERRUPTED:  # Typer turned a Ctrl-C into this status, silently
+        sys.stderr.write("kuvend: interrupted\n")
+    sys.exit(status if isinstance(status, int) else 0)

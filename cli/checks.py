@@ -7,6 +7,7 @@ work starts.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import typer
 
@@ -42,4 +43,17 @@ def slug(value: str | None) -> str | None:
     """An assembly slug: lower-case letters, digits and hyphens (``None`` passes)."""
     if value is not None and not _SLUG.match(value):
         raise typer.BadParameter(f"{value!r}: use lower-case letters, digits and -, e.g. prishtine")
+    return value
+
+
+def iso_date(value: str | None) -> str | None:
+    """A calendar date written ``YYYY-MM-DD`` (``None`` passes): ``2026-02-30`` and
+    ``tomorrow`` are refused, naming the value."""
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError as error:
+        why = "" if "format" in str(error) else f" ({error})"
+        raise typer.BadParameter(f"{value!r} is not a date{why}: write it as YYYY-MM-DD") from None
     return value

@@ -36,7 +36,10 @@ def process(
         str, typer.Option(help="Languages spoken, comma-separated ISO codes.")
     ] = "sq,sr",
     session_date: Annotated[
-        str | None, typer.Option("--date", help="Session date, YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            "--date", help="Session date, YYYY-MM-DD (default: today).", callback=checks.iso_date
+        ),
     ] = None,
     audio_stream: Annotated[
         int | None,

@@ -81,6 +81,16 @@ def audio_streams_of(report: dict[str, Any]) -> tuple[AudioStreamInfo, ...]:
     )
 
 
+def check_audio_stream(media: MediaInfo, requested: int, *, label: str) -> None:
+    """``MediaError`` naming the file as ``label`` when ``media`` has no audio stream
+    ``requested`` (an ``a:N`` number)."""
+    count = len(media.audio_streams)
+    if not 0 <= requested < count:
+        raise MediaError(
+            f"{label} has no audio stream {requested}: it has {count} (numbered 0 to {count - 1})"
+        )
+
+
 def select_audio(
     media: MediaInfo,
     detector: SpeechDetector | None,
@@ -93,11 +103,8 @@ def select_audio(
     stream. Without a ``detector`` only the channels are measured (speech counts stay ``None``).
     """
     streams = media.audio_streams
-    if requested is not None and not 0 <= requested < len(streams):
-        raise MediaError(
-            f"{media.path.name} has no audio stream {requested}: it has {len(streams)} "
-            f"(numbered 0 to {len(streams) - 1})"
-        )
+    if requested is not None:
+        check_audio_stream(media, requested, label=media.path.name)
     scanned: list[AudioStreamInfo] = []
     channels: dict[int, str | None] = {}
     for stream in streams:

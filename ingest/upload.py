@@ -20,6 +20,7 @@ from typing import IO, BinaryIO
 
 from ingest.options import IngestOptions
 from ingest.probe import probe_media
+from ingest.streams import check_audio_stream
 from ingest.timeline import decoded_duration_s, decoded_s, timestamp_breaks
 from kuvend.domain import MediaInfo
 from kuvend.errors import MediaError, TransientError
@@ -47,15 +48,20 @@ class AcceptedUpload:
 
 
 def validate_upload(
-    source: Path, *, name: str, store: MediaStore, options: IngestOptions
+    source: Path,
+    *,
+    name: str,
+    store: MediaStore,
+    options: IngestOptions,
+    audio_stream: int | None = None,
 ) -> AcceptedUpload:
     """Check the upload at ``source`` (named ``name`` by the user) and keep it in ``store``.
 
     Raises ``MediaError`` with a one-line reason, storing nothing, when the name is not a plain
     file name, the file is empty or over ``options.max_bytes``, is not media, has no audio, has
     no duration or is over ``options.max_duration_s``, or its audio ends before its header says
-    (unless ``options.accept_truncated``: see :func:`check_complete`).
-    ``source`` itself is left for the caller to remove.
+    (unless ``options.accept_truncated``: see :func:`check_complete`), or has no audio stream
+    ``audio_stream`` when one is asked for. ``source`` itself is left for the caller to remove.
     """
     label = check_upload_name(name)
     size = source.stat().st_size if source.is_file() else 0
@@ -63,6 +69,8 @@ def validate_upload(
         limit = _megabytes(options.max_bytes)
         raise MediaError(f"{label} is too large: {_megabytes(size)}, the limit is {limit}")
     media = check_complete(probe_media(source, options), label, options)
+    if audio_stream is not None:
+        check_audio_stream(media, audio_stream, label=label)
     already = store.path_for(media.sha256, safe_suffix(label)).exists()
     stored = store.add_file(source, label, sha256=media.sha256)
     log.info("accepted upload %s as %s%s", label, stored.path, " (already stored)" * already)

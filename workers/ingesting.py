@@ -62,6 +62,7 @@ def create_session(*, settings: Settings, **new: Unpack[NewSession]) -> str:
         name=media_path.name,
         store=MediaStore(settings.resolved_media_dir),
         options=ingest.IngestOptions.from_settings(settings, accept_truncated=accept_truncated),
+        audio_stream=audio_stream,
     )
     media, stored = accepted.media, accepted.stored
     with session_scope(settings.resolved_database_url) as db:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +48,65 @@ def test_the_production_start_up_error_never_echoes_the_secret_key(
         get_settings.cache_clear()
     assert "KUVEND_SECRET_KEY must be set" in str(raised.value)
     assert secret not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def _kuvend(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The command line as a user runs it (its entry point, not Typer's test runner)."""
+    env = {**os.environ, "KUVEND_DATA_DIR": str(data_dir)}
+    for key in ("KUVEND_DATABASE_URL", "KUVEND_MEDIA_DIR", "KUVEND_SITE_DIR"):
+        env.pop(key, None)
+    return subprocess.run(
+        [sys.executable, "-m", "kuvend", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a date (day is out of range for month)"),
+        ("tomorrow", "'tomorrow' is not a date: write it as YYYY-MM-DD"),
+    ],
+)
+def test_a_date_that_is_no_date_is_one_line_and_exit_2(
+    tmp_path: Path, value: str, says: str
+) -> None:
+    media = tmp_path / "session.wav"
+    media.write_bytes(b"not read: the options are refused first")
+    result = _kuvend(
+        "process", str(media), "--out", str(tmp_path / "o"), "--date", value,
+        data_dir=tmp_path / "data",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kuvend: error:"), result.stderr
+    assert says in lines[0] and "--date" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_audio_stream_names_the_users_file_and_leaves_no_session(
+    tmp_path: Path,
+) -> None:
+    media = tmp_path / "one.wav"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+         str(media)],
+        check=True,
+    )  # fmt: skip
+    data = tmp_path / "data"
+    result = _kuvend(
+        "process", str(media), "--out", str(tmp_path / "o"), "--audio-stream", "3",
+        data_dir=data,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "kuvend: error: one.wav has no audio stream 3: it has 1 (numbered 0 to 0)"
+    )
+    listed = _kuvend("sessions", "list", "--json", data_dir=data)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    assert not [path for path in (data / "media").rglob("*") if path.is_file()]
+    assert not (tmp_path / "o").exists()
