@@ -11,19 +11,40 @@ from kuvend.config import get_settings
 
 @app.command("publish")
 def publish_session(
-    session_id: Annotated[str, typer.Argument(help="Id of the session to publish.")],
+    session_id: Annotated[
+        str | None, typer.Argument(help="Id of the session to publish.", show_default=False)
+    ] = None,
+    rebuild_site: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild-site",
+            help="Rebuild every page of the site, not only this session's (after an upgrade).",
+        ),
+    ] = False,
 ) -> None:
     """Publish SESSION's current draft as a new, immutable version of its minutes.
 
-    Earlier versions stay reachable; the assembly's static site is rebuilt from published
-    versions only, and registered webhooks are notified.
+    Earlier versions stay reachable; the session's pages, its assembly's indexes, feed,
+    calendar and search index and the site's front door are rebuilt from published versions
+    only (every other session's folder is left as it is), and registered webhooks are
+    notified. With --rebuild-site the whole site is rebuilt; without SESSION nothing is
+    published.
     """
     from workers import steps
 
+    if session_id is None and not rebuild_site:
+        raise typer.BadParameter("give a SESSION to publish, or --rebuild-site")
     settings = get_settings()
     steps.prepare_database(settings)
-    publication = steps.publish_step(settings=settings, session_id=session_id)
-    Console(soft_wrap=True).print(
+    console = Console(soft_wrap=True)
+    if session_id is None:
+        site = steps.rebuild_site_step(settings=settings)
+        console.print(f"Rebuilt the public site in {site.out_dir} ({len(site.pages)} pages)")
+        return
+    publication = steps.publish_step(
+        settings=settings, session_id=session_id, rebuild_all=rebuild_site
+    )
+    console.print(
         f"Published version {publication.version} of {session_id} "
         f"(sha256 {publication.sha256[:12]}…): {publication.page_url}"
     )

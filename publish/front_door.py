@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -66,9 +66,13 @@ def assembly_cards(assemblies: Sequence[SiteAssembly]) -> list[dict[str, Any]]:
     return cards
 
 
-def write_calendars(assemblies: Sequence[SiteAssembly], out_dir: Path) -> None:
-    """Write each assembly's ``calendar.ics`` (a ``SiteBuilder``)."""
+def write_calendars(
+    assemblies: Sequence[SiteAssembly], out_dir: Path, *, only: Collection[str] | None = None
+) -> None:
+    """Write each assembly's ``calendar.ics`` (a ``SiteBuilder``; only those in ``only``)."""
     for assembly in assemblies:
+        if only is not None and assembly.slug not in only:
+            continue
         write_atomically(
             out_dir / safe_name(assembly.slug) / CALENDAR_NAME, assembly_calendar(assembly)
         )

@@ -7,6 +7,11 @@ rebuilt from what is published (never from the draft) into a new folder and swap
 publishers never swap in a site missing the other's version; webhooks fire last, so a
 journalist who follows the link at once finds the page.
 
+Publishing rebuilds incrementally: the published session's folder, its assembly's indexes,
+feed, members' pages, calendar and search index, and the front door; every other session's
+folder is left as it is. :func:`rebuild_site` without ``changed`` rebuilds everything (after
+an upgrade of the templates, ``kuvend publish --rebuild-site``).
+
 Further parts of the site (a static search index …) are :data:`SITE_BUILDERS`: each runs in
 every build, over the same published content, into the folder about to be swapped in.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +57,17 @@ class Publication:
 
 
 def rebuild_site(
-    *, settings: Settings, recording_for: RecordingFor, site_url: str | None = None
+    *,
+    settings: Settings,
+    recording_for: RecordingFor,
+    site_url: str | None = None,
+    changed: Collection[str] | None = None,
 ) -> SiteReport:
     """Regenerate the public site in ``settings.resolved_site_dir`` from published versions.
 
     ``site_url`` is the root of the feed's absolute links; by default ``site_base_url``.
+    ``changed``: the session ids to rebuild (with their assemblies' indexes and the front
+    door), every other folder kept; ``None`` rebuilds the whole site.
     """
     media = MediaStore(settings.resolved_media_dir)
     live = settings.resolved_site_dir
@@ -73,11 +85,13 @@ def rebuild_site(
             base_url=site_url or site_base_url(settings),
             previous=previous,
             builders=SITE_BUILDERS,
+            changed=changed,
         )
 
-    built = rebuild_into(live, build)
+    built = rebuild_into(live, build, kept=lambda report: report.kept)
     # The pages were written in the new folder; they now lie at the same places in ``live``.
-    return SiteReport(live, tuple(live / page.relative_to(built.out_dir) for page in built.pages))
+    pages = tuple(live / page.relative_to(built.out_dir) for page in built.pages)
+    return SiteReport(live, pages, built.kept)
 
 
 def publish_session(
@@ -87,8 +101,12 @@ def publish_session(
     user_id: str | None,
     recording_for: RecordingFor,
     site_url: str | None = None,
+    rebuild_all: bool = False,
 ) -> Publication:
-    """Publish the session's draft as a new version, rebuild the site, notify webhooks."""
+    """Publish the session's draft as a new version, rebuild the site, notify webhooks.
+
+    The site is rebuilt for this session only (see :func:`rebuild_site`) unless ``rebuild_all``.
+    """
     root = (site_url or site_base_url(settings)).rstrip("/")
     with session_scope(settings.resolved_database_url) as db:
         frozen, record = publish_draft(session=db, session_id=session_id, user_id=user_id)
@@ -102,7 +120,12 @@ def publish_session(
                     f"({error}); correct the segment and publish again"
                 ) from error
     log.info("published %s v%d; rebuilding the site", session_id, record.version)
-    site = rebuild_site(settings=settings, recording_for=recording_for, site_url=root)
+    site = rebuild_site(
+        settings=settings,
+        recording_for=recording_for,
+        site_url=root,
+        changed=None if rebuild_all else {session_id},
+    )
     page_url = f"{root}/{record.assembly}/{session_id}/v{record.version}/"
     with session_scope(settings.resolved_database_url) as db:
         deliveries = notify_publication(session=db, frozen=frozen, page_url=page_url)

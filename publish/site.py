@@ -18,6 +18,12 @@ One session or assembly that cannot be built (a version written before its text 
 never stops the others: it is logged, and its folder from the previous build is kept.
 Further builders (``SiteBuilder``, e.g. a static search index) add their files to the same
 folder after the pages.
+
+A build given ``changed`` session ids is incremental: only those sessions' folders (pages,
+downloads, recording, materials), their assemblies' indexes, feeds, members' pages, calendars
+and search indexes, and the site's front door are written; every other session's and
+assembly's folder of the previous build is named in :attr:`SiteReport.kept` and left as it is
+(one missing from the previous build is built).
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from kuvend.export_formats import EXPORT_FILES
 from kuvend.minutes import Minutes
@@ -103,14 +110,25 @@ class SiteAssembly:
 
 @dataclass(frozen=True, slots=True)
 class SiteReport:
-    """What :func:`build_site` wrote."""
+    """What :func:`build_site` wrote, and the previous build's parts (paths relative to the
+    site, ``assembly`` or ``assembly/session``) it did not rebuild and left to be kept."""
 
     out_dir: Path
     pages: tuple[Path, ...] = field(default_factory=tuple)
+    kept: tuple[str, ...] = ()
 
 
-#: A further part of the site: ``builder(assemblies, out_dir)`` writes its files into ``out_dir``.
-SiteBuilder = Callable[[Sequence[SiteAssembly], Path], None]
+class SiteBuilder(Protocol):
+    """A further part of the site, written into ``out_dir`` over every assembly's content;
+    per-assembly files only for the slugs in ``only`` (all when ``None``)."""
+
+    def __call__(
+        self,
+        assemblies: Sequence[SiteAssembly],
+        out_dir: Path,
+        *,
+        only: Collection[str] | None = None,
+    ) -> None: ...
 
 
 def build_site(
@@ -121,26 +139,39 @@ def build_site(
     ui_language: UiLanguage = "sq",
     previous: Path | None = None,
     builders: Sequence[SiteBuilder] = (),
+    changed: Collection[str] | None = None,
 ) -> SiteReport:
-    """Write the whole public site into ``out_dir``; every session must be published.
+    """Write the public site into ``out_dir``; every session must be published.
 
     ``previous`` is the last build (the live site), whose folders are kept for a session or
-    assembly that fails to build; ``builders`` run last, over the same content.
+    assembly that fails to build, and, when ``changed`` (session ids) is given, for every
+    session not in it (an incremental build; ``None`` rebuilds everything). ``builders`` run
+    last, over the same content.
     """
     for assembly in assemblies:
         for item in assembly.sessions:
             for version in item.versions:
                 require_published(version.minutes)
     log.info("building the public site of %d assemblies into %s", len(assemblies), out_dir)
-    copy_assets(out_dir / "assets")
+    reuse = _Reuse(previous, changed)
+    if changed is not None and reuse.has("assets"):  # assets change with an upgrade only
+        reuse.kept.append("assets")
+    else:
+        copy_assets(out_dir / "assets")
     pages: list[Path] = []
+    built: list[str] = []
     for assembly in assemblies:
         name = assembly.slug
+        unchanged = not any(reuse.rebuilds(s.latest.session.id) for s in assembly.sessions)
+        if unchanged and reuse.has(name):  # nothing of it changed: the whole folder stays
+            reuse.kept.append(name)
+            continue
         try:
-            pages += _assembly(assembly, out_dir / safe_name(name), base_url, ui_language, previous)
+            pages += _assembly(assembly, out_dir / safe_name(name), base_url, ui_language, reuse)
+            built.append(name)
         except Exception:  # one assembly's bad data must not take the others' pages down
             log.exception("the pages of assembly %s could not be built; kept as they were", name)
-            _keep_previous(previous, out_dir, name)
+            reuse.fall_back(out_dir, name)
     pages.append(
         render_page(
             "site_index.html.j2",
@@ -152,19 +183,35 @@ def build_site(
         )
     )
     for builder in builders:
-        builder(assemblies, out_dir)
-    return SiteReport(out_dir, tuple(pages))
+        builder(assemblies, out_dir, only=built)
+    return SiteReport(out_dir, tuple(pages), tuple(reuse.kept))
 
 
-def _keep_previous(previous: Path | None, out_dir: Path, name: str) -> None:
-    """Replace whatever a failed build left of ``out_dir/name`` with the previous build's."""
-    try:
-        target = out_dir / safe_name(name)
-    except ValueError:  # the failure may be the name itself: nothing was written under it
-        return
-    shutil.rmtree(target, ignore_errors=True)
-    if previous is not None and (previous / name).is_dir():
-        shutil.copytree(previous / name, target)
+class _Reuse:
+    """Which folders of the previous build a build leaves in place (see :class:`SiteReport`)."""
+
+    def __init__(self, previous: Path | None, changed: Collection[str] | None) -> None:
+        self.previous = previous
+        self.changed = changed
+        self.kept: list[str] = []
+
+    def has(self, relative: str) -> bool:
+        """Whether the previous build holds the folder ``relative``."""
+        return self.previous is not None and (self.previous / relative).is_dir()
+
+    def rebuilds(self, session_id: str) -> bool:
+        """Whether an incremental build writes this session (a full build writes them all)."""
+        return self.changed is None or session_id in self.changed
+
+    def fall_back(self, out_dir: Path, relative: str) -> None:
+        """Drop what a failed build wrote of ``relative``; the previous build's copy is kept."""
+        try:
+            target = out_dir.joinpath(*(safe_name(part) for part in relative.split("/")))
+        except ValueError:  # the failure may be the name itself: nothing was written under it
+            return
+        shutil.rmtree(target, ignore_errors=True)
+        if self.has(relative):
+            self.kept.append(relative)
 
 
 def _assembly(
@@ -172,14 +219,18 @@ def _assembly(
     folder: Path,
     base_url: str,
     ui_language: UiLanguage,
-    previous_site: Path | None,
+    reuse: _Reuse,
 ) -> list[Path]:
     root = base_url.rstrip("/")
-    previous = previous_site / assembly.slug if previous_site else None
     pages: list[Path] = []
     built: list[SiteSession] = []
     for published in assembly.sessions:
         session_id = published.latest.session.id
+        relative = f"{assembly.slug}/{session_id}"
+        if not reuse.rebuilds(session_id) and reuse.has(relative):
+            reuse.kept.append(relative)  # unchanged: listed below, its folder left as it is
+            built.append(published)
+            continue
         try:
             target = folder / safe_name(session_id)
             pages.append(_session(published, target, assembly, ui_language))
@@ -188,7 +239,7 @@ def _assembly(
             log.exception(
                 "session %s could not be built; its pages are kept as they were", session_id
             )
-            _keep_previous(previous, folder, session_id)
+            reuse.fall_back(folder.parent, relative)
     assembly = dataclasses.replace(assembly, sessions=built)
     pages += members_pages(assembly, folder / "members", ui_language)
     upcoming = []

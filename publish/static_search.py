@@ -38,7 +38,7 @@ import logging
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -63,11 +63,17 @@ _TERM: Final = re.compile(r"\w+")
 
 
 def build_static_search(
-    assemblies: Sequence[SiteAssembly], out_dir: Path, ui_language: UiLanguage = "sq"
+    assemblies: Sequence[SiteAssembly],
+    out_dir: Path,
+    ui_language: UiLanguage = "sq",
+    *,
+    only: Collection[str] | None = None,
 ) -> None:
-    """A ``SiteBuilder``: each assembly's index (latest published versions) and the results
-    page."""
+    """A ``SiteBuilder``: each assembly's index (latest published versions; only those in
+    ``only``) and the results page, which lists every assembly."""
     for assembly in assemblies:
+        if only is not None and assembly.slug not in only:
+            continue
         write_search_index(
             [item.latest for item in assembly.sessions], out_dir / safe_name(assembly.slug)
         )

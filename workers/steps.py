@@ -305,20 +305,25 @@ def finalize_session(
 
 
 def publish_step(
-    *, settings: Settings, session_id: str, user_id: str | None = None, site_url: str | None = None
+    *,
+    settings: Settings,
+    session_id: str,
+    user_id: str | None = None,
+    site_url: str | None = None,
+    rebuild_all: bool = False,
 ) -> publish.publication.Publication:
     """Publish the session's draft as a new version, rebuild the public site, index it.
 
     ``site_url`` roots the absolute links (feed, webhooks); by default ``site_base_url``.
+    Only the session's part of the site is rebuilt unless ``rebuild_all``.
     """
     publication = publish.publish_session(
         settings=settings,
         session_id=session_id,
         user_id=user_id,
         site_url=site_url,
-        recording_for=lambda published_id: _existing(
-            work_dir(settings, published_id) / PLAYER_AUDIO
-        ),
+        recording_for=lambda published_id: _recording(settings, published_id),
+        rebuild_all=rebuild_all,
     )
     with session_scope(settings.resolved_database_url) as db:
         minutes = publish.load_public_minutes(session=db, session_id=session_id)
@@ -326,7 +331,15 @@ def publish_step(
     return publication
 
 
-def _existing(path: Path) -> Path | None:
+def rebuild_site_step(*, settings: Settings) -> publish.site.SiteReport:
+    """Rebuild the whole public site from published versions (after a template upgrade)."""
+    return publish.rebuild_site(
+        settings=settings, recording_for=lambda session_id: _recording(settings, session_id)
+    )
+
+
+def _recording(settings: Settings, session_id: str) -> Path | None:
+    path = work_dir(settings, session_id) / PLAYER_AUDIO
     return path if path.exists() else None
 
 
@@ -385,6 +398,7 @@ __all__ = [
     "load_engines",
     "prepare_database",
     "publish_step",
+    "rebuild_site_step",
     "transcribe_chunk_step",
     "work_dir",
 ]

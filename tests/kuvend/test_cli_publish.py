@@ -14,10 +14,15 @@ from kuvend.config import Settings, get_settings
 from kuvend.storage.db import session_scope
 from kuvend.storage.sessions import create_session, set_session_status
 from kuvend.storage.tables import PublishedVersionRow
+from tests.publish.test_review_storage import _stored_session
 
 
 def _publish(session_id: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["kuvend", "publish", session_id])
+    return _kuvend(["publish", session_id], monkeypatch)
+
+
+def _kuvend(arguments: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "argv", ["kuvend", *arguments])
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     return int(stopped.value.code or 0)
@@ -48,4 +53,26 @@ def test_a_failed_session_and_minutes_without_speech_are_refused(
         assert error.startswith(says) and error.count("\n") == 1, error
     with session_scope(database_url) as db:
         assert db.scalars(select(PublishedVersionRow)).all() == []
+    get_settings.cache_clear()
+
+
+def test_rebuild_site_rewrites_every_page_and_needs_a_session_or_the_option(
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KUVEND_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    session_id = _stored_session(database_url)
+    assert _publish(session_id, monkeypatch) == 0
+    page = settings.resolved_site_dir / "prishtina" / session_id / "index.html"
+    inode = page.stat().st_ino
+    capsys.readouterr()
+
+    assert _kuvend(["publish", "--rebuild-site"], monkeypatch) == 0
+    assert "Rebuilt the public site" in capsys.readouterr().out
+    assert page.is_file() and page.stat().st_ino != inode  # rewritten, not left as it was
+    assert _kuvend(["publish"], monkeypatch) == 2
+    assert "--rebuild-site" in capsys.readouterr().err
     get_settings.cache_clear()

@@ -54,3 +54,30 @@ def test_folders_are_exchanged_in_one_step(tmp_path: Path) -> None:
     _write(second, {"y": "2"})
     assert exchange(first, second)  # renameat2(RENAME_EXCHANGE): no moment without either
     assert (first / "y").read_text() == "2" and (second / "x").read_text() == "1"
+
+
+def test_kept_parts_stay_as_they_are_and_their_folder_is_updated_part_by_part(
+    tmp_path: Path,
+) -> None:
+    live = tmp_path / "site"
+    first = {"index.html": "1", "a/index.html": "a1", "a/s1/p": "s1", "a/s2/p": "s2", "b/p": "b"}
+    rebuild_into(live, lambda new, _: _write(new, first))
+    kept = [live / "a" / "s2" / "p", live / "a" / "s2", live / "b" / "p", live / "b"]
+    before = [(p.stat().st_ino, p.stat().st_mtime_ns) for p in kept]
+    folder = (live / "a").stat().st_ino
+
+    def second(new: Path, _: Path) -> list[str]:
+        _write(new, {"index.html": "2", "a/index.html": "a2", "a/s1/p": "s1 v2"})
+        return ["a/s2", "b"]
+
+    rebuild_into(live, second, kept=lambda names: names)
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in kept] == before
+    assert (live / "a").stat().st_ino == folder  # updated in place, not swapped whole
+    assert (live / "a" / "s1" / "p").read_text() == "s1 v2"
+    assert (live / "a" / "index.html").read_text() == "a2"
+    assert (live / "index.html").read_text() == "2"
+
+    rebuild_into(live, lambda new, _: _write(new, {"index.html": "3", "a/index.html": "a3"}))
+    assert sorted(p.name for p in live.iterdir()) == ["a", "index.html"]  # nothing kept: gone
+    assert sorted(p.name for p in (live / "a").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
