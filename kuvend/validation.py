@@ -6,9 +6,9 @@ return, lone surrogates and U+FFFE/U+FFFF), the statistics and the site. So numb
 finite and in range, text holds no control characters (newline and tab only where the text
 may span lines), language codes are ones the recogniser knows, lists are bounded.
 
-The annotated types (:data:`Seconds`, :data:`Line`, :data:`Paragraph`, :data:`Language`) are
-for pydantic models; the ``check_*`` functions raise ``ValueError`` with one line for a person
-and serve both pydantic validators and the CLI.
+The annotated types (:data:`Seconds`, :data:`Line`, :data:`Paragraph`, :data:`SegmentText`,
+:data:`Language`) are for pydantic models; the ``check_*`` functions raise ``ValueError`` with
+one line for a person and serve both pydantic validators and the CLI.
 """
 
 from __future__ import annotations
@@ -75,6 +75,16 @@ def code_point(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def check_filled(value: str) -> str:
+    """``value`` if it holds something other than white space; else ``ValueError``.
+
+    A segment's text that is only spaces would be stored empty and published as an empty line.
+    """
+    if not value.strip():
+        raise ValueError("the text is empty or only white space: write what was said")
+    return value
+
+
 def _line(value: str) -> str:
     return check_text(value, multiline=False)
 
@@ -89,5 +99,7 @@ Seconds = Annotated[float, Field(ge=0, le=MAX_SESSION_S, allow_inf_nan=False)]
 Line = Annotated[str, AfterValidator(_line)]
 #: Text that may span lines: newline and tab allowed, other control characters refused.
 Paragraph = Annotated[str, AfterValidator(_paragraph)]
+#: A segment's text: a :data:`Paragraph` that is not only white space.
+SegmentText = Annotated[str, AfterValidator(_paragraph), AfterValidator(check_filled)]
 #: A language code the recogniser knows.
 Language = Annotated[str, AfterValidator(check_language)]

@@ -111,9 +111,14 @@ def edit_text(
     user_id: str | None,
     at: datetime | None = None,
 ) -> Revised:
-    """Correct a segment's text; words that still match keep their times."""
+    """Correct a segment's text; words that still match keep their times.
+
+    Raises ``ConflictError`` for a text that is only white space: the segment would be empty.
+    """
     old = minutes.segments[_find(minutes, segment_id)]
     clean = " ".join(text.split())
+    if not clean:
+        raise ConflictError(f"segment {segment_id} would have no text: write what was said")
     words = realign_words(old.words, clean, start=old.start, end=old.end)
     new = old.model_copy(
         update={
@@ -184,7 +189,11 @@ def split_segment(
     user_id: str | None,
     at: datetime | None = None,
 ) -> Revised:
-    """Split a segment in two at ``at_s`` (both halves keep the speaker and language)."""
+    """Split a segment in two at ``at_s`` (both halves keep the speaker and language).
+
+    Raises ``ConflictError`` when ``at_s`` is not inside the segment or one part would have
+    no text (no word on that side of ``at_s``).
+    """
     old = minutes.segments[_find(minutes, segment_id)]
     if not old.start < at_s < old.end:
         raise ConflictError(f"{at_s:.3f} s is not inside segment {segment_id}")
@@ -193,6 +202,12 @@ def split_segment(
         left_text, right_text = text_of(left_words), text_of(right_words)
     else:
         left_text, right_text = _split_text_by_time(old, at_s)
+    if not left_text.strip() or not right_text.strip():
+        side = "before" if not left_text.strip() else "after"
+        raise ConflictError(
+            f"the part of segment {segment_id} {side} {at_s:.3f} s would have no text: "
+            "split between two words"
+        )
     halves = [
         old.model_copy(
             update={

@@ -88,13 +88,17 @@ def _flag(row: _Row) -> str | None:
 
 
 def speakers(session: Session, session_id: str) -> list[SpeakerView]:
-    """The session's speaker labels and the member each is, in label order."""
+    """The session's speaker labels and who each is, in label order: the member's name, or a
+    guest's (named through the API with ``{"name": …}``), or None when nobody named it."""
     rows = session.execute(
-        select(SpeakerRow.label, SpeakerRow.member_id, MemberRow.name)
+        select(SpeakerRow.label, SpeakerRow.member_id, MemberRow.name, SpeakerRow.guest_name)
         .outerjoin(MemberRow, MemberRow.id == SpeakerRow.member_id)
         .where(SpeakerRow.session_id == session_id)
     )
-    found = [SpeakerView(label, member_id, name) for label, member_id, name in rows]
+    found = [
+        SpeakerView(label, member_id, name or guest or None)
+        for label, member_id, name, guest in rows
+    ]
     return sorted(found, key=lambda s: (len(s.label), s.label))
 
 

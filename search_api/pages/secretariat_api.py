@@ -34,6 +34,7 @@ from kuvend.review import (
 )
 from kuvend.storage.segment_history import segment_history
 from kuvend.storage.tables import MemberRow, SessionRow
+from kuvend.validation import SegmentText
 from search_api import crud
 from search_api.deps import SessionDep, SettingsDep, get_actions
 from search_api.errors import ApiError
@@ -51,7 +52,7 @@ class _Body(BaseModel):
 
 
 class TextEdit(_Body):
-    text: Annotated[str, Field(max_length=20_000)]
+    text: Annotated[SegmentText, Field(max_length=20_000)]
     version: Annotated[int, Field(ge=0)]
 
 

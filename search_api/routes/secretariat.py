@@ -101,10 +101,14 @@ class _Reviewer:
 
     def apply(self, change: ReviewChange) -> SegmentsPublic:
         """Apply ``change`` through the orchestration; the draft's segments after it."""
+        # The change is saved in the orchestration's own transaction. End this request's
+        # first: on SQLite its read transaction keeps a snapshot from before the change, and
+        # the answer must be what a GET right after it shows.
+        self.session.rollback()
         get_actions(self.request).review(
             session_id=self.session_id, user_id=self.user_id, change=change
         )
-        self.session.expire_all()  # the change was saved in the orchestration's own transaction
+        self.session.rollback()
         return _segments(self.session, self.session_id)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
-from kuvend.validation import Language, Line, Paragraph, Seconds
+from kuvend.validation import Language, Line, Seconds, SegmentText
 from search_api.schemas.common import InputModel, SessionTime
 
 
@@ -66,7 +66,7 @@ class SegmentsPublic(BaseModel):
 
 
 class SegmentUpdate(InputModel):
-    text: Paragraph = Field(min_length=1, max_length=20000)
+    text: SegmentText = Field(min_length=1, max_length=20000)
 
 
 class SplitRequest(InputModel):

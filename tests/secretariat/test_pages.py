@@ -3,6 +3,7 @@ read or another site send, changes refused without the CSRF token, the page's la
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -106,3 +107,19 @@ def test_the_editor_lists_the_stretches_without_transcript(client: TestClient) -
     assert editor.headers["content-security-policy"].startswith("default-src 'none'")
     assert '<a class="time" href="#t=40.0">0:00:40–0:00:45</a> dropped' in editor.text
     assert editor.text.rstrip().endswith("</html>")  # sent whole, as it was rendered
+
+
+def test_a_blank_line_is_refused_and_nothing_is_saved(client: TestClient) -> None:
+    _sign_in(client, EMAIL, PASSWORD)
+    editor = client.get(f"/secretariat/sessions/{SESSION_ID}").text
+    config = re.search(r'id="editor-config">(.*?)</script>', editor)
+    assert config
+    segment_id = re.findall(r'data-segment-id="([^"]+)"', editor)[2]
+    url = f"/secretariat/api/sessions/{SESSION_ID}/segments/{segment_id}/text"
+    headers = {"X-CSRF-Token": json.loads(config[1])["csrf"]}
+    for blank in ("   ", "\n \t"):
+        refused = client.post(url, json={"text": blank, "version": 0}, headers=headers)
+        assert refused.status_code == 422, refused.text
+    line = re.compile(rf'<li[^>]*data-segment-id="{segment_id}".*?</li>', re.DOTALL)
+    after = client.get(f"/secretariat/sessions/{SESSION_ID}").text
+    assert line.findall(after) == line.findall(editor) != []  # the line is as it was

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -142,3 +143,25 @@ def test_a_clerk_adds_and_removes_agenda_items(page: Page, workspace: Workspace)
     expect(agenda).to_have_count(1)
     expect(agenda.first).to_contain_text("Pika e parë: buxheti")
     expect(page.get_by_role("button", name="Hiq pikën «Pika e parë: buxheti»")).to_be_visible()
+
+
+def test_a_guest_named_through_the_api_shows_in_the_editor_as_named(
+    page: Page, workspace: Workspace
+) -> None:
+    guest = "Drejtori i Financave (mysafir)"
+    with httpx.Client(base_url=workspace.url) as api:
+        signed = api.post("/api/v1/auth/token", data={"username": EMAIL, "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        named = api.put(
+            f"/api/v1/sessions/{workspace.session_id}/speakers/S3",
+            json={"name": guest},
+            headers={"Authorization": f"Bearer {signed.json()['access_token']}"},
+        )
+        assert named.status_code == 200, named.text
+    sign_in(page, workspace, EMAIL)
+    open_editor(page)
+    expect(page.locator("#speaker-S3")).to_have_value(guest)
+    expect(page.locator(LINES).nth(3).locator(".who")).to_have_text(guest)
+    # S1 and S2 are members, S3 the guest: nobody is left unnamed.
+    page.get_by_role("button", name="Publiko").click()
+    expect(page.locator("#publish-summary")).to_contain_text("dhe 0 folës nuk kanë emër")

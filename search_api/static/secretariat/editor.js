@@ -132,6 +132,12 @@ async function save(line) {
   const value = typed(line);
   // A line never focused was never edited: nothing to save (no empty revision).
   if (line.dataset.saved === undefined || value === line.dataset.saved) return line;
+  // The server refuses an empty text too (422); saying so here keeps the message translated.
+  if (!value.trim()) {
+    line.classList.add("conflict");
+    showError(t("text_empty"));
+    return line;
+  }
   const work = (async () => {
     line.classList.add("saving");
     say(status, t("saving"));

@@ -68,3 +68,53 @@ def test_minutes_without_speech_are_not_published(api: Api) -> None:
         "nothing to publish: the minutes have no speech;"
     )
     assert _versions(api, silent) == []
+
+
+def _draft_segments(api: Api) -> list[dict[str, object]]:
+    answer = api.client.get(SEGMENTS, headers=api.headers("secretariat_a"))
+    assert answer.status_code == 200, answer.text
+    data: list[dict[str, object]] = answer.json()["data"]
+    return data
+
+
+def test_a_blank_edit_or_a_split_leaving_an_empty_part_is_refused(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    before = _draft_segments(api)
+    target = before[2]
+    for blank in ("   ", "\n\t ", ""):
+        refused = api.client.patch(
+            f"{SEGMENTS}/{target['id']}", json={"text": blank}, headers=staff
+        )
+        assert refused.status_code == 422, refused.text
+    start, end = float(target["start_s"]), float(target["end_s"])  # type: ignore[arg-type]
+    for at_s in (start + 0.001, end - 0.001):  # no word on one side of the cut
+        split = api.client.post(
+            f"{SEGMENTS}/{target['id']}/split", json={"at_s": at_s}, headers=staff
+        )
+        assert split.status_code == 409, split.text
+        assert "would have no text" in split.json()["error"]["message"]
+    assert _draft_segments(api) == before  # nothing was saved
+    assert api.client.post(PUBLISH, headers=staff).status_code == 200
+    minutes = api.client.get(f"/api/v1/sessions/{DRAFT}/minutes").json()
+    assert all(segment["text"].strip() for segment in minutes["segments"])
+
+
+def test_an_edit_and_a_split_answer_with_the_draft_after_the_change(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    target = _draft_segments(api)[1]
+    edited = api.client.patch(
+        f"{SEGMENTS}/{target['id']}",
+        json={"text": "SHENJA-NJË dhe pastaj fjalë të tjera për ndarjen"},
+        headers=staff,
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json() == {"data": _draft_segments(api), "count": len(_draft_segments(api))}
+    assert "SHENJA-NJË" in {s["text"].split()[0] for s in edited.json()["data"]}
+    start, end = float(target["start_s"]), float(target["end_s"])  # type: ignore[arg-type]
+    split = api.client.post(
+        f"{SEGMENTS}/{target['id']}/split", json={"at_s": (start + end) / 2}, headers=staff
+    )
+    assert split.status_code == 200, split.text
+    after = _draft_segments(api)
+    assert split.json() == {"data": after, "count": len(after)}
+    assert split.json()["count"] == edited.json()["count"] + 1
