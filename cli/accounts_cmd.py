@@ -13,13 +13,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from cli import checks
 from cli.app import app
 from cli.output import Record, column, print_records
 from kuvend.config import get_settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.tables import ApiKeyRow, UserRow
+from kuvend.storage.tables import ApiKeyRow, AssemblyRow, UserRow
 
 users_app = typer.Typer(help="Secretariat accounts.", no_args_is_help=True)
 apikeys_app = typer.Typer(help="Journalists' API keys.", no_args_is_help=True)
@@ -55,8 +57,13 @@ _KEY_COLUMNS: dict[str, Callable[[Record], object]] = {
 
 @users_app.command("add")
 def users_add(
-    email: Annotated[str, typer.Argument(help="The person's email (their sign-in name).")],
-    assembly: Annotated[str, typer.Option(help="Assembly slug the account works for.")],
+    email: Annotated[
+        str,
+        typer.Argument(help="The person's email (their sign-in name).", callback=checks.email),
+    ],
+    assembly: Annotated[
+        str, typer.Option(help="Assembly slug the account works for.", callback=checks.slug)
+    ],
     password: Annotated[
         str | None,
         typer.Option(
@@ -66,8 +73,16 @@ def users_add(
             "Also read from KUVEND_NEW_USER_PASSWORD.",
         ),
     ] = None,
+    new_assembly: Annotated[
+        bool,
+        typer.Option(
+            "--new-assembly",
+            help="ASSEMBLY is new: add it (it appears on the public site). Without this flag "
+            "an assembly that does not exist is refused, so a typo adds nothing.",
+        ),
+    ] = False,
 ) -> None:
-    """Add a secretariat account of ASSEMBLY (created if it is new)."""
+    """Add a secretariat account of ASSEMBLY (an existing one, or a new one with --new-assembly)."""
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < _MIN_PASSWORD:
@@ -82,9 +97,21 @@ def users_add(
     url = _database_url()
     password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
     with session_scope(url) as db:
+        if not new_assembly:
+            _require_assembly(db, assembly)
         ensure_assembly(session=db, slug=assembly)
         user = create_user(session=db, email=email, password_hash=password_hash, assembly=assembly)
     typer.echo(f"Added {user.email}: secretariat of {assembly} (id {user.id}).")
+
+
+def _require_assembly(db: Session, slug: str) -> None:
+    """``NotFoundError`` listing the known assemblies when ``slug`` is none of them."""
+    known = list(db.scalars(select(AssemblyRow.slug).order_by(AssemblyRow.slug)))
+    if slug not in known:
+        listed = f"known: {', '.join(known)}" if known else "there is none yet"
+        raise NotFoundError(
+            f"no assembly {slug!r} ({listed}); to add a new assembly, give --new-assembly"
+        )
 
 
 @users_app.command("list")

@@ -11,7 +11,7 @@ from datetime import date
 
 import typer
 
-from kuvend.validation import check_language, check_text
+from kuvend.validation import check_email, check_language, check_text
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -57,3 +57,11 @@ def iso_date(value: str | None) -> str | None:
         why = "" if "format" in str(error) else f" ({error})"
         raise typer.BadParameter(f"{value!r} is not a date{why}: write it as YYYY-MM-DD") from None
     return value
+
+
+def email(value: str) -> str:
+    """An email address, as ``name@example.org``."""
+    try:
+        return check_email(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None

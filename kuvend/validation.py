@@ -22,6 +22,8 @@ from pydantic import AfterValidator, Field
 
 #: Longest session time a request may name, in seconds (two days: no sitting is longer).
 MAX_SESSION_S = 2 * 86400.0
+#: RFC 5321's limit on a forward path (an address with its angle brackets: 256).
+_MAX_EMAIL_CHARS = 254
 _MULTILINE_ALLOWED = frozenset("\n\t")
 _NONCHARACTERS = frozenset("\ufffe\uffff")
 
@@ -82,6 +84,28 @@ def check_filled(value: str) -> str:
     """
     if not value.strip():
         raise ValueError("the text is empty or only white space: write what was said")
+    return value
+
+
+def check_email(value: str) -> str:
+    """``value`` stripped, if it looks like an email address: one ``@``, a local part and a
+    domain with a dot, no spaces or control characters; else ``ValueError``.
+
+    Whether the address exists is not checked (nothing here is sent).
+    """
+    value = check_text(value.strip())
+    local, at, domain = value.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in local
+        or any(char.isspace() for char in value)
+        or len(labels) < 2
+        or not all(labels)
+        or len(value) > _MAX_EMAIL_CHARS
+    ):
+        raise ValueError(f"{value!r} is not an email address: write it as name@example.org")
     return value
 
 

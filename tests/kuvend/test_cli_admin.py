@@ -17,6 +17,7 @@ from kuvend.config import Settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import SqliteFtsIndex, sqlite_index_path
+from kuvend.storage.tables import AssemblyRow
 from search_api.accounts import find_api_key, get_active_user
 from tests.search_api.corpus import build_corpus
 from tests.search_api.seed import TEST_HASH_MEMORY_KIB, Accounts, seed
@@ -116,3 +117,27 @@ def test_users_add_help_does_not_call_the_password_required() -> None:
     help_text = _run("users", "add", "--help")
     password_lines = " ".join(_lines_with(help_text, "password"))
     assert "required" not in password_lines.lower()
+
+
+def test_users_add_refuses_an_unknown_assembly_and_a_non_email(
+    settings: Settings, seeded: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A slug typo used to create a public assembly (it appeared on the home page).
+    monkeypatch.setenv("KUVEND_NEW_USER_PASSWORD", "a long enough password")
+    monkeypatch.setenv("KUVEND_PASSWORD_HASH_MEMORY_KIB", str(TEST_HASH_MEMORY_KIB))
+    typo = runner.invoke(app, ["users", "add", "typo@x.example", "--assembly", "prishtin"])
+    assert isinstance(typo.exception, NotFoundError)  # main() prints it on one line, exit 2
+    assert "no assembly 'prishtin' (known: " in str(typo.exception)
+    assert "prishtine" in str(typo.exception) and "--new-assembly" in str(typo.exception)
+    for email in ("notanemail", "a@b", "two words@x.example", "@x.example"):
+        refused = runner.invoke(app, ["users", "add", email, "--assembly", "prishtine"])
+        assert refused.exit_code == 2 and "is not an email address" in refused.output, email
+    assert {u["email"] for u in _json("users", "list")} == {seeded.email_a, seeded.email_b}
+    with session_scope(settings.resolved_database_url) as db:
+        assert db.get(AssemblyRow, "prishtin") is None
+    added = _run(
+        "users", "add", "clerk@new.example", "--assembly", "fushe-kosove", "--new-assembly"
+    )
+    assert "secretariat of fushe-kosove" in added
+    with session_scope(settings.resolved_database_url) as db:
+        assert db.get(AssemblyRow, "fushe-kosove") is not None

@@ -156,6 +156,7 @@ def test_users_apikeys_and_serve_work_together(
         "ana@prishtine.example",
         "--assembly",
         "prishtine",
+        "--new-assembly",
         KUVEND_NEW_USER_PASSWORD=password,
     )
     assert "secretariat of prishtine" in added
