@@ -33,6 +33,7 @@ from kuvend.storage.revisions import save_revision
 from kuvend.storage.segment_history import check_versions
 from kuvend.storage.tables import SessionRow
 from publish import revisions
+from publish.formatting import published_text
 from publish.revisions import Revised
 from publish.statistics import with_statistics
 from publish.versions import FrozenVersion, freeze
@@ -146,8 +147,8 @@ def check_publishable(draft: Minutes, *, status: str, error: str | None = None) 
 
     The one rule every door (``kuvend publish``, the API, the editor) goes through: only a
     session whose processing finished (``draft``, or ``published`` for a later version), with
-    at least one segment, none of them without text. ``status`` and ``error`` are the session
-    row's.
+    at least one segment, none of them without text in the exports. ``status`` and ``error``
+    are the session row's.
     """
     session_id = draft.session.id
     if status == "failed":
@@ -166,7 +167,9 @@ def check_publishable(draft: Minutes, *, status: str, error: str | None = None) 
             f"nothing to publish: the minutes have no speech; check that the recording of "
             f"session {session_id} is the right one and holds speech, then process it again"
         )
-    empty = [segment.id for segment in draft.segments if not segment.text.strip()]
+    # What the exports write: flagged speech is its gap's label, whatever its text.
+    script = draft.session.serbian_script
+    empty = [s.id for s in draft.segments if not published_text(s, script).strip()]
     if empty:
         which = (
             f"segment {empty[0]} has"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kuvend.storage.db import session_scope
 from kuvend.storage.sessions import SessionStatus, create_session, set_session_status
-from kuvend.storage.tables import PublishedVersionRow
+from kuvend.storage.tables import PublishedVersionRow, SegmentRow
 from tests.search_api.conftest import Api
 from tests.search_api.routes.test_access import DRAFT
 
@@ -118,3 +118,15 @@ def test_an_edit_and_a_split_answer_with_the_draft_after_the_change(api: Api) ->
     after = _draft_segments(api)
     assert split.json() == {"data": after, "count": len(after)}
     assert split.json()["count"] == edited.json()["count"] + 1
+
+
+def test_a_segment_stored_without_text_stops_the_publication(api: Api) -> None:
+    """A draft from before the edits were checked may hold an empty segment: it is named, not
+    published as an empty paragraph (Akoma Ntoso ``<p/>``, a speaker with no words in TXT)."""
+    empty_id = _draft_segments(api)[4]["id"]
+    with session_scope(api.settings.resolved_database_url) as db:
+        db.get(SegmentRow, empty_id).text = " "  # type: ignore[union-attr]
+    refused = api.client.post(PUBLISH, headers=api.headers("secretariat_a"))
+    assert refused.status_code == 409, refused.text
+    assert f"segment {empty_id} has no text" in refused.json()["error"]["message"]
+    assert _versions(api, DRAFT) == []
