@@ -1,4 +1,5 @@
-"""Interface text of the secretariat's pages: Albanian (default), Serbian (both scripts), English.
+"""Interface text of the pages ``kuvend serve`` draws itself (the secretariat's, the live
+captions page): Albanian (default), Serbian (both scripts), English.
 
 The catalogs are JSON files in ``search_api/pages/locales`` (the same keys in each); Serbian
 Cyrillic is the Latin catalog transliterated (``kuvend.text``), placeholders kept. The page's

@@ -26,7 +26,6 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kuvend.config import Settings
@@ -37,6 +36,8 @@ from kuvend.storage.tables import SegmentRow
 from search_api import crud
 from search_api.deps import SessionDep, SettingsDep
 from search_api.errors import ApiError
+from search_api.pages.i18n import LANGUAGE_NAMES, PAGE_LANGUAGES
+from search_api.pages.render import templates, texts_for
 from search_api.routes.sessions import SessionId
 from search_api.schemas.common import NOT_FOUND
 from search_api.schemas.processing import (
@@ -55,9 +56,6 @@ POLL_S = 0.5
 RECONNECT_MS = 3000
 
 _CURSOR = re.compile(r"^(?:(\d{1,9})-(\d{1,9}))?(?:~(\d{1,9}))?$")
-_templates = Environment(
-    loader=PackageLoader("search_api", "templates"), autoescape=select_autoescape(["j2"])
-)
 _STREAM_CONTENT: dict[str, Any] = {
     "text/event-stream": {
         "schema": {"type": "string"},
@@ -183,21 +181,31 @@ def live_page(
     session: SessionDep,
     session_id: Annotated[str, Path(max_length=32)],
 ) -> HTMLResponse:
-    """The live captions page (Albanian, Serbian, English); 404 when the session is not live."""
-    template = _templates.get_template("live.html.j2")
+    """The live captions page in one language, chosen as the secretariat's pages choose it
+    (``?lang=``, then ``Accept-Language``, then Albanian); 404 when the session is not live."""
+    template = templates.get_template("live.html.j2")
+    t = texts_for(request)
     nonce = secrets.token_urlsafe(16)
-    # Only this page's own script and style run, and it talks to this server alone.
-    policy = {
+    headers = {
+        # Only this page's own script and style run, and it talks to this server alone.
         "Content-Security-Policy": f"default-src 'none'; script-src 'nonce-{nonce}'; "
-        f"style-src 'nonce-{nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'"
+        f"style-src 'nonce-{nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'",
+        "Content-Language": t.html_lang,
+        "Vary": "Accept-Language, Cookie",
+    }
+    context: dict[str, Any] = {
+        "t": t,
+        "nonce": nonce,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in PAGE_LANGUAGES],
+        "path": request.url.path,
     }
     try:
         row = crud.live_session(session=session, session_id=session_id)
     except NotFoundError:
-        page = template.render(live=False, nonce=nonce)
-        return HTMLResponse(page, status_code=404, headers=policy)
+        page = template.render(live=False, **context)
+        return HTMLResponse(page, status_code=404, headers=headers)
     captions_url = request.url_for("live_captions", session_id=session_id).path
     page = template.render(
-        live=True, title=row.title, date=row.date, captions_url=captions_url, nonce=nonce
+        live=True, title=row.title, date=row.date, captions_url=captions_url, **context
     )
-    return HTMLResponse(page, headers=policy)
+    return HTMLResponse(page, headers=headers)

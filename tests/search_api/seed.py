@@ -34,6 +34,7 @@ ASSEMBLY_A = "prishtine"
 ASSEMBLY_B = "graqanice"
 PASSWORD = "correct horse battery staple"
 LIVE_B = "gr-live"
+LIVE_B_TITLE = "Sednica uživo"
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def seed(settings: Settings, corpus: list[Minutes], index: SearchIndex) -> Accou
             SessionRow(
                 id=LIVE_B,
                 assembly_slug=ASSEMBLY_B,
-                title="Sednica uživo",
+                title=LIVE_B_TITLE,
                 date=date(2024, 3, 1),
                 status="recording",
             )

@@ -1,5 +1,6 @@
-"""The pages ``kuvend serve`` draws (the search page and its feed, the secretariat's sign-in,
-sessions and editor) are in the language asked for, every word from its catalog.
+"""The pages ``kuvend serve`` draws (the search page and its feed, the live captions page, the
+secretariat's sign-in, sessions and editor) are in the language asked for, every word from
+its catalog.
 
 As for the static site (``tests/publish/test_translated_pages.py``): each page is read as a
 user meets it, and a word that is neither the page language's catalog text nor the content's
@@ -21,6 +22,8 @@ from publish.i18n import catalog
 from search_api.app import create_app
 from search_api.pages.i18n import PAGE_LANGUAGES, Texts
 from tests.search_api.conftest import Api
+from tests.search_api.routes.test_access import DRAFT
+from tests.search_api.seed import LIVE_B, LIVE_B_TITLE
 from tests.secretariat.conftest import SEGMENTS, SESSION_ID, TITLE, seeded
 from tests.secretariat.seed import ASSEMBLY_NAME, EMAIL, MEMBERS, PASSWORD
 from tests.utils.untranslated import content_of, describe, feed_text, page_text, untranslated
@@ -73,6 +76,29 @@ def test_a_search_feed_is_in_its_language_only(sqlite_api: Api, language: str) -
     assert len(pieces) > 1
     found = untranslated(pieces, _site_catalog(language), _search_data(sqlite_api))
     assert not found, describe(found)
+
+
+@pytest.mark.parametrize("language", PAGE_LANGUAGES)
+def test_the_live_page_is_in_its_language_only(sqlite_api: Api, language: str) -> None:
+    """Live and not live (404), with the status messages its script shows (``<template>``)."""
+    texts = Texts(language)
+    data = ["Kuvend", "Shqip", "Srpski", "Српски", "English", LIVE_B_TITLE]
+    problems = []
+    for session_id, status in ((LIVE_B, 200), (DRAFT, 404)):
+        # The browser asks for another language: the switch (?lang=) wins.
+        page = sqlite_api.client.get(
+            f"/live/{session_id}", params={"lang": language}, headers={"Accept-Language": "de"}
+        )
+        assert page.status_code == status, page.text
+        assert f'<html lang="{texts.html_lang}">' in page.text
+        pieces = page_text(page.text)
+        assert pieces, page.text
+        if found := untranslated(pieces, texts.catalog(), data):
+            problems.append(f"/live/{session_id}:\n{describe(found)}")
+    live = page_text(sqlite_api.client.get(f"/live/{LIVE_B}", params={"lang": language}).text)
+    for key in ("live_captions", "live_waiting", "live_ended", "live_reconnecting", "live"):
+        assert texts(key) in live, key
+    assert not problems, "\n".join(problems)
 
 
 def _catalogs() -> dict[str, dict[str, str]]:

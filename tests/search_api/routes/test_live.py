@@ -201,18 +201,28 @@ def test_the_live_page_is_served_only_while_live(live_server: LiveServer) -> Non
         assert page.status_code == 200
         assert 'aria-live="polite"' in page.text
         assert f'"{CAPTIONS}"' in page.text
-        for label in ("Titra drejtpërdrejt", "Titlovi uživo", "Live captions", "Sednica uživo"):
-            assert label in page.text
+        # One language: Albanian unless the reader's browser or the switch asks for another.
+        assert '<html lang="sq">' in page.text and "Sednica uživo" in page.text
+        assert "Titra drejtpërdrejt" in page.text and "Titlovi uživo" not in page.text
+        assert f'href="/live/{LIVE_B}?lang=sr-Cyrl"' in page.text
+        cyrillic = client.get(f"/live/{LIVE_B}", headers={"Accept-Language": "sr-Cyrl-RS, en"})
+        assert '<html lang="sr-Cyrl">' in cyrillic.text and "Титлови уживо" in cyrillic.text
+        english = client.get(
+            f"/live/{LIVE_B}", params={"lang": "en"}, headers={"Accept-Language": "sr"}
+        )
+        assert '<html lang="en">' in english.text and "Live captions" in english.text
         draft = client.get(f"/live/{DRAFT}")
         assert draft.status_code == 404
-        assert "Not live" in draft.text and "aria-live" not in draft.text
+        assert "Nuk ka transmetim" in draft.text and "aria-live" not in draft.text
+        draft_en = client.get(f"/live/{DRAFT}", params={"lang": "en"})
+        assert draft_en.status_code == 404 and "Not live" in draft_en.text
 
 
 @pytest.mark.browser
 def test_a_citizen_follows_the_captions_in_the_browser(page: Page, live_server: LiveServer) -> None:
     settings = live_server.settings
     store_chunk(settings, 0)
-    page.goto(f"{live_server.url}/live/{LIVE_B}")
+    page.goto(f"{live_server.url}/live/{LIVE_B}?lang=en")
     region = page.locator("#captions[aria-live=polite] li")
     expect(region).to_have_count(2)
     expect(region.nth(0)).to_contain_text("00:00 S1")

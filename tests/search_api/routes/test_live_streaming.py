@@ -79,7 +79,7 @@ def test_the_page_marks_tentative_words_and_announces_only_committed_ones(
     log = CaptionLog(captions_dir(live_server.settings, LIVE_B))
     log.append(_words("Otvaram", "sednicu"))
     log.set_tentative(_words("skupštine", start_s=2.0))
-    page.goto(f"{live_server.url}/live/{LIVE_B}")
+    page.goto(f"{live_server.url}/live/{LIVE_B}?lang=en")
     announced = page.locator("#committed[aria-live=polite]")
     expect(announced).to_have_text("Otvaram sednicu")
     tentative = page.locator("#tentative.tentative[aria-hidden=true]")
