@@ -7,8 +7,8 @@ finite and in range, text holds no control characters (newline and tab only wher
 may span lines), language codes are ones the recogniser knows, lists are bounded.
 
 The annotated types (:data:`Seconds`, :data:`Line`, :data:`Paragraph`, :data:`SegmentText`,
-:data:`Language`) are for pydantic models; the ``check_*`` functions raise ``ValueError`` with
-one line for a person and serve both pydantic validators and the CLI.
+:data:`Name`, :data:`Language`) are for pydantic models; the ``check_*`` functions raise
+``ValueError`` with one line for a person and serve both pydantic validators and the CLI.
 """
 
 from __future__ import annotations
@@ -109,6 +109,12 @@ def check_email(value: str) -> str:
     return value
 
 
+def _named(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the name is empty or only white space")
+    return value
+
+
 def _line(value: str) -> str:
     return check_text(value, multiline=False)
 
@@ -125,5 +131,7 @@ Line = Annotated[str, AfterValidator(_line)]
 Paragraph = Annotated[str, AfterValidator(_paragraph)]
 #: A segment's text: a :data:`Paragraph` that is not only white space.
 SegmentText = Annotated[str, AfterValidator(_paragraph), AfterValidator(check_filled)]
+#: A person's name: a :data:`Line` that is not only white space.
+Name = Annotated[str, AfterValidator(_line), AfterValidator(_named)]
 #: A language code the recogniser knows.
 Language = Annotated[str, AfterValidator(check_language)]

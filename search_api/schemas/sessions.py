@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
-from kuvend.validation import Language, Line, Seconds, SegmentText
+from kuvend.validation import Language, Line, Name, Seconds, SegmentText
 from search_api.schemas.common import InputModel, SessionTime
 
 
@@ -100,7 +100,7 @@ class SpeakerAssignment(InputModel):
     member_id: Line | None = Field(
         default=None, max_length=32, description="The member who is this speaker"
     )
-    name: Line | None = Field(
+    name: Name | None = Field(
         default=None,
         min_length=1,
         max_length=200,

@@ -130,3 +130,11 @@ def test_a_segment_stored_without_text_stops_the_publication(api: Api) -> None:
     assert refused.status_code == 409, refused.text
     assert f"segment {empty_id} has no text" in refused.json()["error"]["message"]
     assert _versions(api, DRAFT) == []
+
+
+def test_a_guest_name_of_only_spaces_is_refused(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    speakers = f"/api/v1/sessions/{DRAFT}/speakers/S1"
+    refused = api.client.put(speakers, json={"name": "   "}, headers=staff)
+    assert refused.status_code == 422, refused.text
+    assert "the name is empty or only white space" in refused.json()["error"]["message"]
