@@ -107,6 +107,11 @@ def serve(
 
     settings = get_settings()
     migrate(settings.resolved_database_url)
+    if not (settings.resolved_site_dir / "index.html").exists():
+        # Before the first publish: the front door (assemblies, an empty state), not a 404.
+        from workers.steps import rebuild_site_step
+
+        rebuild_site_step(settings=settings)
     address = served_address(host, port)
     remember_served_address(settings, address)
     actions = PipelineActions(settings)

@@ -180,7 +180,10 @@ def _staging_dir(out_dir: Path) -> Path:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(parent, out_dir.name)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
+        # mkdtemp makes it owner-only; the minutes are for a web server to serve.
+        staging.chmod(0o755)
+        return staging
     except OSError as error:
         raise ConfigError(f"cannot write to {out_dir}: {error.strerror}") from None
 

@@ -107,6 +107,7 @@ def back_up(settings: Settings, destination: Path, *, hook: StageHook = no_hook)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
+        staging.chmod(0o700)  # the database, the signing key: for the operator's eyes only
         revision = dump.schema_revision(url)
         dump.dump(url, staging / database_file, _stage_hook(hook, "database"))
         sources = list(_sources(settings))

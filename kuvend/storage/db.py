@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ def _create_engine(url: str) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only(path)
         except OSError as error:
             raise ConfigError(f"cannot create the database folder {path.parent}: {error}") from None
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -93,6 +95,17 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def owner_only(path: Path) -> None:
+    """Make the file ``path`` (created empty if missing) readable by its owner only.
+
+    A database holds password and API-key hashes. SQLite gives its ``-wal`` and ``-shm``
+    files the database file's mode, so they follow. A file of another owner is left alone.
+    """
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)
 
 
 def migrate(url: str) -> None:

@@ -22,7 +22,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import URL, func, inspect, make_url, select, text
 
 from kuvend.errors import BackupError, ConfigError, TransientError
-from kuvend.storage.db import MIGRATIONS_DIR, get_engine, normalise_url
+from kuvend.storage.db import MIGRATIONS_DIR, get_engine, normalise_url, owner_only
 from kuvend.storage.tables import Base
 
 #: ``(done, total)`` pages or bytes of a copy in progress.
@@ -109,6 +109,7 @@ def dump(url: str, target: Path, progress: CopyProgress) -> None:
     if database_kind(url) == "sqlite":
         _sqlite_backup(sqlite_path(url), target, progress)
     else:
+        owner_only(target)  # pg_dump keeps the mode of the file it writes into
         _run_pg("pg_dump", url, ["--format=custom", "--no-owner", "--no-privileges"], target)
 
 
@@ -134,6 +135,7 @@ def _sqlite_backup(source: Path, target: Path, progress: CopyProgress) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
+    owner_only(partial)  # SQLite takes an empty file as an empty database
     try:
         with sqlite3.connect(source, timeout=30) as reader, sqlite3.connect(partial) as writer:
             reader.backup(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from collections import Counter
@@ -109,6 +110,10 @@ def test_every_output_is_written(processed: ProcessedSession) -> None:
     names = {path.name for path in processed.out_dir.iterdir()}
     assert {"minutes.json", "minutes.srt", "minutes.vtt", "minutes.txt", "index.html"} <= names
     assert not [path for path in processed.out_dir.parent.iterdir() if path.name.startswith(".")]
+    # A web server, another user, serves these: the folder was 0700 (tempfile's).
+    assert stat.S_IMODE(processed.out_dir.stat().st_mode) == 0o755
+    for path in processed.out_dir.rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
 
 
 def test_minutes_follow_the_contract(processed: ProcessedSession) -> None:

@@ -179,3 +179,13 @@ def test_users_apikeys_and_serve_work_together(
     assert stat.S_IMODE((settings.data_dir / KEY_FILE).stat().st_mode) == 0o600
     with _kuvend_serve() as base:
         assert httpx.get(f"{base}/auth/me", headers=bearer).status_code == 200
+
+
+def test_serve_shows_the_front_door_before_anything_is_published(settings: Settings) -> None:
+    # Every page header links to /, which answered a 404 JSON until the first publish.
+    with _kuvend_serve() as base:
+        home = httpx.get(base.removesuffix("/api/v1") + "/")
+    assert home.status_code == 200
+    assert home.headers["content-type"].startswith("text/html")
+    assert "Ende nuk është publikuar asnjë procesverbal." in home.text
+    assert stat.S_IMODE(settings.resolved_site_dir.stat().st_mode) == 0o755
