@@ -51,6 +51,9 @@ def main() -> None:
         # Not standalone: a refused option is one line like any other refused input.
         status = command()(standalone_mode=False)
     except typer.TyperException as error:  # Typer's click: a refused option or argument
+        if type(error).__name__ == "NoArgsIsHelpError":  # `kuvend users`: the help it asks for
+            sys.stderr.write(error.format_message() + "\n")
+            sys.exit(getattr(error, "exit_code", EXIT_ERROR))
         where = f" (see {_path(getattr(error, 'ctx', None))} --help)"
         sys.stderr.write(f"kuvend: error: {' '.join(error.format_message().split())}{where}\n")
         sys.exit(getattr(error, "exit_code", EXIT_ERROR))

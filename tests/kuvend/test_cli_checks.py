@@ -110,3 +110,10 @@ def test_a_missing_audio_stream_names_the_users_file_and_leaves_no_session(
     assert json.loads(listed.stdout) == []
     assert not [path for path in (data / "media").rglob("*") if path.is_file()]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_command_group_without_a_command_prints_its_help(tmp_path: Path) -> None:
+    result = _kuvend("users", data_dir=tmp_path / "data")
+    assert result.returncode == 2
+    assert "Secretariat accounts." in result.stderr and "kuvend: error" not in result.stderr
+    assert "add" in result.stderr and "disable" in result.stderr
