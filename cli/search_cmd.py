@@ -15,7 +15,8 @@ from cli.app import app
 from cli.output import stdout_console
 from kuvend.addresses import remember_served_address, served_address
 from kuvend.config import get_settings
-from kuvend.search import ALL_ASSEMBLIES, SearchQuery, parse_query
+from kuvend.query_language import parse_query
+from kuvend.search import ALL_ASSEMBLIES, SearchQuery
 from kuvend.storage.db import migrate
 
 if TYPE_CHECKING:

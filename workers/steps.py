@@ -28,11 +28,7 @@ import publish
 import transcribe
 from kuvend import __version__
 from kuvend.config import Settings
-from kuvend.domain import (
-    ChunkDiarization,
-    Diarization,
-    Segment,
-)
+from kuvend.domain import ChunkDiarization, Diarization, Segment
 from kuvend.errors import NotFoundError
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress

@@ -22,14 +22,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kuvend.errors import QueryError
-from kuvend.search import (
-    SearchIndex,
-    SearchQuery,
-    SearchResults,
-    Suggestion,
-    check_query_text,
-    parse_query,
-)
+from kuvend.query_language import check_query_text, parse_query
+from kuvend.search import SearchIndex, SearchQuery, SearchResults, Suggestion
 from kuvend.validation import first_control_character
 from search_api import crud
 from search_api.deps import BaseUrlDep, SessionDep

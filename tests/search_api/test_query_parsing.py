@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kuvend.errors import QueryError
-from kuvend.search import Clause, parse_query
+from kuvend.query_language import Clause, parse_query
 
 
 def test_words_phrases_exclusions_and_prefixes() -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Final
 
-from kuvend.search import ParsedQuery
+from kuvend.query_language import ParsedQuery
 
 #: Tag letters: status, assembly, session, member, party (case-folded), language.
 _FIELDS: Final = {

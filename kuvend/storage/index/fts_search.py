@@ -27,15 +27,8 @@ from datetime import date
 from typing import Any, Final
 
 from kuvend.errors import QueryError
-from kuvend.search import (
-    ALL_ASSEMBLIES,
-    FACETS,
-    FacetCount,
-    ParsedQuery,
-    SearchHit,
-    SearchQuery,
-    SearchResults,
-)
+from kuvend.query_language import ParsedQuery
+from kuvend.search import ALL_ASSEMBLIES, FACETS, FacetCount, SearchHit, SearchQuery, SearchResults
 from kuvend.storage.index.fts_query import any_of, date_tokens, fts_expressions, tag
 from kuvend.storage.index.snippets import stored_hit
 from kuvend.text import fold_for_search

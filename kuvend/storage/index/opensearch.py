@@ -31,10 +31,10 @@ from opensearchpy.helpers import bulk
 from kuvend.config import Settings
 from kuvend.errors import ConfigError, QueryError, TransientError
 from kuvend.minutes import Minutes
+from kuvend.query_language import ParsedQuery
 from kuvend.search import (
     ALL_ASSEMBLIES,
     FacetCount,
-    ParsedQuery,
     SearchHit,
     SearchQuery,
     SearchResults,

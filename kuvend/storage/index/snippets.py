@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kuvend.search import ParsedQuery, SearchHit
+from kuvend.query_language import ParsedQuery
+from kuvend.search import SearchHit
 from kuvend.text import fold_for_search
 
 _WORD = re.compile(r"\w+")

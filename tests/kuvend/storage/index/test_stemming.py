@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kuvend.search import SearchQuery, parse_query
+from kuvend.query_language import parse_query
+from kuvend.search import SearchQuery
 from kuvend.stemming import search_stem
 from kuvend.storage.index import SqliteFtsIndex
 from kuvend.text import fold_for_search
