@@ -19,7 +19,7 @@ from kuvend.storage.db import session_scope
 from workers import steps
 
 
-def one_line(error: Exception) -> str:
+def one_line(error: BaseException) -> str:
     """Why ``error`` stopped the work, on one line (a non-Kuvend error with its type)."""
     text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
     return " ".join(text.split()) or type(error).__name__

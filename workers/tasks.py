@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import OperationalError as DatabaseDown
 
 from kuvend.config import get_settings
-from kuvend.errors import KuvendError, MediaError, TransientError
+from kuvend.errors import MediaError, TransientError
 from kuvend.storage.artifacts import claim_once
 from kuvend.storage.chunks import all_chunks_done, finish_chunk_stage, set_chunk_state
 from kuvend.storage.db import session_scope
@@ -33,14 +33,10 @@ from workers.celery_app import (
     chunk_pipeline,
     finalize_signature,
 )
+from workers.chunk_run import one_line
 
 log = get_task_logger(__name__)
 _settings = get_settings()
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error) if isinstance(error, KuvendError) else f"{type(error).__name__}: {error}"
-    return " ".join(text.split()) or type(error).__name__
 
 
 class StepTask(Task):  # type: ignore[misc]
@@ -106,7 +102,7 @@ class StepTask(Task):  # type: ignore[misc]
         kwargs: dict[str, Any],
         einfo: Any,
     ) -> None:
-        log.warning("%s%s will be retried: %s", self.name, args, _one_line(exc))
+        log.warning("%s%s will be retried: %s", self.name, args, one_line(exc))
 
     def on_failure(
         self,
@@ -121,7 +117,7 @@ class StepTask(Task):  # type: ignore[misc]
             # the stored results make the rerun cheap. The session has not failed.
             log.warning("%s%s could not reach the broker: %s", self.name, args, exc)
             return
-        self._fail(args[0], args[1] if self.per_chunk else None, _one_line(exc))
+        self._fail(args[0], args[1] if self.per_chunk else None, one_line(exc))
 
     def _fail(self, session_id: str, chunk_index: int | None, message: str) -> None:
         log.error("session %s failed in %s: %s", session_id, self.name, message)

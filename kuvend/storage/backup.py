@@ -36,7 +36,7 @@ from kuvend.config import Settings
 from kuvend.errors import BackupError
 from kuvend.progress import StepProgress
 from kuvend.storage import dump
-from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.db import migrate, owner_only, session_scope
 from kuvend.storage.recovery import sessions_root
 from kuvend.storage.tables import ChunkRow, SessionRow
 from kuvend.types import StageHook, no_hook
@@ -296,7 +296,7 @@ def _restore_files(
                 f"{entry.path} changed while it was being restored; nothing was restored"
             )
         if entry.path == _SECRET_KEY:
-            target.chmod(0o600)
+            owner_only(target)
 
 
 def _relocate_paths(settings: Settings, manifest: Manifest) -> None:
