@@ -286,7 +286,6 @@ def finalize_session(
             ],
         )
         replace_session_segments(session=db, session_id=session_id, segments=attributed)
-        set_session_status(session=db, session_id=session_id, status="draft")
         minutes = publish.load_draft_minutes(session=db, session_id=session_id)
 
     target = out_dir or work_dir(settings, session_id) / "draft"
@@ -296,6 +295,10 @@ def finalize_session(
         minutes, target, media_url=_player_url(player_audio, target), ui_language="sq"
     )
     open_index(settings).index_minutes(minutes)
+    # "draft" last: whoever waits for it (kuvend process --queue copying the folder, the
+    # secretariat's list) finds the page and exports complete, not half written.
+    with session_scope(settings.resolved_database_url) as db:
+        set_session_status(session=db, session_id=session_id, status="draft")
     hook("publish", StepProgress("publish", 1, 1, "draft written and indexed"))
     return minutes
 
