@@ -7,6 +7,7 @@ before, after) saved by ``kuvend.storage.revisions``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -71,3 +72,17 @@ class SetAgenda:
 ReviewChange = (
     EditText | MoveBoundary | SplitSegment | MergeSegments | AssignTurn | NameSpeaker | SetAgenda
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRequest:
+    """One reviewer's change to one session's draft.
+
+    ``expected``: segment id -> the version the reviewer edited (``segment_versions``); when
+    given, the change is refused if one of them changed meanwhile.
+    """
+
+    session_id: str
+    user_id: str
+    change: ReviewChange
+    expected: Mapping[str, int] | None = None

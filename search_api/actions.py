@@ -15,33 +15,23 @@ stored draft as one revision (who, when, before, after).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from kuvend.domain import UploadReceipt
 from kuvend.minutes import Minutes
-from kuvend.review import ReviewChange
+from kuvend.review import ReviewRequest
 
 
 class SessionActions(Protocol):
     """What the secretariat can ask the pipeline to do with a session."""
 
-    def review(
-        self,
-        *,
-        session_id: str,
-        user_id: str,
-        change: ReviewChange,
-        index_now: bool = True,
-        expected: Mapping[str, int] | None = None,
-    ) -> None:
+    def review(self, request: ReviewRequest, *, index_now: bool = True) -> None:
         """Apply one change to the session's draft as a revision.
 
         The draft's search index follows before this returns, or, with ``index_now=False``
         (the browser editor's line-by-line saves), soon after on a background thread.
-        ``expected``: segment id -> the version the reviewer edited (``segment_versions``),
-        checked in the change's own transaction.
+        ``request.expected`` is checked in the change's own transaction.
 
         Raises ``NotFoundError`` (unknown segment, speaker or member), ``ConflictError``
         (the change does not fit the draft, e.g. a split point outside the segment) or

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 
 from celery import Celery
@@ -41,6 +40,7 @@ from kuvend.review import (
     MoveBoundary,
     NameSpeaker,
     ReviewChange,
+    ReviewRequest,
     SplitSegment,
 )
 from kuvend.storage.artifacts import load_artifact
@@ -109,15 +109,8 @@ class PipelineActions:
                 self._indexer = DraftIndexer(self.settings)
             return self._indexer
 
-    def review(
-        self,
-        *,
-        session_id: str,
-        user_id: str,
-        change: ReviewChange,
-        index_now: bool = True,
-        expected: Mapping[str, int] | None = None,
-    ) -> None:
+    def review(self, request: ReviewRequest, *, index_now: bool = True) -> None:
+        session_id, user_id, change = request.session_id, request.user_id, request.change
         # An edit or a split touches one segment: read just that one, not the whole draft.
         only = [change.segment_id] if isinstance(change, EditText | SplitSegment) else None
         with session_scope(self.settings.resolved_database_url) as db:
@@ -128,7 +121,7 @@ class PipelineActions:
                 session_id=session_id,
                 change=lambda draft: revise(draft, change, members, user_id),
                 only=only,
-                expected=expected,
+                expected=request.expected,
             )
         # The secretariat searches its drafts: they show the corrected text at once (or, for
         # the browser editor's line-by-line saves, as soon as the background indexing runs).

@@ -29,6 +29,7 @@ from kuvend.review import (
     MergeSegments,
     NameSpeaker,
     ReviewChange,
+    ReviewRequest,
     SetAgenda,
     SplitSegment,
 )
@@ -121,11 +122,7 @@ def _apply(
     session.rollback()
     try:
         get_actions(request).review(
-            session_id=session_id,
-            user_id=clerk.user_id,
-            change=change,
-            index_now=False,
-            expected=expected,
+            ReviewRequest(session_id, clerk.user_id, change, expected), index_now=False
         )
     except VersionConflictError as error:
         t = texts_for(request)

@@ -21,6 +21,7 @@ from kuvend.review import (
     MoveBoundary,
     NameSpeaker,
     ReviewChange,
+    ReviewRequest,
     SetAgenda,
     SplitSegment,
 )
@@ -105,9 +106,7 @@ class _Reviewer:
         # first: on SQLite its read transaction keeps a snapshot from before the change, and
         # the answer must be what a GET right after it shows.
         self.session.rollback()
-        get_actions(self.request).review(
-            session_id=self.session_id, user_id=self.user_id, change=change
-        )
+        get_actions(self.request).review(ReviewRequest(self.session_id, self.user_id, change))
         self.session.rollback()
         return _segments(self.session, self.session_id)
 
