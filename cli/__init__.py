@@ -10,6 +10,7 @@ import typer
 
 from cli.app import app
 from cli.help_text import plain_names
+from kuvend import interrupts
 from kuvend.errors import KuvendError
 
 # Importing a command module registers its commands on ``app``.
@@ -22,7 +23,18 @@ EXIT_INTERRUPTED = 130
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM unwinds like Ctrl-C: the work in progress is marked and cleaned up on the way out.
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    # SIGINT too, explicitly: started from a script in the background, Python would inherit
+    # SIGINT ignored and never raise KeyboardInterrupt.
+    name = signal.Signals(signum).name
+    interrupts.request_stop(name)
+    raise KeyboardInterrupt(name)
+
+
+def _unraisable(report: Any) -> None:
+    # A stop whose exception landed in a finaliser is kept by ``interrupts`` and acted on at
+    # the next step: not worth a traceback on the user's terminal.
+    if not isinstance(report.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(report)
 
 
 def _path(context: Any) -> str:
@@ -47,6 +59,8 @@ def main() -> None:
     its traceback logged at DEBUG level.
     """
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    sys.unraisablehook = _unraisable
     try:
         # Not standalone: a refused option is one line like any other refused input.
         status = command()(standalone_mode=False)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from kuvend import interrupts
 from kuvend.config import Settings
 from kuvend.errors import ConfigError, KuvendError
 from kuvend.minutes import Minutes
@@ -91,6 +92,7 @@ def process_media(
         beat = recovery.Heartbeat(settings, session_id)
 
         def working(step: str, artefact: object) -> None:
+            interrupts.raise_if_stop_requested()
             beat()
             kill_switch(step)
             hook(step, artefact)

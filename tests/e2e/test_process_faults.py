@@ -3,15 +3,22 @@
 The real command line, the real Whisper base model and ffmpeg, on a short synthetic session.
 A first run records its checkpoints (``KUVEND_TEST_CHECKPOINTS``: every progress step of
 ingest, model loading, transcription, diarization and writing, and both sides of the final
-folder exchange); then a run is killed (``KUVEND_TEST_KILL_AT``) at points spread over every
-stage. After each kill: ``--out`` is the previous complete result, the next command leaves no
-session ``queued`` or ``processing``, and no failed session keeps its chunks.
+folder exchange); then a run is killed (``KUVEND_TEST_KILL_AT``) at the first and last point of
+every stage and at random points between (the seed is printed; ``KUVEND_TEST_FAULT_SEED``
+replays a run). After each kill: ``--out`` is the previous complete result, the next command
+leaves no session ``queued`` or ``processing``, and no failed session keeps its chunks. SIGTERM
+and SIGINT in the middle of transcription stop the command cleanly: the session failed with the
+reason, its chunks gone, ``--out`` not written.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +27,7 @@ from sqlalchemy import create_engine, text
 from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
-from tests.e2e.test_process_cli import MODEL_CACHE, kuvend
+from tests.e2e.test_process_cli import MODEL_CACHE, ROOT, kuvend
 
 # Each run starts the real command line (torch, Whisper): about 10 s on an idle machine, but
 # minutes on a loaded one; the bound leaves room for that.
@@ -29,15 +36,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 MIN_POINTS = 10
 
 
-def _kill_points(steps: list[str]) -> list[int]:
-    """1-based checkpoints: the first and last of every step kind, then evenly spread ones."""
+def _kill_points(steps: list[str], rng: random.Random) -> list[int]:
+    """1-based checkpoints: the first and last of every step kind, then random others."""
     points: set[int] = set()
     for kind in dict.fromkeys(steps):
         where = [number for number, step in enumerate(steps, start=1) if step == kind]
-        points |= {where[0], where[-1], where[len(where) // 2]}
-    spread = max(1, len(steps) // MIN_POINTS)
-    points |= set(range(1, len(steps) + 1, spread))
-    return sorted(points)[:16] if len(points) > 16 else sorted(points)
+        points |= {where[0], where[-1]}
+    others = sorted(set(range(1, len(steps) + 1)) - points)
+    points |= set(rng.sample(others, min(len(others), max(4, MIN_POINTS - len(points)))))
+    return sorted(points)
 
 
 def _sessions(settings: Settings) -> list[tuple[str, str]]:
@@ -48,12 +55,17 @@ def _sessions(settings: Settings) -> list[tuple[str, str]]:
     return [(str(row[0]), str(row[1])) for row in rows]
 
 
-def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path: Path) -> None:
-    media = synthesize_session(bilingual_dialogue(2), tmp_path / "session.wav").path
-    data = tmp_path / "data"
+def _environment(data: Path) -> dict[str, str]:
     env = {**os.environ, "KUVEND_DATA_DIR": str(data), "KUVEND_CACHE_DIR": str(MODEL_CACHE)}
     for key in ("KUVEND_DATABASE_URL", "KUVEND_MEDIA_DIR", "KUVEND_SITE_DIR"):
         env.pop(key, None)
+    return env
+
+
+def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path: Path) -> None:
+    media = synthesize_session(bilingual_dialogue(2), tmp_path / "session.wav").path
+    data = tmp_path / "data"
+    env = _environment(data)
     settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
     out = tmp_path / "minutes"
     process = ("process", str(media), "--out", str(out), "--assembly", "test-faults")
@@ -63,7 +75,9 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
     assert first.returncode == 0, first.stderr
     steps = log.read_text().splitlines()
     assert {"ingest", "transcribe", "diarize", "replace", "replaced"} <= set(steps), steps
-    points = _kill_points(steps)
+    seed = int(os.environ.get("KUVEND_TEST_FAULT_SEED") or random.randrange(2**32))
+    print(f"kill points drawn with KUVEND_TEST_FAULT_SEED={seed}", flush=True)
+    points = _kill_points(steps, random.Random(seed))
     assert len(points) >= MIN_POINTS
 
     for point in points:
@@ -89,3 +103,30 @@ def test_a_kill_at_any_point_leaves_out_complete_and_no_session_behind(tmp_path:
     assert again.returncode == 0, again.stderr
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".minutes.")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_transcription_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    media = synthesize_session(bilingual_dialogue(2), tmp_path / "session.wav").path
+    data, out, log = tmp_path / "data", tmp_path / "minutes", tmp_path / "checkpoints.txt"
+    env = {**_environment(data), "KUVEND_TEST_CHECKPOINTS": str(log)}
+    command = [sys.executable, "-m", "kuvend", "process", str(media), "--out", str(out)]
+    with subprocess.Popen(
+        [*command, "--assembly", "test-faults"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as running:  # fmt: skip
+        deadline = time.monotonic() + 600
+        while "transcribe" not in (log.read_text() if log.exists() else ""):
+            assert running.poll() is None, running.stderr.read() if running.stderr else ""
+            assert time.monotonic() < deadline, "transcription never started"
+            time.sleep(0.05)
+        running.send_signal(stop)
+        _, stderr = running.communicate(timeout=300)
+    assert running.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert not out.exists()
+    settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+    [(session_id, status)] = _sessions(settings)
+    assert status == "failed"
+    assert not (data / "sessions" / session_id / "chunks").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".minutes")] == []
