@@ -2,6 +2,9 @@
 
 - ``assembly_cards``: each assembly on the site index with its latest published sessions, its
   next scheduled sittings (agenda, a link to their materials), its members and its calendar.
+- ``write_front_door``: the site index ``out_dir/index.html`` and its page in every language,
+  ``index.{sq,sr,sr-Cyrl,en}.html`` (Serbian in both scripts; ``kuvend serve`` answers ``/``
+  with the one the visitor's browser asks for).
 - ``write_calendars`` (a ``SiteBuilder``): ``out_dir/<assembly>/calendar.ics``, the scheduled
   sittings as an iCalendar feed (RFC 5545, written with the ``icalendar`` package) that people
   subscribe to, so that a sitting lands in their calendar with its agenda before the vote.
@@ -17,8 +20,11 @@ from typing import TYPE_CHECKING, Any, Final
 from icalendar import Calendar, Event
 
 from kuvend import __version__
+from kuvend.types import SerbianScript
 from publish.files import write_atomically
-from publish.site_pages import safe_name
+from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
+from publish.page import environment
+from publish.site_pages import localise, safe_name
 
 if TYPE_CHECKING:  # publish.site renders the front door: only its types are needed here
     from publish.site import SiteAssembly, UpcomingSession
@@ -27,6 +33,54 @@ CALENDAR_NAME: Final = "calendar.ics"
 LATEST: Final = 5
 #: A sitting with only a date is an all-day event; with a time, it is given this length.
 SITTING_LENGTH: Final = timedelta(hours=3)
+#: The front door's languages, in the switch's order: Serbian in both scripts, because a
+#: visitor arrives there before choosing an assembly (whose pages have one Serbian script).
+FRONT_DOOR_LANGUAGES: Final = ("sq", "sr", "sr-Cyrl", "en")
+
+
+def write_front_door(
+    assemblies: Sequence[SiteAssembly], out_dir: Path, ui_language: UiLanguage
+) -> Path:
+    """Write ``out_dir/index.<code>.html`` for each of ``FRONT_DOOR_LANGUAGES`` and
+    ``index.html`` (in ``ui_language``); return the path of ``index.html``.
+
+    Links to the assemblies' pages keep the visitor's language (``sr-Cyrl`` leads to the
+    Serbian pages, written in each assembly's own script).
+    """
+    cards = assembly_cards(assemblies)
+    index = out_dir / "index.html"
+    for code in FRONT_DOOR_LANGUAGES:
+        t = _translator(code)
+        html = (
+            environment()
+            .get_template("site_index.html.j2")
+            .render(
+                lang=code,
+                t=t,
+                assets="assets/",
+                home_href=None,
+                language_links=[
+                    {
+                        "code": other,
+                        "name": _translator(other)("language_name"),
+                        "href": f"index.{other}.html",
+                        "current": other == code,
+                    }
+                    for other in FRONT_DOOR_LANGUAGES
+                ],
+                assemblies=localise(cards, t.language),
+            )
+        )
+        write_atomically(out_dir / f"index.{code}.html", html)
+        if code == ui_language:
+            write_atomically(index, html)
+    return index
+
+
+def _translator(code: str) -> Translator:
+    script: SerbianScript = "cyrillic" if code == "sr-Cyrl" else "latin"
+    language: UiLanguage = next((ui for ui in UI_LANGUAGES if code.startswith(ui)), "sq")
+    return Translator(language, script)
 
 
 def assembly_cards(assemblies: Sequence[SiteAssembly]) -> list[dict[str, Any]]:

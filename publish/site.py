@@ -11,7 +11,8 @@
     out_dir/<assembly>/<session>/index.html     the latest version: page, exports, recording
     out_dir/<assembly>/<session>/v<N>/          every published version, still reachable
 
-Every page also exists as ``index.sq.html``, ``index.sr.html`` and ``index.en.html``. Only
+Every page also exists as ``index.sq.html``, ``index.sr.html`` and ``index.en.html``; the
+site index also as ``index.sr-Cyrl.html`` (Serbian in Cyrillic). Only
 published versions go in: :func:`build_site` refuses a draft (``ConflictError``).
 
 One session or assembly that cannot be built (a version written before its text was checked)
@@ -43,7 +44,7 @@ from kuvend.storage.media import safe_suffix
 from publish.exports import ALL_FORMATS, write_exports
 from publish.feed import FeedItem, assembly_feed
 from publish.files import write_atomically
-from publish.front_door import assembly_cards
+from publish.front_door import write_front_door
 from publish.i18n import UiLanguage
 from publish.page import PageLink, copy_assets, render_session_page
 from publish.site_pages import members_pages, render_page, safe_name
@@ -172,16 +173,7 @@ def build_site(
         except Exception:  # one assembly's bad data must not take the others' pages down
             log.exception("the pages of assembly %s could not be built; kept as they were", name)
             reuse.fall_back(out_dir, name)
-    pages.append(
-        render_page(
-            "site_index.html.j2",
-            out_dir,
-            ui_language,
-            assets="assets/",
-            home_href=None,
-            assemblies=assembly_cards(assemblies),
-        )
-    )
+    pages.append(write_front_door(assemblies, out_dir, ui_language))
     for builder in builders:
         builder(assemblies, out_dir, only=built)
     return SiteReport(out_dir, tuple(pages), tuple(reuse.kept))

@@ -35,7 +35,7 @@ def render_page(
     index = folder / "index.html"
     for language in UI_LANGUAGES:
         t = Translator(language)
-        localised: dict[str, Any] = _localise(context, language)
+        localised: dict[str, Any] = localise(context, language)
         html = (
             environment()
             .get_template(template)
@@ -53,17 +53,17 @@ def render_page(
     return index
 
 
-def _localise(value: Any, language: str, *, is_href: bool = False) -> Any:
+def localise(value: Any, language: str, *, is_href: bool = False) -> Any:
     """``{lang}`` filled in every link (``href`` and ``*_href`` keys), never in content."""
     if isinstance(value, str):
         return value.replace("{lang}", language) if is_href else value
     if isinstance(value, dict):
         return {
-            key: _localise(item, language, is_href=key == "href" or key.endswith("_href"))
+            key: localise(item, language, is_href=key == "href" or key.endswith("_href"))
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_localise(item, language) for item in value]
+        return [localise(item, language) for item in value]
     return value
 
 

@@ -30,6 +30,7 @@ from search_api.pages import secretariat_pages
 from search_api.ratelimit import Quotas, enforce_quota
 from search_api.routes import (
     auth,
+    front_door,
     health,
     live,
     members,
@@ -117,6 +118,7 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.page_router)  # before the site, which is mounted at /
+    app.include_router(front_door.router)  # / in the visitor's language, before the site too
     if search_pages is not None:
         app.state.search_pages = search_pages
         app.include_router(search_page.router)

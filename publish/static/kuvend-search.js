@@ -20,8 +20,9 @@
   // stems do; shorter words only themselves (rad, plan).
   var IMPLICIT_PREFIX = 4;
   // The form of another page sent its language: show the results page in it.
-  if (lang && lang !== pageLang && /^(sq|sr|en)$/.test(lang)) {
-    window.location.replace("index." + lang + ".html" + window.location.search);
+  // The site index in Cyrillic sends sr-Cyrl: the Serbian results page.
+  if (lang && /^(sq|sr|en)(-Cyrl)?$/.test(lang) && lang.slice(0, 2) !== pageLang) {
+    window.location.replace("index." + lang.slice(0, 2) + ".html" + window.location.search);
     return;
   }
   var input = document.getElementById("search-q");

@@ -126,7 +126,7 @@ def test_session_page_has_no_accessibility_violations(
 def test_other_pages_have_no_accessibility_violations(page: Page, served_site: ServedSite) -> None:
     assembly = served_site.minutes.session.assembly
     for path in (
-        "index.html",
+        *(f"index.{code}.html" for code in ("sq", "sr", "sr-Cyrl", "en")),
         f"{assembly}/index.html",
         f"{assembly}/members/index.html",
         f"{assembly}/members/m-ana/index.html",

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from lxml import html
 
 from publish.front_door import write_calendars
+from publish.i18n import catalog
 from publish.site import SiteAssembly, SiteSession, SiteVersion, UpcomingSession, build_site
 from publish.versions import freeze
 from tests.publish.factories import SEGMENTS, sample_minutes
@@ -59,3 +60,23 @@ def test_scheduled_sittings_are_an_icalendar_feed(tmp_path: Path) -> None:
     assert timed.decoded("dtstart") == datetime(2030, 5, 2, 10, 0)
     assert "1. Buxheti komunal për vitin 2025" in str(timed["description"])
     assert events[f"next-2@{assembly.slug}.kuvend"].decoded("dtstart") == date(2030, 6, 1)
+
+
+def test_the_front_door_is_in_every_language_with_a_switch_to_each(tmp_path: Path) -> None:
+    root, _ = _site(tmp_path)
+    names = {"sq": "Shqip", "sr": "Srpski", "sr-Cyrl": "Српски", "en": "English"}
+    for code in names:
+        page = html.fromstring((root / f"index.{code}.html").read_text("utf-8"))
+        assert page.get("lang") == code
+        switch = page.xpath("//nav[@class='language-switch']//a")
+        assert {a.text_content(): a.get("href") for a in switch} == {
+            name: f"index.{other}.html" for other, name in names.items()
+        }
+        current = [a.text_content() for a in switch if a.get("aria-current") == "page"]
+        assert current == [names[code]]
+    cyrillic = (root / "index.sr-Cyrl.html").read_text("utf-8")
+    assert catalog("sr", "cyrillic")["published_sessions"] in cyrillic
+    assert catalog("sr")["published_sessions"] not in cyrillic
+    # The assemblies' own pages have one Serbian page, in the assembly's script.
+    card = html.fromstring(cyrillic).xpath("//section[@class='assembly-card']//h2/a")[0]
+    assert card.get("href").endswith("/index.sr.html")
