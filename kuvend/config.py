@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     live_caption_step_s: float = Field(default=1.0, ge=0.1, le=5.0)
     """Audio added between two decodes of the streaming captions."""
     max_upload_bytes: int = 8 * 1024**3
+    max_material_bytes: int = 100 * 1024**2
+    """Largest document the secretariat may attach to a session as a material."""
     max_duration_s: float = 12 * 3600.0
     min_free_disk_bytes: int = 1 * 1024**3
 

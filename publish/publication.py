@@ -12,6 +12,10 @@ feed, members' pages, calendar and search index, and the front door; every other
 folder is left as it is. :func:`rebuild_site` without ``changed`` rebuilds everything (after
 an upgrade of the templates, ``kuvend publish --rebuild-site``).
 
+A session's agenda and materials can be made public ahead of the sitting
+(:func:`announce_session`): the assembly's page and the front door list the sitting with its
+agenda and link its materials, rebuilt the same incremental way.
+
 Further parts of the site (a static search index …) are :data:`SITE_BUILDERS`: each runs in
 every build, over the same published content, into the folder about to be swapped in.
 """
@@ -27,8 +31,10 @@ from pathlib import Path
 from kuvend.addresses import site_base_url
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
+from kuvend.storage.agenda import publish_agenda_and_materials
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore, safe_suffix
+from kuvend.storage.sessions import get_session
 from publish.exports import ALL_FORMATS, write_exports
 from publish.front_door import write_calendars
 from publish.review import publish_draft
@@ -130,6 +136,30 @@ def publish_session(
     with session_scope(settings.resolved_database_url) as db:
         deliveries = notify_publication(session=db, frozen=frozen, page_url=page_url)
     return Publication(session_id, record.version, record.sha256, page_url, site, tuple(deliveries))
+
+
+def announce_session(
+    *,
+    settings: Settings,
+    session_id: str,
+    recording_for: RecordingFor,
+    site_url: str | None = None,
+) -> int:
+    """Make the session's agenda and materials public and rebuild its part of the site.
+
+    Returns how many agenda items and materials were made public (those already public
+    included). For a sitting not held yet, its assembly's page and the front door show it
+    with its agenda and materials when this returns; for a published one, its page lists the
+    materials. Raises ``NotFoundError`` for an unknown session.
+    """
+    with session_scope(settings.resolved_database_url) as db:
+        get_session(session=db, session_id=session_id)
+        public = publish_agenda_and_materials(session=db, session_id=session_id)
+    log.info("%s: agenda and materials public (%d); rebuilding the site", session_id, public)
+    rebuild_site(
+        settings=settings, recording_for=recording_for, site_url=site_url, changed={session_id}
+    )
+    return public
 
 
 def site_page(settings: Settings, assembly: str, session_id: str) -> Path:

@@ -163,7 +163,9 @@ def build_site(
     built: list[str] = []
     for assembly in assemblies:
         name = assembly.slug
-        unchanged = not any(reuse.rebuilds(s.latest.session.id) for s in assembly.sessions)
+        # A sitting announced ahead (agenda, materials) is on the assembly's page too.
+        shown = [s.latest.session.id for s in assembly.sessions] + [u.id for u in assembly.upcoming]
+        unchanged = not any(reuse.rebuilds(session_id) for session_id in shown)
         if unchanged and reuse.has(name):  # nothing of it changed: the whole folder stays
             reuse.kept.append(name)
             continue

@@ -3,10 +3,11 @@
 ``search_api`` is a stage and imports no other stage, yet reviewing needs ``publish/``'s
 revision rules (a correction supersedes the old row and keeps word timings where the words
 still match; split, merge, turns, agenda), publishing needs ``publish/`` (freeze a version,
-rebuild the site and its exports, notify), recording and uploads need ``ingest/`` and the
-pipeline, and a member's voiceprint needs ``diarize/``. The API therefore
-receives an object with these methods from whoever starts it (``kuvend serve`` passes the one
-built on ``workers/``). An API started without one answers those endpoints with 503 and says so;
+rebuild the site and its exports, notify; announce a sitting's agenda and materials ahead),
+recording and uploads need ``ingest/`` and the pipeline, and a member's voiceprint (from a
+sample, or from a speaker of a session) needs ``diarize/``. The API therefore receives an
+object with these methods from whoever starts it (``kuvend serve`` passes the one built on
+``workers/``). An API started without one answers those endpoints with 503 and says so;
 reading, searching, scheduling and the member register work on the database alone.
 
 A review change is one of ``kuvend.review``'s records; the implementation applies it to the
@@ -83,5 +84,24 @@ class SessionActions(Protocol):
         Returns the seconds of speech it was made from. Raises ``MediaError`` (one line) for a
         sample that is not audio or holds too little speech, ``NotFoundError`` for an unknown
         member. The voiceprint is in the space of the configured diarizer.
+        """
+        ...
+
+    def announce(self, *, session_id: str, site_url: str | None = None) -> int:
+        """Make the session's agenda and materials public, ahead of the sitting or after it.
+
+        Returns how many agenda items and materials are public now. The assembly's page and
+        the front door list the sitting with them when this returns (the site is rebuilt for
+        this session). Raises ``NotFoundError`` for an unknown session.
+        """
+        ...
+
+    def enrol_speaker(self, *, session_id: str, label: str) -> float:
+        """Make (or refine) the voiceprint of the member speaker ``label`` is named as, from
+        that speaker's voice in the session, whether or not the assembly learns from namings.
+
+        Returns the seconds of the speaker's speech it was made from. Raises ``NotFoundError``
+        (unknown session or speaker) or ``ConflictError`` (the speaker is not named as a
+        member, or no voice was measured for it).
         """
         ...

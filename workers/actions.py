@@ -11,7 +11,9 @@ hash), given to its scheduled session, and processed by the same steps as every 
 on the Celery queues when ``KUVEND_PROCESSING=queue``, else (the embedded default, no
 services) on one background thread of the API process, a session at a time, writing chunk
 states as the workers do so that the progress endpoint reads the same either way. A member's
-voice sample becomes a voiceprint through ``diarize.enrol_voice`` with the configured diarizer.
+voice sample becomes a voiceprint through ``diarize.enrol_voice`` with the configured diarizer;
+a speaker of a session enrols the member it is named as through ``workers.voiceprints``.
+Announcing a sitting ahead is ``publish.announce_session`` (its part of the site rebuilt).
 
 Sessions this process takes on in the embedded mode (an upload, a recording) carry a mark in
 the database, so that when the API is killed mid-task, the next one to start picks up exactly
@@ -30,6 +32,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 import diarize
 import ingest
+import publish
 from kuvend.config import Settings
 from kuvend.domain import UploadReceipt
 from kuvend.errors import ConflictError, MediaError, TransientError
@@ -65,7 +68,7 @@ from workers.recording import (
     record_session,
     request_stop,
 )
-from workers.steps import publish_step
+from workers.steps import player_recording, publish_step
 from workers.voiceprints import learn_from_naming
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,21 @@ class PipelineActions:
             settings=self.settings, session_id=session_id, user_id=user_id, site_url=site_url
         )
         return publication.version
+
+    def announce(self, *, session_id: str, site_url: str | None = None) -> int:
+        return publish.announce_session(
+            settings=self.settings,
+            session_id=session_id,
+            recording_for=lambda published_id: player_recording(self.settings, published_id),
+            site_url=site_url,
+        )
+
+    def enrol_speaker(self, *, session_id: str, label: str) -> float:
+        seconds = learn_from_naming(
+            settings=self.settings, session_id=session_id, label=label, explicit=True
+        )
+        assert seconds is not None  # explicit: what stops it raises
+        return seconds
 
     def start_recording(self, *, session_id: str, stream_url: str) -> None:
         if self.settings.processing == "queue":

@@ -321,7 +321,7 @@ def publish_step(
         session_id=session_id,
         user_id=user_id,
         site_url=site_url,
-        recording_for=lambda published_id: _recording(settings, published_id),
+        recording_for=lambda published_id: player_recording(settings, published_id),
         rebuild_all=rebuild_all,
     )
     with session_scope(settings.resolved_database_url) as db:
@@ -333,11 +333,12 @@ def publish_step(
 def rebuild_site_step(*, settings: Settings) -> publish.site.SiteReport:
     """Rebuild the whole public site from published versions (after a template upgrade)."""
     return publish.rebuild_site(
-        settings=settings, recording_for=lambda session_id: _recording(settings, session_id)
+        settings=settings, recording_for=lambda session_id: player_recording(settings, session_id)
     )
 
 
-def _recording(settings: Settings, session_id: str) -> Path | None:
+def player_recording(settings: Settings, session_id: str) -> Path | None:
+    """The session's audio for the site's player, if processing made it."""
     path = work_dir(settings, session_id) / PLAYER_AUDIO
     return path if path.exists() else None
 

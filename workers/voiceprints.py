@@ -1,10 +1,12 @@
-"""Voiceprints that learn from review (issue 4, opt-in per assembly).
+"""Voiceprints that learn from review (issue 4).
 
 When a reviewer names a session's speaker as a member, the speaker's centroid (the diarizer's
 embedding of that speaker's turns in the session, weighted by their seconds) is what the member
 sounds like in this room, on this microphone. If the assembly has opted in, the member's
 voiceprint moves towards it, each side weighted by its seconds of speech
 (``diarize.updated_voiceprint``), so that the next session names the member more surely.
+A reviewer can also ask for it explicitly ("enrol this voice" in the editor), whatever the
+assembly's opt-in.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 
 import diarize
 from kuvend.config import Settings
+from kuvend.errors import ConflictError, NotFoundError
 from kuvend.storage.db import session_scope
 from kuvend.storage.members import learns_voiceprints, load_voiceprint, save_voiceprint
 from kuvend.storage.segments import load_speakers
@@ -26,22 +29,46 @@ def voice_space(settings: Settings) -> str:
     return "pyannote" if settings.diarizer == "pyannote" else settings.speaker_encoder
 
 
-def learn_from_naming(*, settings: Settings, session_id: str, label: str, member_id: str) -> bool:
-    """Refine ``member_id``'s voiceprint from speaker ``label`` of the session; True if it did.
+def learn_from_naming(
+    *,
+    settings: Settings,
+    session_id: str,
+    label: str,
+    member_id: str | None = None,
+    explicit: bool = False,
+) -> float | None:
+    """Refine a member's voiceprint from speaker ``label`` of the session.
 
-    Nothing changes when the assembly has not opted in, or the speaker has no centroid. A member
-    without a voiceprint is enrolled from the speaker's turns.
+    ``member_id``: the member the speaker was named as (by default, the one stored for the
+    speaker). Returns the seconds of the speaker's speech it learnt from, or None when nothing
+    changed: the assembly has not opted in, or the speaker has no centroid. A member without a
+    voiceprint is enrolled from the speaker's turns.
+
+    ``explicit``: a reviewer asked for it. The assembly's opt-in does not matter, and what
+    stops it is an error: ``NotFoundError`` for an unknown session or speaker,
+    ``ConflictError`` for a speaker not named as a member or with no voice measured.
     """
     with session_scope(settings.resolved_database_url) as db:
         assembly = get_session(session=db, session_id=session_id).assembly_slug
-        if not learns_voiceprints(session=db, assembly=assembly):
-            return False
+        if not explicit and not learns_voiceprints(session=db, assembly=assembly):
+            return None
         speaker = next(
             (s for s in load_speakers(session=db, session_id=session_id) if s.label == label),
             None,
         )
-        if speaker is None or speaker.centroid is None or speaker.seconds <= 0:
-            return False
+        if speaker is None:
+            if explicit:
+                raise NotFoundError(f"session {session_id} has no speaker {label}")
+            return None
+        member_id = member_id or speaker.member_id
+        if member_id is None or speaker.centroid is None or speaker.seconds <= 0:
+            if explicit:
+                raise ConflictError(
+                    f"speaker {label} is not named as a member"
+                    if member_id is None
+                    else f"no voice was measured for speaker {label} in this session"
+                )
+            return None
         reviewed = diarize.Voiceprint(speaker.centroid, speaker.seconds)
         # A voiceprint from another encoder is not comparable: the reviewed speech replaces it.
         space = voice_space(settings)
@@ -59,4 +86,4 @@ def learn_from_naming(*, settings: Settings, session_id: str, label: str, member
             voice_space=space,
         )
     log.info("member %s: voiceprint refined from %s in %s", member_id, label, session_id)
-    return True
+    return speaker.seconds

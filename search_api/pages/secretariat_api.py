@@ -87,7 +87,8 @@ def public_url(row: SessionRow) -> str:
     return f"/{row.assembly_slug}/{row.id}/"
 
 
-def _clerk(request: Request, session: Session, *, changes: bool = True) -> Clerk:
+def api_clerk(request: Request, session: Session, *, changes: bool = True) -> Clerk:
+    """The signed-in clerk (else 401); for a change, with the CSRF header (else 403)."""
     clerk = current_clerk(request, request.app.state.settings, session)
     if clerk is None:
         raise ApiError(401, "unauthorized", texts_for(request)("signed_out"))
@@ -96,7 +97,8 @@ def _clerk(request: Request, session: Session, *, changes: bool = True) -> Clerk
     return clerk
 
 
-def _own(session: Session, clerk: Clerk, session_id: str) -> SessionRow:
+def own_session(session: Session, clerk: Clerk, session_id: str) -> SessionRow:
+    """The session if it is the clerk's assembly's; else 404 (another's is not shown either)."""
     row = session.get(SessionRow, session_id)
     if row is None or row.assembly_slug != clerk.assembly:
         raise ApiError(404, "not_found", f"session {session_id} not found")
@@ -148,8 +150,8 @@ def _guarded_change(
 ) -> tuple[Texts, list[str]]:
     """Apply ``change`` if the segments are still at the ``expected`` versions (else 409);
     returns the page's texts and the ids of segments the change made."""
-    clerk, t = _clerk(request, session), texts_for(request)
-    _own(session, clerk, session_id)
+    clerk, t = api_clerk(request, session), texts_for(request)
+    own_session(session, clerk, session_id)
     if not isinstance(change, SplitSegment):  # only a split makes a segment
         _apply(request, session, clerk, session_id, change, expected)
         return t, []
@@ -205,12 +207,27 @@ def name_speaker(
     request: Request, session: SessionDep, session_id: str, label: str, body: Naming
 ) -> dict[str, Any]:
     """Name a speaker everywhere in the session: a registered member, or a new one."""
-    clerk = _clerk(request, session)
-    _own(session, clerk, session_id)
+    clerk = api_clerk(request, session)
+    own_session(session, clerk, session_id)
     member_id, created = _member_named(session, clerk.assembly, body.name)
     _apply(request, session, clerk, session_id, NameSpeaker(label, member_id))
     name = session.get(MemberRow, member_id)
     return {"label": label, "name": name.name if name else body.name, "created": created}
+
+
+@router.post("/sessions/{session_id}/speakers/{label}/voice")
+def enrol_speaker(
+    request: Request, session: SessionDep, session_id: str, label: str
+) -> dict[str, Any]:
+    """Make the voiceprint of the member the speaker is named as from their voice here."""
+    clerk = api_clerk(request, session)
+    own_session(session, clerk, session_id)
+    named = {s.label: s.name for s in editor_view.speakers(session, session_id)}
+    session.close()
+    speech_s = get_actions(request).enrol_speaker(session_id=session_id, label=label)
+    name = named.get(label) or label
+    message = texts_for(request)("voice_enrolled", name=name, seconds=round(speech_s))
+    return {"label": label, "name": name, "speech_s": round(speech_s, 1), "message": message}
 
 
 class Turn(Naming):
@@ -223,8 +240,8 @@ def assign_turn(
     request: Request, session: SessionDep, session_id: str, segment_id: str, body: Turn
 ) -> dict[str, Any]:
     """Give the turn containing a segment to a speaker label or a member (made if new)."""
-    clerk, t = _clerk(request, session), texts_for(request)
-    _own(session, clerk, session_id)
+    clerk, t = api_clerk(request, session), texts_for(request)
+    own_session(session, clerk, session_id)
     labels = {s.label for s in editor_view.speakers(session, session_id)}
     if body.name in labels:
         change = AssignTurn(segment_id, label=body.name)
@@ -252,8 +269,8 @@ def _speaker_list(session: Session, session_id: str) -> list[dict[str, str | Non
 def set_agenda(
     request: Request, session: SessionDep, session_id: str, body: Agenda
 ) -> dict[str, Any]:
-    clerk = _clerk(request, session)
-    _own(session, clerk, session_id)
+    clerk = api_clerk(request, session)
+    own_session(session, clerk, session_id)
     items = tuple((item.start, item.title) for item in body.items)
     _apply(request, session, clerk, session_id, SetAgenda(items))
     return {"items": [{"start": s, "title": " ".join(title.split())} for s, title in sorted(items)]}
@@ -263,8 +280,8 @@ def set_agenda(
 def history(
     request: Request, session: SessionDep, session_id: str, segment_id: str
 ) -> dict[str, Any]:
-    clerk = _clerk(request, session, changes=False)
-    _own(session, clerk, session_id)
+    clerk = api_clerk(request, session, changes=False)
+    own_session(session, clerk, session_id)
     changes = segment_history(session=session, session_id=session_id, segment_id=segment_id)
     return {
         "changes": [
@@ -278,8 +295,8 @@ def history(
 @router.post("/sessions/{session_id}/publish")
 def publish(request: Request, session: SessionDep, session_id: str) -> dict[str, Any]:
     """Freeze the draft as a new public version; the page is public when this returns."""
-    clerk = _clerk(request, session)
-    row = _own(session, clerk, session_id)
+    clerk = api_clerk(request, session)
+    row = own_session(session, clerk, session_id)
     url = public_url(row)
     session.close()
     version = get_actions(request).publish(session_id=session_id, user_id=clerk.user_id)
@@ -291,7 +308,7 @@ def progress(request: Request, session: SessionDep) -> dict[str, Any]:
     """Status and processed chunks of every session of the clerk's assembly."""
     from kuvend.storage.chunks import load_progress
 
-    clerk = _clerk(request, session, changes=False)
+    clerk = api_clerk(request, session, changes=False)
     rows = session.scalars(select(SessionRow).where(SessionRow.assembly_slug == clerk.assembly))
     listed = []
     for row in rows:
@@ -306,8 +323,8 @@ async def upload(
     request: Request, settings: SettingsDep, session: SessionDep, session_id: str
 ) -> dict[str, Any]:
     """A scheduled session's recording, sent from the list (with its progress bar)."""
-    clerk = await run_in_threadpool(_clerk, request, session)
-    row = await run_in_threadpool(_own, session, clerk, session_id)
+    clerk = await run_in_threadpool(api_clerk, request, session)
+    row = await run_in_threadpool(own_session, session, clerk, session_id)
     if row.status != "scheduled":
         raise ApiError(409, "conflict", texts_for(request)("not_scheduled"))
     session.close()
@@ -335,8 +352,8 @@ class RecordingStart(_Body):
 def start_recording(
     request: Request, session: SessionDep, session_id: str, body: RecordingStart
 ) -> dict[str, str]:
-    clerk = _clerk(request, session)
-    _own(session, clerk, session_id)
+    clerk = api_clerk(request, session)
+    own_session(session, clerk, session_id)
     session.close()
     get_actions(request).start_recording(session_id=session_id, stream_url=body.stream_url)
     return {"status": "recording"}
@@ -344,8 +361,8 @@ def start_recording(
 
 @router.post("/sessions/{session_id}/recording/stop", status_code=202)
 def stop_recording(request: Request, session: SessionDep, session_id: str) -> dict[str, str]:
-    clerk = _clerk(request, session)
-    _own(session, clerk, session_id)
+    clerk = api_clerk(request, session)
+    own_session(session, clerk, session_id)
     session.close()
     get_actions(request).stop_recording(session_id=session_id)
     return {"status": "stopping"}

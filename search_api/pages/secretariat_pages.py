@@ -26,13 +26,14 @@ from search_api import crud, security
 from search_api.accounts import authenticate
 from search_api.deps import SessionDep, SettingsDep
 from search_api.errors import ApiError
-from search_api.pages import editor_view, secretariat_api
+from search_api.pages import ahead, editor_view, secretariat_api
 from search_api.pages.render import page, streamed_page, texts_for
 from search_api.pages.web_auth import (
-    Clerk,
+    SignInFirstError,
     current_clerk,
     end_session,
     keep_signin_token,
+    page_clerk,
     require_csrf,
     signin_token,
     signin_token_valid,
@@ -124,20 +125,6 @@ def signout(
     return response
 
 
-def _clerk(request: Request, settings: Settings, session: Session) -> Clerk:
-    clerk = current_clerk(request, settings, session)
-    if clerk is None:
-        raise _SignInFirst
-    return clerk
-
-
-class _SignInFirstError(Exception):
-    """A page was asked for without a signed-in clerk: answered with the sign-in page."""
-
-
-_SignInFirst = _SignInFirstError()
-
-
 def _session_rows(session: Session, assembly: str) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(SessionRow)
@@ -163,7 +150,7 @@ def _session_rows(session: Session, assembly: str) -> list[dict[str, Any]]:
 
 @router.get("/sessions")
 def sessions_page(request: Request, settings: SettingsDep, session: SessionDep) -> Response:
-    clerk = _clerk(request, settings, session)
+    clerk = page_clerk(request, settings, session)
     assembly = session.get(AssemblyRow, clerk.assembly)
     listed = _session_rows(session, clerk.assembly)
     return page(
@@ -187,7 +174,7 @@ def schedule(
     agenda: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Schedule a session (and its planned agenda, one item a line)."""
-    clerk = _clerk(request, settings, session)
+    clerk = page_clerk(request, settings, session)
     require_csrf(clerk, csrf)
     assembly = session.get(AssemblyRow, clerk.assembly)
     languages = list(assembly.languages) if assembly else ["sq", "sr"]
@@ -204,13 +191,6 @@ def schedule(
     return _see_other("/secretariat/sessions")
 
 
-def _own_session(session: Session, clerk: Clerk, session_id: str) -> SessionRow:
-    row = session.get(SessionRow, session_id)
-    if row is None or row.assembly_slug != clerk.assembly:
-        raise ApiError(404, "not_found", f"session {session_id} not found")
-    return row
-
-
 def _media(settings: Settings, row: SessionRow) -> Path | None:
     # The pipeline's player audio (small, seekable) first, else the original recording.
     player = settings.data_dir / "sessions" / row.id / "audio.m4a"
@@ -224,8 +204,8 @@ def _media(settings: Settings, row: SessionRow) -> Path | None:
 def editor_page(
     request: Request, settings: SettingsDep, session: SessionDep, session_id: str
 ) -> Response:
-    clerk = _clerk(request, settings, session)
-    row = _own_session(session, clerk, session_id)
+    clerk = page_clerk(request, settings, session)
+    row = secretariat_api.own_session(session, clerk, session_id)
     t = texts_for(request)
     segments = editor_view.segment_views(session, session_id, t)
     members = session.scalars(
@@ -267,8 +247,8 @@ def media(
     request: Request, settings: SettingsDep, session: SessionDep, session_id: str
 ) -> Response:
     """The session's recording for the editor's player (Range requests, for seeking)."""
-    clerk = _clerk(request, settings, session)
-    path = _media(settings, _own_session(session, clerk, session_id))
+    clerk = page_clerk(request, settings, session)
+    path = _media(settings, secretariat_api.own_session(session, clerk, session_id))
     if path is None:
         raise ApiError(404, "not_found", "this session has no recording yet")
     return FileResponse(path, headers={"Cache-Control": "private, no-store"})
@@ -278,8 +258,9 @@ def install(app: FastAPI) -> None:
     """Serve the pages, their JSON endpoints and their static files on ``app``."""
     app.include_router(router)
     app.include_router(secretariat_api.router)
+    app.include_router(ahead.router)
     app.mount("/secretariat/static", StaticFiles(directory=STATIC), name="secretariat-static")
 
-    @app.exception_handler(_SignInFirstError)
+    @app.exception_handler(SignInFirstError)
     def _sign_in_first(request: Request, _: Exception) -> Response:
         return _see_other("/secretariat/signin")

@@ -48,6 +48,18 @@ def current_clerk(request: Request, settings: Settings, session: Session) -> Cle
     return Clerk(user.id, user.email, user.assembly_slug, security.csrf_token(settings, token))
 
 
+class SignInFirstError(Exception):
+    """A page was asked for without a signed-in clerk: answered with the sign-in page."""
+
+
+def page_clerk(request: Request, settings: Settings, session: Session) -> Clerk:
+    """The signed-in clerk of a page's request; ``SignInFirstError`` when there is none."""
+    clerk = current_clerk(request, settings, session)
+    if clerk is None:
+        raise SignInFirstError
+    return clerk
+
+
 def require_csrf(clerk: Clerk, presented: str | None) -> None:
     """403 unless ``presented`` is the clerk's CSRF token."""
     if not presented or not hmac.compare_digest(presented, clerk.csrf):

@@ -1,4 +1,5 @@
-"""The secretariat's endpoints: schedule, review, publish, record. Staff of the assembly only.
+"""The secretariat's endpoints: schedule, review, publish, record, announce a sitting ahead
+(its agenda and materials), enrol a speaker's voice. Staff of the assembly only.
 
 Signed in first (401), then the session must be visible to the caller (404), then it must be
 their assembly's (403). Scheduling writes the session row through ``crud``; every review
@@ -8,10 +9,11 @@ application (``publish``'s revision rules, ``ingest``'s recorder), 503 without i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuvend.review import (
@@ -25,6 +27,8 @@ from kuvend.review import (
     SetAgenda,
     SplitSegment,
 )
+from kuvend.storage.agenda import MaterialRecord, load_materials
+from kuvend.storage.tables import SpeakerRow
 from search_api import crud
 from search_api.deps import (
     SECRETARIAT_TAG,
@@ -40,10 +44,14 @@ from search_api.deps import (
 )
 from search_api.routes.sessions import SessionId, session_public
 from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND, UNAVAILABLE
+from search_api.schemas.processing import VoiceprintEnrolled
 from search_api.schemas.sessions import (
     ActionAccepted,
     AgendaUpdate,
+    Announced,
     BoundaryMove,
+    MaterialPublic,
+    MaterialsPublic,
     MergeRequest,
     PublishResult,
     RecordingStart,
@@ -295,3 +303,66 @@ def stop_recording(
     require_staff_of(caller, _assembly(session, caller, session_id))
     get_actions(request).stop_recording(session_id=session_id)
     return ActionAccepted(session_id=session_id, status="stopping")
+
+
+def material_public(record: MaterialRecord) -> MaterialPublic:
+    """A material as the API shows it."""
+    fields = asdict(record)
+    del fields["session_id"]
+    return MaterialPublic(**fields)
+
+
+@router.get("/sessions/{session_id}/materials", summary="A session's materials")
+def list_materials(
+    session: SessionDep, caller: CallerDep, session_id: SessionId
+) -> MaterialsPublic:
+    """The documents attached to the session, published or not, in the order attached."""
+    require_staff_of(caller, _assembly(session, caller, session_id))
+    data = [material_public(m) for m in load_materials(session=session, session_id=session_id)]
+    return MaterialsPublic(data=data, count=len(data))
+
+
+@router.post(
+    "/sessions/{session_id}/announce",
+    summary="Publish the agenda and materials ahead of the sitting",
+    responses=_REVIEW,
+)
+def announce(
+    request: Request,
+    base_url: BaseUrlDep,
+    session: SessionDep,
+    caller: CallerDep,
+    session_id: SessionId,
+) -> Announced:
+    """Make the session's agenda and materials public: the assembly's page and the site's front
+    door list the sitting with its agenda and link its materials as soon as this returns."""
+    assembly = _assembly(session, caller, session_id)
+    require_staff_of(caller, assembly)
+    session.close()
+    public = get_actions(request).announce(session_id=session_id, site_url=base_url)
+    return Announced(
+        session_id=session_id, public=public, assembly_url=f"{base_url.rstrip('/')}/{assembly}/"
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/speakers/{label}/voice",
+    summary="Enrol a speaker's voice as the member's",
+    responses=_REVIEW,
+)
+def enrol_speaker(
+    request: Request, session: SessionDep, caller: CallerDep, session_id: SessionId, label: Label
+) -> VoiceprintEnrolled:
+    """Make (or refine) the voiceprint of the member this speaker is named as, from the
+    speaker's voice in this session, so that later sessions name the member by voice. Done
+    whether or not the assembly lets namings refine voiceprints; 409 for a speaker not named
+    as a member or with no voice measured."""
+    require_staff_of(caller, _assembly(session, caller, session_id))
+    member_id = session.scalar(
+        select(SpeakerRow.member_id).where(
+            SpeakerRow.session_id == session_id, SpeakerRow.label == label
+        )
+    )
+    session.close()
+    speech_s = get_actions(request).enrol_speaker(session_id=session_id, label=label)
+    return VoiceprintEnrolled(member_id=member_id or "", speech_s=round(speech_s, 3))

@@ -1,10 +1,11 @@
-"""Files the secretariat sends: a session's recording, and a member's voice sample.
+"""Files the secretariat sends: a session's recording, a member's voice sample, a material.
 
 Who is calling is settled before a byte of the body is read (401, 403, 404, 409); then the
 file streams to a private temporary file within its size limit (``search_api.streaming``),
 and the orchestration's ``SessionActions`` checks and keeps it (``ingest``'s probe and
 content-addressed store; ``diarize``'s enrolment). An unusable file is a 422 with one line
-saying why, and leaves nothing stored. Processing an accepted recording runs in the
+saying why, and leaves nothing stored. A material (a document for the sitting, checked and kept
+by ``search_api.materials``) needs no other stage. Processing an accepted recording runs in the
 background (on the workers' queues or on a thread of the API, as ``KUVEND_PROCESSING`` says);
 the 202 answer points at its progress.
 """
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -32,9 +33,12 @@ from search_api.deps import (
     require_staff_of,
 )
 from search_api.errors import ApiError
+from search_api.materials import MAX_TITLE_CHARS, attach_material, check_title
+from search_api.routes.secretariat import material_public
 from search_api.routes.sessions import SessionId
 from search_api.schemas.common import CONFLICT, FORBIDDEN, NOT_FOUND, UNAVAILABLE, ErrorBody
 from search_api.schemas.processing import UploadAccepted, VoiceprintEnrolled
+from search_api.schemas.sessions import MaterialPublic
 from search_api.streaming import file_body, staged_file
 
 router = APIRouter(tags=[SECRETARIAT_TAG])
@@ -56,7 +60,7 @@ _FILE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _staged_then(
+async def staged_then(
     request: Request, *, max_bytes: int, staging_dir: FilePath, work: Callable[[FilePath, str], T]
 ) -> T:
     """Stage the request's ``file`` field, then run ``work(path, filename)`` on a worker thread
@@ -114,7 +118,7 @@ async def upload_recording(
     """
     await run_in_threadpool(_scheduled_session, session, caller, slug, session_id)
     actions = get_actions(request)
-    receipt = await _staged_then(
+    receipt = await staged_then(
         request,
         max_bytes=settings.max_upload_bytes,
         staging_dir=settings.data_dir / "uploads",
@@ -163,10 +167,56 @@ async def enrol_voice(
     """
     await run_in_threadpool(_member_of_staff, session, caller, member_id)
     actions = get_actions(request)
-    speech_s = await _staged_then(
+    speech_s = await staged_then(
         request,
         max_bytes=MAX_VOICE_SAMPLE_BYTES,
         staging_dir=settings.data_dir / "uploads",
         work=lambda path, name: actions.enrol_voice(member_id=member_id, path=path, filename=name),
     )
     return VoiceprintEnrolled(member_id=member_id, speech_s=round(speech_s, 3))
+
+
+@router.post(
+    "/sessions/{session_id}/materials",
+    summary="Attach a material to a session",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=file_body("A PDF, DOCX, ODT, XLSX, ODS, PPTX, DOC, XLS, TXT, CSV, PNG or JPEG"),
+    responses=_FILE_ERRORS,
+)
+async def attach(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    user: CurrentUser,
+    session_id: SessionId,
+    title: Annotated[str, Query(min_length=1, max_length=MAX_TITLE_CHARS)],
+) -> MaterialPublic:
+    """Attach a document for the sitting (agenda papers, a draft budget), under ``title``.
+
+    It stays private until the agenda and materials are published (``…/announce``). The file
+    is kept under its SHA-256; the file name is a label only.
+    """
+    try:
+        clean = check_title(title)
+    except ValueError as error:
+        raise ApiError(422, "invalid_request", f"title: {error}") from None
+    await run_in_threadpool(_staff_session, session, caller, session_id)
+    record = await staged_then(
+        request,
+        max_bytes=settings.max_material_bytes,
+        staging_dir=settings.data_dir / "uploads",
+        work=lambda path, name: attach_material(
+            settings=settings, session_id=session_id, title=clean, path=path, filename=name,
+            user_id=user.id,
+        ),
+    )  # fmt: skip
+    return material_public(record)
+
+
+def _staff_session(session: Session, caller: Caller, session_id: str) -> None:
+    """404 for a session the caller cannot see, 403 unless staff of its assembly."""
+    row = crud.get_session(session=session, staff=caller.staff, session_id=session_id)
+    assembly = row.assembly_slug
+    session.close()
+    require_staff_of(caller, assembly)

@@ -139,3 +139,26 @@ class RecordingStart(InputModel):
 class ActionAccepted(BaseModel):
     session_id: str
     status: str
+
+
+class MaterialPublic(BaseModel):
+    """A document attached to a session (private until the agenda and materials are published)."""
+
+    id: str
+    title: str
+    filename: str = Field(description="The name it was sent under (a label only)")
+    content_type: str
+    size_bytes: int
+    sha256: str = Field(description="The file is kept under this hash")
+    published: bool
+
+
+class MaterialsPublic(BaseModel):
+    data: list[MaterialPublic]
+    count: int
+
+
+class Announced(BaseModel):
+    session_id: str
+    public: int = Field(description="Agenda items and materials public now")
+    assembly_url: str = Field(description="The assembly's public page, which lists the sitting")

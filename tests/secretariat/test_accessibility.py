@@ -1,5 +1,6 @@
 """axe-core on the secretariat's pages, in every interface language: no serious or critical
-violations on the sign-in page, the session list and the editor."""
+violations on the sign-in page, the session list, the editor and a session's agenda and
+materials."""
 
 from __future__ import annotations
 
@@ -41,4 +42,7 @@ def test_pages_have_no_serious_violations(
     page.goto(shared_workspace.page(f"/secretariat/sessions/{SESSION_ID}"))
     expect(page.locator("#transcript")).to_have_attribute("data-ready", "true")
     found["editor"] = _serious(page)
-    assert found == {"signin": [], "sessions": [], "editor": []}
+    page.goto(shared_workspace.page(f"/secretariat/sessions/{SESSION_ID}/materials"))
+    expect(page.locator("#announce")).to_be_visible()
+    found["materials"] = _serious(page)
+    assert found == {"signin": [], "sessions": [], "editor": [], "materials": []}

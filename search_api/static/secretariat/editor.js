@@ -355,7 +355,19 @@ document.querySelector(".speakers").addEventListener("submit", async (event) => 
     option.value = answer.data.name;
     document.getElementById("members").append(option);
   }
+  form.querySelector("button.enrol").hidden = false; // named as a member: the voice can be enrolled
   done(t("renamed", { name: answer.data.name }));
+});
+
+// "Enrol this voice": the speaker's voice in this session becomes the member's voiceprint.
+document.querySelector(".speakers").addEventListener("click", async (event) => {
+  const button = event.target.closest("button.enrol");
+  if (!button) return;
+  button.disabled = true;
+  const answer = await api("POST", `${base}/speakers/${encodeURIComponent(button.dataset.label)}/voice`);
+  button.disabled = false;
+  if (!answer.ok) return showError(t("enrol_failed", { reason: answer.message }));
+  done(answer.data.message);
 });
 
 document.querySelector("form.turn").addEventListener("submit", async (event) => {
