@@ -109,13 +109,16 @@ def publish_session(
     site_url: str | None = None,
     rebuild_all: bool = False,
 ) -> Publication:
-    """Publish the session's draft as a new version, rebuild the site, notify webhooks.
+    """Publish the session's draft as a new version (its agenda and materials public with it),
+    rebuild the site, notify webhooks.
 
     The site is rebuilt for this session only (see :func:`rebuild_site`) unless ``rebuild_all``.
     """
     root = (site_url or site_base_url(settings)).rstrip("/")
     with session_scope(settings.resolved_database_url) as db:
         frozen, record = publish_draft(session=db, session_id=session_id, user_id=user_id)
+        # The minutes come out with their supporting documents (those not announced ahead).
+        publish_agenda_and_materials(session=db, session_id=session_id)
         # Before the row commits: a version whose files cannot all be written is not published.
         with tempfile.TemporaryDirectory() as folder:
             try:

@@ -295,8 +295,7 @@ def finalize_session(
         minutes, target, media_url=_player_url(player_audio, target), ui_language="sq"
     )
     open_index(settings).index_minutes(minutes)
-    # "draft" last: whoever waits for it (kuvend process --queue copying the folder, the
-    # secretariat's list) finds the page and exports complete, not half written.
+    # "draft" last: whoever waits for it (kuvend process --queue) finds the folder complete.
     with session_scope(settings.resolved_database_url) as db:
         set_session_status(session=db, session_id=session_id, status="draft")
     hook("publish", StepProgress("publish", 1, 1, "draft written and indexed"))
@@ -344,8 +343,7 @@ def player_recording(settings: Settings, session_id: str) -> Path | None:
 
 
 def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
-    """Mark a session failed with a message a secretariat can act on; its chunks are removed
-    (a file session's are cut again on a retry)."""
+    """Mark a session failed with a message a clerk can act on; its chunks are removed."""
     with session_scope(settings.resolved_database_url) as db:
         set_session_status(session=db, session_id=session_id, status="failed", error=error)
     remove_chunks(settings=settings, session_id=session_id, folder=work_dir(settings, session_id))

@@ -133,6 +133,22 @@ def test_a_sitting_published_ahead_shows_its_agenda_and_materials(client: TestCl
     assert later and client.get(f"/{ASSEMBLY}/{later[1]}").content == report
 
 
+def test_publishing_the_minutes_makes_the_sessions_materials_public(client: TestClient) -> None:
+    headers = _bearer(client)
+    minutes_of_before = pdf(2_000)
+    attached = _attach(client, headers, SESSION_ID, "Procesverbali", "pv.pdf", minutes_of_before)
+    assert attached.status_code == 201, attached.text
+    published = client.post(f"/api/v1/sessions/{SESSION_ID}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    page = client.get(f"/{ASSEMBLY}/{SESSION_ID}/").text
+    link = re.search(r'<a href="([^"]+)">Procesverbali</a>', page)
+    assert link, page
+    download = client.get(urljoin(f"/{ASSEMBLY}/{SESSION_ID}/", link[1]))
+    assert download.status_code == 200 and download.content == minutes_of_before
+    listed = client.get(f"/api/v1/sessions/{SESSION_ID}/materials", headers=headers).json()
+    assert [m["published"] for m in listed["data"]] == [True]
+
+
 @pytest.mark.parametrize(
     ("title", "name", "body", "status"),
     [
