@@ -58,7 +58,7 @@ class LiveProcessor:
         self.latencies: list[CaptionLatency] = []
         self._hook = hook
         self._queue: queue.Queue[tuple[AudioChunk, float] | None] = queue.Queue()
-        self._linker = diarize.SpeakerLinker(steps.diarize_options(settings))
+        self._linker = diarize.SpeakerLinker(diarize.DiarizeOptions.from_settings(settings))
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="live-processor", daemon=True)
         self._thread.start()

@@ -204,7 +204,7 @@ def diarize_chunk_step(
     *, settings: Settings, engines: Engines, session_id: str, chunk_index: int
 ) -> ChunkDiarization:
     """Find the speech regions and voice embeddings of one chunk (or return the stored ones)."""
-    options = diarize_options(settings)
+    options = diarize.DiarizeOptions.from_settings(settings)
     key = artifact_key(
         session_id,
         chunk_index,
@@ -249,7 +249,9 @@ def finalize_session(
         )
         for index in range(chunk_count)
     ]
-    diarization = diarize.link_speakers(chunk_diarizations, diarize_options(settings))
+    diarization = diarize.link_speakers(
+        chunk_diarizations, diarize.DiarizeOptions.from_settings(settings)
+    )
     hook("link", StepProgress("speakers", 1, 1, f"{len(diarization.centroids)} speakers"))
     attributed = list(diarize.attribute_words(segments, diarization.turns))
 
@@ -379,11 +381,6 @@ def _player_url(audio: Path, page_dir: Path) -> str | None:
     if not copy.exists():
         copy.write_bytes(audio.read_bytes())
     return PLAYER_AUDIO
-
-
-def diarize_options(settings: Settings) -> diarize.DiarizeOptions:
-    """The diarizer's options as the settings shape them."""
-    return diarize.DiarizeOptions.from_settings(settings)
 
 
 __all__ = [
