@@ -7,7 +7,8 @@ included), rounded to milliseconds only when serialised.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -146,6 +147,44 @@ class Segment:
         return cls(**fields)
 
 
+def segment_id(session_id: str, chunk_index: int, start_s: float, ordinal: int = 0) -> str:
+    """The id recognition gives a segment: 20 hex characters of SHA-256 over the session, the
+    chunk, the start in milliseconds and an ordinal (for two segments starting together).
+
+    Derived rather than random so that running recognition again over the same audio gives
+    the same ids, and the links a reviewer or a journalist kept (``#seg-…``) still point
+    somewhere; 20 characters fit the database's 32-character key.
+    """
+    key = f"{session_id}|{chunk_index}|{round(start_s * 1000)}|{ordinal}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def segment_ids(
+    session_id: str, segments: Iterable[Segment], taken: Iterable[str] = ()
+) -> list[str]:
+    """The ids of ``segments`` in order (:func:`segment_id`), none of them one of ``taken`` or
+    another's: the first free ordinal is used."""
+    used = set(taken)
+    ids: list[str] = []
+    for segment in segments:
+        ordinal = 0
+        while segment_id(session_id, segment.chunk_index, segment.start_s, ordinal) in used:
+            ordinal += 1
+        ids.append(segment_id(session_id, segment.chunk_index, segment.start_s, ordinal))
+        used.add(ids[-1])
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSegment:
+    """A segment of a session's draft as stored: its id (given at recognition, kept through
+    review) and whether a reviewer has checked it (then its text is the reviewer's)."""
+
+    id: str
+    segment: Segment
+    reviewed: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class SpeakerTurn:
     """One speaker talking without interruption, on the session clock."""
@@ -241,6 +280,24 @@ class Member:
     voiceprint: Embedding | None = None
     voice_space: str | None = None
     """The speaker encoder the voiceprint was made with; another encoder's is never compared."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSpeaker:
+    """A speaker label of a session's draft and who it was named as: a member, a guest's name
+    (``guest_name``, when the speaker is not a member), or nobody yet."""
+
+    label: str
+    member: Member | None = None
+    guest_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """An agenda item placed on the session clock: taken up at ``start_s``."""
+
+    start_s: float
+    title: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,33 @@
-"""From the pipeline's segments to the ``minutes.json`` document (a draft until published)."""
+"""From a session's segments to the ``minutes.json`` document (a draft until published).
+
+The one conversion from the domain's records to the published form: the draft under review
+(``publish.review.load_draft_minutes``) and freshly recognised segments both go through
+:func:`build_minutes`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 
-from kuvend.domain import Member, Segment, SessionInfo
+from kuvend.domain import (
+    AgendaItem,
+    DraftSegment,
+    DraftSpeaker,
+    Member,
+    Segment,
+    SessionInfo,
+    segment_ids,
+)
 from kuvend.minutes import (
     Minutes,
+    MinutesAgendaItem,
+    MinutesAudioStream,
     MinutesGap,
     MinutesSegment,
     MinutesSession,
     MinutesSpeaker,
+    MinutesTruncation,
     MinutesWord,
     SessionStatus,
 )
@@ -26,19 +41,13 @@ def _ms(seconds: float) -> float:
     return round(float(seconds), 3)
 
 
-def segment_id(session_id: str, position: int, start_s: float) -> str:
-    """A stable id for the segment at ``position`` starting at ``start_s`` in a session.
+def minutes_segment(draft: DraftSegment) -> MinutesSegment:
+    """One segment as the contract writes it: times to the millisecond, text stripped.
 
-    The same session processed the same way gives the same ids, so links to a moment
-    (``#seg-…``) and revisions keep pointing at the same line. 20 hex characters fit the
-    database's 32-character key and are unique across sessions.
+    A reviewed segment has been checked: the transcriber's doubtful words no longer apply,
+    and its text is the reviewer's (a flagged gap has been filled), so it lists neither.
     """
-    key = f"{session_id}:{position}:{round(start_s * 1000)}"
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
-
-
-def minutes_segment(session_id: str, position: int, segment: Segment) -> MinutesSegment:
-    """One recognised segment as the contract writes it."""
+    segment = draft.segment
     words = [
         MinutesWord(
             start=_ms(word.start_s),
@@ -49,7 +58,7 @@ def minutes_segment(session_id: str, position: int, segment: Segment) -> Minutes
         for word in segment.words
     ]
     return MinutesSegment(
-        id=segment_id(session_id, position, segment.start_s),
+        id=draft.id,
         start=_ms(segment.start_s),
         end=_ms(segment.end_s),
         speaker=segment.speaker,
@@ -61,47 +70,67 @@ def minutes_segment(session_id: str, position: int, segment: Segment) -> Minutes
         no_speech_prob=round(segment.no_speech_prob, 3),
         compression_ratio=round(segment.compression_ratio, 3),
         # The transcriber flags words it was unsure of; the review page points them out.
-        low_confidence_words=[i for i, word in enumerate(segment.words) if word.low_confidence],
-        flag=segment.flag,
+        low_confidence_words=[]
+        if draft.reviewed
+        else [i for i, word in enumerate(segment.words) if word.low_confidence],
+        flag=None if draft.reviewed else segment.flag,
+        reviewed=draft.reviewed,
     )
 
 
-def minutes_speaker(label: str, member: Member | None) -> MinutesSpeaker:
+def minutes_speaker(speaker: DraftSpeaker) -> MinutesSpeaker:
     """A speaker entry without figures (``with_statistics`` fills them)."""
+    member = speaker.member
     if member is None:
-        return MinutesSpeaker(id=label)
-    return MinutesSpeaker(id=label, member_id=member.id, name=member.name, party=member.party)
+        return MinutesSpeaker(id=speaker.label, name=speaker.guest_name)
+    return MinutesSpeaker(
+        id=speaker.label, member_id=member.id, name=member.name, party=member.party
+    )
+
+
+def _drafted(session_id: str, segments: Sequence[Segment | DraftSegment]) -> list[DraftSegment]:
+    """Stored segments as they are; recognised ones with the ids recognition gives them."""
+    stored = [segment for segment in segments if isinstance(segment, DraftSegment)]
+    fresh = [segment for segment in segments if isinstance(segment, Segment)]
+    ids = iter(segment_ids(session_id, fresh, taken=[segment.id for segment in stored]))
+    return [
+        segment if isinstance(segment, DraftSegment) else DraftSegment(next(ids), segment)
+        for segment in segments
+    ]
 
 
 def build_minutes(
     session: SessionInfo,
-    segments: Sequence[Segment],
+    segments: Sequence[Segment | DraftSegment],
     *,
-    speakers: Mapping[str, Member | None],
+    speakers: Mapping[str, Member | None] | Sequence[DraftSpeaker],
     duration_s: float,
     status: SessionStatus = "draft",
     version: int | None = None,
     generator: str | None = None,
+    agenda: Sequence[AgendaItem] = (),
+    audio_streams: Sequence[MinutesAudioStream] = (),
+    truncated: MinutesTruncation | None = None,
 ) -> Minutes:
     """The minutes of ``session``: its segments in time order, its speakers and their figures.
 
-    ``speakers`` maps each diarization label (``S1``…) to the member it was identified as, or
-    ``None``; labels found on segments but missing from the map are listed unnamed. Segment ids
-    are derived from the session id and each segment's position and start, so they are stable
-    across runs.
+    ``segments``: the stored draft's (:class:`DraftSegment`, with their ids), or recognised
+    ones (:class:`Segment`), which get the ids recognition gives when it saves them
+    (``kuvend.domain.segment_ids``), so ids are the same on every run. Time order is the
+    stored order: by start, then chunk, then as given. ``speakers``: the draft's, in order,
+    or a map from each diarization label (``S1``…) to the member it was identified as, or
+    ``None``; labels found on segments but not listed are added unnamed (``with_statistics``).
+    ``duration_s`` and every time are seconds; segment times are rounded to milliseconds,
+    gaps and agenda times are written as given.
     """
-    ordered = sorted(segments, key=lambda segment: (segment.start_s, segment.end_s))
+    drafted = _drafted(session.id, segments)
+    ordered = sorted(drafted, key=lambda draft: (draft.segment.start_s, draft.segment.chunk_index))
     log.info("building minutes of %s from %d segments", session.id, len(ordered))
-    minutes_segments = [
-        minutes_segment(session.id, position, segment) for position, segment in enumerate(ordered)
-    ]
-    labels = list(speakers)
-    labels += [
-        segment.speaker
-        for segment in ordered
-        if segment.speaker is not None and segment.speaker not in speakers
-    ]
-    unique_labels = list(dict.fromkeys(labels))
+    listed = (
+        [DraftSpeaker(label, member) for label, member in speakers.items()]
+        if isinstance(speakers, Mapping)
+        else list(speakers)
+    )
     header = MinutesSession(
         id=session.id,
         assembly=session.assembly,
@@ -113,14 +142,16 @@ def build_minutes(
         serbian_script=session.serbian_script,
         version=version,
         gaps=[
-            MinutesGap(start=_ms(gap.start_s), end=_ms(gap.end_s), reason=gap.reason)
-            for gap in session.gaps
+            MinutesGap(start=gap.start_s, end=gap.end_s, reason=gap.reason) for gap in session.gaps
         ],
+        agenda=[MinutesAgendaItem(start=item.start_s, title=item.title) for item in agenda],
         generator=generator,
+        audio_streams=list(audio_streams),
+        truncated=truncated,
     )
     draft = Minutes(
         session=header,
-        speakers=[minutes_speaker(label, speakers.get(label)) for label in unique_labels],
-        segments=minutes_segments,
+        speakers=[minutes_speaker(speaker) for speaker in listed],
+        segments=[minutes_segment(segment) for segment in ordered],
     )
     return with_statistics(draft)

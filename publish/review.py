@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from kuvend import review as changes
 from kuvend.domain import Member
 from kuvend.errors import ConflictError, NotFoundError
-from kuvend.minutes import Minutes, MinutesAudioStream, MinutesSession, MinutesTruncation, thaw
-from kuvend.storage.drafts import load_draft_parts
+from kuvend.minutes import Minutes, MinutesAudioStream, MinutesTruncation, thaw
+from kuvend.storage.drafts import load_draft_record
 from kuvend.storage.media_report import load_media_report
 from kuvend.storage.publications import (
     PublishedRecord,
@@ -33,9 +33,9 @@ from kuvend.storage.revisions import save_revision
 from kuvend.storage.segment_history import check_versions
 from kuvend.storage.tables import SessionRow
 from publish import revisions
+from publish.build import build_minutes
 from publish.formatting import published_text
 from publish.revisions import Revised
-from publish.statistics import with_statistics
 from publish.versions import FrozenVersion, freeze
 
 log = logging.getLogger(__name__)
@@ -52,23 +52,16 @@ def load_draft_minutes(
     ``only``: a partial draft of just these segments (figures over them alone), for a change
     to one segment; never publish or index it as the session.
     """
-    parts = load_draft_parts(session=session, session_id=session_id, only=only)
-    header = MinutesSession(
-        id=parts.session_id,
-        assembly=parts.assembly,
-        title=parts.title,
-        date=parts.date,
-        duration_s=round(parts.duration_s, 3),
-        languages=parts.languages,
-        status="draft",
-        serbian_script=parts.serbian_script,
-        gaps=parts.gaps,
-        agenda=parts.agenda,
-        generator=parts.generator,
+    record = load_draft_record(session=session, session_id=session_id, only=only)
+    return build_minutes(
+        record.session,
+        record.segments,
+        speakers=record.speakers,
+        duration_s=record.duration_s,
+        generator=record.generator,
+        agenda=record.agenda,
         **_media_fields(load_media_report(session=session, session_id=session_id)),
     )
-    minutes = Minutes(session=header, speakers=parts.speakers, segments=parts.segments)
-    return with_statistics(minutes)
 
 
 def _media_fields(report: dict[str, Any]) -> dict[str, Any]:

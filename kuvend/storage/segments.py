@@ -1,9 +1,9 @@
 """Recognised segments and a session's speakers, as the stages write and read them.
 
 A chunk's segments and a session's speakers are replaced as a whole; reviewed segments outlive
-recognition. Segment ids are derived from the session, the chunk, the start and an ordinal, so
-running recognition again over the same audio gives the same ids. Review changes to segments
-are saved by ``kuvend.storage.revisions``.
+recognition. Segment ids are derived from the session, the chunk, the start and an ordinal
+(``kuvend.domain.segment_ids``), so running recognition again over the same audio gives the
+same ids. Review changes to segments are saved by ``kuvend.storage.revisions``.
 
 Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing to the caller
 (``kuvend.storage.db.session_scope``).
@@ -11,14 +11,13 @@ Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kuvend.domain import Embedding, Segment, Word
+from kuvend.domain import Embedding, Segment, Word, segment_ids
 from kuvend.storage.members import embedding_bytes, embedding_from_bytes
 from kuvend.storage.tables import (
     SegmentRow,
@@ -76,17 +75,6 @@ def load_speakers(*, session: Session, session_id: str) -> list[StoredSpeaker]:
     ]
 
 
-def recognised_segment_id(session_id: str, chunk_index: int, start_s: float, ordinal: int) -> str:
-    """The id recognition gives a segment: 20 hex characters of SHA-256 over the session, the
-    chunk, the start in milliseconds and an ordinal (for two segments starting together).
-
-    Derived rather than random so that running recognition again over the same audio gives
-    the same ids, and the links a reviewer or a journalist kept still point somewhere.
-    """
-    key = f"{session_id}|{chunk_index}|{round(start_s * 1000)}|{ordinal}"
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
-
-
 def _segment_row(session_id: str, position: int, segment: Segment, segment_id: str) -> SegmentRow:
     return SegmentRow(
         id=segment_id,
@@ -117,7 +105,8 @@ def _segment_row(session_id: str, position: int, segment: Segment, segment_id: s
     )
 
 
-def _to_segment(row: SegmentRow) -> Segment:
+def to_segment(row: SegmentRow) -> Segment:
+    """A stored segment row as the domain segment it was saved from."""
     return Segment(
         start_s=row.start_s,
         end_s=row.end_s,
@@ -165,16 +154,10 @@ def _replace_segments(
         for s in segments
         if not any(s.start_s < end and start < s.end_s for start, end in reviewed)
     ]
-    taken = set(session.scalars(select(SegmentRow.id).where(SegmentRow.session_id == session_id)))
-    for position, segment in enumerate(kept):
-        segment_id, ordinal = "", 0
-        # A reviewed or superseded row may hold the id already (its start moved since).
-        while not segment_id or segment_id in taken:
-            segment_id = recognised_segment_id(
-                session_id, segment.chunk_index, segment.start_s, ordinal
-            )
-            ordinal += 1
-        taken.add(segment_id)
+    # A reviewed or superseded row may hold an id already (its start moved since).
+    taken = session.scalars(select(SegmentRow.id).where(SegmentRow.session_id == session_id))
+    ids = segment_ids(session_id, kept, taken=taken)
+    for position, (segment, segment_id) in enumerate(zip(kept, ids, strict=True)):
         session.add(_segment_row(session_id, position, segment, segment_id))
     session.flush()
     return len(kept)
@@ -204,4 +187,4 @@ def load_segments(
     if chunk_index is not None:
         query = query.where(SegmentRow.chunk_index == chunk_index)
     query = query.order_by(SegmentRow.start_s, SegmentRow.chunk_index, SegmentRow.position)
-    return [_to_segment(row) for row in session.scalars(query)]
+    return [to_segment(row) for row in session.scalars(query)]
