@@ -12,9 +12,10 @@ from dataclasses import replace
 from kuvend.storage.db import session_scope
 from kuvend.storage.segment_history import segment_history, segment_versions
 from kuvend.storage.segments import replace_session_segments
+from publish import build_minutes
 from publish.review import apply_change, load_draft_minutes
 from publish.revisions import assign_turn, edit_text, merge_segments, move_boundary, split_segment
-from tests.publish.factories import MARKO, SEGMENTS
+from tests.publish.factories import MARKO, SEGMENTS, SESSION, SPEAKERS
 from tests.publish.test_review_storage import _stored_session
 
 
@@ -98,3 +99,13 @@ def test_recognition_run_again_gives_the_same_ids(database_url: str) -> None:
     with session_scope(database_url) as db:
         replace_session_segments(session=db, session_id=session_id, segments=rerun)
     assert _ids(database_url, session_id) == ids
+
+
+def test_minutes_built_from_recognition_carry_the_ids_it_stores(database_url: str) -> None:
+    # Two segments starting together in one chunk take the next ordinal, as when saved.
+    twins = (*SEGMENTS, replace(SEGMENTS[2], end_s=17.0, text="Po."))
+    session_id = _stored_session(database_url)
+    with session_scope(database_url) as db:
+        replace_session_segments(session=db, session_id=session_id, segments=twins)
+    built = build_minutes(SESSION, twins, speakers=SPEAKERS, duration_s=52.0)
+    assert [s.id for s in built.segments] == _ids(database_url, session_id)
