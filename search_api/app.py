@@ -2,7 +2,8 @@
 
 The OpenAPI document is at ``/openapi.json`` (interactive at ``/docs``). The static site
 folder is served at ``/`` too (from the first publication on, without a restart), so that
-``kuvend serve`` alone gives citizens the assembly pages and the deep links the search
+``kuvend serve`` alone gives citizens the assembly pages (each folder URL in the visitor's
+language, ``search_api.site_files``) and the deep links the search
 returns; the secretariat's browser workspace is at ``/secretariat/``.
 """
 
@@ -30,7 +31,6 @@ from search_api.pages import secretariat_pages
 from search_api.ratelimit import Quotas, enforce_quota
 from search_api.routes import (
     auth,
-    front_door,
     health,
     live,
     members,
@@ -45,6 +45,7 @@ from search_api.routes import (
 from search_api.routes.search_page import SearchPages
 from search_api.schemas.common import COMMON_ERRORS
 from search_api.signin import SignInThrottle
+from search_api.site_files import SiteFiles
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,6 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.page_router)  # before the site, which is mounted at /
-    app.include_router(front_door.router)  # / in the visitor's language, before the site too
     if search_pages is not None:
         app.state.search_pages = search_pages
         app.include_router(search_page.router)
@@ -134,7 +134,8 @@ def create_app(
         site.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         log.warning("cannot create the site folder %s: %s", site, error.strerror)
-    app.mount("/", StaticFiles(directory=site, html=True, check_dir=False), name="site")
+    # Each folder URL (`/`, an assembly's, a session's) in the visitor's language.
+    app.mount("/", SiteFiles(directory=site, html=True, check_dir=False), name="site")
     log.info("serving the assembly pages from %s", site)
     return app
 

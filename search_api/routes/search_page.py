@@ -2,7 +2,9 @@
 
 Parameters, all in the query string so that every result list is a link to share: ``q``,
 ``assembly``, ``speaker`` (a member id), ``party``, ``language``, ``from``, ``to``
-(``YYYY-MM-DD``), ``page`` and ``lang`` (``sq``, ``sr``, ``sr-Cyrl``, ``en``). Only published
+(``YYYY-MM-DD``), ``page`` and ``lang`` (``sq``, ``sr``, ``sr-Cyrl``, ``en``; without it the
+page's language is chosen as the site's pages choose it: the language cookie,
+``Accept-Language``, then Albanian, and the answer varies by those headers). Only published
 minutes are searched, whoever asks. When a query finds nothing, its words' stems as prefixes
 (``budžetu`` → ``budzet*``) and the query without its filters are tried and offered.
 
@@ -27,7 +29,9 @@ from kuvend.search import SearchIndex, SearchQuery, SearchResults, Suggestion
 from kuvend.validation import first_control_character
 from search_api import crud
 from search_api.deps import BaseUrlDep, SessionDep
+from search_api.pages.i18n import choose_language
 from search_api.ratelimit import enforce_quota
+from search_api.site_files import VARY
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(enforce_quota)])
 
@@ -73,10 +77,12 @@ class SearchPages(Protocol):
 
 
 def _params(request: Request) -> dict[str, str]:
+    """The page's parameters; ``lang`` only when the query string names a language (links
+    then keep it), empty otherwise (each visitor's own language is chosen again)."""
     raw = request.query_params
     params = {key: raw.get(key, "").strip()[:500] for key in _PARAMETERS}
     if params["lang"] not in _LANGUAGES:
-        params["lang"] = "sq"
+        params["lang"] = ""
     return params
 
 
@@ -167,12 +173,15 @@ def search_page(request: Request, session: SessionDep) -> Response:
         except QueryError as problem:
             error = problem
     names = {row.slug: row.name for row in crud.list_assemblies(session=session)}
+    language = choose_language(request)
     html = pages.render_search_page(
-        _shown(params), results, page_language=params["lang"], page=page, page_size=PAGE_SIZE,
+        _shown(params), results, page_language=language, page=page, page_size=PAGE_SIZE,
         error=error, suggestions=suggestions, labels=names,
     )  # fmt: skip
     return HTMLResponse(
-        html, status_code=400 if error else 200, headers={"Content-Security-Policy": CSP}
+        html,
+        status_code=400 if error else 200,
+        headers={"Content-Security-Policy": CSP, "Content-Language": language, "Vary": VARY},
     )
 
 
@@ -186,7 +195,6 @@ def search_feed(request: Request, base_url: BaseUrlDep) -> Response:
         results = index.search(replace(_query(params, limit=FEED_SIZE, offset=0), facets=False))
     except QueryError as problem:
         return Response(str(problem), status_code=400, media_type="text/plain; charset=utf-8")
-    feed = pages.render_search_feed(
-        params, results, base_url=base_url, page_language=params["lang"]
-    )
-    return Response(feed, media_type="application/atom+xml")
+    language = choose_language(request)
+    feed = pages.render_search_feed(params, results, base_url=base_url, page_language=language)
+    return Response(feed, media_type="application/atom+xml", headers={"Vary": VARY})
