@@ -11,7 +11,7 @@ from datetime import date
 
 import typer
 
-from kuvend.validation import check_email, check_language, check_text
+from kuvend.validation import check_email, check_language, check_name, check_text
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -35,6 +35,16 @@ def line(value: str | None) -> str | None:
         return None
     try:
         return check_text(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def name(value: str | None) -> str | None:
+    """A name: one line, not blank, at most 200 characters, stripped (``None`` passes)."""
+    if value is None:
+        return None
+    try:
+        return check_name(value)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
 

@@ -2,6 +2,7 @@
 
 from cli import (  # noqa: F401
     accounts_cmd,
+    assemblies_cmd,
     backup_cmd,
     members_cmd,
     models_cmd,

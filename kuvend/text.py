@@ -63,6 +63,15 @@ def serbian_in_script(text: str, script: SerbianScript) -> str:
     return serbian_to_latin(text) if script == "latin" else serbian_to_cyrillic(text)
 
 
+def name_for_page(name: str, name_sr: str | None, *, page_language: str) -> str:
+    """The name a page in ``page_language`` (``sq``, ``sr``, ``sr-Cyrl``, ``en``) shows of
+    something named ``name`` with a Serbian form ``name_sr`` (an assembly): ``name_sr`` on
+    Serbian pages, in the page's script (``sr-Cyrl``: Cyrillic); ``name`` on the others."""
+    if not page_language.startswith("sr") or not name_sr:
+        return name
+    return serbian_in_script(name_sr, "cyrillic" if page_language == "sr-Cyrl" else "latin")
+
+
 def fold_for_search(text: str) -> str:
     """Text as the search index stores it and matches it: lower-case ASCII-ish Latin.
 

@@ -24,6 +24,8 @@ from pydantic import AfterValidator, Field
 MAX_SESSION_S = 2 * 86400.0
 #: RFC 5321's limit on a forward path (an address with its angle brackets: 256).
 _MAX_EMAIL_CHARS = 254
+#: Longest name of an assembly or a member (their columns' size).
+MAX_NAME_CHARS = 200
 _MULTILINE_ALLOWED = frozenset("\n\t")
 _NONCHARACTERS = frozenset("\ufffe\uffff")
 
@@ -106,6 +108,17 @@ def check_email(value: str) -> str:
         or len(value) > _MAX_EMAIL_CHARS
     ):
         raise ValueError(f"{value!r} is not an email address: write it as name@example.org")
+    return value
+
+
+def check_name(value: str, *, max_chars: int = MAX_NAME_CHARS) -> str:
+    """``value`` without surrounding white space, if it is one line (no control character),
+    not blank and at most ``max_chars`` characters; else ``ValueError`` saying which."""
+    value = check_text(value).strip()
+    if not value:
+        raise ValueError("the name is empty or only white space")
+    if len(value) > max_chars:
+        raise ValueError(f"the name has {len(value)} characters: at most {max_chars}")
     return value
 
 

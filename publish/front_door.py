@@ -68,7 +68,7 @@ def write_front_door(
                     }
                     for other in FRONT_DOOR_LANGUAGES
                 ],
-                assemblies=localise(cards, t.language),
+                assemblies=localise(cards, t),
             )
         )
         write_atomically(out_dir / f"index.{code}.html", html)
@@ -91,7 +91,7 @@ def assembly_cards(assemblies: Sequence[SiteAssembly]) -> list[dict[str, Any]]:
         newest = sorted(assembly.sessions, key=lambda s: s.latest.session.date, reverse=True)
         cards.append(
             {
-                "name": assembly.name,
+                "name": assembly.names,
                 "href": f"{slug}/index.{{lang}}.html",
                 "count": len(assembly.sessions),
                 "members_href": f"{slug}/members/index.{{lang}}.html",

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from kuvend.text import serbian_to_cyrillic
+from kuvend.text import name_for_page, serbian_to_cyrillic
 from kuvend.types import SerbianScript
 
 UiLanguage = Literal["sq", "sr", "en"]
@@ -72,3 +72,19 @@ class Translator:
         if minutes:
             return self("minutes_seconds", m=minutes, s=secs)
         return self("seconds", s=secs)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A name with its own Serbian form (an assembly's): ``serbian`` on Serbian pages, written
+    in the page's script, and ``name`` on the others (and on Serbian ones when it is ``None``)."""
+
+    name: str
+    serbian: str | None = None
+
+    def on_page(self, t: Translator) -> str:
+        """The name a page in ``t``'s language and script shows."""
+        cyrillic = t.language == "sr" and t.script == "cyrillic"
+        return name_for_page(
+            self.name, self.serbian, page_language="sr-Cyrl" if cyrillic else t.language
+        )

@@ -21,7 +21,7 @@ from kuvend.export_formats import format_of_file
 from kuvend.minutes import Minutes, MinutesSegment
 from publish.files import write_atomically
 from publish.formatting import clock, speakers_by_id, speeches
-from publish.i18n import UI_LANGUAGES, Translator, UiLanguage, catalog
+from publish.i18n import UI_LANGUAGES, Named, Translator, UiLanguage, catalog
 from publish.statistics import share_of_time
 from publish.summary import AgendaSummary
 
@@ -177,7 +177,7 @@ def render_session_page(
     *,
     media_url: str | None,
     ui_language: UiLanguage = "sq",
-    assembly_name: str | None = None,
+    assembly_name: str | Named | None = None,
     downloads: Sequence[str] = DEFAULT_DOWNLOADS,
     materials: Sequence[PageLink] = (),
     summaries: Sequence[AgendaSummary] = (),
@@ -196,6 +196,7 @@ def render_session_page(
     ``assets_href`` the CSS and JavaScript are copied into ``out_dir/assets``. In
     ``home_href`` and the links ``member_href`` returns, ``{lang}`` stands for the page's
     interface language, so that a reader stays in their language from page to page.
+    ``assembly_name`` given as ``Named`` is shown in Serbian on the Serbian page.
     """
     log.info("rendering the session page of %s into %s", minutes.session.id, out_dir)
     if assets_href is None:
@@ -203,13 +204,15 @@ def render_session_page(
         assets_href = "assets/"
     template = environment().get_template("session.html.j2")
     index = out_dir / "index.html"
+    names = assembly_name if isinstance(assembly_name, Named) else Named(assembly_name or "")
     for language in UI_LANGUAGES:
+        t = Translator(language, minutes.session.serbian_script)
         html = template.render(
             **_session_context(
                 minutes,
-                Translator(language, minutes.session.serbian_script),
+                t,
                 media_url=media_url,
-                assembly_name=assembly_name or minutes.session.assembly,
+                assembly_name=names.on_page(t) or minutes.session.assembly,
                 downloads=downloads,
                 materials=materials,
                 summaries=summaries,

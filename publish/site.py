@@ -45,7 +45,7 @@ from publish.exports import ALL_FORMATS, write_exports
 from publish.feed import FeedItem, assembly_feed
 from publish.files import write_atomically
 from publish.front_door import write_front_door
-from publish.i18n import UiLanguage
+from publish.i18n import Named, Translator, UiLanguage
 from publish.page import PageLink, copy_assets, render_session_page
 from publish.site_pages import members_pages, render_page, safe_name
 from publish.summary import summarise
@@ -101,12 +101,19 @@ class UpcomingSession:
 
 @dataclass(frozen=True, slots=True)
 class SiteAssembly:
-    """An assembly's public content."""
+    """An assembly's public content; ``name_sr`` is its name on Serbian pages (``name`` when
+    ``None``)."""
 
     slug: str
     name: str
     sessions: Sequence[SiteSession] = ()
     upcoming: Sequence[UpcomingSession] = ()
+    name_sr: str | None = None
+
+    @property
+    def names(self) -> Named:
+        """Its name as each page language shows it."""
+        return Named(self.name, self.name_sr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +264,7 @@ def _assembly(
             ui_language,
             assets="../assets/",
             home_href="../index.{lang}.html",
-            assembly_name=assembly.name,
+            assembly_name=assembly.names,
             members_href="members/index.{lang}.html",
             upcoming=upcoming,
             sessions=[
@@ -284,7 +291,8 @@ def _assembly(
     ]
     feed = assembly_feed(
         assembly=assembly.slug,
-        assembly_name=assembly.name,
+        # The feed is written in the site's language: the name that language's pages show.
+        assembly_name=assembly.names.on_page(Translator(ui_language)),
         feed_url=f"{root}/{assembly.slug}/feed.atom",
         site_url=f"{root}/{assembly.slug}/",
         items=items,
@@ -357,7 +365,7 @@ def _session_page(
         folder,
         media_url=recording,
         ui_language=ui_language,
-        assembly_name=assembly.name,
+        assembly_name=assembly.names,
         downloads=_EXPORT_NAMES,
         materials=materials,
         summaries=summarise(minutes),

@@ -64,7 +64,9 @@ def public_content(
             )
             for announced in announced_sessions(session=session, assembly=assembly.slug)
         ]
-        assemblies.append(SiteAssembly(assembly.slug, assembly.name, sessions, upcoming))
+        assemblies.append(
+            SiteAssembly(assembly.slug, assembly.name, sessions, upcoming, assembly.name_sr)
+        )
     return assemblies
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kuvend.minutes import Minutes
 from publish.files import write_atomically
 from publish.formatting import clock, speeches
-from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
+from publish.i18n import UI_LANGUAGES, Named, Translator, UiLanguage
 from publish.page import environment, language_links
 from publish.statistics import member_statistics
 
@@ -31,11 +31,12 @@ def safe_name(name: str) -> str:
 def render_page(
     template: str, folder: Path, ui_language: str, *, home_href: str | None, **context: Any
 ) -> Path:
-    """Write a page in every interface language; ``{lang}`` in hrefs becomes the page's own."""
+    """Write a page in every interface language; ``{lang}`` in hrefs becomes the page's own,
+    and a ``Named`` in ``context`` the name that language's page shows."""
     index = folder / "index.html"
     for language in UI_LANGUAGES:
         t = Translator(language)
-        localised: dict[str, Any] = localise(context, language)
+        localised: dict[str, Any] = localise(context, t)
         html = (
             environment()
             .get_template(template)
@@ -53,17 +54,20 @@ def render_page(
     return index
 
 
-def localise(value: Any, language: str, *, is_href: bool = False) -> Any:
-    """``{lang}`` filled in every link (``href`` and ``*_href`` keys), never in content."""
+def localise(value: Any, t: Translator, *, is_href: bool = False) -> Any:
+    """``value`` for a page in ``t``'s language: ``{lang}`` filled in every link (``href`` and
+    ``*_href`` keys), never in content; a ``Named`` as the name that page shows."""
+    if isinstance(value, Named):
+        return value.on_page(t)
     if isinstance(value, str):
-        return value.replace("{lang}", language) if is_href else value
+        return value.replace("{lang}", t.language) if is_href else value
     if isinstance(value, dict):
         return {
-            key: localise(item, language, is_href=key == "href" or key.endswith("_href"))
+            key: localise(item, t, is_href=key == "href" or key.endswith("_href"))
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [localise(item, language) for item in value]
+        return [localise(item, t) for item in value]
     return value
 
 
@@ -87,7 +91,7 @@ def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage)
                 ui_language,
                 assets="../../../assets/",
                 home_href="../../index.{lang}.html",
-                assembly_name=assembly.name,
+                assembly_name=assembly.names,
                 name=figures.label,
                 party=parties.get(figures.key),
                 # Durations and labels are worded by the template, in each page's language.
@@ -109,7 +113,7 @@ def members_pages(assembly: SiteAssembly, folder: Path, ui_language: UiLanguage)
             ui_language,
             assets="../../assets/",
             home_href="../index.{lang}.html",
-            assembly_name=assembly.name,
+            assembly_name=assembly.names,
             members=[
                 {
                     "name": figures.label,

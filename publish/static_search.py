@@ -45,7 +45,7 @@ from typing import Any, Final
 from kuvend.minutes import Minutes
 from kuvend.text import fold_for_search
 from publish.files import write_atomically
-from publish.i18n import UI_LANGUAGES, Translator, UiLanguage
+from publish.i18n import UI_LANGUAGES, Named, Translator, UiLanguage
 from publish.page import environment, language_links
 from publish.site import SiteAssembly
 from publish.site_pages import safe_name
@@ -77,7 +77,7 @@ def build_static_search(
         write_search_index(
             [item.latest for item in assembly.sessions], out_dir / safe_name(assembly.slug)
         )
-    write_search_page(out_dir, [(a.slug, a.name) for a in assemblies], ui_language)
+    write_search_page(out_dir, [(a.slug, a.names) for a in assemblies], ui_language)
 
 
 def index_files(sessions: Sequence[Minutes]) -> dict[str, Any]:
@@ -161,25 +161,30 @@ def write_search_index(sessions: Sequence[Minutes], folder: Path) -> Path:
 
 
 def write_search_page(
-    out_dir: Path, assemblies: Sequence[tuple[str, str]], ui_language: UiLanguage
+    out_dir: Path, assemblies: Sequence[tuple[str, Named]], ui_language: UiLanguage
 ) -> Path:
     """Write ``out_dir/search/index.*.html``: the results page of the static site.
 
-    ``assemblies`` are (slug, name) pairs; their index files are read by the page's script.
+    ``assemblies`` are (slug, names) pairs; their index files are read by the page's script.
     """
     folder = out_dir / "search"
     for language in UI_LANGUAGES:
+        t = Translator(language)
         html = (
             environment()
             .get_template("static_search.html.j2")
             .render(
                 lang=language,
-                t=Translator(language),
+                t=t,
                 assets="../assets/",
                 home_href=f"../index.{language}.html",
                 language_links=language_links(language, lambda code: f"index.{code}.html"),
                 indexes=[
-                    {"slug": slug, "name": name, "href": f"../{safe_name(slug)}/{INDEX_DIR}/"}
+                    {
+                        "slug": slug,
+                        "name": name.on_page(t),
+                        "href": f"../{safe_name(slug)}/{INDEX_DIR}/",
+                    }
                     for slug, name in assemblies
                 ],
             )

@@ -184,16 +184,17 @@ def webhooks_for(*, session: Session, assembly: str) -> list[WebhookRecord]:
 
 @dataclass(frozen=True, slots=True)
 class PublicAssembly:
-    """An assembly as the public site names it."""
+    """An assembly as the public site names it (``name_sr`` on Serbian pages, when given)."""
 
     slug: str
     name: str
+    name_sr: str | None = None
 
 
 def public_assemblies(*, session: Session) -> list[PublicAssembly]:
     """Every assembly, by name (the site lists them even before their first publication)."""
     rows = session.scalars(select(AssemblyRow).order_by(AssemblyRow.name))
-    return [PublicAssembly(row.slug, row.name) for row in rows]
+    return [PublicAssembly(row.slug, row.name, row.name_sr) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""Assemblies and sessions: creating them, their status, and the session as the stages see it
-(metadata, the assembly's script, the gaps in its recording).
+"""Assemblies and sessions: creating them (and naming assemblies), their status, and the
+session as the stages see it (metadata, the assembly's script, the gaps in its recording).
 
 Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing to the caller
 (``kuvend.storage.db.session_scope``). A session's gaps are replaced as a whole.
@@ -16,13 +16,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kuvend.domain import Gap, SessionInfo
-from kuvend.errors import NotFoundError
+from kuvend.errors import ConflictError, NotFoundError
 from kuvend.storage.tables import (
     AssemblyRow,
     GapRow,
     SessionRow,
 )
-from kuvend.types import LanguageCode
+from kuvend.types import LanguageCode, SerbianScript
 
 SessionStatus = Literal[
     "scheduled", "recording", "stopping", "queued", "processing", "draft", "published", "failed"
@@ -42,6 +42,53 @@ def ensure_assembly(
         row = AssemblyRow(slug=slug, name=name or slug, languages=list(languages))
         session.add(row)
         session.flush()
+    return row
+
+
+def list_assemblies(*, session: Session) -> list[AssemblyRow]:
+    """Every assembly, by slug."""
+    return list(session.scalars(select(AssemblyRow).order_by(AssemblyRow.slug)))
+
+
+def add_assembly(
+    *,
+    session: Session,
+    slug: str,
+    name: str,
+    name_sr: str | None = None,
+    serbian_script: SerbianScript = "latin",
+    languages: Iterable[LanguageCode] = ("sq", "sr"),
+) -> AssemblyRow:
+    """A new assembly ``slug`` named ``name`` (``name_sr`` on Serbian pages); ``ConflictError``
+    when it exists (``rename_assembly`` renames it)."""
+    if session.get(AssemblyRow, slug) is not None:
+        raise ConflictError(f"assembly {slug!r} exists: kuvend assemblies rename changes its name")
+    row = AssemblyRow(
+        slug=slug,
+        name=name,
+        name_sr=name_sr,
+        serbian_script=serbian_script,
+        languages=list(languages),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def rename_assembly(
+    *, session: Session, slug: str, name: str | None = None, name_sr: str | None = None
+) -> AssemblyRow:
+    """Give the assembly ``slug`` a new ``name`` and/or Serbian name (``None``: kept);
+    ``NotFoundError`` naming the known assemblies when there is none such."""
+    row = session.get(AssemblyRow, slug)
+    if row is None:
+        known = ", ".join(session.scalars(select(AssemblyRow.slug).order_by(AssemblyRow.slug)))
+        raise NotFoundError(f"no assembly {slug!r} ({f'known: {known}' if known else 'none yet'})")
+    if name is not None:
+        row.name = name
+    if name_sr is not None:
+        row.name_sr = name_sr
+    session.flush()
     return row
 
 

@@ -49,6 +49,8 @@ class AssemblyRow(Base):
 
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_sr: Mapped[str | None] = mapped_column(String(200))
+    """The assembly's name in Serbian, shown on Serbian pages; NULL: ``name`` there too."""
     languages: Mapped[list[Any]] = mapped_column(default=lambda: ["sq", "sr"])
     serbian_script: Mapped[str] = mapped_column(String(10), default="latin")
     vocabulary: Mapped[list[Any]] = mapped_column(default=list)

@@ -36,6 +36,7 @@ def assembly_public(row: AssemblyRow) -> AssemblyPublic:
     return AssemblyPublic(
         slug=row.slug,
         name=row.name,
+        name_sr=row.name_sr,
         languages=list(row.languages),
         serbian_script=row.serbian_script,
     )

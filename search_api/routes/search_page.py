@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, Response
 from kuvend.errors import QueryError
 from kuvend.query_language import check_query_text, parse_query
 from kuvend.search import SearchIndex, SearchQuery, SearchResults, Suggestion
+from kuvend.text import name_for_page
 from kuvend.validation import first_control_character
 from search_api import crud
 from search_api.deps import BaseUrlDep, SessionDep
@@ -172,8 +173,11 @@ def search_page(request: Request, session: SessionDep) -> Response:
                 suggestions = _suggestions(index, query)
         except QueryError as problem:
             error = problem
-    names = {row.slug: row.name for row in crud.list_assemblies(session=session)}
     language = choose_language(request)
+    names = {
+        row.slug: name_for_page(row.name, row.name_sr, page_language=language)
+        for row in crud.list_assemblies(session=session)
+    }
     html = pages.render_search_page(
         _shown(params), results, page_language=language, page=page, page_size=PAGE_SIZE,
         error=error, suggestions=suggestions, labels=names,

@@ -11,6 +11,9 @@ from search_api.schemas.common import InputModel
 class AssemblyPublic(BaseModel):
     slug: str
     name: str
+    name_sr: str | None = Field(
+        default=None, description="Its name in Serbian (Serbian pages show it); null: `name`."
+    )
     languages: list[str]
     serbian_script: str
 
