@@ -310,6 +310,7 @@ def main() -> None:
         data_dir=folder,
         database_url=f"sqlite:///{folder / 'kuvend.db'}",
         anonymous_rate_limit="1000000/minute",
+        page_rate_limit="1000000/minute",  # the public page is measured too
     )
     migrate(settings.resolved_database_url)
     app = create_app(settings, index=index, search_pages=search_page)

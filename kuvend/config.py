@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     """Quota of each journalist's API key (``limits`` notation: ``N/second|minute|hour|day``)."""
     anonymous_rate_limit: str = "60/minute"
     """Quota of each client address without a key; signed-in secretariat staff are not limited."""
+    page_rate_limit: str = "600/minute"
+    """Quota of each client address on the public pages ``kuvend serve`` draws (``/search``,
+    ``/search.atom``), counted apart from the API's: many citizens may share one office's
+    address. The site's static files are not limited."""
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the client
     (comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty: the header is ignored."""

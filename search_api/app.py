@@ -28,7 +28,7 @@ from search_api.deps import SECRETARIAT_TAG
 from search_api.docs_ui import install_docs
 from search_api.errors import install_error_handlers
 from search_api.pages import secretariat_pages
-from search_api.ratelimit import Quotas, enforce_quota
+from search_api.ratelimit import Quotas, RateLimitHeaders, enforce_quota
 from search_api.routes import (
     auth,
     health,
@@ -56,8 +56,10 @@ Every word said in Kosovo's municipal assemblies, as published minutes.
 
 * **Public, read-only**: search (Albanian and Serbian, either script, accents optional),
   sessions, published minutes and downloads, members, speakers, statistics.
-* **Journalists**: send `X-API-Key` for a larger quota; every response carries
-  `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+* **Journalists**: send `X-API-Key` for a larger quota; every response counted against a
+  quota carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (all but
+  `/health`, which is not limited, so that monitors may poll it; signed-in secretariat staff
+  are not limited either).
 * **Secretariat**: sign in at `/api/v1/auth/token` and send `Authorization: Bearer <token>` to
   schedule, upload, follow the processing of, review, publish and record your own assembly's
   sessions, and to enrol members' voices.
@@ -108,6 +110,7 @@ def create_app(
     app.state.sign_in_throttle = SignInThrottle()
     install_error_handlers(app)
     install_docs(app)
+    app.add_middleware(RateLimitHeaders)
 
     app.include_router(health.router, prefix=API_PREFIX, responses=COMMON_ERRORS)
     api = APIRouter(

@@ -31,10 +31,11 @@ from kuvend.validation import first_control_character
 from search_api import crud
 from search_api.deps import BaseUrlDep, SessionDep
 from search_api.pages.i18n import choose_language
-from search_api.ratelimit import enforce_quota
+from search_api.ratelimit import enforce_page_quota
 from search_api.site_files import VARY
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(enforce_quota)])
+#: Citizens behind one office address share a quota: the pages' own, not the API's.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(enforce_page_quota)])
 
 PAGE_SIZE: Final = 20
 #: Deep pages cost as much as the whole result set; nobody reads past this.

@@ -74,6 +74,7 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite
         database_url="",
         search_backend="sqlite",
         anonymous_rate_limit="100000/minute",
+        page_rate_limit="100000/minute",
     )
     migrate(settings.resolved_database_url)
     build_site(

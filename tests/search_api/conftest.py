@@ -86,6 +86,7 @@ def sqlite_api(tmp_path_factory: pytest.TempPathFactory, corpus: list[Minutes]) 
         database_url="",
         search_backend="sqlite",
         anonymous_rate_limit="100000/minute",  # many requests from one test client
+        page_rate_limit="100000/minute",
     )
     migrate(settings.resolved_database_url)
     yield from make_api(settings, corpus)
