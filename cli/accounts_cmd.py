@@ -13,15 +13,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from cli import checks
 from cli.app import app
+from cli.assemblies import require_assembly
 from cli.output import Record, column, print_records
 from kuvend.config import get_settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.tables import ApiKeyRow, AssemblyRow, UserRow
+from kuvend.storage.tables import ApiKeyRow, UserRow
 
 users_app = typer.Typer(help="Secretariat accounts.", no_args_is_help=True)
 apikeys_app = typer.Typer(help="Journalists' API keys.", no_args_is_help=True)
@@ -98,20 +98,10 @@ def users_add(
     password_hash = security.hash_password(password, memory_kib=settings.password_hash_memory_kib)
     with session_scope(url) as db:
         if not new_assembly:
-            _require_assembly(db, assembly)
+            require_assembly(db, assembly)
         ensure_assembly(session=db, slug=assembly)
         user = create_user(session=db, email=email, password_hash=password_hash, assembly=assembly)
     typer.echo(f"Added {user.email}: secretariat of {assembly} (id {user.id}).")
-
-
-def _require_assembly(db: Session, slug: str) -> None:
-    """``NotFoundError`` listing the known assemblies when ``slug`` is none of them."""
-    known = list(db.scalars(select(AssemblyRow.slug).order_by(AssemblyRow.slug)))
-    if slug not in known:
-        listed = f"known: {', '.join(known)}" if known else "there is none yet"
-        raise NotFoundError(
-            f"no assembly {slug!r} ({listed}); to add a new assembly, give --new-assembly"
-        )
 
 
 @users_app.command("list")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from cli import checks
 from cli.app import app
+from cli.assemblies import NewAssembly, check_new_session_assembly
 from cli.output import Record, column, print_records, stdout_console
 from kuvend.config import get_settings
 from kuvend.storage.db import migrate, session_scope
@@ -44,9 +45,12 @@ def add(
     role: Annotated[
         str | None, typer.Option(help="Role, e.g. chair, councillor.", callback=checks.line)
     ] = None,
+    new_assembly: NewAssembly = False,
 ) -> None:
     """Register a member and enrol their voiceprint, so that sessions name them."""
     import diarize  # here, not at the top: `kuvend --help` need not wait for torch
+
+    check_new_session_assembly(assembly, new_assembly=new_assembly)
 
     settings = get_settings()
     diarizer = diarize.get_diarizer(

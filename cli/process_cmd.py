@@ -11,6 +11,7 @@ from rich.console import Console
 
 from cli import checks
 from cli.app import app
+from cli.assemblies import DEMO, NewAssembly, check_new_session_assembly
 from cli.progress import StageBars
 from kuvend.config import get_settings
 from kuvend.minutes import Minutes
@@ -28,7 +29,8 @@ def process(
     ),
     assembly: Annotated[
         str, typer.Option(help="Assembly slug, e.g. prishtine.", callback=checks.slug)
-    ] = "demo",
+    ] = DEMO,
+    new_assembly: NewAssembly = False,
     title: Annotated[
         str | None, typer.Option(help="Session title (default: file name).", callback=checks.line)
     ] = None,
@@ -71,6 +73,7 @@ def process(
     """
     from workers.runner import ProcessRequest, process_media  # the models: only when needed
 
+    check_new_session_assembly(assembly, new_assembly=new_assembly)
     request = ProcessRequest(
         media=media,
         out_dir=out,
@@ -153,7 +156,7 @@ def demo(
     request = ProcessRequest(
         media=session.path,
         out_dir=out / "minutes",
-        assembly="demo",
+        assembly=DEMO,
         title="Seanca demonstruese / Demonstraciona sednica",
         languages=("sq", "sr"),
         date=date.today(),

@@ -19,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cli import checks
 from cli.app import app
+from cli.assemblies import NewAssembly, check_new_session_assembly
 from kuvend.config import Settings, get_settings
 from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import KuvendError
@@ -41,6 +42,7 @@ def record(
     title: Annotated[
         str | None, typer.Option(help="Title of a new session.", callback=checks.line)
     ] = None,
+    new_assembly: NewAssembly = False,
     session: Annotated[
         str | None,
         typer.Option("--session", help="Record into this scheduled session (e.g. from the API)."),
@@ -69,6 +71,7 @@ def record(
     elif assembly is None or title is None:
         raise typer.BadParameter("give --assembly and --title for a new session, or --session ID")
     else:
+        check_new_session_assembly(assembly, new_assembly=new_assembly)
         spoken = list(checks.languages(languages))
         session_id = new_recording_session(
             settings, assembly=assembly, title=title, languages=spoken

@@ -12,8 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from kuvend.config import get_settings
+from kuvend.config import Settings, get_settings
 from kuvend.errors import ConfigError
+from kuvend.storage.db import migrate, session_scope
+from kuvend.storage.sessions import ensure_assembly
+from kuvend.storage.tables import AssemblyRow
 
 
 def test_process_refuses_an_unknown_language_a_control_character_and_a_bad_slug(
@@ -117,3 +120,43 @@ def test_a_command_group_without_a_command_prints_its_help(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "Secretariat accounts." in result.stderr and "kuvend: error" not in result.stderr
     assert "add" in result.stderr and "disable" in result.stderr
+
+
+def test_a_new_session_in_an_unknown_assembly_is_refused_once_there_is_one(
+    tmp_path: Path,
+) -> None:
+    # A typo in --assembly used to create a public assembly (`users add` already refused it).
+    media = tmp_path / "session.wav"
+    media.write_bytes(b"not media: what matters is which error comes first")
+    data = tmp_path / "data"
+
+    def first_error(*options: str) -> str:
+        result = _kuvend("process", str(media), "--out", str(tmp_path / "o"), *options,
+                         data_dir=data)  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("kuvend: error: "), result.stderr
+        return lines[0]
+
+    # First use: any assembly may be created while there is none but demo.
+    assert "no assembly" not in first_error("--assembly", "prishtine")
+    settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+    migrate(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as db:
+        ensure_assembly(session=db, slug="demo")
+        ensure_assembly(session=db, slug="prishtine")
+    assert first_error("--assembly", "prishtin") == (
+        "kuvend: error: no assembly 'prishtin' (known: demo, prishtine): did you mean "
+        "'prishtine'? To add a new assembly, give --new-assembly"
+    )
+    assert first_error("--assembly", "gjilan").endswith(
+        "(known: demo, prishtine); to add a new assembly, give --new-assembly"
+    )
+    for allowed in (["--assembly", "demo"], ["--assembly", "gjilan", "--new-assembly"]):
+        assert "no assembly" not in first_error(*allowed)
+    recorded = _kuvend("record", "srt://127.0.0.1:9?mode=caller", "--assembly", "prishtin",
+                       "--title", "Seanca", data_dir=data)  # fmt: skip
+    assert recorded.returncode == 2
+    assert recorded.stderr.startswith("kuvend: error: no assembly 'prishtin'"), recorded.stderr
+    with session_scope(settings.resolved_database_url) as db:
+        assert db.get(AssemblyRow, "prishtin") is None
