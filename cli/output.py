@@ -81,3 +81,8 @@ def print_records(
 def print_json(document: object) -> None:
     """``document`` as indented JSON (UTF-8 text kept as it is) on standard output."""
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 segment``, ``2 segments``: ``count`` and the English ``noun``, plural unless 1."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from cli.app import app
+from cli.output import plural
 from kuvend.config import get_settings
 
 
@@ -48,3 +49,11 @@ def publish_session(
         f"Published version {publication.version} of {session_id} "
         f"(sha256 {publication.sha256[:12]}…): {publication.page_url}"
     )
+    unfilled = publication.unfilled
+    if unfilled.segments:
+        # Published all the same: the page shows each as a gap, the reviewer may fill it later.
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"kuvend: warning: {unfilled.seconds:.1f} s of flagged speech in "
+            f"{plural(unfilled.segments, 'segment')} published unfilled (gaps on the page; "
+            "fill them in review and publish again)"
+        )

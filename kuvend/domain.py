@@ -334,3 +334,14 @@ class UploadReceipt:
     duration_s: float
     already_stored: bool
     """The same file had been uploaded before; the stored copy was reused."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedVersion:
+    """A draft published as a new version (what ``SessionActions.publish`` returns)."""
+
+    version: int
+    unfilled_segments: int
+    """Flagged segments published as gaps no reviewer has filled in."""
+    unfilled_s: float
+    """Their length in seconds."""

@@ -5,7 +5,7 @@ must ignore keys it does not know. Times are seconds from the start of the sessi
 """
 
 import hashlib
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -107,10 +107,22 @@ class MinutesSession(_Record):
     truncated: MinutesTruncation | None = None
 
 
+class FlaggedSpeech(NamedTuple):
+    """Speech the transcriber could not trust and no reviewer has filled in yet."""
+
+    segments: int
+    seconds: float
+
+
 class Minutes(_Record):
     session: MinutesSession
     speakers: list[MinutesSpeaker]
     segments: list[MinutesSegment]
+
+    def flagged_speech(self) -> FlaggedSpeech:
+        """How many segments are still flagged (gaps to fill), and their length in seconds."""
+        flagged = [segment for segment in self.segments if segment.flag]
+        return FlaggedSpeech(len(flagged), sum(s.end - s.start for s in flagged))
 
     def to_json(self) -> str:
         """The contract's JSON text, times rounded to milliseconds."""

@@ -31,6 +31,7 @@ from pathlib import Path
 from kuvend.addresses import site_base_url
 from kuvend.config import Settings
 from kuvend.errors import ConflictError
+from kuvend.minutes import FlaggedSpeech
 from kuvend.storage.agenda import publish_agenda_and_materials
 from kuvend.storage.db import session_scope
 from kuvend.storage.media import MediaStore, safe_suffix
@@ -60,6 +61,8 @@ class Publication:
     page_url: str
     site: SiteReport
     deliveries: tuple[Delivery, ...]
+    unfilled: FlaggedSpeech
+    """Flagged speech published as gaps, not yet filled in by a reviewer."""
 
 
 def rebuild_site(
@@ -138,7 +141,15 @@ def publish_session(
     page_url = f"{root}/{record.assembly}/{session_id}/v{record.version}/"
     with session_scope(settings.resolved_database_url) as db:
         deliveries = notify_publication(session=db, frozen=frozen, page_url=page_url)
-    return Publication(session_id, record.version, record.sha256, page_url, site, tuple(deliveries))
+    return Publication(
+        session_id,
+        record.version,
+        record.sha256,
+        page_url,
+        site,
+        tuple(deliveries),
+        frozen.minutes.flagged_speech(),
+    )
 
 
 def announce_session(

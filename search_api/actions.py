@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from kuvend.domain import UploadReceipt
+from kuvend.domain import PublishedVersion, UploadReceipt
 from kuvend.minutes import Minutes
 from kuvend.review import ReviewRequest
 
@@ -47,8 +47,11 @@ class SessionActions(Protocol):
         """
         ...
 
-    def publish(self, *, session_id: str, user_id: str, site_url: str | None = None) -> int:
-        """Freeze the session's draft as a new published version; returns its number.
+    def publish(
+        self, *, session_id: str, user_id: str, site_url: str | None = None
+    ) -> PublishedVersion:
+        """Freeze the session's draft as a new published version: its number, and the flagged
+        speech it publishes as gaps still to fill.
 
         ``site_url`` is the root of the absolute links written into the site (the feed) and
         sent to webhooks: the address the request came to, or the configured public one.

@@ -34,7 +34,7 @@ import diarize
 import ingest
 import publish
 from kuvend.config import Settings
-from kuvend.domain import UploadReceipt
+from kuvend.domain import PublishedVersion, UploadReceipt
 from kuvend.errors import ConflictError, MediaError, TransientError
 from kuvend.minutes import Minutes
 from kuvend.review import (
@@ -147,11 +147,14 @@ class PipelineActions:
         with session_scope(self.settings.resolved_database_url) as db:
             return load_draft_minutes(session=db, session_id=session_id)
 
-    def publish(self, *, session_id: str, user_id: str, site_url: str | None = None) -> int:
+    def publish(
+        self, *, session_id: str, user_id: str, site_url: str | None = None
+    ) -> PublishedVersion:
         publication = publish_step(
             settings=self.settings, session_id=session_id, user_id=user_id, site_url=site_url
         )
-        return publication.version
+        unfilled = publication.unfilled
+        return PublishedVersion(publication.version, unfilled.segments, unfilled.seconds)
 
     def announce(self, *, session_id: str, site_url: str | None = None) -> int:
         return publish.announce_session(

@@ -299,8 +299,13 @@ def publish(request: Request, session: SessionDep, session_id: str) -> dict[str,
     row = own_session(session, clerk, session_id)
     url = public_url(row)
     session.close()
-    version = get_actions(request).publish(session_id=session_id, user_id=clerk.user_id)
-    return {"version": version, "url": url}
+    published = get_actions(request).publish(session_id=session_id, user_id=clerk.user_id)
+    return {
+        "version": published.version,
+        "url": url,
+        "unfilled_segments": published.unfilled_segments,
+        "unfilled_s": round(published.unfilled_s, 3),
+    }
 
 
 @router.get("/progress")

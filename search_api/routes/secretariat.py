@@ -263,12 +263,19 @@ def publish(
     user: CurrentUser,
     session_id: SessionId,
 ) -> PublishResult:
-    """Freeze the reviewed draft as a new published version (earlier ones stay reachable)."""
+    """Freeze the reviewed draft as a new published version (earlier ones stay reachable).
+
+    Flagged speech still unfilled is published as gaps; the response counts it."""
     require_staff_of(caller, _assembly(session, caller, session_id))
-    version = get_actions(request).publish(
+    published = get_actions(request).publish(
         session_id=session_id, user_id=user.id, site_url=base_url
     )
-    return PublishResult(session_id=session_id, version=version)
+    return PublishResult(
+        session_id=session_id,
+        version=published.version,
+        unfilled_segments=published.unfilled_segments,
+        unfilled_s=round(published.unfilled_s, 3),
+    )
 
 
 @router.post(

@@ -126,6 +126,15 @@ class AgendaUpdate(InputModel):
 class PublishResult(BaseModel):
     session_id: str
     version: int
+    unfilled_segments: int = Field(
+        default=0,
+        ge=0,
+        description="Flagged segments (speech with no trustworthy text) published as gaps that "
+        "no reviewer has filled in; 0 when every gap is filled",
+    )
+    unfilled_s: float = Field(
+        default=0.0, ge=0, description="The length of those segments, in seconds"
+    )
 
 
 class RecordingStart(InputModel):

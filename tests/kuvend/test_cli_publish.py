@@ -13,7 +13,7 @@ import cli
 from kuvend.config import Settings, get_settings
 from kuvend.storage.db import session_scope
 from kuvend.storage.sessions import create_session, set_session_status
-from kuvend.storage.tables import PublishedVersionRow
+from kuvend.storage.tables import PublishedVersionRow, SegmentRow
 from tests.publish.test_review_storage import _stored_session
 
 
@@ -75,4 +75,30 @@ def test_rebuild_site_rewrites_every_page_and_needs_a_session_or_the_option(
     assert page.is_file() and page.stat().st_ino != inode  # rewritten, not left as it was
     assert _kuvend(["publish"], monkeypatch) == 2
     assert "--rebuild-site" in capsys.readouterr().err
+    get_settings.cache_clear()
+
+
+def test_publishing_unfilled_gaps_warns_in_one_line_and_publishes(
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KUVEND_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    session_id = _stored_session(database_url)
+    with session_scope(database_url) as db:
+        rows = db.scalars(select(SegmentRow).order_by(SegmentRow.start_s)).all()
+        for row in rows[:2]:
+            row.flag = "unintelligible"
+        seconds = sum(row.end_s - row.start_s for row in rows[:2])
+    assert _publish(session_id, monkeypatch) == 0
+    printed = capsys.readouterr()
+    assert "Published version 1" in printed.out
+    assert printed.err == (
+        f"kuvend: warning: {seconds:.1f} s of flagged speech in 2 segments published unfilled "
+        "(gaps on the page; fill them in review and publish again)\n"
+    )
+    with session_scope(database_url) as db:
+        assert len(db.scalars(select(PublishedVersionRow)).all()) == 1
     get_settings.cache_clear()

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import SegmentRow
 from tests.search_api.conftest import Api
 from tests.search_api.routes.test_access import DRAFT
 
@@ -99,3 +104,19 @@ def test_times_are_given_to_the_millisecond(api: Api) -> None:
     times = [item[key] for item in [*segments, *hits] for key in ("start_s", "end_s")]
     assert times and all(round(value, 3) == value for value in times)
     assert all(len(repr(value).split(".")[-1]) <= 3 for value in times)
+
+
+def test_publishing_counts_the_flagged_speech_left_unfilled(api: Api) -> None:
+    # Published all the same (the page shows the gaps), but the clerk is told what is left.
+    with session_scope(api.settings.resolved_database_url) as db:
+        rows = db.scalars(
+            select(SegmentRow).where(SegmentRow.session_id == DRAFT).order_by(SegmentRow.start_s)
+        ).all()
+        rows[0].flag = "loop"
+        flagged_s = rows[0].end_s - rows[0].start_s
+    published = api.client.post(
+        f"/api/v1/sessions/{DRAFT}/publish", headers=api.headers("secretariat_a")
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["unfilled_segments"] == 1
+    assert published.json()["unfilled_s"] == pytest.approx(flagged_s, abs=0.001)
