@@ -3,7 +3,9 @@
 ``kuvend search`` is the operator's local view of the index: drafts included, and marked.
 """
 
+import errno
 import json
+import socket
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +17,7 @@ from cli.app import app
 from cli.output import stdout_console
 from kuvend.addresses import remember_served_address, served_address
 from kuvend.config import get_settings
+from kuvend.errors import KuvendError
 from kuvend.query_language import parse_query
 from kuvend.search import ALL_ASSEMBLIES, SearchQuery
 from kuvend.storage.db import migrate
@@ -107,6 +110,7 @@ def serve(
     from workers.actions import PipelineActions
 
     settings = get_settings()
+    _check_bindable(host, port)  # before announcing an address that cannot be served
     migrate(settings.resolved_database_url)
     if not (settings.resolved_site_dir / "index.html").exists():
         # Before the first publish: the front door (assemblies, an empty state), not a 404.
@@ -129,6 +133,27 @@ def serve(
     # proxy_headers off: uvicorn would trust X-Forwarded-For from loopback; the API reads it
     # only from KUVEND_TRUSTED_PROXIES (search_api.signin.client_address).
     uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """``KuvendError`` in one line when ``host:port`` cannot be listened on (in use, or no
+    such local address), as uvicorn would find out after the address was announced."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise KuvendError(f"cannot listen on {host}: {error.strerror}") from None
+    family, kind, protocol, _, address = addresses[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # As uvicorn binds: a port whose last connections are closing is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise KuvendError(
+                    f"port {port} on {host} is in use (choose another with --port)"
+                ) from None
+            raise KuvendError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 @app.command()

@@ -189,3 +189,21 @@ def test_serve_shows_the_front_door_before_anything_is_published(settings: Setti
     assert home.headers["content-type"].startswith("text/html")
     assert "Ende nuk është publikuar asnjë procesverbal." in home.text
     assert stat.S_IMODE(settings.resolved_site_dir.stat().st_mode) == 0o755
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_before_announcing(
+    settings: Settings,
+) -> None:
+    # It used to print "Kuvend API on http://…", then uvicorn's ERROR lines, and exit 3.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kuvend", "serve", "--port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"kuvend: error: port {port} on 127.0.0.1 is in use (choose another with --port)\n"
+    )
