@@ -7,6 +7,7 @@ request on (signed-in tokens are checked against the account on every request).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from cli.app import app
 from cli.assemblies import require_assembly
 from cli.output import Record, column, print_records
 from kuvend.config import get_settings
-from kuvend.errors import NotFoundError
+from kuvend.errors import KuvendError, NotFoundError
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.tables import ApiKeyRow, UserRow
 
@@ -84,6 +85,8 @@ def users_add(
 ) -> None:
     """Add a secretariat account of ASSEMBLY (an existing one, or a new one with --new-assembly)."""
     if password is None:
+        if not sys.stdin.isatty():  # getpass would warn, read nothing, and look interrupted
+            raise KuvendError("no password given: pass --password or run in a terminal")
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < _MIN_PASSWORD:
         raise typer.BadParameter(

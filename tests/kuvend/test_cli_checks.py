@@ -54,13 +54,17 @@ def test_the_production_start_up_error_never_echoes_the_secret_key(
 
 
 def _kuvend(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """The command line as a user runs it (its entry point, not Typer's test runner)."""
+    """The command line as a user runs it (its entry point, not Typer's test runner), from a
+    script: standard input is no terminal."""
     env = {**os.environ, "KUVEND_DATA_DIR": str(data_dir)}
-    for key in ("KUVEND_DATABASE_URL", "KUVEND_MEDIA_DIR", "KUVEND_SITE_DIR"):
+    for key in (
+        "KUVEND_DATABASE_URL", "KUVEND_MEDIA_DIR", "KUVEND_SITE_DIR", "KUVEND_NEW_USER_PASSWORD"
+    ):  # fmt: skip
         env.pop(key, None)
     return subprocess.run(
         [sys.executable, "-m", "kuvend", *args],
         env=env,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=300,
@@ -160,3 +164,17 @@ def test_a_new_session_in_an_unknown_assembly_is_refused_once_there_is_one(
     assert recorded.stderr.startswith("kuvend: error: no assembly 'prishtin'"), recorded.stderr
     with session_scope(settings.resolved_database_url) as db:
         assert db.get(AssemblyRow, "prishtin") is None
+
+
+def test_users_add_without_a_terminal_or_a_password_says_how_to_give_one(
+    tmp_path: Path,
+) -> None:
+    # It used to print getpass's GetPassWarning, then "kuvend: interrupted", exit 130.
+    result = _kuvend(
+        "users", "add", "ana@prishtine.example", "--assembly", "prishtine", "--new-assembly",
+        data_dir=tmp_path / "data",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        "kuvend: error: no password given: pass --password or run in a terminal\n"
+    )
