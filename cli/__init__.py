@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from cli import logs
 from cli.app import app
 from cli.help_text import plain_names
 from kuvend import interrupts
@@ -56,8 +57,9 @@ def main() -> None:
     and exit 2.
 
     SIGTERM and SIGINT stop cleanly (exit 130); any other exception is one line too (exit 1),
-    its traceback logged at DEBUG level.
+    its traceback logged at DEBUG level. The stages' log shows errors only, unless ``-v``.
     """
+    logs.configure()
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
     sys.unraisablehook = _unraisable

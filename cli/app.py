@@ -2,6 +2,8 @@
 
 import typer
 
+from cli.logs import Verbose
+
 app = typer.Typer(
     name="kuvend",
     help=(
@@ -17,7 +19,7 @@ app = typer.Typer(
 
 
 @app.callback()
-def _at_start(ctx: typer.Context) -> None:
+def _at_start(ctx: typer.Context, verbose: Verbose = 0) -> None:
     # Every command first marks failed the sessions a stopped process left unfinished.
     if ctx.invoked_subcommand is None or ctx.resilient_parsing:
         return

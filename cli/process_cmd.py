@@ -12,6 +12,8 @@ from rich.console import Console
 from cli import checks
 from cli.app import app
 from cli.assemblies import DEMO, NewAssembly, check_new_session_assembly
+from cli.logs import Verbose
+from cli.output import plural
 from cli.progress import StageBars
 from kuvend.config import get_settings
 from kuvend.minutes import Minutes
@@ -65,6 +67,7 @@ def process(
             "--queue", help="Submit to the Celery workers (KUVEND_REDIS_URL) and follow it."
         ),
     ] = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Transcribe, diarize and write MEDIA's minutes into OUT.
 
@@ -93,17 +96,30 @@ def process(
             result = process_media(request, settings=get_settings(), hook=bars.hook)
     for line in media_warnings(result.minutes):
         _console.print(f"kuvend: warning: {line}")
-    speakers = len(result.minutes.speakers)
-    segments = len(result.minutes.segments)
-    if segments == 0:
+    if not result.minutes.segments:
         _console.print(f"kuvend: warning: no speech found in {media}: the minutes are empty")
-    flagged = [s for s in result.minutes.segments if s.flag]
     _console.print(
-        f"Minutes of [bold]{request.title}[/bold]: {segments} segments, {speakers} speakers.\n"
-        f"Flagged for review: {sum(s.end - s.start for s in flagged):.1f} s of speech in "
-        f"{len(flagged)} segments with no trustworthy text (gaps to fill on the page).\n"
+        f"Minutes of [bold]{request.title}[/bold]: {_counts(result.minutes)}.\n"
+        f"{_flagged_line(result.minutes)}"
         f"Session page: {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:   {result.session_id} (kuvend sessions show, kuvend publish)"
+    )
+
+
+def _counts(minutes: Minutes) -> str:
+    """``12 segments, 2 speakers``."""
+    return f"{plural(len(minutes.segments), 'segment')}, {plural(len(minutes.speakers), 'speaker')}"
+
+
+def _flagged_line(minutes: Minutes) -> str:
+    """The line on speech flagged for review, ending in a newline; nothing when none is."""
+    flagged = minutes.flagged_speech()
+    if not flagged.segments:
+        return ""
+    return (
+        f"Flagged for review: {flagged.seconds:.1f} s of speech in "
+        f"{plural(flagged.segments, 'segment')} with no trustworthy text (gaps to fill on the "
+        "page).\n"
     )
 
 
@@ -143,6 +159,7 @@ def demo(
             "--out", help="Folder for the demo session (default: demo/ in the data folder)."
         ),
     ] = None,
+    verbose: Verbose = 0,
 ) -> None:
     """Synthesise a short bilingual session (espeak-ng, two voices) and process it."""
     from workers.runner import ProcessRequest, process_media
@@ -164,9 +181,12 @@ def demo(
     with StageBars(_console) as bars:
         result = process_media(request, settings=settings, hook=bars.hook)
     example = _searchable_word(result.minutes, script)
+    minutes = result.minutes
     _console.print(
         f"Processed {session.duration_s:.0f} s of audio into "
-        f"{len(result.minutes.segments)} segments by {len(result.minutes.speakers)} speakers.\n"
+        f"{plural(len(minutes.segments), 'segment')} by "
+        f"{plural(len(minutes.speakers), 'speaker')}.\n"
+        f"{_flagged_line(minutes)}"
         f"Open the session page:  {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:             {result.session_id}\n"
         f"Publish it:             .venv/bin/kuvend publish {result.session_id}\n"

@@ -20,6 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from cli import checks
 from cli.app import app
 from cli.assemblies import NewAssembly, check_new_session_assembly
+from cli.logs import Verbose
 from kuvend.config import Settings, get_settings
 from kuvend.domain import AudioChunk, Gap
 from kuvend.errors import KuvendError
@@ -53,6 +54,7 @@ def record(
     languages: Annotated[
         str, typer.Option(help="Languages spoken in a new session, comma-separated.")
     ] = "sq,sr",
+    verbose: Verbose = 0,
 ) -> None:
     """Record the live stream at URL until stopped (Ctrl-C or `kuvend stop`), into a new
     session (--assembly and --title) or a scheduled one (--session).

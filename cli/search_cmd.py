@@ -5,6 +5,7 @@
 
 import errno
 import json
+import logging
 import socket
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli import logs
 from cli.app import app
 from cli.output import stdout_console
 from kuvend.addresses import remember_served_address, served_address
@@ -109,6 +111,7 @@ def serve(
     from search_api.app import create_app
     from workers.actions import PipelineActions
 
+    logs.show_at_least(logging.WARNING)  # a server's log is where its warnings are read
     settings = get_settings()
     _check_bindable(host, port)  # before announcing an address that cannot be served
     migrate(settings.resolved_database_url)

@@ -82,6 +82,15 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessedSes
     minutes = Minutes.model_validate_json((out_dir / "minutes.json").read_text())
     # The id the other commands take, whole on one line although stderr is not a terminal.
     assert f"Session id:   {minutes.session.id} " in result.stderr.splitlines()[-1] + " "
+    # The summary in plain words; the flagged line only when something is flagged; the
+    # stages' log warnings (decoding again, …) only with -v.
+    segments, speakers = len(minutes.segments), len(minutes.speakers)
+    assert (
+        f"{segments} segment{'s' * (segments != 1)}, {speakers} speaker{'s' * (speakers != 1)}."
+        in result.stderr
+    )
+    assert ("Flagged for review" in result.stderr) == any(s.flag for s in minutes.segments)
+    assert "WARNING" not in result.stderr and " again: " not in result.stderr, result.stderr
     yield ProcessedSession(reference, out_dir, minutes, env)
 
 
@@ -264,6 +273,8 @@ def test_silence_gives_empty_minutes_not_invented_text(
     result = kuvend("process", str(quiet), "--out", str(tmp_path / "out"), env=processed.env)
     assert result.returncode == 0, result.stderr
     assert "no speech" in result.stderr
+    assert "0 segments, 0 speakers." in result.stderr
+    assert "Flagged for review" not in result.stderr
     minutes = Minutes.model_validate_json((tmp_path / "out" / "minutes.json").read_text())
     assert minutes.segments == []
     assert minutes.speakers == []

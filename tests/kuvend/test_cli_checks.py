@@ -178,3 +178,15 @@ def test_users_add_without_a_terminal_or_a_password_says_how_to_give_one(
     assert result.stderr == (
         "kuvend: error: no password given: pass --password or run in a terminal\n"
     )
+
+
+def test_the_stages_log_is_shown_only_with_verbose(tmp_path: Path) -> None:
+    # Log warnings ("decoding 0.7–4.0 s again: repetition loop …") were printed before the
+    # progress bars of every run; the first command of a data folder migrates its database,
+    # which logs at INFO level.
+    quiet = _kuvend("sessions", "list", "--json", data_dir=tmp_path / "quiet")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    verbose = _kuvend("-v", "sessions", "list", "--json", data_dir=tmp_path / "verbose")
+    assert verbose.returncode == 0
+    assert "INFO alembic.runtime.migration: Running upgrade" in verbose.stderr
+    assert "DEBUG" not in verbose.stderr

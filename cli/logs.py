@@ -1,0 +1,60 @@
+"""Where the stages' log records go on the terminal: errors always, the rest on request.
+
+A command's own output says what the operator needs (a summary, one line per problem); the
+stages' warnings (``decoding 0.7–4.0 s again: repetition loop``) are for whoever investigates,
+so they are shown with ``-v`` (``-vv``: debugging detail too). ``kuvend serve`` shows
+warnings anyway: a server's log is where they are read.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+_FORMAT = "%(levelname)s %(name)s: %(message)s"
+_handler: logging.Handler | None = None
+
+
+def configure() -> None:
+    """Send log records of level ERROR and above to standard error (the default)."""
+    global _handler
+    if _handler is None:
+        _handler = logging.StreamHandler(sys.stderr)
+        _handler.setFormatter(logging.Formatter(_FORMAT))
+        logging.getLogger().addHandler(_handler)
+    _set(logging.ERROR)
+
+
+def show_at_least(level: int) -> None:
+    """Show records of ``level`` and above too (never fewer than already shown)."""
+    root = logging.getLogger()
+    if root.level == logging.NOTSET or level < root.level:
+        _set(level)
+
+
+def _set(level: int) -> None:
+    logging.getLogger().setLevel(level)
+    if _handler is not None:
+        _handler.setLevel(level)
+
+
+def _verbosity(count: int) -> int:
+    if count:
+        show_at_least(logging.INFO if count == 1 else logging.DEBUG)
+    return count
+
+
+Verbose = Annotated[
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        show_default=False,
+        callback=_verbosity,
+        help="Show the stages' log: warnings and progress (-vv: debugging detail too).",
+    ),
+]
