@@ -15,30 +15,37 @@ from typing import Annotated
 import typer
 
 _FORMAT = "%(levelname)s %(name)s: %(message)s"
-_handler: logging.Handler | None = None
+
+
+class _StandardError(logging.Handler):
+    """Writes to ``sys.stderr`` as it is when a record comes (not as it was at start)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+_handler = _StandardError(logging.ERROR)
+_handler.setFormatter(logging.Formatter(_FORMAT))
 
 
 def configure() -> None:
     """Send log records of level ERROR and above to standard error (the default)."""
-    global _handler
-    if _handler is None:
-        _handler = logging.StreamHandler(sys.stderr)
-        _handler.setFormatter(logging.Formatter(_FORMAT))
-        logging.getLogger().addHandler(_handler)
-    _set(logging.ERROR)
+    root = logging.getLogger()
+    if _handler not in root.handlers:
+        root.addHandler(_handler)
+    _handler.setLevel(logging.ERROR)
 
 
 def show_at_least(level: int) -> None:
     """Show records of ``level`` and above too (never fewer than already shown)."""
-    root = logging.getLogger()
-    if root.level == logging.NOTSET or level < root.level:
-        _set(level)
-
-
-def _set(level: int) -> None:
-    logging.getLogger().setLevel(level)
-    if _handler is not None:
+    if level < _handler.level:
         _handler.setLevel(level)
+    root = logging.getLogger()
+    if level < root.getEffectiveLevel():
+        root.setLevel(level)
 
 
 def _verbosity(count: int) -> int:
