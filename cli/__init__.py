@@ -11,6 +11,7 @@ import typer
 from cli import logs
 from cli.app import app
 from cli.help_text import plain_names
+from cli.spelling import closest
 from kuvend import interrupts
 from kuvend.errors import KuvendError
 
@@ -47,6 +48,25 @@ def _path(context: Any) -> str:
     return " ".join(["kuvend", *reversed(words)])
 
 
+def _message(error: Any) -> str:
+    """Click's message, but for an unknown option only the closest of the command's own
+    options (click's list compared the leading dashes too: ``--bogus`` was "possibly"
+    ``--out``)."""
+    if type(error).__name__ != "NoSuchOption":
+        return str(error.format_message())
+    typed = str(error.option_name)
+    context = getattr(error, "ctx", None)
+    names = [
+        name.removeprefix("--")
+        for param in (context.command.params if context is not None else ())
+        for name in (*param.opts, *param.secondary_opts)
+        if name.startswith("--")
+    ]
+    close = closest(typed.removeprefix("--"), names) if typed.startswith("--") else []
+    guess = f" (did you mean {' or '.join('--' + name for name in close)}?)" if close else ""
+    return f"No such option: {typed}{guess}"
+
+
 def command() -> Any:
     """The ``kuvend`` command, its help in plain names (``cli.help_text``)."""
     return plain_names(typer.main.get_command(app))
@@ -71,7 +91,7 @@ def main() -> None:
             sys.stderr.write(error.format_message() + "\n")
             sys.exit(getattr(error, "exit_code", EXIT_ERROR))
         where = f" (see {_path(getattr(error, 'ctx', None))} --help)"
-        sys.stderr.write(f"kuvend: error: {' '.join(error.format_message().split())}{where}\n")
+        sys.stderr.write(f"kuvend: error: {' '.join(_message(error).split())}{where}\n")
         sys.exit(getattr(error, "exit_code", EXIT_ERROR))
     except typer.Abort:  # end of input at a prompt
         sys.stderr.write("kuvend: interrupted\n")

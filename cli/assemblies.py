@@ -14,6 +14,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cli.spelling import closest
 from kuvend.config import get_settings
 from kuvend.errors import NotFoundError
 from kuvend.storage.db import migrate, session_scope
@@ -45,9 +46,9 @@ def require_assembly(db: Session, slug: str, *, first_use: bool = False) -> None
     if first_use and (slug == DEMO or not set(known) - {DEMO}):
         return
     listed = f"known: {', '.join(known)}" if known else "there is none yet"
-    close = sorted((_distance(slug, name), name) for name in known)
-    if close and close[0][0] <= 2:
-        advice = f": did you mean {close[0][1]!r}? To add a new assembly, give --new-assembly"
+    close = closest(slug, known)
+    if close:
+        advice = f": did you mean {close[0]!r}? To add a new assembly, give --new-assembly"
     else:
         advice = "; to add a new assembly, give --new-assembly"
     raise NotFoundError(f"no assembly {slug!r} ({listed}){advice}")
@@ -62,16 +63,3 @@ def check_new_session_assembly(slug: str, *, new_assembly: bool) -> None:
     migrate(url)
     with session_scope(url) as db:
         require_assembly(db, slug, first_use=True)
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of one character."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        previous = current
-    return previous[-1]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import cli
 from cli import app
 from kuvend.config import Settings, get_settings
 from kuvend.errors import ConfigError
@@ -190,3 +191,24 @@ def test_the_stages_log_is_shown_only_with_verbose(tmp_path: Path) -> None:
     assert verbose.returncode == 0
     assert "INFO alembic.runtime.migration: Running upgrade" in verbose.stderr
     assert "DEBUG" not in verbose.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggestion"),
+    [
+        ("--bogus", ""),
+        ("--assembl", " (did you mean --assembly?)"),
+        ("--titel", " (did you mean --title?)"),
+    ],
+)
+def test_an_unknown_option_suggests_only_a_close_one(
+    typed: str, suggestion: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "--bogus" used to be "(Possible options: --out)": click compared the dashes too.
+    monkeypatch.setattr(sys, "argv", ["kuvend", "process", "session.wav", typed])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"kuvend: error: No such option: {typed}{suggestion} (see kuvend process --help)\n"
+    )
