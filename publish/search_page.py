@@ -11,6 +11,7 @@ Interface languages: ``sq``, ``sr`` (Latin), ``sr-Cyrl`` (Serbian in Cyrillic) a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
 from kuvend.errors import QueryError
+from kuvend.query_language import normalise_query
 from kuvend.search import SearchResults, Suggestion, moment_path
 from kuvend.types import SerbianScript
 from publish.formatting import clock
@@ -201,15 +203,21 @@ def _language_name(t: Translator, facet: str, value: str) -> str:
 
 
 def render_search_feed(
-    params: Mapping[str, str], results: SearchResults, *, base_url: str, page_language: str
+    params: Mapping[str, str],
+    results: SearchResults,
+    *,
+    base_url: str,
+    page_language: str,
+    updated: datetime,
 ) -> bytes:
     """The Atom feed of a search: its newest hits (by session date), each linking to its moment.
 
-    A feed reader polls it; an entry's id is the segment's, so a hit is announced once.
+    A feed reader polls it; an entry's id is the segment's, so a hit is announced once. The
+    feed's time is its newest hit's session date, or ``updated`` when it has none.
     """
     t = translator(page_language)
     root = base_url.rstrip("/")
-    query = params.get("q", "")
+    query = " ".join(normalise_query(params.get("q", "")).split())  # as it is searched
     state = {key: params[key] for key in PARAMETERS if params.get(key)}
     feed = FeedGenerator()
     feed_url = f"{root}/search.atom{_href(state)}"
@@ -218,7 +226,7 @@ def render_search_feed(
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
     feed.link(href=f"{root}/search{_href(state)}", rel="alternate", type="text/html")
     feed.language("sr" if page_language == "sr-Cyrl" else page_language)
-    feed.updated(_feed_time(results.hits[0].session_date if results.hits else "1970-01-01"))
+    feed.updated(_feed_time(results.hits[0].session_date) if results.hits else updated)
     for hit in reversed(results.hits):  # feedgen prepends: add oldest first
         entry = feed.add_entry()
         link = root + moment_path(hit.assembly, hit.session_id, hit.start_s)

@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -166,6 +166,14 @@ def session_versions(*, session: Session, session_ids: Iterable[str]) -> dict[st
     for session_id, version, sha256, published_at in rows:
         versions[session_id].append((version, sha256, published_at))
     return versions
+
+
+def last_publication_time(*, session: Session) -> datetime | None:
+    """When the newest published version was published; ``None`` before the first."""
+    newest: datetime | None = session.scalar(select(func.max(PublishedVersionRow.published_at)))
+    if newest is not None and newest.tzinfo is None:  # SQLite keeps no time zone: UTC
+        newest = newest.replace(tzinfo=UTC)
+    return newest
 
 
 def published_minutes(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -43,6 +43,8 @@ MAX_PAGE: Final = 50
 FEED_SIZE: Final = 50
 _LANGUAGES: Final = frozenset({"sq", "sr", "sr-Cyrl", "en"})
 _PARAMETERS: Final = ("q", "assembly", "speaker", "party", "language", "from", "to", "lang")
+#: The longest value of each parameter, as the API's /api/v1/search allows.
+_MAX_CHARS: Final = {"q": 500, "assembly": 64, "speaker": 32, "party": 200, "language": 3}
 #: The page's scripts and styles are its own files; forms go only to this server.
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -75,6 +77,7 @@ class SearchPages(Protocol):
         *,
         base_url: str,
         page_language: str,
+        updated: datetime,
     ) -> bytes: ...
 
 
@@ -82,7 +85,8 @@ def _params(request: Request) -> dict[str, str]:
     """The page's parameters; ``lang`` only when the query string names a language (links
     then keep it), empty otherwise (each visitor's own language is chosen again)."""
     raw = request.query_params
-    params = {key: raw.get(key, "").strip()[:500] for key in _PARAMETERS}
+    # Whole, not cut: an over-long value is refused by ``_query`` as the API refuses it.
+    params = {key: raw.get(key, "").strip() for key in _PARAMETERS}
     if params["lang"] not in _LANGUAGES:
         params["lang"] = ""
     return params
@@ -100,10 +104,19 @@ def _shown(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _query(params: Mapping[str, str], *, limit: int, offset: int) -> SearchQuery:
-    """The ``SearchQuery`` of the page's parameters; ``QueryError`` for a malformed date or a
-    control character in any of them."""
+    """The ``SearchQuery`` of the page's parameters; ``QueryError`` for a malformed date, a
+    control character in any of them, or one longer than the API allows."""
     for value in params.values():
         check_query_text(value)
+    for key, limit in _MAX_CHARS.items():
+        if len(params[key]) > limit:
+            raise QueryError(
+                f"the query is longer than {limit} characters"
+                if key == "q"
+                else f"{key} is longer than {limit} characters",
+                key="too_long" if key == "q" else "too_long_filter",
+                limit=limit,
+            )
     dates: dict[str, date | None] = {}
     for key in ("from", "to"):
         try:
@@ -191,8 +204,9 @@ def search_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/search.atom")
-def search_feed(request: Request, base_url: BaseUrlDep) -> Response:
-    """The newest hits of a search as an Atom feed, so a query can be followed."""
+def search_feed(request: Request, base_url: BaseUrlDep, session: SessionDep) -> Response:
+    """The newest hits of a search as an Atom feed, so a query can be followed; refused (400,
+    plain text) as the page and the API refuse the query."""
     pages: SearchPages = request.app.state.search_pages
     index: SearchIndex = request.app.state.index
     params = _params(request)
@@ -201,5 +215,9 @@ def search_feed(request: Request, base_url: BaseUrlDep) -> Response:
     except QueryError as problem:
         return Response(str(problem), status_code=400, media_type="text/plain; charset=utf-8")
     language = choose_language(request)
-    feed = pages.render_search_feed(params, results, base_url=base_url, page_language=language)
+    # A feed without entries is as new as the newest publication (now, before the first).
+    updated = crud.last_publication_time(session=session) or datetime.now(UTC)
+    feed = pages.render_search_feed(
+        params, results, base_url=base_url, page_language=language, updated=updated
+    )
     return Response(feed, media_type="application/atom+xml", headers={"Vary": VARY})

@@ -3,9 +3,14 @@ browser test is tests/publish/test_search_browser.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from lxml import etree, html
+from sqlalchemy import func, select
 
+from kuvend.storage.db import session_scope
+from kuvend.storage.tables import PublishedVersionRow
 from tests.search_api.conftest import Api
 
 
@@ -127,3 +132,33 @@ def test_tabs_and_newlines_in_a_query_separate_words(sqlite_api: Api) -> None:
     tabbed = sqlite_api.client.get("/api/v1/search", params={"q": "narodne\tskupštine\r\n"})
     assert tabbed.status_code == 200
     assert tabbed.json()["count"] == spaced.json()["count"] >= 1
+
+
+def test_the_feed_refuses_what_the_page_and_the_api_refuse(sqlite_api: Api) -> None:
+    # A 5,000-character q was cut to 500 and searched; the API refuses it.
+    for params, says in (
+        ({"q": "skupstina " * 500}, "the query is longer than 500 characters"),
+        ({"q": "skupstina", "party": "p" * 201}, "party is longer than 200 characters"),
+    ):
+        feed = sqlite_api.client.get("/search.atom", params=params)
+        assert feed.status_code == 400
+        assert feed.headers["content-type"].startswith("text/plain")
+        assert feed.text == says
+        assert sqlite_api.client.get("/search", params=params).status_code == 400
+        assert sqlite_api.client.get("/api/v1/search", params=params).status_code in (400, 422)
+
+
+def test_a_feed_without_hits_is_as_new_as_the_newest_publication(sqlite_api: Api) -> None:
+    # It said <updated>1970-01-01…; and its title kept the soft hyphen the search ignores.
+    response = sqlite_api.client.get("/search.atom", params={"q": "zzz\u00adqqq", "lang": "en"})
+    assert response.status_code == 200
+    feed = etree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert not feed.xpath("//a:entry", namespaces=ns)
+    updated = datetime.fromisoformat(feed.xpath("/a:feed/a:updated/text()", namespaces=ns)[0])
+    with session_scope(sqlite_api.settings.resolved_database_url) as db:
+        newest = db.scalar(select(func.max(PublishedVersionRow.published_at)))
+    assert newest is not None
+    assert updated == newest.replace(tzinfo=updated.tzinfo)
+    title = feed.xpath("/a:feed/a:title/text()", namespaces=ns)[0]
+    assert "zzzqqq" in title and "\u00ad" not in title
