@@ -63,6 +63,12 @@ class Translator:
         text = catalog(self.language, self.script)[key]
         return text.format(**fields) if fields else text
 
+    def count(self, key: str, count: int, **fields: object) -> str:
+        """The text for ``count`` things: ``key_one`` where the language says one (Albanian
+        and English: 1; Serbian: 1, 21, 31, … but not 11), else ``key``."""
+        one = (count % 10 == 1 and count % 100 != 11) if self.language == "sr" else count == 1
+        return self(f"{key}_one" if one else key, count=count, **fields)
+
     def duration(self, seconds: float) -> str:
         """A speaking time a reader takes in at a glance: ``2 min 5 s``."""
         whole = round(seconds)

@@ -173,7 +173,7 @@ def render_search_page(
             active=active,
             suggestions=[
                 {
-                    "label": s.query if not s.without_filters else t("hits_in_all", count=s.count),
+                    "label": s.query if not s.without_filters else t.count("hits_in_all", s.count),
                     "count": s.count,
                     "href": _href({"q": s.query, "lang": state.get("lang")})
                     if s.without_filters

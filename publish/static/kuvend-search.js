@@ -158,8 +158,10 @@
       if (a.date !== b.date) { return a.date < b.date ? 1 : -1; }
       return a.number - b.number;
     });
+    // "1 rezultat", "21 rezultat" in Serbian: the language's own rule for "one".
+    var one = new Intl.PluralRules(pageLang).select(hits.length) === "one";
     heading.textContent = hits.length
-      ? root.getAttribute("data-results").replace("{count}", hits.length)
+      ? root.getAttribute(one ? "data-results-one" : "data-results").replace("{count}", hits.length)
       : root.getAttribute("data-none").replace("{query}", query);
     var more = root.querySelector(".more");
     var drawn = 0;

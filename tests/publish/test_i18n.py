@@ -28,3 +28,28 @@ def test_durations_read_naturally() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown interface language"):
         catalog("de")
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "says"),
+    [
+        ("sq", 1, "1 rezultat"), ("sq", 2, "2 rezultate"),
+        ("sr", 1, "1 rezultat"), ("sr", 21, "21 rezultat"), ("sr", 11, "11 rezultata"),
+        ("sr", 3, "3 rezultata"), ("en", 1, "1 result"), ("en", 0, "0 results"),
+    ],
+)  # fmt: skip
+def test_result_counts_agree_with_their_number(language: str, count: int, says: str) -> None:
+    # The search page said "1 rezultate".
+    assert Translator(language).count("search_results", count) == says  # type: ignore[arg-type]
+
+
+def test_the_search_page_heading_says_one_result_in_the_singular() -> None:
+    from lxml import html
+
+    from kuvend.search import SearchResults
+    from publish.search_page import render_search_page
+
+    results = SearchResults(hits=(), total=1)
+    page = render_search_page({"q": "buxheti"}, results, page_language="sq", page=1, page_size=20)
+    heading = html.fromstring(page).xpath("//h2[@id='results-heading']")[0].text_content()
+    assert heading == "1 rezultat"

@@ -92,6 +92,9 @@ def test_the_session_page_search_box_finds_the_word_and_opens_its_moment(
 def test_accents_are_optional_and_a_missing_word_says_so(page: Page, plain_host: str) -> None:
     page.goto(f"{plain_host}/search/index.en.html?q=seancen")
     expect(page.locator(".hit mark")).to_have_text("seancën")
+    expect(page.locator("#results-heading")).to_have_text("1 result")  # not "1 results"
+    page.goto(f"{plain_host}/search/index.sq.html?q=seancen")
+    expect(page.locator("#results-heading")).to_have_text("1 rezultat")
     page.goto(f"{plain_host}/search/index.en.html?q=BUDŽ*")
     expect(page.locator(".hit mark").first).to_have_text("budžetu")
     page.goto(f"{plain_host}/search/index.en.html?q=budzetu+-budzetu")
