@@ -76,7 +76,6 @@ def process(
     """
     from workers.runner import ProcessRequest, process_media  # the models: only when needed
 
-    check_new_session_assembly(assembly, new_assembly=new_assembly)
     request = ProcessRequest(
         media=media,
         out_dir=out,
@@ -87,6 +86,8 @@ def process(
         audio_stream=audio_stream,
         accept_truncated=accept_truncated,
     )
+    # After every option is checked: this opens (or makes) the database.
+    check_new_session_assembly(assembly, new_assembly=new_assembly)
     if queue:
         from cli.worker_cmd import process_via_queue
 

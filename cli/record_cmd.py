@@ -73,8 +73,8 @@ def record(
     elif assembly is None or title is None:
         raise typer.BadParameter("give --assembly and --title for a new session, or --session ID")
     else:
-        check_new_session_assembly(assembly, new_assembly=new_assembly)
         spoken = list(checks.languages(languages))
+        check_new_session_assembly(assembly, new_assembly=new_assembly)
         session_id = new_recording_session(
             settings, assembly=assembly, title=title, languages=spoken
         )
