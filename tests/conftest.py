@@ -106,6 +106,19 @@ def postgres_url(_postgres_database: str) -> str:
     return _postgres_database
 
 
+@pytest.fixture(autouse=True)
+def _no_test_writes_the_users_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """A test that runs a command with the default settings gets a data folder of the test
+    run, never the developer's own (``~/.local/share/kuvend``, its database and site)."""
+    if "KUVEND_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("KUVEND_DATA_DIR", str(tmp_path_factory.getbasetemp() / "default-data"))
+        get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings over tmp folders and SQLite, with the shared model cache; also in the env."""
