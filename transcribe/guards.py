@@ -80,20 +80,28 @@ def is_loop(piece: Piece, options: TranscribeOptions) -> bool:
     )
 
 
-def invented(piece: Piece, options: TranscribeOptions, prompt: str | None) -> str | None:
-    """Why ``piece`` is not speech (a short reason for the log), or ``None`` when it is."""
+def not_words(piece: Piece) -> str | None:
+    """Why the text of ``piece`` cannot be anyone's words (no letters, a stock phrase), or
+    ``None``: such text is dropped whatever the audio under it."""
     text = plain(piece.text)
     if not any(char.isalpha() for char in text):
         return "no letters"
     for phrase in KNOWN_HALLUCINATIONS:
         if phrase in text:
             return f"stock phrase {phrase!r}"
-    if (
+    return None
+
+
+def sounds_silent(piece: Piece, options: TranscribeOptions) -> bool:
+    """Whisper's own silence signals (both over their limits) for the window of ``piece``.
+
+    Whisper reads them once per window, so over a stretch the VAD calls speech they say only
+    that the model could not make it out, not that nobody spoke.
+    """
+    return (
         piece.no_speech_prob > options.no_speech_threshold
         and piece.avg_logprob < options.log_prob_threshold
-    ):
-        return "no speech"
-    return None
+    )
 
 
 def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) -> str | None:

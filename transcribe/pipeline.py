@@ -5,8 +5,10 @@ front, without its own speech running into the next), find the speech regions, p
 30 s windows and encode every window once, in one batch; take each window's language from its
 encoder output and decode all windows in one batch with their language forced; check each
 sentence's language from the same encoder output and decode a run again in place where the
-language changed; drop what is not speech, decode once more what the guards reject and flag
-it if it fails again; regroup into sentences, and write Serbian in the assembly's script.
+language changed; decode alone any stretch of speech that nothing was read from; drop what is
+not speech, decode once more what the guards reject and flag it if it fails again; flag as a gap
+to fill whatever speech is still uncovered; regroup into sentences, and write Serbian in the
+assembly's script.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from kuvend.domain import AudioChunk, Segment, Word
 from kuvend.types import StageHook, no_hook
 from transcribe.audio import span_audio
+from transcribe.coverage import fill_gaps, unread
 from transcribe.decode import Piece, Request, decode
 from transcribe.edges import ChunkContext, span_of
 from transcribe.engine import WhisperEngine
@@ -87,8 +90,12 @@ def transcribe_chunk(
         Decoded(request.window, request.origin_s, tuple(pieces))
         for request, pieces in zip(requests, decode(engine, requests, options), strict=True)
     ]
+    decoded = fill_gaps(engine, audio, decoded, options, hook)
     relabelled = per_sentence(engine, audio, decoded, options, hook)
     pieces = screen(engine, audio, relabelled, options, hook)
+    pieces = sorted(
+        [*pieces, *unread(regions, pieces, audio, options, hook)], key=lambda p: p.start_s
+    )
     for piece in sentence_segments(pieces, options):
         segment = _to_segment(piece, options, chunk.index)
         hook("segment", segment)

@@ -1,11 +1,14 @@
 """The guards applied to decoded pieces: drop what is not speech, re-decode once, then flag.
 
-* Not speech (no letters, Whisper's stock phrases, silence by Whisper's own signals): dropped.
-* A repetition loop, text outside the language's alphabet (``quality``), or the vocabulary
-  prompt leaking into the text (``guards.prompt_leak``): the piece's stretch is encoded on its
-  own and decoded once more, without the prompt and with repeated 3-grams forbidden.
+* Not anyone's words (no letters, Whisper's stock phrases): dropped.
+* A repetition loop, text outside the language's alphabet (``quality``), text Whisper's own
+  silence signals doubt (``guards.sounds_silent``: every window is speech by the VAD, so that
+  only means the model could not make it out), or the vocabulary prompt leaking into the text
+  (``guards.prompt_leak``): the piece's stretch is encoded on its own and decoded once more,
+  without the prompt and with repeated 3-grams forbidden.
   A clean re-decode replaces it; otherwise the piece becomes a flagged stretch of speech
-  (``loop``, ``not_language``, or ``unintelligible`` when the re-decode reads nothing), kept
+  (``loop``, ``not_language``, or ``unintelligible`` when the re-decode reads nothing or the
+  silence signals persist), kept
   with its times for a reviewer to fill in. A leaked prompt whose re-decode reads nothing is
   dropped: the words came from the prompt, not from the audio.
 
@@ -26,7 +29,8 @@ from kuvend.types import SegmentFlag, StageHook, no_hook
 from transcribe.audio import ChunkAudio
 from transcribe.decode import Piece, RawWord, Request, decode
 from transcribe.engine import WhisperEngine
-from transcribe.guards import invented, is_loop, plain, prompt_leak
+from transcribe.guards import is_loop, not_words, plain, prompt_leak, sounds_silent
+from transcribe.language import LanguageChoice, window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.quality import text_problem
 from transcribe.sentence_language import Decoded
@@ -49,6 +53,8 @@ def problem(piece: Piece, options: TranscribeOptions) -> tuple[SegmentFlag, str]
     reason = text_problem(piece.text, piece.language)
     if reason is not None:
         return "not_language", reason
+    if sounds_silent(piece, options):
+        return "unintelligible", "Whisper's silence signals over speech"
     return None
 
 
@@ -65,7 +71,7 @@ def screen(
     for item in decoded:
         for piece in item.pieces:
             prompt, _ = hints(options, piece.language)
-            reason = invented(piece, options, prompt)
+            reason = not_words(piece)
             leak = prompt_leak(piece, options, prompt)
             found = problem(piece, options)
             if reason is not None and leak is None:
@@ -85,6 +91,11 @@ def screen(
     encoded = encode_windows(
         engine, audio, [window for *_, window in retries], batch_size=options.batch_size
     )
+    detected = window_languages(engine, encoded, options.languages)
+    retried = [
+        _in_language(piece, choice, options)
+        for (piece, *_), choice in zip(retries, detected, strict=True)
+    ]
     requests = [
         Request(
             window=window,
@@ -94,13 +105,27 @@ def screen(
             origin_s=audio.start_s + window.window.start_s,
             retry=True,
         )
-        for window, (piece, *_) in zip(encoded, retries, strict=True)
+        for window, piece in zip(encoded, retried, strict=True)
     ]
     again = decode(engine, requests, options)
-    for (piece, flag, leaked, _), redecoded in zip(retries, again, strict=True):
+    for piece, (_, flag, leaked, _), redecoded in zip(retried, retries, again, strict=True):
         heard = _first_words(piece, options, leaked=leaked)
         kept += _settle(piece, flag, heard, redecoded, options, hook)
     return sorted(kept, key=lambda piece: piece.start_s)
+
+
+def _in_language(piece: Piece, alone: LanguageChoice, options: TranscribeOptions) -> Piece:
+    """``piece`` in the language its stretch is in when heard alone, where that is clear.
+
+    The sentence check reads the stretch inside its window (``windows.masked``), where the
+    speech around it blurs a switch; the stretch encoded alone for the re-decode says more.
+    """
+    clear = alone.probability >= options.language_switch_p
+    if not clear or piece.end_s - piece.start_s < options.min_language_s:
+        return piece
+    if alone.language != piece.language:
+        log.info("decoding %.1f s again in %s", piece.start_s, alone.language)
+    return replace(piece, language=alone.language, language_probability=alone.probability)
 
 
 def _uncovered(
@@ -143,7 +168,7 @@ def _settle(
 
     ``heard`` is the first decode's best effort (see ``_first_words``).
     """
-    clean = [p for p in redecoded if invented(p, options, None) is None]
+    clean = [p for p in redecoded if not_words(p) is None]
     failures = [found for p in clean if (found := problem(p, options)) is not None]
     if clean and not failures:
         # A re-decode that stops early must not lose the rest of the stretch.

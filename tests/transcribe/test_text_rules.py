@@ -6,8 +6,9 @@ import pytest
 
 from transcribe import TranscribeOptions
 from transcribe.decode import Piece, RawWord
-from transcribe.guards import invented, is_loop, longest_repeat, prompt_leak
+from transcribe.guards import is_loop, longest_repeat, not_words, prompt_leak, sounds_silent
 from transcribe.quality import text_problem
+from transcribe.screening import problem
 from transcribe.script import in_script
 from transcribe.sentences import sentence_segments
 from transcribe.vocabulary import hints
@@ -64,17 +65,22 @@ def test_ordinary_repetition_in_speech_is_not_a_loop() -> None:
     ],
 )
 def test_stock_phrases_and_symbols_are_dropped(text: str) -> None:
-    assert invented(piece(text), OPTIONS, None) is not None
+    assert not_words(piece(text)) is not None
 
 
-def test_silence_by_whisper_own_signals_is_dropped() -> None:
+def test_speech_whisper_calls_silence_is_flagged_not_dropped() -> None:
+    # The VAD found speech there: Whisper's silence signals only say it could not make it out.
     quiet = piece("Hvala.", avg_logprob=-1.4, no_speech_prob=0.8)
-    assert invented(quiet, OPTIONS, None) == "no speech"
+    assert sounds_silent(quiet, OPTIONS) and not_words(quiet) is None
+    assert problem(quiet, OPTIONS) == ("unintelligible", "Whisper's silence signals over speech")
 
 
 def test_real_speech_passes_the_guards() -> None:
     said = piece("Hvala predsedavajući, želim da postavim pitanje o budžetu opštine.")
-    assert invented(said, OPTIONS, "Sednica Skupštine opštine. Nenad Jovanović, Gračanica.") is None
+    assert not_words(said) is None and problem(said, OPTIONS) is None
+    assert (
+        prompt_leak(said, OPTIONS, "Sednica Skupštine opštine. Nenad Jovanović, Gračanica.") is None
+    )
 
 
 def test_an_echo_of_the_vocabulary_prompt_is_a_leak() -> None:
