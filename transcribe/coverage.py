@@ -4,15 +4,17 @@ Whisper forced into one language often stops where the speaker switches to the o
 rest of the window is never read), and word timestamps can squeeze a looping read into the
 end of its window; the guards may then drop what was read. So after the first decode every
 stretch of a speech region longer than ``GAP_S`` that no piece covers is encoded on its own,
-given its own language and decoded (``fill_gaps``); whatever is still uncovered after the
-guards becomes a flagged ``unintelligible`` piece with no text (``unread``): a gap the
-reviewer sees and fills, never speech lost without a mark.
+given its own language and decoded (``decode_gaps``), and once more after the guards, whose
+re-decodes can stop short as well; whatever is still uncovered then becomes a flagged
+``unintelligible`` piece with no text (``unread``): a gap the reviewer sees and fills, never
+speech lost without a mark.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from kuvend.types import LanguageCode, StageHook, no_hook
 from transcribe.audio import ChunkAudio
@@ -30,11 +32,21 @@ log = logging.getLogger(__name__)
 GAP_S = 1.0
 
 
+class Timed(Protocol):
+    """Anything with times on the session clock: a piece, a segment."""
+
+    @property
+    def start_s(self) -> float: ...
+
+    @property
+    def end_s(self) -> float: ...
+
+
 def uncovered(
-    regions: Iterable[Region], pieces: Iterable[Piece], origin_s: float
+    regions: Iterable[Region], pieces: Iterable[Timed], origin_s: float
 ) -> list[tuple[float, float]]:
     """``(start_s, end_s)`` on the session clock of every stretch of ``regions`` (seconds from
-    ``origin_s``) at least ``GAP_S`` long that no piece overlaps, in time order."""
+    ``origin_s``) at least ``GAP_S`` long that no piece (or segment) overlaps, in time order."""
     spans = sorted((piece.start_s, piece.end_s) for piece in pieces)
     gaps = []
     for region in regions:
@@ -51,46 +63,40 @@ def uncovered(
     return gaps
 
 
-def fill_gaps(
+def decode_gaps(
     engine: WhisperEngine,
     audio: ChunkAudio,
-    decoded: Sequence[Decoded],
+    gaps: Sequence[tuple[float, float]],
+    around: Sequence[Piece],
     options: TranscribeOptions,
     hook: StageHook = no_hook,
 ) -> list[Decoded]:
-    """``decoded`` followed by a decode of every uncovered stretch of its windows' speech.
-
-    Each stretch is one more window (one encoder pass) with the language read from it, or,
-    when it is shorter than ``options.min_language_s``, the language of the nearest piece.
-    """
-    gaps: list[tuple[float, float, LanguageChoice | None]] = []
-    for item in decoded:
-        for start_s, end_s in uncovered(item.window.window.regions, item.pieces, audio.start_s):
-            log.info("nothing read at %.1f–%.1f s: decoding it alone", start_s, end_s)
-            hook("gap", (start_s, end_s))
-            near = _nearest(item.pieces, start_s, end_s)
-            short = end_s - start_s < options.min_language_s
-            own = None
-            if short and near is not None:
-                own = LanguageChoice(near.language, near.language_probability, {})
-            gaps.append((start_s, end_s, own))
+    """Each ``(start_s, end_s)`` gap (session clock) encoded alone and decoded: one window
+    (one encoder pass) each, in the language read from it, or, when it is shorter than
+    ``options.min_language_s``, in the language of the nearest piece of ``around``."""
     if not gaps:
-        return list(decoded)
-    windows = [Window(s - audio.start_s, e - audio.start_s, ()) for s, e, _ in gaps]
+        return []
+    own: list[LanguageChoice | None] = []
+    for start_s, end_s in gaps:
+        log.info("nothing read at %.1f–%.1f s: decoding it alone", start_s, end_s)
+        hook("gap", (start_s, end_s))
+        near = _nearest(around, start_s, end_s)
+        if end_s - start_s < options.min_language_s and near is not None:
+            own.append(LanguageChoice(near.language, near.language_probability, {}))
+        else:
+            own.append(None)
+    windows = [Window(s - audio.start_s, e - audio.start_s, ()) for s, e in gaps]
     encoded = encode_windows(engine, audio, windows, batch_size=options.batch_size)
     detected = window_languages(engine, encoded, options.languages)
-    choices = [own or choice for (*_, own), choice in zip(gaps, detected, strict=True)]
+    choices = [mine or choice for mine, choice in zip(own, detected, strict=True)]
     requests = [
         Request(w, w.encoded, c.language, c.probability, audio.start_s + w.window.start_s)
         for w, c in zip(encoded, choices, strict=True)
     ]
     again = decode(engine, requests, options)
     return [
-        *decoded,
-        *(
-            Decoded(request.window, request.origin_s, tuple(pieces))
-            for request, pieces in zip(requests, again, strict=True)
-        ),
+        Decoded(request.window, request.origin_s, tuple(pieces))
+        for request, pieces in zip(requests, again, strict=True)
     ]
 
 

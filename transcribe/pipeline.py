@@ -14,19 +14,19 @@ assembly's script.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from kuvend.domain import AudioChunk, Segment, Word
 from kuvend.types import StageHook, no_hook
-from transcribe.audio import span_audio
-from transcribe.coverage import fill_gaps, unread
+from transcribe.audio import ChunkAudio, span_audio
+from transcribe.coverage import decode_gaps, uncovered, unread
 from transcribe.decode import Piece, Request, decode
 from transcribe.edges import ChunkContext, span_of
 from transcribe.engine import WhisperEngine
 from transcribe.guards import flagged
 from transcribe.language import detect_language, window_languages
 from transcribe.options import TranscribeOptions
-from transcribe.regions import speech_regions
+from transcribe.regions import Region, speech_regions
 from transcribe.screening import screen
 from transcribe.script import in_script
 from transcribe.sentence_language import Decoded, per_sentence, settle_window_languages
@@ -90,16 +90,35 @@ def transcribe_chunk(
         Decoded(request.window, request.origin_s, tuple(pieces))
         for request, pieces in zip(requests, decode(engine, requests, options), strict=True)
     ]
-    decoded = fill_gaps(engine, audio, decoded, options, hook)
-    relabelled = per_sentence(engine, audio, decoded, options, hook)
-    pieces = screen(engine, audio, relabelled, options, hook)
-    pieces = sorted(
-        [*pieces, *unread(regions, pieces, audio, options, hook)], key=lambda p: p.start_s
-    )
+    pieces = _guarded(engine, audio, regions, decoded, options, hook)
     for piece in sentence_segments(pieces, options):
         segment = _to_segment(piece, options, chunk.index)
         hook("segment", segment)
         yield segment
+
+
+def _guarded(
+    engine: WhisperEngine,
+    audio: ChunkAudio,
+    regions: Sequence[Region],
+    decoded: Sequence[Decoded],
+    options: TranscribeOptions,
+    hook: StageHook,
+) -> list[Piece]:
+    """The pieces of ``decoded`` in their sentences' languages and through the guards, with
+    every stretch of ``regions`` left unread decoded alone (before the guards and after them),
+    then flagged."""
+    read = [piece for item in decoded for piece in item.pieces]
+    gaps = uncovered(regions, read, audio.start_s)
+    decoded = [*decoded, *decode_gaps(engine, audio, gaps, read, options, hook)]
+    relabelled = per_sentence(engine, audio, decoded, options, hook)
+    pieces = screen(engine, audio, relabelled, options, hook)
+    # A guard's re-decode can stop short as well.
+    gaps = uncovered(regions, pieces, audio.start_s)
+    late = decode_gaps(engine, audio, gaps, pieces, options, hook)
+    pieces += screen(engine, audio, per_sentence(engine, audio, late, options, hook), options, hook)
+    pieces += unread(regions, pieces, audio, options, hook)
+    return sorted(pieces, key=lambda piece: piece.start_s)
 
 
 def transcribe_chunks(
