@@ -68,6 +68,10 @@ def screen(
     """Every window's pieces, guarded, in time order (flagged pieces included)."""
     kept: list[Piece] = []
     retries: list[tuple[Piece, SegmentFlag | None, bool, Window]] = []
+    # A stretch decoded again stops short of its neighbours, which another window (a gap
+    # decoded alone) may have read: no word is read twice.
+    starts = sorted(p.start_s for item in decoded for p in item.pieces)
+    ends = sorted(p.end_s for item in decoded for p in item.pieces)
     for item in decoded:
         for piece in item.pieces:
             prompt, _ = hints(options, piece.language)
@@ -84,8 +88,10 @@ def screen(
             why = found[1] if found else str(leak)
             log.warning("decoding %.1f–%.1f s again: %s", piece.start_s, piece.end_s, why)
             hook("retry", (piece, why))
-            start = max(piece.start_s - _MARGIN_S, item.origin_s) - audio.start_s
-            end = min(piece.end_s + _MARGIN_S, item.end_s) - audio.start_s
+            before = [end for end in ends if end <= piece.start_s]
+            after = [start for start in starts if start >= piece.end_s]
+            start = max(piece.start_s - _MARGIN_S, item.origin_s, *before) - audio.start_s
+            end = min(piece.end_s + _MARGIN_S, item.end_s, *after) - audio.start_s
             flag = found[0] if found else None
             retries.append((piece, flag, leak is not None, Window(start, end, ())))
     encoded = encode_windows(
