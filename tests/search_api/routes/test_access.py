@@ -171,7 +171,12 @@ def test_publishing_is_the_secretariats_and_makes_the_draft_public(api: Api) -> 
 
     response = api.client.post(path, headers=api.headers("secretariat_a"))
     assert response.status_code == 200, response.text
-    assert response.json() == {"session_id": DRAFT, "version": 1}
+    assert response.json() == {
+        "session_id": DRAFT,
+        "version": 1,
+        "unfilled_segments": 0,
+        "unfilled_s": 0.0,
+    }
 
     public = api.client.get(f"/api/v1/sessions/{DRAFT}/minutes")
     assert public.status_code == 200
