@@ -3,7 +3,8 @@
 A command's own output says what the operator needs (a summary, one line per problem); the
 stages' warnings (``decoding 0.7–4.0 s again: repetition loop``) are for whoever investigates,
 so they are shown with ``-v`` (``-vv``: debugging detail too). ``kuvend serve`` shows
-warnings anyway: a server's log is where they are read.
+warnings anyway: a server's log is where they are read. ``kuvend worker`` leaves its log to
+Celery, at the worker's ``--loglevel``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def configure() -> None:
     if _handler not in root.handlers:
         root.addHandler(_handler)
     _handler.setLevel(logging.ERROR)
+
+
+def leave_to_the_command() -> None:
+    """Remove this handler: the command configures logging itself (Celery's worker)."""
+    logging.getLogger().removeHandler(_handler)
 
 
 def show_at_least(level: int) -> None:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli import logs
 from cli.app import app
 from kuvend.config import Settings, get_settings
 from kuvend.errors import PipelineError
@@ -37,6 +39,11 @@ def worker(
     unknown = sorted(set(chosen) - set(_QUEUES))
     if not chosen or unknown:
         raise typer.BadParameter(f"unknown queue {', '.join(unknown) or '(none)'}; use gpu or cpu")
+    if loglevel.upper() not in logging.getLevelNamesMapping():
+        raise typer.BadParameter(f"unknown log level {loglevel}; use debug, info or warning")
+    # A worker's log is what its operator reads: Celery sets it up at --loglevel, writing to
+    # the real standard error (it redirects sys.stderr into the log, so ours would loop).
+    logs.leave_to_the_command()
     from workers.celery_app import app as celery_app  # reads KUVEND_* settings
 
     celery_app.worker_main(
