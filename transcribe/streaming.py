@@ -1,19 +1,23 @@
 """Streaming captions: a growing audio buffer re-decoded at every step, words committed by
 local agreement.
 
-Audio arrives in small steps (0.5–1 s). At every step the whole buffer (at most one Whisper
-window) is decoded again, greedily, with its sentence's language forced. A word is *committed*
-only once two successive hypotheses agree on it: the longest common prefix of the two, after
-the text already committed (the local-agreement policy of Macháček, Dabre and Bojar,
-"Turning Whisper into Real-Time Transcription System", IJCNLP-AACL 2023; written here from the
-paper's description). What follows the agreed prefix is the *tentative* tail: shown, marked,
-and free to change. Committed words never change and are never emitted twice.
+Audio arrives in small steps (0.5–1 s). At every step the buffer (at most 20 s) goes through
+Whisper's encoder once, in a window cut to its length (``transcribe.stream_decode``), and is
+decoded greedily with its sentence's language forced and the words already committed from it
+forced as a prefix, so that only the uncommitted rest is generated. A word is *committed* only
+once two successive hypotheses agree on it: the longest common prefix of the two, after the
+text already committed (the local-agreement policy of Macháček, Dabre and Bojar, "Turning
+Whisper into Real-Time Transcription System", IJCNLP-AACL 2023; written here from the paper's
+description). What follows the agreed prefix is the *tentative* tail: shown, marked, and free
+to change. Committed words never change and are never emitted twice.
 
 The buffer is trimmed at the end of a Whisper segment that closes a committed sentence (or, past
 ``max_buffer_s``, at the end of the last committed segment), so that its cost stays bounded;
-the committed text before the buffer is the decoder's prompt. Each sentence's language is
-chosen among the assembly's (Croatian and Bosnian count as Serbian) once the sentence has
-``min_language_s`` of audio; Serbian words are written in the assembly's script.
+the committed text before the buffer is the decoder's prompt (dropped for a step whose
+hypothesis loops). Each sentence's language is chosen among the assembly's (Croatian and
+Bosnian count as Serbian) from the step's encoder output, at every step from ``min_language_s``
+of audio until the sentence's first word is committed; Serbian words are written in the
+assembly's script.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -31,15 +34,23 @@ from kuvend.types import LanguageCode, SerbianScript
 from transcribe.audio import Samples
 from transcribe.engine import WhisperEngine
 from transcribe.guards import KNOWN_HALLUCINATIONS, compression_ratio, longest_repeat, plain
-from transcribe.language import detect_language
 from transcribe.script import in_script
 from transcribe.sentences import ends_sentence
+from transcribe.stream_decode import (
+    BufferSegment,
+    EncodedBuffer,
+    buffer_language,
+    decode_buffer,
+    encode_buffer,
+)
 
 _LETTERS = re.compile(r"\w+", re.UNICODE)
 #: A run of one to three letters repeated four more times inside a word ("ljjjjj", "movovovo").
 _STUTTER = re.compile(r"(\w{1,3})\1{4,}", re.UNICODE)
 #: A hypothesis word that starts this much before the last committed word's end is new speech.
 _TIME_SLACK_S = 0.1
+#: Decode the whole buffer again when nothing follows the forced prefix but this much audio.
+_RETRY_UNFORCED_S = 1.0
 #: Longest run of committed words a new hypothesis may repeat at its start (prompt echo).
 _MAX_ECHO_WORDS = 5
 
@@ -53,7 +64,8 @@ class StreamOptions:
     step_s: float = 1.0
     """Audio added between two decodes (a slow decode makes the next step longer)."""
     min_language_s: float = 1.5
-    """A sentence's language is chosen once it has this much audio; nothing is decoded before."""
+    """Nothing is decoded before the buffer has this much audio; from then on the sentence's
+    language is chosen at every step until its first word is committed."""
     max_buffer_s: float = 15.0
     """Past this the buffer is trimmed at its last committed segment even mid-sentence; past
     this plus 5 s (nothing agreed for that long, or decoding fell behind) its oldest audio is
@@ -207,42 +219,49 @@ class StreamingDecoder:
             if not self._tail:  # silence: keep only its last half second
                 self._drop(len(self._buffer) - SAMPLE_RATE_HZ // 2)
             return None
-        if self._language is None:
-            self._language = detect_language(
-                self.engine, self._buffer, self.options.languages
-            ).language
-        words = _cut_loop(self._decode(self._language), self.options)
-        known = [w.key for w in self._in_buffer]
-        after = _after_anchor(words, known)
-        if after is None:
-            # The committed words are not found again: keep what starts after them in time.
-            last_end = self._in_buffer[-1].end_s if known else self._buffer_start_s
-            after = [w for w in words if w.start_s >= last_end - _TIME_SLACK_S]
+        encoded = encode_buffer(self.engine, self._buffer)
+        if self._language is None or not self._in_buffer:
+            # Chosen again at every step until the sentence's first word is committed: the
+            # encoder output is at hand, and two seconds are often too few to tell.
+            self._language = buffer_language(self.engine, encoded, self.options.languages).language
+        known = self._in_buffer
+        since_s = known[-1].end_s - self._buffer_start_s if known else 0.0
+        prefix = " ".join(w.raw for w in known)
+        written = self._decode(encoded, prefix, since_s, self._prompt)
+        after = _cut_loop(written, self.options)
+        if len(after) < len(written) and self._prompt:
+            # A loop: the text before the buffer is often what set it off.
+            written = self._decode(encoded, prefix, since_s, "")
+            after = _cut_loop(written, self.options)
+        if known and not written and encoded.duration_s - since_s >= _RETRY_UNFORCED_S:
+            # After a forced prefix that ends a sentence Whisper sometimes ends the transcript
+            # there: decode the whole buffer and find the committed words in it again.
+            words = _cut_loop(self._decode(encoded, "", 0.0, self._prompt), self.options)
+            found = _after_anchor(words, [w.key for w in known])
+            # Not found again: keep what starts after them in time.
+            after = (
+                found
+                if found is not None
+                else [w for w in words if w.start_s >= known[-1].end_s - _TIME_SLACK_S]
+            )
         return _without_echo(after, [_key(w.text) for w in self.committed[-_MAX_ECHO_WORDS:]])
 
-    def _decode(self, language: LanguageCode) -> list[_Hyp]:
-        duration = len(self._buffer) / SAMPLE_RATE_HZ
-        segments, _ = self.engine.model.transcribe(
-            self._buffer,
-            language=language,
-            beam_size=1,
-            temperature=0.0,
-            # Segment timestamps cost nothing extra and place the trims; word alignment is not
-            # needed for agreement (bench/live.py measures what it would cost).
-            without_timestamps=False,
-            word_timestamps=False,
-            condition_on_previous_text=False,
-            initial_prompt=self._prompt or None,
-            vad_filter=False,
-            compression_ratio_threshold=None,
-            log_prob_threshold=None,
-            no_speech_threshold=None,
-            max_new_tokens=min(int(10 * duration) + 10, 200),
+    def _decode(
+        self, encoded: EncodedBuffer, prefix: str, since_s: float, prompt: str
+    ) -> list[_Hyp]:
+        """The words Whisper writes after ``prefix`` (said up to ``since_s`` into the buffer)
+        with ``prompt`` as the text before the buffer."""
+        assert self._language is not None
+        segments = decode_buffer(
+            self.engine,
+            encoded,
+            self._language,
+            prompt,
+            prefix=prefix,
+            prefix_end_s=since_s,
+            max_new_tokens=min(int(10 * (encoded.duration_s - since_s)) + 10, 200),
         )
-        words: list[_Hyp] = []
-        for segment in segments:
-            words += _words_of(segment, self._buffer_start_s, self.end_s)
-        return words
+        return [w for s in segments for w in _words_of(s, self._buffer_start_s, self.end_s)]
 
     def _has_speech(self) -> bool:
         vad = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=300)
@@ -316,7 +335,7 @@ def _key(text: str) -> str:
     return "".join(_LETTERS.findall(plain(text)))
 
 
-def _words_of(segment: Any, origin_s: float, end_s: float) -> list[_Hyp]:
+def _words_of(segment: BufferSegment, origin_s: float, end_s: float) -> list[_Hyp]:
     """A segment's words, times spread over the segment in proportion to their length."""
     tokens = segment.text.split()
     start = origin_s + float(segment.start)
