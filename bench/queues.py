@@ -7,12 +7,13 @@ Usage::
 Synthesises a bilingual session long enough for N chunks, then measures, on the machine's Redis
 (127.0.0.1:6379, a database of its own) and PostgreSQL (a database created and dropped here):
 
-1. in-process: the steps in the runner's order, in this process (models loaded beforehand);
+1. in-process: the plan as ``kuvend process`` runs it (``workers.chunk_run.run_to_draft``, chunk
+   states written too), in this process (models loaded beforehand);
 2. queue, W workers (each ``celery worker -Q gpu,cpu --concurrency 1``, models loaded before the
    clock starts): wall time from submission to the finished draft, and chunks per minute;
 3. replay: the same session again with every chunk's transcript and diarization stored, so the
    per-chunk work is only orchestration; in-process and through the queue. Their difference
-   divided by N is the queue's own overhead per chunk (hops through Redis, state updates).
+   divided by N is the queue's own overhead per chunk (hops through Redis, the tasks' bookkeeping).
 
 Decoding is deterministic (``KUVEND_WHISPER_TEMPERATURES=0``), so every run does the same work.
 On a shared 2-core machine the model-bound figures move with the load; the replay is stable.
@@ -47,6 +48,7 @@ from kuvend.storage.sessions import set_session_status  # noqa: E402
 from kuvend.synthetic import bilingual_dialogue, synthesize_session  # noqa: E402
 from workers import steps  # noqa: E402
 from workers.celery_app import create_app, session_pipeline  # noqa: E402
+from workers.chunk_run import run_to_draft  # noqa: E402
 from workers.submit import follow_session  # noqa: E402
 
 POSTGRES = os.environ.get("KUVEND_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -136,16 +138,7 @@ def _timed(action: Callable[[], object]) -> float:
 
 
 def _in_process(settings: Settings, session_id: str) -> None:
-    engines = steps.load_engines(settings)
-    count = steps.ingest_session(settings=settings, session_id=session_id)
-    for index in range(count):
-        steps.transcribe_chunk_step(
-            settings=settings, engines=engines, session_id=session_id, chunk_index=index
-        )
-        steps.diarize_chunk_step(
-            settings=settings, engines=engines, session_id=session_id, chunk_index=index
-        )
-    steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
+    run_to_draft(settings=settings, session_id=session_id, engines=steps.load_engines(settings))
 
 
 def _rearm(settings: Settings, session_id: str) -> None:

@@ -31,7 +31,7 @@ def publish_session(
     notified. With --rebuild-site the whole site is rebuilt; without SESSION nothing is
     published.
     """
-    from workers import steps
+    from workers import plan, steps
 
     if session_id is None and not rebuild_site:
         raise typer.BadParameter("give a SESSION to publish, or --rebuild-site")
@@ -42,7 +42,7 @@ def publish_session(
         site = steps.rebuild_site_step(settings=settings)
         console.print(f"Rebuilt the public site in {site.out_dir} ({len(site.pages)} pages)")
         return
-    publication = steps.publish_step(
+    publication = plan.PUBLISH.step(
         settings=settings, session_id=session_id, rebuild_all=rebuild_site
     )
     console.print(

@@ -60,6 +60,7 @@ from kuvend.storage.sessions import (
 )
 from kuvend.storage.tables import SessionRow
 from publish.review import apply_change, load_draft_minutes, revise
+from workers import plan
 from workers.background import BackgroundProcessing, embedded_key, mark_embedded
 from workers.celery_app import create_app, session_pipeline
 from workers.draft_index import DraftIndexer, index_draft
@@ -68,7 +69,7 @@ from workers.recording import (
     record_session,
     request_stop,
 )
-from workers.steps import player_recording, publish_step
+from workers.steps import player_recording
 from workers.voiceprints import learn_from_naming
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class PipelineActions:
     def publish(
         self, *, session_id: str, user_id: str, site_url: str | None = None
     ) -> PublishedVersion:
-        publication = publish_step(
+        publication = plan.PUBLISH.step(
             settings=self.settings, session_id=session_id, user_id=user_id, site_url=site_url
         )
         unfilled = publication.unfilled

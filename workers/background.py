@@ -20,7 +20,7 @@ from kuvend.storage.artifacts import artifact_key, save_artifact
 from kuvend.storage.db import session_scope
 from kuvend.storage.sessions import set_session_status
 from workers import steps
-from workers.chunk_run import one_line, process_chunk
+from workers.chunk_run import one_line, run_to_draft
 from workers.recording import (
     close_interrupted_recording,
 )
@@ -48,18 +48,12 @@ def mark_embedded(settings: Settings, session_id: str, *, db: Session | None = N
 def process_session(settings: Settings, session_id: str) -> None:
     """Run a queued session through every step in this process, writing its progress.
 
-    The steps of ``workers.steps`` in the order the Celery chains run them, with each chunk's
+    The plan (``workers.plan``) to the draft, as the Celery chains run it, with each chunk's
     state and stage as the tasks write them. Never raises: a failure fails the session (and
     the chunk at work) with a one-line error that the progress endpoint shows.
     """
     try:
-        chunk_count = steps.ingest_session(settings=settings, session_id=session_id)
-        engines = steps.load_engines(settings)
-        for index in range(chunk_count):
-            process_chunk(
-                settings=settings, engines=engines, session_id=session_id, chunk_index=index
-            )
-        steps.finalize_session(settings=settings, engines=engines, session_id=session_id)
+        run_to_draft(settings=settings, session_id=session_id)
     except Exception as error:  # a background thread has no caller to raise to
         message = one_line(error)
         log.exception("session %s failed: %s", session_id, message)

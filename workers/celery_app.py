@@ -1,6 +1,6 @@
-"""The Celery application: Redis broker, two queues, and the shape of a session's work.
+"""The Celery application: Redis broker, two queues, and the plan (``workers.plan``) as tasks.
 
-::
+Each stage of the plan is one task; a chunk's chain follows the plan's chunk stages::
 
     ingest_session (cpu) ─┬─ transcribe_chunk (gpu) ─► diarize_chunk (gpu) ─► chunk_done (cpu)
                           ├─ … one chain per chunk …                                │
@@ -35,6 +35,9 @@ TRANSCRIBE = "workers.tasks.transcribe_chunk"
 DIARIZE = "workers.tasks.diarize_chunk"
 CHUNK_DONE = "workers.tasks.chunk_done"
 FINALIZE = "workers.tasks.finalize_session"
+
+#: The task that runs each of the plan's chunk stages (``workers.plan.CHUNK_STAGES``), by name.
+TASK_OF_CHUNK_STAGE = {"transcribe": TRANSCRIBE, "diarize": DIARIZE}
 
 #: Which queue each task goes to: the models' work to ``gpu``, the rest to ``cpu``.
 QUEUE_OF_TASK = {
@@ -79,11 +82,17 @@ def create_app(settings: Settings) -> Celery:
 
 
 def chunk_pipeline(app: Celery, session_id: str, chunk_index: int) -> Signature:
-    """The chain one chunk goes through: transcribe, diarize, then mark it done."""
+    """The chain one chunk goes through: the plan's chunk stages in order, then mark it done."""
+    # Here, not at the top: the plan imports the steps and their models' libraries, which a
+    # process that only submits sessions does not need; the ingest task calling this has them.
+    from workers.plan import CHUNK_STAGES
+
     args = (session_id, chunk_index)
     return chain(
-        app.signature(TRANSCRIBE, args=args, immutable=True),
-        app.signature(DIARIZE, args=args, immutable=True),
+        *(
+            app.signature(TASK_OF_CHUNK_STAGE[stage.name], args=args, immutable=True)
+            for stage in CHUNK_STAGES
+        ),
         app.signature(CHUNK_DONE, args=args, immutable=True),
     )
 

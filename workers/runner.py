@@ -1,11 +1,12 @@
 """The in-process runner: the whole pipeline on one file, no services (``kuvend process``).
 
-It calls the steps of ``workers.steps`` in the order the Celery chains do, so that a session
-processed here and one processed by the workers give the same minutes. Outputs are written into
-a fresh folder beside ``out_dir`` and, only when complete, exchanged with ``out_dir`` in one
-step (``renameat2``; where the system lacks it, the old folder is renamed away first), so that
-after a kill at any point ``out_dir`` is the old complete result or the new one. Leftover
-sibling folders of a killed run are removed by the next run into the same ``out_dir``.
+It loads the models, then runs the plan (``workers.plan``) to the draft as the Celery chains
+do, so that a session processed here and one processed by the workers give the same minutes.
+Outputs are written into a fresh folder beside ``out_dir`` and, only when complete, exchanged
+with ``out_dir`` in one step (``renameat2``; where the system lacks it, the old folder is
+renamed away first), so that after a kill at any point ``out_dir`` is the old complete result
+or the new one. Leftover sibling folders of a killed run are removed by the next run into the
+same ``out_dir``.
 
 Any exception, an interrupt included, marks the session failed with the reason and removes its
 chunks before it propagates.
@@ -32,7 +33,7 @@ from kuvend.storage import recovery
 from kuvend.types import LanguageCode, StageHook, no_hook
 from publish.site_folder import exchange
 from workers import steps
-from workers.chunk_run import process_chunk
+from workers.chunk_run import run_to_draft
 from workers.ingesting import NewSession
 
 log = logging.getLogger(__name__)
@@ -150,23 +151,8 @@ def _run_session(settings: Settings, session_id: str, staging: Path, hook: Stage
     hook("load", StepProgress("models", 0, 1, "loading"))
     engines = steps.load_engines(settings).warm()
     hook("load", StepProgress("models", 1, 1, engines.whisper_name))
-    chunk_count = steps.ingest_session(settings=settings, session_id=session_id, hook=hook)
-    for index in range(chunk_count):
-
-        def announce(stage: str, index: int = index) -> None:
-            hook(stage, StepProgress(stage, index, chunk_count, f"chunk {index + 1}"))
-
-        process_chunk(
-            settings=settings,
-            engines=engines,
-            session_id=session_id,
-            chunk_index=index,
-            announce=announce,
-        )
-    hook("transcribe", StepProgress("transcribe", chunk_count, chunk_count, "done"))
-    hook("diarize", StepProgress("diarize", chunk_count, chunk_count, "done"))
-    return steps.finalize_session(
-        settings=settings, engines=engines, session_id=session_id, out_dir=staging, hook=hook
+    return run_to_draft(
+        settings=settings, session_id=session_id, engines=engines, out_dir=staging, hook=hook
     )
 
 

@@ -1,11 +1,10 @@
 """The pipeline's steps: plain functions over IDs and the database, shared by every runner.
 
-The in-process runner (``runner.py``) and the Celery tasks (``tasks.py``) call the same steps in
-the same order::
-
-    create_session ─► ingest_session ─► per chunk: transcribe_chunk_step, diarize_chunk_step
-                   ─► finalize_session (link and name speakers, attribute words, save, minutes,
-                                        draft page and exports, search index)
+Their order is declared once, in ``workers.plan`` (after ``create_session``: ingest, then per
+chunk transcribe and diarize, then finalize, later publish); every runner follows that plan,
+in this process (``workers.chunk_run``) or on the Celery queues (``workers.tasks``).
+``finalize_session`` links and names speakers, attributes words, saves, and writes the draft's
+minutes, page, exports and search index.
 
 Each per-chunk step stores its result as an artifact keyed by session, chunk, step and a hash
 of the options that shaped it, and returns the stored result when it finds one: a redelivered

@@ -3,7 +3,7 @@
 The steps load what they need, store their result keyed by session, chunk, step and options,
 and return the stored result when they find one; so a task delivered twice does no work twice.
 What every task shares (progress in the database, retries, failing the session) is in
-``StepTask``; the order of the tasks is in ``workers.celery_app``.
+``StepTask``; their order is the plan's (``workers.plan``), chained in ``workers.celery_app``.
 """
 
 from __future__ import annotations
