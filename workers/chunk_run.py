@@ -45,7 +45,8 @@ def run_to_draft(
     propagates (the chunk at work marked failed); the caller fails the session.
     """
     chunk_count = plan.INGEST.step(settings=settings, session_id=session_id, hook=hook)
-    engines = engines or steps.load_engines(settings)
+    if engines is None:
+        engines = steps.load_engines(settings)
     for index in range(chunk_count):
 
         def announce(stage: str, index: int = index) -> None:
