@@ -37,6 +37,7 @@ from playwright.sync_api import sync_playwright
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import bench.search as corpus_bench  # noqa: E402
+from publish.i18n import Named  # noqa: E402
 from publish.page import copy_assets  # noqa: E402
 from publish.static_search import write_search_index, write_search_page  # noqa: E402
 
@@ -65,7 +66,7 @@ def main() -> None:
     site = Path(tempfile.mkdtemp(prefix="kuvend-bench-static-"))
     copy_assets(site / "assets")
     index = write_search_index(sessions, site / "komuna")
-    write_search_page(site, [("komuna", "Komuna")], "en")
+    write_search_page(site, [("komuna", Named("Komuna"))], "en")
     files = [path for path in index.rglob("*.json")]
     raw = sum(path.stat().st_size for path in files)
     packed = sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)

@@ -176,7 +176,13 @@
       var batch = hits.slice(drawn, drawn + SHOWN);
       drawn += batch.length;
       more.hidden = true;
-      return batch.map(textOf).reduce(function (previous, text, i) {
+      // The first hit's text is asked for alone: on a slow phone the other texts' parsing
+      // would otherwise come before it.
+      var first = batch.length ? textOf(batch[0]) : Promise.resolve();
+      var texts = first.then(function () { return batch.map(textOf); });
+      return batch.map(function (_, i) {
+        return texts.then(function (all) { return all[i]; });
+      }).reduce(function (previous, text, i) {
         return previous.then(function () {
           return text.then(function (row) {
             list.appendChild(render(batch[i].index, row));
