@@ -24,14 +24,13 @@ from search_api.errors import ApiError
 from search_api.materials import (
     ACCEPTED,
     MAX_TITLE_CHARS,
-    attach_material,
     check_title,
     material_file,
 )
 from search_api.pages.render import page, texts_for
 from search_api.pages.secretariat_api import api_clerk, own_session
 from search_api.pages.web_auth import page_clerk, require_csrf
-from search_api.routes.uploads import staged_then
+from search_api.routes.uploads import receive_material
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,19 +121,9 @@ async def attach(
     clerk = await run_in_threadpool(api_clerk, request, session)
     await run_in_threadpool(own_session, session, clerk, session_id)
     session.close()
-    try:
-        clean = check_title(title)
-    except ValueError as error:
-        raise ApiError(422, "invalid_request", f"title: {error}") from None
-    record = await staged_then(
-        request,
-        max_bytes=settings.max_material_bytes,
-        staging_dir=settings.data_dir / "uploads",
-        work=lambda path, name: attach_material(
-            settings=settings, session_id=session_id, title=clean, path=path, filename=name,
-            user_id=clerk.user_id,
-        ),
-    )  # fmt: skip
+    record = await receive_material(
+        request, settings, session_id=session_id, title=title, user_id=clerk.user_id
+    )
     return {"id": record.id, "title": record.title, "filename": record.filename}
 
 

@@ -20,7 +20,9 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kuvend.config import Settings
 from kuvend.errors import MediaError
+from kuvend.storage.agenda import MaterialRecord
 from search_api import crud
 from search_api.deps import (
     SECRETARIAT_TAG,
@@ -60,7 +62,7 @@ _FILE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def staged_then(
+async def _staged_then(
     request: Request, *, max_bytes: int, staging_dir: FilePath, work: Callable[[FilePath, str], T]
 ) -> T:
     """Stage the request's ``file`` field, then run ``work(path, filename)`` on a worker thread
@@ -118,7 +120,7 @@ async def upload_recording(
     """
     await run_in_threadpool(_scheduled_session, session, caller, slug, session_id)
     actions = get_actions(request)
-    receipt = await staged_then(
+    receipt = await _staged_then(
         request,
         max_bytes=settings.max_upload_bytes,
         staging_dir=settings.data_dir / "uploads",
@@ -167,13 +169,33 @@ async def enrol_voice(
     """
     await run_in_threadpool(_member_of_staff, session, caller, member_id)
     actions = get_actions(request)
-    speech_s = await staged_then(
+    speech_s = await _staged_then(
         request,
         max_bytes=MAX_VOICE_SAMPLE_BYTES,
         staging_dir=settings.data_dir / "uploads",
         work=lambda path, name: actions.enrol_voice(member_id=member_id, path=path, filename=name),
     )
     return VoiceprintEnrolled(member_id=member_id, speech_s=round(speech_s, 3))
+
+
+async def receive_material(
+    request: Request, settings: Settings, *, session_id: str, title: str, user_id: str
+) -> MaterialRecord:
+    """The request's file attached to the session's materials under ``title``, private until
+    published. ``ApiError`` 422 for a bad title, and as :func:`_staged_then` for the file."""
+    try:
+        clean = check_title(title)
+    except ValueError as error:
+        raise ApiError(422, "invalid_request", f"title: {error}") from None
+    return await _staged_then(
+        request,
+        max_bytes=settings.max_material_bytes,
+        staging_dir=settings.data_dir / "uploads",
+        work=lambda path, name: attach_material(
+            settings=settings, session_id=session_id, title=clean, path=path, filename=name,
+            user_id=user_id,
+        ),
+    )  # fmt: skip
 
 
 @router.post(
@@ -197,20 +219,10 @@ async def attach(
     It stays private until the agenda and materials are published (``…/announce``). The file
     is kept under its SHA-256; the file name is a label only.
     """
-    try:
-        clean = check_title(title)
-    except ValueError as error:
-        raise ApiError(422, "invalid_request", f"title: {error}") from None
     await run_in_threadpool(_staff_session, session, caller, session_id)
-    record = await staged_then(
-        request,
-        max_bytes=settings.max_material_bytes,
-        staging_dir=settings.data_dir / "uploads",
-        work=lambda path, name: attach_material(
-            settings=settings, session_id=session_id, title=clean, path=path, filename=name,
-            user_id=user.id,
-        ),
-    )  # fmt: skip
+    record = await receive_material(
+        request, settings, session_id=session_id, title=title, user_id=user.id
+    )
     return material_public(record)
 
 
