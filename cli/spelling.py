@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
-def distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of one character."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        previous = current
-    return previous[-1]
+from rapidfuzz.distance import Levenshtein
 
 
 def closest(word: str, names: Iterable[str], *, most: int = 2) -> list[str]:
     """The ``names`` at the smallest distance from ``word``, if it is at most ``most`` (one for
     a word of three characters or fewer, where two edits make any word another); sorted."""
     limit = most if len(word) > 3 else min(most, 1)
-    scored = [(distance(word, name), name) for name in set(names)]
+    scored = [(Levenshtein.distance(word, name), name) for name in set(names)]
     best = min((score for score, _ in scored), default=limit + 1)
     return sorted(name for score, name in scored if score == best <= limit)
