@@ -193,6 +193,10 @@ def test_a_clerk_announces_a_sitting_from_the_browser(page: Page, workspace: Wor
     row = page.get_by_role("row").filter(has_text=SITTING)
     row.get_by_role("link", name="Rendi i ditës dhe materialet").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(SITTING)
+    # On a phone the page fits its width (the list of file types once ran off it).
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     budget = pdf()
     page.get_by_label("Titulli i materialit").fill("Projektbuxheti 2027 (PDF)")
