@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
         [--encoders dvector,resemblyzer] [--chunk-s 30] [--only ami]
         [--change-threshold D] [--local-threshold D] [--link-threshold D] [--calibrate]
+        [--minutes]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
 (four 30 s AMI meeting excerpts with their RTTM and UEM, pyannote's 30 s sample), turn-taking
@@ -23,6 +24,11 @@ exists; otherwise on an untrained pipeline built here from random weights (segme
 0.5 instead of 0.1, to keep it within minutes), whose DER only shows that the code path runs:
 it is no measure of pyannote.
 
+``--minutes`` scores what a citizen reads instead: each file goes through a default ``kuvend
+process`` run (its own data folder, the configured speaker encoder) and the hypothesis is the
+segments of its ``minutes.json``, each with its speaker, so transcription's segment times and
+the word attribution count as well. The issue's goals are stated on these figures.
+
 ``--calibrate`` measures each encoder's member-identification threshold on espeak-ng voices
 (none of those the tests use): each voice is enrolled from four sentences and compared with
 the centroid the diarizer finds for two other sentences; it prints genuine and impostor
@@ -32,7 +38,10 @@ similarities and the equal-error threshold.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -82,15 +91,34 @@ def run(
     return diarization, time.process_time() - started
 
 
-def der(file: BenchFile, diarization: Diarization, collar: float) -> float:
+def minutes_turns(file: BenchFile, work: Path) -> tuple[list[tuple[float, float, str]], float]:
+    """The (start, end, speaker) of each segment of a default ``kuvend process`` run's
+    minutes.json, and the CPU-seconds the run took (start-up and every stage included)."""
+    out = work / "minutes" / file.name.replace("/", "-")
+    environment = {**os.environ, "KUVEND_DATA_DIR": str(work / "data" / out.name)}
+    command = [str(ROOT / ".venv" / "bin" / "kuvend"), "process", str(file.path), "--out", str(out)]
+    started = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, env=environment, check=True, capture_output=True)
+    finished = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = (finished.ru_utime - started.ru_utime) + (finished.ru_stime - started.ru_stime)
+    minutes = json.loads((out / "minutes.json").read_text())
+    turns = [
+        (segment["start"], segment["end"], segment["speaker"] or "unknown")
+        for segment in minutes["segments"]
+    ]
+    return turns, seconds
+
+
+def der(file: BenchFile, turns: Sequence[tuple[float, float, str]], collar: float) -> float:
+    """DER of ``turns`` (start, end, speaker) against ``file``'s reference, inside its UEM."""
     from pyannote.core import Annotation, Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     reference, hypothesis = Annotation(uri=file.name), Annotation(uri=file.name)
     for number, (start, end, speaker) in enumerate(file.reference):
         reference[Segment(start, end), number] = speaker
-    for turn in diarization.turns:
-        hypothesis[Segment(turn.start_s, turn.end_s)] = turn.speaker
+    for number, (start, end, speaker) in enumerate(turns):
+        hypothesis[Segment(start, end), number] = speaker
     uem = Timeline([Segment(*file.uem)])
     # pyannote's collar is the total width removed around each reference boundary.
     metric = DiarizationErrorRate(collar=2 * collar, skip_overlap=False)
@@ -193,6 +221,30 @@ def calibrate(encoder: str, work: Path) -> None:
         print(f"  equal-error threshold ~{candidates[int(np.argmin(gaps))]:.3f}")
 
 
+def score_minutes(files: Sequence[BenchFile], work: Path) -> None:
+    """DER of each file's minutes.json from a default ``kuvend process`` run, and means."""
+    print(
+        "minutes.json of default `kuvend process` runs; DER inside the UEM, overlap scored; "
+        "RTF: CPU-seconds of the whole run per second of audio"
+    )
+    print(f"{'file':20s} {'part':6s} {'DER':>6s} {'DER.25':>6s} {'found/true':>10s} {'RTF':>5s}")
+    totals: dict[str, list[float]] = {}
+    for file in files:
+        turns, seconds = minutes_turns(file, work)
+        strict, collared = der(file, turns, 0.0), der(file, turns, 0.25)
+        found = len({speaker for _, _, speaker in turns})
+        true_count = len({speaker for _, _, speaker in file.reference})
+        duration = soundfile.info(str(file.path)).duration
+        totals.setdefault(file.name.split("/")[0], []).append(collared)
+        print(
+            f"{file.name:20s} {file.part:6s} {strict:6.1%} {collared:6.1%} "
+            f"{found:>5d} / {true_count:<2d} {seconds / duration:5.2f}",
+            flush=True,
+        )
+    for group, errors in totals.items():
+        print(f"mean DER (0.25 s collar) of minutes.json on {group}: {np.mean(errors):.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="embedded,pyannote")
@@ -203,6 +255,9 @@ def main() -> None:
     parser.add_argument("--link-threshold", type=float)
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument(
+        "--minutes", action="store_true", help="score minutes.json of `kuvend process` runs"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="kuvend-bench-") as folder:
@@ -216,6 +271,9 @@ def main() -> None:
             files = [file for file in files if args.only in file.name]
         if not real_files():
             print(f"(no real recordings: {EVAL} is absent)")
+        if args.minutes:
+            score_minutes(files, work)
+            return
         diarizers = load_diarizers(args.backends.split(","), args.encoders.split(","), work)
         print(
             f"chunks of {args.chunk_s:.0f} s; DER inside the UEM, overlap scored, with no collar "
@@ -233,7 +291,8 @@ def main() -> None:
             for name, (diarizer, _) in diarizers.items():
                 options = options_for(diarizer, args)
                 diarization, seconds = run(diarizer, file, options, args.chunk_s, work)
-                strict, collared = der(file, diarization, 0.0), der(file, diarization, 0.25)
+                turns = [(turn.start_s, turn.end_s, turn.speaker) for turn in diarization.turns]
+                strict, collared = der(file, turns, 0.0), der(file, turns, 0.25)
                 found = len(diarization.centroids)
                 group = file.name.split("/")[0]
                 totals.setdefault((name, group), []).append(collared)

