@@ -1,8 +1,10 @@
 """The recordings ``bench/diarization.py`` scores, each with its reference and its part.
 
-Parts: thresholds are chosen on the ``tune`` part only (AMI dev00/dev01 and the synthetic
-3- and 4-voice sessions) and reported on the ``report`` part (AMI tst00/tst01, pyannote's
-sample, the ParlaSpeech turn-taking sessions and the synthetic 5- and 6-voice sessions).
+Parts: thresholds are chosen on the ``tune`` part only (AMI dev00/dev01, two ParlaSpeech
+turn-taking sessions of 3 and 5 people and the synthetic 3- to 6-voice ``-tune`` sessions, whose
+clips and voices appear in no report file) and reported on the ``report`` part (AMI
+tst00/tst01, pyannote's sample, the other ParlaSpeech sessions and the synthetic 5- and 6-voice
+sessions).
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ def real_files() -> list[BenchFile]:
 #: at a pause and dealt out A B C … A B C …. One clip comes from the Croatian Sabor (2021),
 #: the others from the National Assembly of Serbia in different years (2013-2018): the
 #: dataset gives no speaker ids, so different years stand for different MPs (an assumption).
-PARLASPEECH = (
-    ("parla/2-people", ("hr:u78044_1174-1367", "sr:2014-09-03-0_u8176_5486-5731")),
+PARLASPEECH: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("parla/2-people", ("hr:u78044_1174-1367", "sr:2014-09-03-0_u8176_5486-5731"), "report"),
     (
         "parla/3-people",
         (
@@ -99,6 +101,7 @@ PARLASPEECH = (
             "sr:2016-02-10-0_u49179_3709-3946",
             "sr:2018-05-28-0_u37333_1487-1716",
         ),
+        "report",
     ),
     (
         "parla/4-people",
@@ -108,6 +111,27 @@ PARLASPEECH = (
             "sr:2015-07-13-0_u31681_1991-2267",
             "sr:2017-04-20-0_u14572_212-433",
         ),
+        "report",
+    ),
+    (
+        "parla/3-people-tune",
+        (
+            "hr:u77655_0-152",
+            "sr:2013-07-09-0_u20707_502-642",
+            "sr:2016-08-11-0_u1361_863-1173",
+        ),
+        "tune",
+    ),
+    (
+        "parla/5-people-tune",
+        (
+            "hr:u78120_139-294",
+            "sr:2013-10-29-0_u25158_2696-2854",
+            "sr:2014-11-07-0_u13495_357-498",
+            "sr:2015-11-18-0_u39561_3521-3720",
+            "sr:2017-10-09-0_u22105_420-635",
+        ),
+        "tune",
     ),
 )
 
@@ -175,11 +199,11 @@ def turn_taking_session(
 def parlaspeech_files(folder: Path) -> list[BenchFile]:
     """The ``PARLASPEECH`` sessions, built in ``folder`` (none where the clips are absent)."""
     files = []
-    for name, keys in PARLASPEECH:
+    for name, keys, part in PARLASPEECH:
         clips = [(key, clip_path(key)) for key in keys]
         if all(path.exists() for _, path in clips):
             target = folder / f"{name.replace('/', '-')}.wav"
-            files.append(turn_taking_session(name, clips, target))
+            files.append(turn_taking_session(name, clips, target, part=part))
     return files
 
 
@@ -210,6 +234,19 @@ SYNTHETIC = (
         ((0, 3), (1, 1), (5, 2), (2, 1), (4, 1), (3, 2), (0, 1), (5, 1), (1, 1), (2, 1), (4, 1)),
         "report",
     ),
+)
+
+
+#: Tuning twins of the 5- and 6-voice sessions: the same scripts, voices no report file uses.
+SYNTHETIC += tuple(
+    (
+        f"{name}-tune",
+        ("sq+Adam", "sr+Annie", "sq+Boris", "sr+Linda", "sq+Max", "sr+Michael")[: len(voices)],
+        script,
+        "tune",
+    )
+    for name, voices, script, part in SYNTHETIC
+    if part == "report"
 )
 
 
