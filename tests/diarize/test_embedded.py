@@ -1,8 +1,10 @@
-"""The embedded diarizer on synthetic speech: real Silero VAD, real Resemblyzer, no fakes."""
+"""The embedded diarizer on synthetic speech: real Silero VAD, the real d-vector encoder."""
 
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -104,3 +106,21 @@ def test_silence_has_no_speakers(tmp_path: Path) -> None:
 def test_unknown_backend_names_the_choices() -> None:
     with pytest.raises(ValueError, match="embedded, pyannote"):
         get_diarizer("nemo")
+
+
+def test_the_default_embedded_path_never_loads_torch(dialogue: SyntheticSession) -> None:
+    """torch alone adds about 240 MB to a worker; the default diarizer runs on onnxruntime."""
+    script = f"""
+import sys
+from pathlib import Path
+from diarize import DiarizeOptions, get_diarizer, link_speakers
+from kuvend.domain import AudioChunk
+chunk = AudioChunk(0, Path({str(dialogue.path)!r}), 0.0, {dialogue.duration_s})
+local = get_diarizer("embedded").diarize_chunk(chunk, DiarizeOptions())
+print(len(link_speakers([local], DiarizeOptions()).centroids), "torch" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.split() == ["2", "False"]
