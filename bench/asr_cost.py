@@ -14,9 +14,10 @@ sentences, about 5 s each) and runs, each in its own subprocess, in rounds A B C
 * ``batched``  – faster-whisper ``BatchedInferencePipeline`` (batch 8, beam 5, VAD, word
                  timestamps).
 
-For each it prints CPU-seconds (user + system of the child), wall time, encoder passes (30 s
-windows through Whisper's encoder, counted by wrapping CTranslate2's model wherever it is given
-mel features), peak resident memory, WER and CER against the script (text lower-cased,
+For each it prints CPU-seconds (user + system of the child), wall time, encoder passes (windows
+through Whisper's encoder, counted by wrapping CTranslate2's model wherever it is given mel
+features) and the seconds of window they read (``enc_s``: a 30 s pass reads 30, a window cut
+to its audio less), peak resident memory, WER and CER against the script (text lower-cased,
 punctuation removed, Serbian folded to Latin; flagged segments' best-effort words left out, so
 that flagged speech counts as deleted words) and seconds flagged for review.
 The machine is shared: compare the ratios within one run, not figures across runs.
@@ -66,6 +67,8 @@ def _model_dir() -> Path:
 
 #: Encoder passes of this process: rows of mel features that went through Whisper's encoder.
 ENCODER_PASSES = [0]
+#: Seconds of window (audio and padding) those passes read.
+ENCODED_S = [0.0]
 
 
 def _count_encoder_passes() -> None:
@@ -96,6 +99,8 @@ def _count_encoder_passes() -> None:
                         or features.shape[1] == model.feature_extractor.mel_filters.shape[0]
                     ):
                         ENCODER_PASSES[0] += int(features.shape[0])
+                        # Mel frames are 10 ms: a pass costs about what its window lasts.
+                        ENCODED_S[0] += int(features.shape[0]) * int(features.shape[2]) / 100
                     return method(features, *rest, **options)
 
                 return call
@@ -151,6 +156,7 @@ def child(system: str, item: dict[str, Any]) -> dict[str, Any]:
         "text": text,
         "flagged_s": flagged,
         "encoder_passes": ENCODER_PASSES[0],
+        "encoded_s": ENCODED_S[0],
         "peak_mib": peak_kib / 1024,  # Linux reports KiB
     }
 
@@ -225,7 +231,7 @@ def main() -> None:
             runs[system].append(measure(system, item))
     base = min(r["cpu_s"] for r in runs["batched"])
     print(
-        f"{'system':9} {'cpu_s':>7} {'x batched':>9} {'wall_s':>7} {'encoder':>7} "
+        f"{'system':9} {'cpu_s':>7} {'x batched':>9} {'wall_s':>7} {'encoder':>7} {'enc_s':>6} "
         f"{'peak MiB':>8} {'WER':>5} {'CER':>5} {'flagged s':>9}"
     )
     for system, results in runs.items():
@@ -233,7 +239,8 @@ def main() -> None:
         wer, cer = errors(item["reference"], results[0]["text"])
         print(
             f"{system:9} {cpu:7.1f} {cpu / base:9.2f} {min(r['wall_s'] for r in results):7.1f} "
-            f"{results[0]['encoder_passes'] or '-':>7} {max(r['peak_mib'] for r in results):8.0f} "
+            f"{results[0]['encoder_passes'] or '-':>7} {results[0]['encoded_s']:6.0f} "
+            f"{max(r['peak_mib'] for r in results):8.0f} "
             f"{wer:5.2f} {cer:5.2f} {results[0]['flagged_s']:9.1f}"
         )
 

@@ -17,7 +17,8 @@ name; the split is fixed:
   the clips the tests check (``tests/transcribe/test_language.py``, ``test_real_clips.py``).
 
 Each clip is cut into speech regions as the transcriber cuts it (Silero VAD, the default
-options) and each region's language probabilities come from Whisper base once; the weights are
+options) and each region's language probabilities come from Whisper base once, from the region
+encoded in a window cut to its audio, as the transcriber encodes it; the weights are
 then searched on a grid (``fit``). ``--again`` refits on the probabilities kept from the last
 run, without Whisper.
 """
@@ -42,9 +43,15 @@ from kuvend.domain import AudioChunk  # noqa: E402
 from kuvend.types import LanguageCode  # noqa: E402
 from models import resolve_whisper_model  # noqa: E402
 from transcribe import TranscribeOptions, load_whisper  # noqa: E402
-from transcribe.audio import read_samples  # noqa: E402
-from transcribe.language import NEIGHBOUR_WEIGHT, PRIOR, choose_language  # noqa: E402
+from transcribe.audio import ChunkAudio, read_samples  # noqa: E402
+from transcribe.language import (  # noqa: E402
+    NEIGHBOUR_WEIGHT,
+    PRIOR,
+    choose_language,
+    whisper_probabilities,
+)
 from transcribe.regions import speech_regions  # noqa: E402
+from transcribe.windows import Window, encode_windows  # noqa: E402
 
 EVAL = Path(os.environ.get("KUVEND_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 CACHE = Path(os.environ.get("KUVEND_CACHE_DIR", "~/.cache/kuvend")).expanduser()
@@ -92,12 +99,15 @@ def measure(parts: Mapping[str, Sequence[tuple[Path, LanguageCode]]]) -> list[Re
     for part, clips in parts.items():
         for path, language in clips:
             samples = read_samples(AudioChunk(0, path, 0.0, 0.0))
-            for region in speech_regions(samples, options):
-                if region.duration_s < MIN_REGION_S:
-                    continue
-                audio = samples[int(region.start_s * 16_000) : int(region.end_s * 16_000)]
-                _, _, pairs = engine.model.detect_language(audio=audio)
-                regions.append(Region(part, path.name, language, dict(pairs)))
+            # Each region in a window cut to its audio, as the transcriber encodes it.
+            windows = [
+                Window(region.start_s, region.end_s, (region,))
+                for region in speech_regions(samples, options)
+                if region.duration_s >= MIN_REGION_S
+            ]
+            encoded = encode_windows(engine, ChunkAudio(samples, 0.0), windows, batch_size=8)
+            found = whisper_probabilities(engine, [window.encoded for window in encoded])
+            regions += [Region(part, path.name, language, pairs) for pairs in found]
     return regions
 
 

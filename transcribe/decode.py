@@ -85,9 +85,10 @@ def decode(
 ) -> list[list[Piece]]:
     """The pieces of every request, in request order.
 
-    Batched: one decoder run per kind (first decode or retry) and prompt length, since
-    CTranslate2 needs the start of the transcript at the same position across a batch (the
-    vocabulary prompt of one language can be longer than another's).
+    Batched: one decoder run per kind (first decode or retry), prompt length and window
+    length, since CTranslate2 needs the start of the transcript at the same position across a
+    batch (the vocabulary prompt of one language can be longer than another's) and encoder
+    outputs of one shape (windows are cut to their audio).
     """
     results: list[list[Piece]] = [[] for _ in requests]
     tokenizers = [_tokenizer(engine, request.language) for request in requests]
@@ -95,10 +96,11 @@ def decode(
         _prompt(engine, tokenizer, options, request.language, hinted=not request.retry)
         for tokenizer, request in zip(tokenizers, requests, strict=True)
     ]
-    groups: dict[tuple[bool, int], list[int]] = {}
+    groups: dict[tuple[bool, int, int], list[int]] = {}
     for index, request in enumerate(requests):
-        groups.setdefault((request.retry, len(prompts[index])), []).append(index)
-    for (retry, _), chosen in sorted(groups.items()):
+        key = (request.retry, len(prompts[index]), len(request.encoded))
+        groups.setdefault(key, []).append(index)
+    for (retry, _, _), chosen in sorted(groups.items()):
         for first in range(0, len(chosen), max(1, options.batch_size)):
             batch = chosen[first : first + max(1, options.batch_size)]
             decoded = _generate(

@@ -28,7 +28,9 @@ class Counters:
     """What the model has done in this process: benchmarks read it."""
 
     encoder_passes: int = 0
-    """30 s windows through the encoder."""
+    """Windows through the encoder (a window cut to its audio counts as one)."""
+    encoded_s: float = 0.0
+    """Seconds of window (audio and its padding) through the encoder: what the passes cost."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ class TranscribeOptions:
     max_region_s: float = 28.0
     """Longer speech is split (at its last short pause) so that a region fits one Whisper window."""
     merge_gap_s: float = 1.0
-    """Neighbouring regions of one language closer than this are decoded together."""
+    """A region shorter than ``min_language_s`` is decoded with a neighbour closer than this."""
 
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0

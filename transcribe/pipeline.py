@@ -1,12 +1,13 @@
 """``transcribe_chunk``: one audio chunk to segments, language per sentence.
 
 The story of a chunk: read its samples (with the speech running out of the previous chunk in
-front, without its own speech running into the next), find the speech regions, pack them into
-30 s windows and encode every window once, in one batch; take each window's language from its
-encoder output and decode all windows in one batch with their language forced; check each
+front, without its own speech running into the next), find the speech regions, give each a
+window cut to its audio (a short one shares its neighbour's) and encode every window once, in
+batches; take each window's language from its encoder output and decode all windows in batches
+with their language forced; check each
 sentence's language from the same encoder output and decode a run again in place where the
-language changed; decode alone any stretch of speech that nothing was read from; drop what is
-not speech, decode once more what the guards reject and flag it if it fails again; flag as a gap
+language changed; drop what is not speech, decode once more what the guards reject and flag it
+if it fails again; decode alone any stretch of speech that nothing was read from; flag as a gap
 to fill whatever speech is still uncovered; regroup into sentences, and write Serbian in the
 assembly's script.
 """
@@ -24,12 +25,17 @@ from transcribe.decode import Piece, Request, decode
 from transcribe.edges import ChunkContext, span_of
 from transcribe.engine import WhisperEngine
 from transcribe.guards import flagged
-from transcribe.language import detect_language, window_languages
+from transcribe.language import window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.regions import Region, speech_regions
 from transcribe.screening import screen
 from transcribe.script import in_script
-from transcribe.sentence_language import Decoded, per_sentence, settle_window_languages
+from transcribe.sentence_language import (
+    Decoded,
+    flagged_languages,
+    per_sentence,
+    settle_window_languages,
+)
 from transcribe.sentences import sentence_segments
 from transcribe.windows import encode_windows, pack_windows
 
@@ -58,25 +64,12 @@ def transcribe_chunk(
     log.info("chunk %d: %.1f–%.1f s, %d speech regions", chunk.index, start_s, end_s, len(regions))
     if not regions:
         return
-    region_languages = None
-    if len(options.languages) > 1:
-        # Regions are judged apart (a pause often marks a change of speaker and language),
-        # then packed by language; a change with no pause is caught sentence by sentence.
-        region_languages = [
-            detect_language(engine, audio.between(r.start_s, r.end_s), options.languages)
-            for r in regions
-        ]
-        engine.counters.encoder_passes += len(regions)
-    packed = pack_windows(
-        regions,
-        languages=[c.language for c in region_languages] if region_languages else None,
-    )
+    # A pause often marks a change of speaker and language: each region is a window of its
+    # own, its language read from the encoder output that is decoded (a change with no pause
+    # is caught sentence by sentence); a short one shares a neighbour's window.
+    packed = pack_windows(regions, short_s=options.min_language_s, gap_s=options.merge_gap_s)
     windows = encode_windows(engine, audio, packed, batch_size=options.batch_size)
-    if region_languages is not None:
-        first_region = {region: index for index, region in enumerate(regions)}
-        choices = [region_languages[first_region[w.window.regions[0]]] for w in windows]
-    else:
-        choices = window_languages(engine, windows, options.languages)
+    choices = window_languages(engine, windows, options.languages)
     choices = settle_window_languages(windows, choices, options)
     hook(
         "languages",
@@ -106,19 +99,17 @@ def _guarded(
     hook: StageHook,
 ) -> list[Piece]:
     """The pieces of ``decoded`` in their sentences' languages and through the guards, with
-    every stretch of ``regions`` left unread decoded alone (before the guards and after them),
-    then flagged."""
-    read = [piece for item in decoded for piece in item.pieces]
-    gaps = uncovered(regions, read, audio.start_s)
-    decoded = [*decoded, *decode_gaps(engine, audio, gaps, read, options, hook)]
-    relabelled = per_sentence(engine, audio, decoded, options, hook)
-    pieces = screen(engine, audio, relabelled, options, hook)
-    # A guard's re-decode can stop short as well.
+    every stretch of ``regions`` left unread after the guards decoded alone, then flagged."""
+    pieces = screen(
+        engine, audio, per_sentence(engine, audio, decoded, options, hook), options, hook
+    )
+    # Read once the guards have settled the speech around them: a short gap takes the
+    # language of its nearest piece, which a loop read in the wrong language would have given.
     gaps = uncovered(regions, pieces, audio.start_s)
     late = decode_gaps(engine, audio, gaps, pieces, options, hook)
     pieces += screen(engine, audio, per_sentence(engine, audio, late, options, hook), options, hook)
     pieces += unread(regions, pieces, audio, options, hook)
-    return sorted(pieces, key=lambda piece: piece.start_s)
+    return sorted(flagged_languages(pieces, options), key=lambda piece: piece.start_s)
 
 
 def transcribe_chunks(

@@ -33,7 +33,7 @@ from transcribe.guards import is_loop, not_words, plain, prompt_leak, sounds_sil
 from transcribe.language import LanguageChoice, window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.quality import text_problem
-from transcribe.sentence_language import Decoded
+from transcribe.sentence_language import Decoded, per_sentence
 from transcribe.vocabulary import hints
 from transcribe.windows import Window, encode_windows
 
@@ -113,7 +113,21 @@ def screen(
         )
         for window, piece in zip(encoded, retried, strict=True)
     ]
-    again = decode(engine, requests, options)
+    # A stretch re-decoded whole may hold a switch of language that its first reading hid
+    # (a loop over both languages): its sentences are judged again.
+    again = [
+        list(item.pieces)
+        for item in per_sentence(
+            engine,
+            audio,
+            [
+                Decoded(request.window, request.origin_s, tuple(pieces))
+                for request, pieces in zip(requests, decode(engine, requests, options), strict=True)
+            ],
+            options,
+            hook,
+        )
+    ]
     for piece, (_, flag, leaked, _), redecoded in zip(retried, retries, again, strict=True):
         heard = _first_words(piece, options, leaked=leaked)
         kept += _settle(piece, flag, heard, redecoded, options, hook)
@@ -123,8 +137,8 @@ def screen(
 def _in_language(piece: Piece, alone: LanguageChoice, options: TranscribeOptions) -> Piece:
     """``piece`` in the language its stretch is in when heard alone, where that is clear.
 
-    The sentence check reads the stretch inside its window (``windows.masked``), where the
-    speech around it blurs a switch; the stretch encoded alone for the re-decode says more.
+    A piece that was its window's only sentence took the window's language, where the speech
+    around it blurs a switch; the stretch encoded alone for the re-decode says more.
     """
     clear = alone.probability >= options.language_switch_p
     if not clear or piece.end_s - piece.start_s < options.min_language_s:
@@ -179,7 +193,8 @@ def _settle(
     if clean and not failures:
         # A re-decode that stops early must not lose the rest of the stretch.
         return clean + _uncovered(piece, heard, clean, flag or "unintelligible", hook)
-    words = tuple(word for part in clean for word in part.words) or heard
+    # Either reading's words, with a loop cut to two rounds: a best effort, not the loop.
+    words = _without_repeats([word for part in clean for word in part.words]) or heard
     if (flag is None and not clean) or not words:
         hook("dropped", (piece, "only the vocabulary prompt was read here"))
         return []

@@ -1,24 +1,29 @@
 """Language per sentence: a window decoded in one language is checked sentence by sentence.
 
 A speaker may switch from Albanian to Serbian without a pause, so one window can hold both.
-Each decoded sentence (Whisper segment) long enough to judge gets its own language from the
-window's encoder output masked to the sentence (``windows.masked``: one decoder step, no encoder
-pass); a run of sentences in another language is encoded on its own and decoded again in that
-language (one more encoder pass, only where the language changed).
+A window that holds one sentence (Whisper segment) has the language read from its own encoder
+output. In a window of several, each sentence long enough to judge is encoded on its own, in a
+window cut to its audio (so it costs what it lasts, not a 30 s pass), and gets its language from
+that; a run of sentences in another language is decoded again in that language, from the same
+encoder output where the run is one sentence. Masking the window's encoder output to the
+sentence instead (the frames outside it replaced by those of silence) cost no encoder pass but
+answered wrongly: on an espeak-ng switch from Albanian to Serbian and back without a pause, both
+Albanian sentences of the last window came out Serbian (0.79 and 0.94), each heard alone
+Albanian (0.54 and 0.99).
 A short utterance ("Hvala", "Po") takes the language of the speech around it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from kuvend.types import LanguageCode, StageHook, no_hook
 from transcribe.audio import ChunkAudio
 from transcribe.decode import Piece, Request, decode
 from transcribe.engine import WhisperEngine
-from transcribe.language import LanguageChoice, span_languages
+from transcribe.language import LanguageChoice, window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.windows import EncodedWindow, Window, encode_windows
 
@@ -64,6 +69,35 @@ def settle_window_languages(
     return settled
 
 
+def flagged_languages(pieces: Sequence[Piece], options: TranscribeOptions) -> list[Piece]:
+    """``pieces`` with each flagged one shorter than ``options.min_language_s`` in the language
+    of the nearest clean piece long enough to judge.
+
+    Such a piece was given a language before the speech around it was settled (a gap takes
+    its nearest piece's, which may be a loop read in the wrong language and decoded again
+    since); its text is only a best effort for the reviewer, so relabelling it changes no
+    published word.
+    """
+    judged = [p for p in pieces if p.flag is None and p.end_s - p.start_s >= options.min_language_s]
+    settled = []
+    for piece in pieces:
+        if piece.flag is None or piece.end_s - piece.start_s >= options.min_language_s:
+            settled.append(piece)
+            continue
+        near = min(
+            judged,
+            key=lambda p: (max(p.start_s - piece.end_s, piece.start_s - p.end_s, 0.0), p.start_s),
+            default=None,
+        )
+        if near is None:
+            settled.append(piece)
+            continue
+        settled.append(
+            replace(piece, language=near.language, language_probability=near.language_probability)
+        )
+    return settled
+
+
 def per_sentence(
     engine: WhisperEngine,
     audio: ChunkAudio,
@@ -74,24 +108,38 @@ def per_sentence(
     """``decoded`` with every sentence in its own language (re-decoded where it changed)."""
     if len(options.languages) < 2:
         return list(decoded)
+    # A window of one sentence was judged whole; in one of several, each sentence long enough
+    # to judge is encoded on its own (cut to its audio: it costs what it lasts).
     judged = [
         (d, p)
         for d in decoded
+        if len(d.pieces) > 1
         for p in d.pieces
         if p.end_s - p.start_s >= options.min_language_s and p.flag is None
     ]
-    choices = span_languages(
+    alone = encode_windows(
         engine,
-        [(d.window, p.start_s - d.origin_s, p.end_s - d.origin_s) for d, p in judged],
-        options.languages,
+        audio,
+        [_span(audio, d, p, p) for d, p in judged],
+        batch_size=options.batch_size,
     )
+    choices = window_languages(engine, alone, options.languages)
     verdict = {id(p): c for (_, p), c in zip(judged, choices, strict=True)}
+    encoded = {window.window: window for window in alone}
     result = []
     for item in decoded:
         labels = _labels(item.pieces, verdict, options)
         hook("sentence_languages", list(zip(item.pieces, labels, strict=True)))
-        result.append(_redecode_switches(engine, audio, item, labels, options))
+        result.append(_redecode_switches(engine, audio, item, labels, options, encoded))
     return result
+
+
+def _span(audio: ChunkAudio, item: Decoded, first: Piece, last: Piece) -> Window:
+    """The window (seconds into ``audio``) from ``first`` to ``last`` of ``item``'s pieces,
+    with a margin so that their first and last words are read whole."""
+    start = max(first.start_s - _MARGIN_S, item.origin_s)
+    end = min(last.end_s + _MARGIN_S, item.end_s)
+    return Window(start - audio.start_s, end - audio.start_s, ())
 
 
 def _labels(
@@ -127,17 +175,21 @@ def _redecode_switches(
     item: Decoded,
     labels: Sequence[tuple[LanguageCode, float]],
     options: TranscribeOptions,
+    known: Mapping[Window, EncodedWindow],
 ) -> Decoded:
     runs = _runs(item.pieces, labels)
     if not runs:
         return item
     spans = []
     for first, last, (language, _) in runs:
-        start = max(item.pieces[first].start_s - _MARGIN_S, item.origin_s)
-        end = min(item.pieces[last].end_s + _MARGIN_S, item.end_s)
-        log.info("language changes to %s at %.1f s: decoding again", language, start)
-        spans.append(Window(start - audio.start_s, end - audio.start_s, ()))
-    encoded = encode_windows(engine, audio, spans, batch_size=options.batch_size)
+        span = _span(audio, item, item.pieces[first], item.pieces[last])
+        log.info("language changes to %s at %.1f s: decoding again", language, span.start_s)
+        spans.append(span)
+    # A run of one sentence was encoded on its own already, to judge its language.
+    missing = [span for span in spans if span not in known]
+    fresh = encode_windows(engine, audio, missing, batch_size=options.batch_size)
+    found = {**known, **{window.window: window for window in fresh}}
+    encoded = [found[span] for span in spans]
     requests = [
         Request(
             window, window.encoded, language, probability, audio.start_s + window.window.start_s

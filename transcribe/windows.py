@@ -1,18 +1,21 @@
-"""Whisper windows: speech regions packed into 30 s windows, each encoded exactly once.
+"""Whisper windows: speech regions in windows cut to their audio, each encoded exactly once.
 
-The encoder is most of Whisper's cost on a CPU (a 30 s window costs the same whether it holds
-2 s or 29 s of speech), so neighbouring regions share a window whatever their language, all
-windows of a chunk go through the encoder in one batch, and everything later — the language of
-the window and of each sentence, the decoding, a re-decode after a guard fails, the word
-timestamps — reads the stored encoder output. CTranslate2 accepts an encoder output wherever
-it accepts features (``Whisper.detect_language``, ``generate``, ``align``).
+The encoder is most of Whisper's cost on a CPU, and it grows with the frames it reads: padding
+every window to 30 s (as ``WhisperModel.transcribe`` does) makes a 5 s region cost a 30 s pass.
+CTranslate2's Whisper encoder takes fewer than 3000 mel frames, so each window here is cut to
+its audio plus a second of silence (``cut_frames``), and a session's speech costs about its own
+length in encoder time (the same as packing it into full 30 s windows, without the padding or
+the language-change cuts that left windows half empty). Everything later — the language of the
+window and of each sentence, the decoding, the word timestamps — reads the stored encoder
+output. CTranslate2 accepts an encoder output wherever it accepts features
+(``Whisper.detect_language``, ``generate``, ``align``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import ctranslate2
 import numpy as np
@@ -23,10 +26,12 @@ from transcribe.audio import ChunkAudio
 from transcribe.engine import WhisperEngine
 from transcribe.regions import Region
 
-#: One Whisper window, in seconds, and its encoder frames (20 ms each).
+#: The longest Whisper window, in seconds, and mel frames (10 ms each) per second.
 WINDOW_S = 30.0
-ENCODER_FRAMES = 1500
-FRAME_S = WINDOW_S / ENCODER_FRAMES
+MEL_FRAMES_PER_S = 100
+#: Silence after a cut window's audio, and the step its length is rounded up to (seconds).
+PAD_S = 3.0
+QUANTUM_S = 1.0
 
 Encoded = npt.NDArray[np.float32]
 """One window's encoder output, ``(1500, d_model)`` float32, on the host."""
@@ -57,80 +62,77 @@ class EncodedWindow:
     @property
     def frames(self) -> int:
         """Mel frames (10 ms) of real audio in the window: what word alignment reads."""
-        return min(3000, round(self.window.duration_s * 100))
+        return min(2 * len(self.encoded), round(self.window.duration_s * MEL_FRAMES_PER_S))
 
 
 def pack_windows(
     regions: Sequence[Region],
     *,
-    languages: Sequence[str] | None = None,
+    short_s: float,
+    gap_s: float,
     window_s: float = WINDOW_S - 0.5,
 ) -> list[Window]:
-    """Consecutive regions joined into windows spanning at most ``window_s``; with
-    ``languages`` (one per region) a window also ends where the language changes.
+    """Each region its own window, except that a region shorter than ``short_s`` (an
+    exclamation, "Hvala", "Po") shares the window of a neighbour less than ``gap_s`` away, and
+    such a window takes the next region too while it holds under ``short_s`` of speech.
 
-    A region longer than a window cannot happen: VAD splits speech at ``max_region_s``.
+    Encoding costs what the window holds (``encode_windows`` cuts it to its audio), so joining
+    regions saves nothing; a short one joins its neighbour for the context it cannot give
+    itself, in its language and its words. A window never spans more than ``window_s``; a
+    region longer than that cannot happen (VAD splits speech at ``max_region_s``).
     """
     windows: list[Window] = []
     current: list[Region] = []
-    previous = None
-    for index, region in enumerate(regions):
-        language = languages[index] if languages is not None else None
-        changed = current and language != previous
-        previous = language
-        if current and (changed or region.end_s - current[0].start_s > window_s):
-            windows.append(Window(current[0].start_s, current[-1].end_s, tuple(current)))
-            current = []
+    for region in regions:
+        if current:
+            speech = sum(r.duration_s for r in current)
+            close = region.start_s - current[-1].end_s < gap_s
+            fits = region.end_s - current[0].start_s <= window_s
+            if not (close and fits and min(speech, region.duration_s) < short_s):
+                windows.append(Window(current[0].start_s, current[-1].end_s, tuple(current)))
+                current = []
         current.append(region)
     if current:
         windows.append(Window(current[0].start_s, current[-1].end_s, tuple(current)))
     return windows
 
 
+def cut_frames(duration_s: float) -> int:
+    """Mel frames of the window that holds ``duration_s`` of audio: its audio and at least
+    ``PAD_S`` of silence after it (where Whisper expects the end of speech), rounded up to a
+    whole ``QUANTUM_S``, at most 30 s (3000). Even: the encoder's stride-2 convolution halves it.
+    """
+    window_s = min(WINDOW_S, math.ceil((duration_s + PAD_S) / QUANTUM_S) * QUANTUM_S)
+    return 2 * math.ceil(window_s * MEL_FRAMES_PER_S / 2)
+
+
 def encode_windows(
     engine: WhisperEngine, audio: ChunkAudio, windows: Sequence[Window], *, batch_size: int
 ) -> list[EncodedWindow]:
-    """Every window through the encoder, ``batch_size`` windows per forward pass."""
+    """Every window through the encoder once, cut to its audio (``cut_frames``); windows of
+    the same cut length go through together, ``batch_size`` per forward pass, and come back
+    in the order given."""
     model = engine.model
-    encoded: list[EncodedWindow] = []
-    for first in range(0, len(windows), max(1, batch_size)):
-        batch = windows[first : first + max(1, batch_size)]
-        features = np.stack(
-            [pad_or_trim(model.feature_extractor(audio.between(w.start_s, w.end_s))) for w in batch]
-        ).astype(np.float32)
-        output = model.model.encode(ctranslate2.StorageView.from_array(features), to_cpu=True)
-        array = np.asarray(output, dtype=np.float32)
-        encoded += [EncodedWindow(w, array[i], engine) for i, w in enumerate(batch)]
-        engine.counters.encoder_passes += len(batch)
-    return encoded
-
-
-@lru_cache(maxsize=2)
-def silence(engine: WhisperEngine) -> Encoded:
-    """The encoder output of 30 s of silence (one encoder pass per process and model)."""
-    model = engine.model
-    features = pad_or_trim(model.feature_extractor(np.zeros(1600, dtype=np.float32)))
-    view = ctranslate2.StorageView.from_array(features[None].astype(np.float32))
-    engine.counters.encoder_passes += 1
-    encoded: Encoded = np.asarray(model.model.encode(view, to_cpu=True), dtype=np.float32)[0]
-    return encoded
+    features = [model.feature_extractor(audio.between(w.start_s, w.end_s)) for w in windows]
+    lengths = [cut_frames(w.duration_s) for w in windows]
+    by_length: dict[int, list[int]] = {}
+    for index, frames in enumerate(lengths):
+        by_length.setdefault(frames, []).append(index)
+    encoded: dict[int, Encoded] = {}
+    step = max(1, batch_size)
+    for frames, indices in sorted(by_length.items()):
+        for first in range(0, len(indices), step):
+            batch = indices[first : first + step]
+            # Padded with zeros, as faster-whisper pads its 30 s windows.
+            stacked = np.stack([pad_or_trim(features[i], frames) for i in batch])
+            view = ctranslate2.StorageView.from_array(np.ascontiguousarray(stacked, np.float32))
+            array = np.asarray(model.model.encode(view, to_cpu=True), dtype=np.float32)
+            encoded.update({index: array[row] for row, index in enumerate(batch)})
+            engine.counters.encoder_passes += len(batch)
+            engine.counters.encoded_s += len(batch) * frames / MEL_FRAMES_PER_S
+    return [EncodedWindow(w, encoded[i], engine) for i, w in enumerate(windows)]
 
 
 def storage(arrays: Sequence[Encoded]) -> ctranslate2.StorageView:
     """Encoder outputs as one CTranslate2 batch."""
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(arrays)))
-
-
-def masked(window: EncodedWindow, start_s: float, end_s: float) -> Encoded:
-    """The window's encoder output as if it held only ``start_s``..``end_s`` (window seconds).
-
-    Frames outside the span are those of a silent window (``silence``, encoded once per
-    process): the decoder then reads one sentence in place, as if it had been said alone,
-    without a second encoder pass.
-    """
-    array = window.encoded
-    out = silence(window.engine).copy()
-    first = max(0, int(start_s / FRAME_S))
-    last = min(ENCODER_FRAMES, int(np.ceil(end_s / FRAME_S)))
-    out[first:last] = array[first:last]
-    return out

@@ -11,7 +11,12 @@ from models import resolve_whisper_model
 from transcribe import WhisperEngine, load_whisper
 
 MODEL_CACHE_DIR = Path(os.environ.get("KUVEND_TEST_CACHE_DIR", "~/.cache/kuvend")).expanduser()
-EVAL_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+#: ``../shared/eval`` beside the project, or where KUVEND_EVAL_DIR says (as in bench/).
+EVAL_DIR = Path(
+    os.environ.get(
+        "KUVEND_EVAL_DIR", Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+    )
+)
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +32,10 @@ def eval_path(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"evaluation data {path} is absent (see ../shared/eval/README.md)")
     return path
+
+
+def report_half(folder: str) -> list[Path]:
+    """The clips of ``folder`` (under ``../shared/eval``) at odd positions, sorted by name:
+    ``bench/fit_language.py`` fits the language score's weights on the others, so these judge
+    them."""
+    return sorted(eval_path(folder).glob("*.wav"))[1::2]

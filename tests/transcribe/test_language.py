@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kuvend.domain import AudioChunk
-from tests.transcribe.conftest import eval_path
+from tests.transcribe.conftest import eval_path, report_half
 from transcribe import TranscribeOptions, WhisperEngine, choose_language
 from transcribe.audio import read_samples
 from transcribe.language import detect_language
@@ -37,12 +37,6 @@ def test_serbian_alone_takes_its_group() -> None:
 def test_options_fold_croatian_and_bosnian_into_serbian() -> None:
     options = TranscribeOptions.for_assembly(["sq", "hr", "bs", "sr"])
     assert options.languages == ("sq", "sr")
-
-
-def report_half(folder: str) -> list[Path]:
-    """The clips of ``folder`` at odd positions (sorted by name): ``bench/fit_language.py``
-    fits the language score's weights on the others, so these judge them."""
-    return sorted(eval_path(folder).glob("*.wav"))[1::2]
 
 
 def region_languages(engine: WhisperEngine, clip: Path) -> list[str]:

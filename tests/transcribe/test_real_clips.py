@@ -1,17 +1,23 @@
-"""Real recordings from ../shared/eval: the Albanian TV clip and the Croatian parliament."""
+"""Real recordings from ../shared/eval: the Albanian TV clip, the Croatian parliament, and
+Serbian assembly and Albanian speech in the half that the language weights were not fitted on."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import soundfile
 
 from kuvend.domain import AudioChunk
 from kuvend.text import has_cyrillic, has_latin
-from tests.transcribe.conftest import eval_path
+from tests.transcribe.conftest import eval_path, report_half
 from transcribe import TranscribeOptions, WhisperEngine, transcribe_chunk
 
 
 def _chunk(relative: str) -> AudioChunk:
-    path = eval_path(relative)
+    return _whole(eval_path(relative))
+
+
+def _whole(path: Path) -> AudioChunk:
     return AudioChunk(0, path, 0.0, soundfile.info(str(path)).duration)
 
 
@@ -40,3 +46,27 @@ def test_the_croatian_parliament_is_transcribed_as_serbian_in_latin(engine: Whis
     assert not any(has_cyrillic(s.text) for s in segments)
     # Whisper base gets about a third of these words exactly right (bench/asr.py hr: WER ≈ 0.6).
     assert len(words & reference) >= 6, sorted(words & reference)
+
+
+def test_real_serbian_assembly_speech_is_serbian_in_the_assemblys_script(
+    engine: WhisperEngine,
+) -> None:
+    # Issue 13: every segment sr, in the assembly's script, also short ones ("Hvala").
+    # The first three clips of the half bench/fit_language.py does not fit on (39 s).
+    options = TranscribeOptions.for_assembly(["sq", "sr"], serbian_script="cyrillic")
+    for clip in report_half("sr/parlaspeech_rs_lid")[:3]:
+        segments = list(transcribe_chunk(engine, _whole(clip), options))
+        assert segments, clip.name
+        assert {s.language for s in segments} == {"sr"}, (clip.name, segments)
+        text = " ".join(s.text for s in segments if s.flag is None)
+        assert has_cyrillic(text) and not has_latin(text), (clip.name, text)
+
+
+def test_real_albanian_speech_is_albanian(engine: WhisperEngine) -> None:
+    # The first four Albanian clips of the half the weights were not fitted on (12 s).
+    options = TranscribeOptions.for_assembly(["sq", "sr"])
+    for clip in report_half("sq/albanian_asr_splices")[:4]:
+        segments = list(transcribe_chunk(engine, _whole(clip), options))
+        assert segments, clip.name
+        assert {s.language for s in segments} == {"sq"}, (clip.name, segments)
+        assert not has_cyrillic(" ".join(s.text for s in segments)), clip.name
