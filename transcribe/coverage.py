@@ -2,10 +2,11 @@
 
 Whisper forced into one language often stops where the speaker switches to the other (the
 rest of the window is never read), and word timestamps can squeeze a looping read into the
-end of its window; the guards may then drop what was read. So after the first decode every
-stretch of a speech region longer than ``GAP_S`` that no piece covers is encoded on its own,
-given its own language and decoded (``decode_gaps``), and once more after the guards, whose
-re-decodes can stop short as well; whatever is still uncovered then becomes a flagged
+end of its window; the guards may then drop what was read, and their re-decodes can stop
+short as well. So once the guards are done every stretch of a speech region longer than
+``GAP_S`` that no piece covers is encoded on its own (cut to its audio), given its own
+language, or its nearest piece's when it is too short to judge, and decoded
+(``decode_gaps``); whatever is still uncovered then becomes a flagged
 ``unintelligible`` piece with no text (``unread``): a gap the reviewer sees and fills, never
 speech lost without a mark.
 """
