@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/asr.py DATASET [--model base] [--device cpu|cuda] [--batch-size 16]
     .venv/bin/python bench/asr.py memory [--minutes 10 120]
+    .venv/bin/python bench/asr.py cost [--turns 12] [--rounds 2]
 
 DATASET is one of:
 
@@ -22,6 +23,10 @@ segments in the assembly's script (Latin), real-time factor (decoding time / aud
 model loading excluded) and peak resident memory. Each system runs in its own subprocess.
 ``bare`` is faster-whisper's ``WhisperModel.transcribe`` with its default options on the same
 model, device and compute type.
+
+``cost`` runs ``bench/asr_cost.py``: on one bilingual espeak-ng session, side by side in
+rounds, CPU-seconds, wall time, encoder passes, peak memory, WER/CER and seconds flagged of
+Kuvend's transcriber, the whole ``kuvend process``, bare sequential and batched faster-whisper.
 
 ``memory`` transcribes two synthetic sessions chunk by chunk (30 s chunks, one sentence in each)
 and prints the peak resident memory of each run: it must not grow with the session's length.
@@ -315,14 +320,20 @@ def memory(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("dataset", choices=[*DATASETS, "all", "memory"])
+    parser.add_argument("dataset", choices=[*DATASETS, "all", "memory", "cost"])
     parser.add_argument("--model", default="base")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--system", help="internal: run one system and print JSON")
     parser.add_argument("--minutes", type=int, nargs="+", default=[10, 120])
     parser.add_argument("--run-minutes", type=int, help="internal: one memory run, as JSON")
+    parser.add_argument("--turns", type=int, default=12, help="cost: sentences in the session")
+    parser.add_argument("--rounds", type=int, default=2, help="cost: rounds of the four systems")
     args = parser.parse_args()
+    if args.dataset == "cost":
+        cost = Path(__file__).with_name("asr_cost.py")
+        options = ["--turns", str(args.turns), "--rounds", str(args.rounds)]
+        sys.exit(subprocess.run([sys.executable, str(cost), *options], check=False).returncode)
     if args.run_minutes:
         print(json.dumps(memory_run(args.run_minutes, args)))
         return
