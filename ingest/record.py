@@ -248,7 +248,10 @@ class _Recorder:
         pending: list[ListedSegment] = []
         while True:
             pending += connection.take_listed()
-            if pending and self._place(connection, placement, final=False):
+            # Placed as soon as its zero is known, not when its first chunk closes: the live
+            # audio (captions) cannot wait a chunk's length.
+            placed = self._place(connection, placement, final=False)
+            if pending and placed:
                 self._emit(pending, placement)
                 pending = []
             if placement.tap is not None and placement.base_s is not None:
