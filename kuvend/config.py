@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     chunk_seconds: float = 30.0
     live_captions: bool = True
     """While recording, stream captions a few seconds behind the speaker (issue 18)."""
-    live_caption_step_s: float = Field(default=1.0, ge=0.1, le=5.0)
+    live_caption_step_s: float = Field(default=0.5, ge=0.1, le=5.0)
     """Audio added between two decodes of the streaming captions."""
     max_upload_bytes: int = 8 * 1024**3
     max_material_bytes: int = 100 * 1024**2

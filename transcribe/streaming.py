@@ -1,7 +1,7 @@
 """Streaming captions: a growing audio buffer re-decoded at every step, words committed by
 local agreement.
 
-Audio arrives in small steps (0.5–1 s). At every step the buffer (at most 20 s) goes through
+Audio arrives in small steps (0.5 s). At every step the buffer (about 5 s) goes through
 Whisper's encoder once, in a window cut to its length (``transcribe.stream_decode``), and is
 decoded greedily with its sentence's language forced and the words already committed from it
 forced as a prefix, so that only the uncommitted rest is generated. A word is *committed* only
@@ -9,15 +9,20 @@ once two successive hypotheses agree on it: the longest common prefix of the two
 text already committed (the local-agreement policy of Macháček, Dabre and Bojar, "Turning
 Whisper into Real-Time Transcription System", IJCNLP-AACL 2023; written here from the paper's
 description). What follows the agreed prefix is the *tentative* tail: shown, marked, and free
-to change. Committed words never change and are never emitted twice.
+to change. Committed words never change and are never emitted twice. Words that Whisper base
+spells differently at every step (many, on real Croatian and Albanian assembly speech) would
+never agree; so a word that ended ``commit_after_s`` before the buffer's end is
+committed as the newest hypothesis has it (a latency bound: with agreement alone, words were
+committed a median 5.4 s after they were spoken at 1 s steps, 2.5 s at 0.5 s steps, 95th
+percentile 8.7 and 5.1 s, on real Croatian parliament speech with no limit on compute).
 
 The buffer is trimmed at the end of a Whisper segment that closes a committed sentence (or, past
 ``max_buffer_s``, at the end of the last committed segment), so that its cost stays bounded;
 the committed text before the buffer is the decoder's prompt (dropped for a step whose
-hypothesis loops). Each sentence's language is chosen among the assembly's (Croatian and
-Bosnian count as Serbian) from the step's encoder output, at every step from ``min_language_s``
-of audio until the sentence's first word is committed; Serbian words are written in the
-assembly's script.
+hypothesis loops, and when it is in another language). Each sentence's language is chosen
+among the assembly's (Croatian and Bosnian count as Serbian) from the step's encoder output, at
+every step from ``min_language_s`` of audio until the buffer holds ``language_settle_s`` and
+the sentence's first word is committed; Serbian words are written in the assembly's script.
 """
 
 from __future__ import annotations
@@ -61,17 +66,30 @@ class StreamOptions:
 
     languages: tuple[LanguageCode, ...] = ("sq", "sr")
     serbian_script: SerbianScript = "latin"
-    step_s: float = 1.0
+    step_s: float = 0.5
     """Audio added between two decodes (a slow decode makes the next step longer)."""
     min_language_s: float = 1.5
-    """Nothing is decoded before the buffer has this much audio; from then on the sentence's
-    language is chosen at every step until its first word is committed."""
-    max_buffer_s: float = 15.0
-    """Past this the buffer is trimmed at its last committed segment even mid-sentence; past
-    this plus 5 s (nothing agreed for that long, or decoding fell behind) its oldest audio is
-    dropped and the tentative words in it are committed as they stand."""
-    prompt_chars: int = 200
-    """Committed text before the buffer given to Whisper as context."""
+    """Nothing is decoded before the buffer has this much audio."""
+    language_settle_s: float = 4.0
+    """The sentence's language is chosen again at every step until the buffer holds this much
+    audio (and until its first word is committed): on two seconds Whisper base often takes
+    Croatian for Albanian, from three to four it rarely does (real parliament speech,
+    ``bench/live_session.py``)."""
+    commit_after_s: float = 1.0
+    """Latency bound: a word of the new hypothesis that ended this long before the buffer's end
+    is committed even when the previous hypothesis differed (it has had that much audio after
+    it); 0 turns the bound off (local agreement alone)."""
+    max_buffer_s: float = 5.0
+    """Kept short because every step encodes the whole buffer and forces its committed words
+    through the decoder again. Past this the buffer is trimmed at its last committed segment
+    even mid-sentence; past this plus 5 s (nothing agreed for that long, or decoding fell
+    behind) its oldest audio is dropped and the tentative words in it are committed as they
+    stand."""
+    prompt_chars: int = 80
+    """Committed text before the buffer given to Whisper as context. Its tokens, like the
+    committed words forced from the buffer, go through the decoder at every step: on 40 s of
+    the live bench's real speech at 0.5 s steps (offline) 45.4 CPU-s with 200 characters and
+    an 8 s buffer, 41.7 with no prompt, 34.8 with 80 characters and a 5 s buffer."""
     vad_threshold: float = 0.5
     """A buffer without speech at this Silero threshold is not decoded."""
     max_repeats: int = 2
@@ -84,6 +102,8 @@ class StreamOptions:
             raise ValueError("StreamOptions.languages must name at least one language")
         if not 0.1 <= self.step_s <= 5.0:
             raise ValueError(f"step_s must be between 0.1 and 5 seconds, not {self.step_s}")
+        if self.commit_after_s < 0:
+            raise ValueError(f"commit_after_s must not be negative, not {self.commit_after_s}")
         if not 5.0 <= self.max_buffer_s <= 20.0:
             raise ValueError(f"max_buffer_s must be between 5 and 20 s, not {self.max_buffer_s}")
 
@@ -134,6 +154,8 @@ class StreamingDecoder:
     _buffer_start_s: float = 0.0
     _pending_s: float = 0.0
     _language: LanguageCode | None = None
+    _language_on_s: float = 0.0
+    """Audio in the buffer when the language was chosen."""
     _in_buffer: list[_Hyp] = field(default_factory=list)
     _tail: list[_Hyp] = field(default_factory=list)
     _prompt: str = ""
@@ -145,6 +167,11 @@ class StreamingDecoder:
     def end_s(self) -> float:
         """Session time just after the last sample pushed."""
         return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE_HZ
+
+    @property
+    def pending(self) -> bool:
+        """Whether words are tentative or audio has come in since the last decode."""
+        return bool(self._tail) or self._pending_s > 0
 
     @property
     def text(self) -> str:
@@ -181,6 +208,10 @@ class StreamingDecoder:
         agreed = 0
         while agreed < min(len(new), len(self._tail)) and new[agreed].key == self._tail[agreed].key:
             agreed += 1
+        if self.options.commit_after_s:
+            horizon = self.end_s - self.options.commit_after_s
+            while agreed < len(new) and new[agreed].end_s <= horizon:
+                agreed += 1
         committed = self._commit(new[:agreed])
         self._tail = new[agreed:]
         self._trim()
@@ -216,27 +247,35 @@ class StreamingDecoder:
         if duration < self.options.min_language_s:
             return None
         if not self._has_speech():
-            if not self._tail:  # silence: keep only its last half second
+            if not self._tail:  # silence: keep only its last half second; a new turn may follow
                 self._drop(len(self._buffer) - SAMPLE_RATE_HZ // 2)
+                self._language = None
             return None
         encoded = encode_buffer(self.engine, self._buffer)
-        if self._language is None or not self._in_buffer:
-            # Chosen again at every step until the sentence's first word is committed: the
-            # encoder output is at hand, and two seconds are often too few to tell.
+        if (
+            self._language is None
+            or not self._in_buffer
+            or self._language_on_s < self.options.language_settle_s
+        ):
+            # Chosen again at every step until it is settled: the encoder output is at hand,
+            # and two seconds are often too few to tell.
             self._language = buffer_language(self.engine, encoded, self.options.languages).language
+            self._language_on_s = duration
+        # Text in another language as context draws Whisper into repeating it.
+        prompt = self._prompt if self._same_language() else ""
         known = self._in_buffer
         since_s = known[-1].end_s - self._buffer_start_s if known else 0.0
         prefix = " ".join(w.raw for w in known)
-        written = self._decode(encoded, prefix, since_s, self._prompt)
+        written = self._decode(encoded, prefix, since_s, prompt)
         after = _cut_loop(written, self.options)
-        if len(after) < len(written) and self._prompt:
+        if len(after) < len(written) and prompt:
             # A loop: the text before the buffer is often what set it off.
             written = self._decode(encoded, prefix, since_s, "")
             after = _cut_loop(written, self.options)
         if known and not written and encoded.duration_s - since_s >= _RETRY_UNFORCED_S:
             # After a forced prefix that ends a sentence Whisper sometimes ends the transcript
             # there: decode the whole buffer and find the committed words in it again.
-            words = _cut_loop(self._decode(encoded, "", 0.0, self._prompt), self.options)
+            words = _cut_loop(self._decode(encoded, "", 0.0, prompt), self.options)
             found = _after_anchor(words, [w.key for w in known])
             # Not found again: keep what starts after them in time.
             after = (
@@ -262,6 +301,10 @@ class StreamingDecoder:
             max_new_tokens=min(int(10 * (encoded.duration_s - since_s)) + 10, 200),
         )
         return [w for s in segments for w in _words_of(s, self._buffer_start_s, self.end_s)]
+
+    def _same_language(self) -> bool:
+        """Whether the last committed word is in the language chosen now."""
+        return bool(self.committed) and self.committed[-1].language == self._language
 
     def _has_speech(self) -> bool:
         vad = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=300)
