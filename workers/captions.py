@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 #: The chunked pass waits for this long without a caption decode before it takes the CPU.
 QUIET_S = 5.0
 
+#: When no audio has come for this long (the stream ended or stalled; a live stream's pauses
+#: still bring silent audio, every fifth of a second) the tentative tail is committed as it
+#: stands: no later audio will settle it, and a viewer should not wait for the reconnect.
+STALL_S = 1.0
+
 #: Receives each update with the monotonic time it was written (benches measure with it).
 UpdateListener = Callable[[CaptionUpdate, float], None]
 
@@ -79,6 +84,8 @@ class LiveCaptioner:
         try:
             self._decoder = StreamingDecoder(self._load(), self._options)
             while (batch := self._take()) is not None:
+                if not batch:
+                    self._publish(self._decoder.close())
                 for start_s, samples in batch:
                     update = self._decoder.push(samples, start_s)
                     if update is not None:
@@ -92,8 +99,12 @@ class LiveCaptioner:
 
     def _take(self) -> list[tuple[float, np.ndarray]] | None:
         """Everything queued (waiting for at least one block), contiguous blocks joined into
-        one so that a backlog is decoded once; ``None`` at the end."""
-        first = self._queue.get()
+        one so that a backlog is decoded once; ``None`` at the end, ``[]`` when the stream
+        stalled (:data:`STALL_S`) with words still tentative."""
+        try:
+            first = self._queue.get(timeout=STALL_S if self._decoder.pending else None)
+        except queue.Empty:
+            return []
         if first is None:
             return None
         blocks = [first]
