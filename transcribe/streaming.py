@@ -56,8 +56,8 @@ _STUTTER = re.compile(r"(\w{1,3})\1{4,}", re.UNICODE)
 _TIME_SLACK_S = 0.1
 #: Decode the whole buffer again when nothing follows the forced prefix but this much audio.
 _RETRY_UNFORCED_S = 1.0
-#: Longest run of committed words a new hypothesis may repeat at its start (prompt echo).
-_MAX_ECHO_WORDS = 5
+#: How far back in the committed words a repeat at a new hypothesis's start is looked for.
+_MAX_ECHO_WORDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,8 +435,20 @@ def _loops(words: list[_Hyp], options: StreamOptions) -> bool:
 
 
 def _without_echo(words: list[_Hyp], committed_keys: list[str]) -> list[_Hyp]:
-    """``words`` without a run at its start that repeats the end of the committed text."""
-    for size in range(min(len(words), len(committed_keys)), 0, -1):
-        if [w.key for w in words[:size]] == committed_keys[-size:]:
-            return words[size:]
-    return words
+    """``words`` without a run at their start that repeats committed words: the end of the
+    committed text (a prompt echo), or two words or more from a little further back (after a
+    trim the audio of words committed just before it is decoded again, and with a latency
+    bound more words are committed before the next hypothesis comes)."""
+    keys = [w.key for w in words]
+    drop = 0
+    for start in range(len(committed_keys)):
+        size = 0
+        while (
+            size < len(keys)
+            and start + size < len(committed_keys)
+            and keys[size] == committed_keys[start + size]
+        ):
+            size += 1
+        if size >= 2 or (size and start + size == len(committed_keys)):
+            drop = max(drop, size)
+    return words[drop:]
