@@ -220,19 +220,27 @@ def _first_words(piece: Piece, options: TranscribeOptions, *, leaked: bool) -> t
 
 
 def _without_repeats(words: Sequence[RawWord], *, max_phrase_words: int = 4) -> tuple[RawWord, ...]:
-    """``words`` with every phrase of 1–4 words kept for at most two rounds in a row."""
+    """``words`` with every phrase of 1–4 words kept for at most two rounds in a row.
+
+    Phrases are compared in the words' letters (``guards.longest_repeat``'s tokens), since
+    Whisper writes a loop inside one of its words too ("Da-da-da,"): a word that would make a
+    third round anywhere in its own letters is left out.
+    """
     kept: list[RawWord] = []
-    keys: list[str] = []
+    tokens: list[str] = []
     for word in words:
-        candidate = [*keys, plain(word.text).strip(" ,.;:!?")]
+        candidate = [*tokens, *_WORD.findall(plain(word.text))]
         third_round = any(
-            len(candidate) >= 3 * n
-            and candidate[-n:] == candidate[-2 * n : -n] == candidate[-3 * n : -2 * n]
+            end >= 3 * n
+            and candidate[end - n : end]
+            == candidate[end - 2 * n : end - n]
+            == candidate[end - 3 * n : end - 2 * n]
+            for end in range(len(tokens) + 1, len(candidate) + 1)
             for n in range(1, max_phrase_words + 1)
         )
         if not third_round:
             kept.append(word)
-            keys = candidate
+            tokens = candidate
     return tuple(kept)
 
 

@@ -13,7 +13,6 @@ one (self-attention grows with the square of the frames).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,9 +27,9 @@ from kuvend.types import LanguageCode
 from transcribe.audio import Samples
 from transcribe.engine import WhisperEngine
 from transcribe.language import LanguageChoice, choose_language
+from transcribe.windows import cut_frames
 
-#: Mel frames per second, and seconds per timestamp token.
-_FRAMES_PER_S = 100
+#: Seconds per timestamp token.
 _TIMESTAMP_S = 0.02
 #: Whisper's own rule: a window's first timestamp lies within its first second.
 _MAX_INITIAL_TIMESTAMP_INDEX = 50
@@ -54,22 +53,14 @@ class EncodedBuffer:
     duration_s: float
 
 
-def window_frames(duration_s: float, *, pad_s: float, quantum_s: float) -> int:
-    """Mel frames of the window that holds ``duration_s`` of audio and at least ``pad_s`` of
-    silence after it, rounded up to a multiple of ``quantum_s``, at most 30 s (3000)."""
-    window_s = math.ceil((duration_s + pad_s) / quantum_s) * quantum_s
-    # An even count: the encoder's stride-2 convolution halves it.
-    return min(3000, 2 * math.ceil(window_s * _FRAMES_PER_S / 2))
-
-
 def encode_buffer(
     engine: WhisperEngine, samples: Samples, *, pad_s: float = 1.0, quantum_s: float = 2.0
 ) -> EncodedBuffer:
     """``samples`` (16 kHz mono, at most 30 s) through the encoder, in a window cut to their
-    length (:func:`window_frames`)."""
+    length (``windows.cut_frames``)."""
     model = engine.model
     duration = len(samples) / SAMPLE_RATE_HZ
-    frames = window_frames(duration, pad_s=pad_s, quantum_s=quantum_s)
+    frames = cut_frames(duration, pad_s=pad_s, quantum_s=quantum_s)
     # The feature extractor is shared with the chunked pass: never pass it a chunk_length,
     # which it would keep.
     features = model.feature_extractor(np.asarray(samples, np.float32))

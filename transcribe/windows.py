@@ -102,12 +102,12 @@ def pack_windows(
     return windows
 
 
-def cut_frames(duration_s: float) -> int:
+def cut_frames(duration_s: float, *, pad_s: float = PAD_S, quantum_s: float = QUANTUM_S) -> int:
     """Mel frames of the window that holds ``duration_s`` of audio: its audio and at least
-    ``PAD_S`` of silence after it (where Whisper expects the end of speech), rounded up to a
-    whole ``QUANTUM_S``, at most 30 s (3000). Even: the encoder's stride-2 convolution halves it.
+    ``pad_s`` of silence after it (where Whisper expects the end of speech), rounded up to a
+    whole ``quantum_s``, at most 30 s (3000). Even: the encoder's stride-2 convolution halves it.
     """
-    window_s = min(WINDOW_S, math.ceil((duration_s + PAD_S) / QUANTUM_S) * QUANTUM_S)
+    window_s = min(WINDOW_S, math.ceil((duration_s + pad_s) / quantum_s) * quantum_s)
     return 2 * math.ceil(window_s * MEL_FRAMES_PER_S / 2)
 
 

@@ -22,8 +22,10 @@ from transcribe.quality import text_problem
 
 pytestmark = pytest.mark.slow
 
-#: One speaker repeating a phrase: Whisper base writes it as a loop ("Mara-bam, Mara-bam, …").
-LOOPING = "Hvala vam, " * 5 + "hvala vam."
+#: One speaker repeating a word fifteen times: Whisper base writes it as a loop
+#: ("Da-da-da-da-…"), and loops again when decoded once more. "Hvala vam" said 6 or 9 times,
+#: the earlier inputs, is now decoded again cleanly ("Marapam, Marapama, …").
+LOOPING = "Da, " * 14 + "da."
 
 #: A register of 30 members, none of whom is named in the speech below.
 REGISTER = tuple(
