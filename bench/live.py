@@ -73,8 +73,6 @@ import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 
-import jiwer  # noqa: E402
-
 import ingest  # noqa: E402
 import models  # noqa: E402
 import transcribe  # noqa: E402
@@ -306,6 +304,8 @@ def report(
 ) -> dict[str, Any]:
     """The figures of one run (``count`` streams); with ``words_to``, each committed word is
     appended to it (streams, stream, text, language, own end, end in the minutes, latency)."""
+    import jiwer  # the test extra (pip install -e '.[test]'): --help works without it
+
     lags, timed, detail, connected = [], 0, [], []
     for s in streams:
         for (w, at), spoken in zip(s.committed, _spoken_ends(s), strict=True):
