@@ -65,7 +65,10 @@ from kuvend.text import fold_for_search, serbian_to_cyrillic  # noqa: E402
 from publish import search_page  # noqa: E402
 from search_api.app import create_app  # noqa: E402
 
-EVAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "text"
+EVAL_TEXT = (
+    Path(os.environ.get("KUVEND_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+    / "text"
+)
 SEGMENTS_PER_SESSION = 200
 ASSEMBLIES = [f"komuna-{number:02d}" for number in range(1, 39)]
 PARTIES = ["LDK", "VV", "PDK", "AAK", "SL", "NISMA", "KDTP", "SDA"]

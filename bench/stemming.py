@@ -15,6 +15,7 @@ grammar of the endings, and these figures are read after.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -26,7 +27,10 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from kuvend.stemming import search_stem  # noqa: E402
 from kuvend.text import fold_for_search  # noqa: E402
 
-EVAL_TEXT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "text"
+EVAL_TEXT = (
+    Path(os.environ.get("KUVEND_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+    / "text"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
