@@ -259,6 +259,11 @@ def main() -> None:
         "--minutes", action="store_true", help="score minutes.json of `kuvend process` runs"
     )
     args = parser.parse_args()
+    try:
+        import pyannote.metrics  # noqa: F401
+    except ImportError:
+        # Say so before minutes of diarization, not in a traceback after them.
+        sys.exit("bench/diarization.py: needs pyannote.metrics: .venv/bin/pip install -e '.[test]'")
 
     with tempfile.TemporaryDirectory(prefix="kuvend-bench-") as folder:
         work = Path(folder)
@@ -270,7 +275,9 @@ def main() -> None:
         if args.only:
             files = [file for file in files if args.only in file.name]
         if not real_files():
-            print(f"(no real recordings: {EVAL} is absent)")
+            print(f"(no real recordings: {EVAL} is absent; set KUVEND_EVAL_DIR)")
+        if not files:
+            sys.exit(f"bench/diarization.py: no file matches --only {args.only!r}")
         if args.minutes:
             score_minutes(files, work)
             return
