@@ -41,6 +41,10 @@ from transcribe.windows import encode_windows, pack_windows
 
 log = logging.getLogger(__name__)
 
+#: Rounds of reading uncovered speech alone before what is left is flagged (each round reads
+#: only what the previous left, so a round costs what that speech lasts).
+GAP_ROUNDS = 3
+
 
 def transcribe_chunk(
     engine: WhisperEngine,
@@ -105,9 +109,18 @@ def _guarded(
     )
     # Read once the guards have settled the speech around them: a short gap takes the
     # language of its nearest piece, which a loop read in the wrong language would have given.
-    gaps = uncovered(regions, pieces, audio.start_s)
-    late = decode_gaps(engine, audio, gaps, pieces, options, hook)
-    pieces += screen(engine, audio, per_sentence(engine, audio, late, options, hook), options, hook)
+    # A gap's decode stops short where its language changes as the first decode did (Albanian
+    # then Serbian with no pause): what it leaves is read again, alone, in its own language.
+    for _ in range(GAP_ROUNDS):
+        gaps = uncovered(regions, pieces, audio.start_s)
+        if not gaps:
+            break
+        late = decode_gaps(engine, audio, gaps, pieces, options, hook)
+        late = per_sentence(engine, audio, late, options, hook)
+        read = screen(engine, audio, late, options, hook)
+        if not read:
+            break
+        pieces += read
     pieces += unread(regions, pieces, audio, options, hook)
     return sorted(flagged_languages(pieces, options), key=lambda piece: piece.start_s)
 

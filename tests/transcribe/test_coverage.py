@@ -117,3 +117,43 @@ def test_filling_the_gaps_gives_the_same_segments_every_run(
     runs = [_transcribe(engine, turns, tmp_path / f"run{n}.wav")[1] for n in range(2)]
     keys = [[(s.start_s, s.end_s, s.text, s.language, s.flag) for s in run] for run in runs]
     assert keys[0] == keys[1]
+
+
+def test_a_gap_left_short_by_its_own_decode_is_read_again_before_it_is_flagged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Albanian then Serbian with no pause: the gap's decode (in the language of its start)
+    # stops where the language changes, as the first decode did; what it leaves is read again.
+    from transcribe import pipeline
+    from transcribe.sentence_language import Decoded
+
+    reads = iter([[_piece(4.0, 6.0)], [_piece(6.0, 9.0)], []])
+    asked: list[list[tuple[float, float]]] = []
+
+    def decode_gaps(engine: Any, audio: Any, gaps: Any, *rest: Any) -> list[Decoded]:
+        asked.append(list(gaps))
+        return [Decoded(None, 0.0, tuple(next(reads)))]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "decode_gaps", decode_gaps)
+    monkeypatch.setattr(pipeline, "per_sentence", lambda e, a, decoded, o, h: decoded)
+    monkeypatch.setattr(
+        pipeline, "screen", lambda e, a, decoded, o, h: [p for d in decoded for p in d.pieces]
+    )
+    audio = ChunkAudio(np.zeros(16_000 * 10, dtype=np.float32), 0.0)
+    first = Decoded(None, 0.0, (_piece(0.0, 4.0),))  # type: ignore[arg-type]
+
+    pieces = pipeline._guarded(
+        None,  # type: ignore[arg-type]
+        audio,
+        [Region(0.0, 9.0)],
+        [first],
+        OPTIONS,
+        lambda name, value: None,
+    )
+
+    assert asked == [[(4.0, 9.0)], [(6.0, 9.0)]]
+    assert [(p.start_s, p.end_s, p.flag) for p in pieces] == [
+        (0.0, 4.0, None),
+        (4.0, 6.0, None),
+        (6.0, 9.0, None),
+    ]
