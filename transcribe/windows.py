@@ -3,11 +3,11 @@
 The encoder is most of Whisper's cost on a CPU, and it grows with the frames it reads: padding
 every window to 30 s (as ``WhisperModel.transcribe`` does) makes a 5 s region cost a 30 s pass.
 CTranslate2's Whisper encoder takes fewer than 3000 mel frames, so each window here is cut to
-its audio plus a second of silence (``cut_frames``), and a session's speech costs about its own
-length in encoder time (the same as packing it into full 30 s windows, without the padding or
-the language-change cuts that left windows half empty). Everything later — the language of the
-window and of each sentence, the decoding, the word timestamps — reads the stored encoder
-output. CTranslate2 accepts an encoder output wherever it accepts features
+its audio plus 3 s of silence (``cut_frames``, ``PAD_S``), and a session's speech costs about
+its own length in encoder time (the same as packing it into full 30 s windows, without the
+padding or the language-change cuts that left windows half empty). Everything later — the
+language of the window and of each sentence, the decoding, the word timestamps — reads the
+stored encoder output. CTranslate2 accepts an encoder output wherever it accepts features
 (``Whisper.detect_language``, ``generate``, ``align``).
 """
 
@@ -39,7 +39,8 @@ PAD_S = 3.0
 QUANTUM_S = 1.0
 
 Encoded = npt.NDArray[np.float32]
-"""One window's encoder output, ``(1500, d_model)`` float32, on the host."""
+"""One window's encoder output, ``(frames // 2, d_model)`` float32 (1500 rows for a full
+30 s window, fewer for a cut one), on the host."""
 
 
 @dataclass(frozen=True, slots=True)
