@@ -87,11 +87,21 @@ def decode_gaps(
         else:
             own.append(None)
     windows = [Window(s - audio.start_s, e - audio.start_s, ()) for s, e in gaps]
-    encoded = encode_windows(engine, audio, windows, batch_size=options.batch_size)
+    encoded = encode_windows(engine, audio, windows, batch_size=options.batch_size, whole=True)
     detected = window_languages(engine, encoded, options.languages)
     choices = [mine or choice for mine, choice in zip(own, detected, strict=True)]
     requests = [
-        Request(w, w.encoded, c.language, c.probability, audio.start_s + w.window.start_s)
+        # No vocabulary prompt: where nothing was read, the model is unsure of the audio, and
+        # that is where it writes the prompt's names instead (a surname three times over a
+        # Serbian sentence, with one member enrolled).
+        Request(
+            w,
+            w.encoded,
+            c.language,
+            c.probability,
+            audio.start_s + w.window.start_s,
+            hinted=False,
+        )
         for w, c in zip(encoded, choices, strict=True)
     ]
     again = decode(engine, requests, options)

@@ -68,7 +68,8 @@ class Piece:
 class Request:
     """Decode ``encoded`` (the encoder output of ``window``) in ``language``.
 
-    ``retry`` is the one re-decode a guard asks for.
+    ``retry`` is the one re-decode a guard asks for; ``hinted`` false decodes without the
+    vocabulary prompt (as a retry does).
     """
 
     window: EncodedWindow
@@ -78,6 +79,7 @@ class Request:
     origin_s: float
     """Session time of the window's first sample."""
     retry: bool = False
+    hinted: bool = True
 
 
 def decode(
@@ -93,7 +95,13 @@ def decode(
     results: list[list[Piece]] = [[] for _ in requests]
     tokenizers = [_tokenizer(engine, request.language) for request in requests]
     prompts = [
-        _prompt(engine, tokenizer, options, request.language, hinted=not request.retry)
+        _prompt(
+            engine,
+            tokenizer,
+            options,
+            request.language,
+            hinted=request.hinted and not request.retry,
+        )
         for tokenizer, request in zip(tokenizers, requests, strict=True)
     ]
     groups: dict[tuple[bool, int, int], list[int]] = {}

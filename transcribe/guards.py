@@ -109,7 +109,9 @@ def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) ->
 
     The whole prompt (or three words of it in order, and nothing else) reproduced, or one of
     the vocabulary's terms written with words the model was unsure of (mean probability under
-    ``options.leak_p``): a name really said is usually heard with confidence.
+    ``options.leak_p``): a name really said is usually heard with confidence. A term's single
+    word of four letters or more counts as the term (a surname alone, "Marković.", was
+    written where nobody said it).
     """
     if not prompt:
         return None
@@ -118,13 +120,30 @@ def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) ->
     heard = [(_WORD.findall(plain(word.text)), word.probability) for word in piece.words]
     tokens = [(token, p) for parts, p in heard for token in parts]
     for term in options.vocabulary:
-        wanted = _WORD.findall(plain(term))
-        for start in range(len(tokens) - len(wanted) + 1):
-            window = tokens[start : start + len(wanted)]
-            if wanted and [token for token, _ in window] == wanted:
-                mean = sum(p for _, p in window) / len(window)
-                if mean < options.leak_p:
-                    return f"vocabulary term {term!r} heard with probability {mean:.2f}"
+        whole = _WORD.findall(plain(term))
+        for wanted in [whole, *([word] for word in whole if len(word) >= 4 and len(whole) > 1)]:
+            leak = _unsure_term(tokens, wanted, options.leak_p)
+            if leak is not None:
+                return f"vocabulary term {term!r} heard with probability {leak:.2f}"
+    return None
+
+
+def vocabulary_only(text: str, options: TranscribeOptions) -> bool:
+    """True when every word of ``text`` (at least one) is a word of the vocabulary's terms."""
+    words = _WORD.findall(plain(text))
+    terms = {word for term in options.vocabulary for word in _WORD.findall(plain(term))}
+    return bool(words) and set(words) <= terms
+
+
+def _unsure_term(tokens: list[tuple[str, float]], wanted: list[str], leak_p: float) -> float | None:
+    """The mean probability of the first run of ``tokens`` spelling ``wanted`` heard under
+    ``leak_p``, or ``None``."""
+    for start in range(len(tokens) - len(wanted) + 1):
+        window = tokens[start : start + len(wanted)]
+        if wanted and [token for token, _ in window] == wanted:
+            mean = sum(p for _, p in window) / len(window)
+            if mean < leak_p:
+                return mean
     return None
 
 

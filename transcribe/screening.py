@@ -29,7 +29,14 @@ from kuvend.types import SegmentFlag, StageHook, no_hook
 from transcribe.audio import ChunkAudio
 from transcribe.decode import Piece, RawWord, Request, decode
 from transcribe.engine import WhisperEngine
-from transcribe.guards import is_loop, not_words, plain, prompt_leak, sounds_silent
+from transcribe.guards import (
+    is_loop,
+    not_words,
+    plain,
+    prompt_leak,
+    sounds_silent,
+    vocabulary_only,
+)
 from transcribe.language import LanguageChoice, window_languages
 from transcribe.options import TranscribeOptions
 from transcribe.quality import text_problem
@@ -72,11 +79,17 @@ def screen(
     # decoded alone) may have read: no word is read twice.
     starts = sorted(p.start_s for item in decoded for p in item.pieces)
     ends = sorted(p.end_s for item in decoded for p in item.pieces)
+    previous = ""
     for item in decoded:
         for piece in item.pieces:
             prompt, _ = hints(options, piece.language)
             reason = not_words(piece)
             leak = prompt_leak(piece, options, prompt)
+            # The same names alone, piece after piece: the prompt read out, not speech.
+            repeated = plain(piece.text) == previous and vocabulary_only(piece.text, options)
+            if leak is None and prompt and repeated:
+                leak = "vocabulary words alone, repeated"
+            previous = plain(piece.text)
             found = problem(piece, options)
             if reason is not None and leak is None:
                 log.info("dropped %r at %.1f s: %s", piece.text[:60], piece.start_s, reason)
@@ -95,7 +108,11 @@ def screen(
             flag = found[0] if found else None
             retries.append((piece, flag, leak is not None, Window(start, end, ())))
     encoded = encode_windows(
-        engine, audio, [window for *_, window in retries], batch_size=options.batch_size
+        engine,
+        audio,
+        [window for *_, window in retries],
+        batch_size=options.batch_size,
+        whole=True,
     )
     detected = window_languages(engine, encoded, options.languages)
     retried = [

@@ -113,14 +113,22 @@ def cut_frames(duration_s: float, *, pad_s: float = PAD_S, quantum_s: float = QU
 
 
 def encode_windows(
-    engine: WhisperEngine, audio: ChunkAudio, windows: Sequence[Window], *, batch_size: int
+    engine: WhisperEngine,
+    audio: ChunkAudio,
+    windows: Sequence[Window],
+    *,
+    batch_size: int,
+    whole: bool = False,
 ) -> list[EncodedWindow]:
     """Every window through the encoder once, cut to its audio (``cut_frames``); windows of
     the same cut length go through together, ``batch_size`` per forward pass, and come back
-    in the order given."""
+    in the order given. ``whole`` pads every window to 30 s instead: a second reading of a
+    stretch the first one failed on is worth Whisper's own window, whose silence signals
+    (``no_speech_prob``) the guards' limits were set on."""
     model = engine.model
     features = [model.feature_extractor(audio.between(w.start_s, w.end_s)) for w in windows]
-    lengths = [cut_frames(w.duration_s) for w in windows]
+    full = int(WINDOW_S * MEL_FRAMES_PER_S)
+    lengths = [full if whole else cut_frames(w.duration_s) for w in windows]
     by_length: dict[int, list[int]] = {}
     for index, frames in enumerate(lengths):
         by_length.setdefault(frames, []).append(index)

@@ -98,6 +98,17 @@ def test_a_name_from_the_register_heard_without_confidence_is_a_leak() -> None:
     assert prompt_leak(piece(said, p=0.3), options, None) is None
 
 
+def test_a_members_surname_alone_heard_without_confidence_is_a_leak() -> None:
+    # With one member enrolled, Whisper base wrote "Marković." over Serbian that named nobody.
+    options = TranscribeOptions(vocabulary=("Marko Marković",))
+    prompt = "Sednica Skupštine opštine. Marko Marković."
+    assert prompt_leak(piece("Marković.", p=0.01), options, prompt) is not None
+    assert prompt_leak(piece("Hvala, kolega Marković.", p=0.9), options, prompt) is None
+    # A short word of a term (under four letters) alone is no evidence of a leak.
+    short = TranscribeOptions(vocabulary=("Ana Kelmendi",))
+    assert prompt_leak(piece("Ana", p=0.01), short, "Ana Kelmendi.") is None
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
