@@ -58,6 +58,8 @@ _TIME_SLACK_S = 0.1
 _RETRY_UNFORCED_S = 1.0
 #: How far back in the committed words a repeat at a new hypothesis's start is looked for.
 _MAX_ECHO_WORDS = 10
+#: New words a repeat of committed ones may follow at a hypothesis's start.
+_ECHO_LEAD_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,20 +437,25 @@ def _loops(words: list[_Hyp], options: StreamOptions) -> bool:
 
 
 def _without_echo(words: list[_Hyp], committed_keys: list[str]) -> list[_Hyp]:
-    """``words`` without a run at their start that repeats committed words: the end of the
+    """``words`` without a run near their start that repeats committed words: the end of the
     committed text (a prompt echo), or two words or more from a little further back (after a
     trim the audio of words committed just before it is decoded again, and with a latency
-    bound more words are committed before the next hypothesis comes)."""
+    bound more words are committed before the next hypothesis comes). A run of three or more
+    starting within the first ``_ECHO_LEAD_WORDS`` goes with the words before it, which are
+    another reading of the same audio ("o be se s hatime što bihte" after "s hatime što
+    bihte" was committed)."""
     keys = [w.key for w in words]
     drop = 0
-    for start in range(len(committed_keys)):
-        size = 0
-        while (
-            size < len(keys)
-            and start + size < len(committed_keys)
-            and keys[size] == committed_keys[start + size]
-        ):
-            size += 1
-        if size >= 2 or (size and start + size == len(committed_keys)):
-            drop = max(drop, size)
+    for lead in range(min(_ECHO_LEAD_WORDS, len(keys)) + 1):
+        for start in range(len(committed_keys)):
+            size = 0
+            while (
+                lead + size < len(keys)
+                and start + size < len(committed_keys)
+                and keys[lead + size] == committed_keys[start + size]
+            ):
+                size += 1
+            at_start = lead == 0 and (size >= 2 or (size and start + size == len(committed_keys)))
+            if at_start or (lead and size >= 3):
+                drop = max(drop, lead + size)
     return words[drop:]

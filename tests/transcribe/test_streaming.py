@@ -107,3 +107,19 @@ def test_a_stream_cut_mid_word_resumes_without_repeating_words(
     # What was committed before the cut is not committed again after it.
     for size in range(1, 6):
         assert earlier[-size:] != later[:size], f"committed twice at the cut: {decoder.text}"
+
+
+def test_a_repeat_of_committed_words_after_another_reading_of_them_is_not_committed_again() -> None:
+    # Seen live: "s hatime što bihte." committed, then a hypothesis "o be se s hatime što bihte
+    # oddeskrenem": the first three words read the same audio again.
+    from transcribe.streaming import _Hyp, _without_echo
+
+    def hypothesis(text: str) -> list[_Hyp]:
+        return [_Hyp(i, i + 0.3, w, w, float("nan")) for i, w in enumerate(text.split())]
+
+    committed = ["dobar", "dan", "s", "hatime", "što", "bihte"]
+    after = _without_echo(hypothesis("o be se s hatime što bihte oddeskrenem"), committed)
+    assert [w.key for w in after] == ["oddeskrenem"]
+    # New words that merely share one word with what was committed are all kept.
+    fresh = _without_echo(hypothesis("i onda što dalje"), committed)
+    assert [w.key for w in fresh] == ["i", "onda", "što", "dalje"]
