@@ -134,7 +134,8 @@ def load_diarizers(
         if name == "embedded":
             for encoder in encoders:
                 diarizer = get_diarizer("embedded", encoder=encoder)
-                diarizers[f"embedded/{encoder}"] = (diarizer, f"silero-vad + {encoder}")
+                source = f"Silero VAD (faster-whisper) + {encoder}"
+                diarizers[f"embedded/{encoder}"] = (diarizer, source)
             continue
         configured = os.environ.get("KUVEND_MODELS_DIR")
         if configured and (Path(configured) / "pyannote" / "config.yaml").is_file():
