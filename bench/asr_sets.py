@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.eval_data import EVAL
 from kuvend.synthetic import ScriptedTurn, synthesize_session
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path(os.environ.get("KUVEND_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 CACHE = Path(os.environ.get("KUVEND_CACHE_DIR", "~/.cache/kuvend")).expanduser()
 WORK = CACHE / "bench-asr"
 

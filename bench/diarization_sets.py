@@ -10,7 +10,6 @@ sessions).
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from bench.eval_data import EVAL
 from kuvend.synthetic import (
     ALBANIAN_SENTENCES,
     SERBIAN_SENTENCES,
@@ -25,8 +25,6 @@ from kuvend.synthetic import (
     synthesize_session,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path(os.environ.get("KUVEND_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 RATE = 16_000
 
 Turns = tuple[tuple[float, float, str], ...]

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+from bench.eval_data import EVAL  # noqa: E402
 from kuvend.domain import AudioChunk  # noqa: E402
 from kuvend.types import LanguageCode  # noqa: E402
 from models import resolve_whisper_model  # noqa: E402
@@ -53,7 +54,6 @@ from transcribe.language import (  # noqa: E402
 from transcribe.regions import speech_regions  # noqa: E402
 from transcribe.windows import Window, encode_windows  # noqa: E402
 
-EVAL = Path(os.environ.get("KUVEND_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 CACHE = Path(os.environ.get("KUVEND_CACHE_DIR", "~/.cache/kuvend")).expanduser()
 ALLOWED: tuple[LanguageCode, ...] = ("sq", "sr")
 #: Shorter regions take their surroundings' language in the transcriber; too short to judge.

@@ -12,7 +12,6 @@ languages; a second round follows, and for runs longer than both (127 s) the tur
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import wave
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path(os.environ.get("KUVEND_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+from bench.eval_data import EVAL
+
 RATE_HZ = 16_000
 #: Silence before the first turn and between two turns (a change of speaker).
 PAUSE_S = 0.6

@@ -51,6 +51,7 @@ import httpx
 # Run from a checkout: the project's packages come from its root.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+from bench.eval_data import EVAL  # noqa: E402
 from kuvend.config import Settings  # noqa: E402
 from kuvend.minutes import (  # noqa: E402
     Minutes,
@@ -65,10 +66,7 @@ from kuvend.text import fold_for_search, serbian_to_cyrillic  # noqa: E402
 from publish import search_page  # noqa: E402
 from search_api.app import create_app  # noqa: E402
 
-EVAL_TEXT = (
-    Path(os.environ.get("KUVEND_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
-    / "text"
-)
+EVAL_TEXT = EVAL / "text"
 SEGMENTS_PER_SESSION = 200
 ASSEMBLIES = [f"komuna-{number:02d}" for number in range(1, 39)]
 PARTIES = ["LDK", "VV", "PDK", "AAK", "SL", "NISMA", "KDTP", "SDA"]

@@ -15,7 +15,6 @@ grammar of the endings, and these figures are read after.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
@@ -24,13 +23,11 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+from bench.eval_data import EVAL  # noqa: E402
 from kuvend.stemming import search_stem  # noqa: E402
 from kuvend.text import fold_for_search  # noqa: E402
 
-EVAL_TEXT = (
-    Path(os.environ.get("KUVEND_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
-    / "text"
-)
+EVAL_TEXT = EVAL / "text"
 _WORD = re.compile(r"[^\W\d_]+")
 
 
