@@ -25,10 +25,11 @@ Per number of streams it reports:
   word; ``words_timed_by_minutes`` says for what share), else from the caption itself, whose
   word times are spread over Whisper's segments by length and so are off by up to a few
   words (``committed_p95_own_times_s`` gives the figure on the captions' own times alone).
-  The first words wait for the recorder's connection: ffmpeg probes about 5 s of a new stream
-  before it writes any (``first_audio_after_launch_s``, ``first_audio_block_s``), a one-off
-  per connection that weighs on the 95th percentile of a short run;
-  ``committed_p95_after_connect_s`` leaves out the words said before the first live audio;
+  The first words wait for the recorder's connection: ffmpeg probes 1 s of a new MPEG-TS
+  stream (SRT here; 5 s by ffmpeg's default) before it writes any (``first_audio_after_launch_s``,
+  ``first_audio_block_s``), a one-off per connection that weighs on the 95th percentile of a
+  short run; ``committed_p95_after_connect_s`` leaves out the words said before the first live
+  audio;
 - ``tentative_p95_s``: the same for the last word of each tentative tail shown (own times);
 - ``keeps_up``: the committed latency of the last third of the words exceeds that of the first
   third by at most 2 s (otherwise a backlog grows without bound), and the last word was
@@ -97,17 +98,17 @@ class _Stream:
     minutes: list[Segment] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     ended: float = float("inf")
+    """Monotonic wall time at which the stream's publisher had sent everything."""
     launched: float = float("inf")
     """Monotonic wall time at which the stream's publisher was started."""
     first_heard: float = float("inf")
     """Monotonic wall time at which the first live audio reached the captions."""
     first_audio_end_s: float = float("inf")
     """Session time up to which the first live audio block reached the captions: the words
-    before it waited for the recorder's connection (ffmpeg probes about 5 s of a stream)."""
+    before it waited for the recorder's connection (ffmpeg probes the start of a stream)."""
     cpu_s_live: float = 0.0
     """CPU-seconds of the process while the streams played (captions and recorder; on a CPU
     the chunked pass waits for a pause)."""
-    """Monotonic wall time at which the stream's publisher had sent everything."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,14 @@
 
 - 16 kHz mono WAV chunks through the segment muxer, listed in a CSV as each one closes (a chunk
   is complete when its line is in the list, not when its file appears);
-- a stream copy of the audio and video into Matroska, the original kept for the archive.
+- a stream copy of the audio and video, the original kept for the archive: MPEG-TS as it came
+  where the source carries MPEG-TS (SRT, UDP, RIST), Matroska otherwise.
+
+ffmpeg reads ``analyzeduration`` of a new stream (5 s by default) before it writes anything, and
+on MPEG-TS it always reads all of it (the format has no header that says when every stream has
+been seen). Live captions wait for that, so an MPEG-TS source is probed for 1 s only. Joined
+between two keyframes, its video may then have no size yet, which a Matroska header needs and
+MPEG-TS does not: hence the archive stays in the source's own container.
 
 ffmpeg reports its progress (``-progress pipe:1``) twice a second; from it the connection knows
 how much media it has received and, by comparing with the wall clock, *when* its first sample
@@ -42,6 +49,11 @@ _SETTLED_S = 4.0  # the zero estimate is trusted once it has not improved for th
 _SETTLED_BY_S = 0.2  # ... by more than this
 _DRIFT_WINDOW_S = 15.0  # longer than the longest HLS segment: bursts average out within it
 _STOP_GRACE_S = (1.0, 3.0)  # seconds to wait after the first and the second SIGINT
+_TS_SCHEMES = frozenset({"srt", "udp", "rist"})  # their payload is MPEG-TS by convention
+# Long enough for an audio frame of a muxer's default interleaving (ffmpeg's mpegts max_delay is
+# 0.7 s); first live audio came 1.35-1.47 s after connecting to a local SRT/UDP stream, 5.5 s
+# with ffmpeg's default.
+_TS_PROBE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,23 +264,33 @@ def _graph(
         # Holes in the timestamps become silence, so a chunk's sample count is its media time.
         af="aresample=async=1:first_pts=0",
     )
+    # Written through (short clusters in Matroska): a killed ffmpeg loses at most a second.
+    container: dict[str, object] = (
+        {"format": "mpegts"}
+        if _carries_mpegts(url)
+        else {"format": "matroska", "cluster_time_limit": 1000}
+    )
     archive = ffmpeg.output(
-        source["a"],
-        source["v?"],
-        str(original),
-        format="matroska",
-        c="copy",
-        # Short clusters written through: a killed ffmpeg loses at most a second of archive.
-        cluster_time_limit=1000,
-        flush_packets=1,
+        source["a"], source["v?"], str(original), c="copy", flush_packets=1, **container
     )
     return ffmpeg.merge_outputs(chunks, archive).global_args(
         "-nostats", "-progress", "pipe:1", "-stats_period", f"{_PROGRESS_PERIOD_S}"
     )
 
 
+def archive_suffix(url: str) -> str:
+    """File suffix of the archived stream copy of ``url``: ``.ts`` or ``.mkv``."""
+    return ".ts" if _carries_mpegts(url) else ".mkv"
+
+
+def _carries_mpegts(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in _TS_SCHEMES
+
+
 def _input_options(url: str, from_live_edge: bool) -> dict[str, object]:
     scheme = urlsplit(url).scheme.lower()
+    if scheme in _TS_SCHEMES:
+        return {"analyzeduration": round(_TS_PROBE_S * 1e6)}
     if scheme in {"rtsp", "rtsps"}:
         # Interleaved TCP survives NAT and loss better than RTP over UDP.
         return {"rtsp_transport": "tcp"}
@@ -281,4 +303,4 @@ def _input_options(url: str, from_live_edge: bool) -> dict[str, object]:
     return {}
 
 
-__all__ = ["Connection", "ListedSegment"]
+__all__ = ["Connection", "ListedSegment", "archive_suffix"]

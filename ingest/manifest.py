@@ -14,7 +14,7 @@ from kuvend.domain import AudioChunk, Gap
 
 @dataclass(frozen=True, slots=True)
 class RecordedPart:
-    """One connection's original stream copy (Matroska), placed on the session clock."""
+    """One connection's original stream copy (MPEG-TS or Matroska), placed on the session clock."""
 
     path: Path
     offset_s: float

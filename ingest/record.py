@@ -19,7 +19,8 @@ starting (refused below the floor) and once a second while recording (a clean st
 kept).
 
 Layout of ``out_dir``: ``chunks/chunk-00000.wav`` … (16 kHz mono, session-wide numbering),
-``original/part-000.mkv`` … (each connection's stream copy), ``recording.json`` (chunks, gaps
+``original/part-000.ts`` or ``.mkv`` … (each connection's stream copy: MPEG-TS from an SRT, UDP
+or RIST source, else Matroska), ``recording.json`` (chunks, gaps
 and parts, rewritten atomically after every change) and ``.live/`` (ffmpeg's working files).
 """
 
@@ -38,7 +39,7 @@ from typing import TypeVar
 import soundfile
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential
 
-from ingest._connection import Connection, ListedSegment
+from ingest._connection import Connection, ListedSegment, archive_suffix
 from ingest.manifest import RecordedPart, Recording, write_manifest
 from ingest.options import SAMPLE_RATE_HZ, IngestOptions
 from ingest.tap import AudioCallback, LiveAudio, SegmentTap
@@ -192,7 +193,7 @@ class _Recorder:
         connection = Connection(
             self.url,
             self.out_dir / ".live" / f"conn-{number:03d}",
-            self.out_dir / "original" / f"part-{number:03d}.mkv",
+            self.out_dir / "original" / f"part-{number:03d}{archive_suffix(self.url)}",
             self.options,
             from_live_edge=self._drifted,
         )

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import ffmpeg
 import numpy as np
 import pytest
 import soundfile
@@ -243,6 +244,45 @@ def test_other_protocols_record_and_stop_keeping_the_last_partial_chunk(
     assert recording.gaps == ()
     assert _speech_seconds(recording.chunks[0]) > 1.0
     assert recording.stop_reason == "stopped"
+
+
+def test_an_mpegts_stream_joined_between_keyframes_gives_audio_at_once_and_keeps_its_video(
+    tmp_path: Path, speech: Path
+) -> None:
+    """SRT and UDP carry MPEG-TS, of which ffmpeg reads 5 s before writing anything unless told
+    otherwise; live captions wait for that. Probed for 1 s, a stream joined between two
+    keyframes has no video size yet: its archive stays MPEG-TS, which does not need one."""
+    broadcast = tmp_path / "broadcast.ts"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(speech),
+         "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-shortest",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "100", "-sc_threshold", "0",
+         "-c:a", "aac", "-f", "mpegts", str(broadcast)],
+        check=True,
+    )  # fmt: skip
+    port = free_port()
+    # UDP is sent whether anyone listens or not: the recorder joins a broadcast in progress,
+    # between the keyframes at 0 s and 4 s.
+    with _ffmpeg_server(broadcast, "-c", "copy", "-f", "mpegts", f"udp://127.0.0.1:{port}"):
+        time.sleep(1.0)
+        started = time.monotonic()
+        run = _Run(f"udp://127.0.0.1:{port}", tmp_path / "recording")
+        deadline = started + 30
+        while not run.audio and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first_audio_after_s = time.monotonic() - started
+        while len(run.chunks) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        recording = run.finish()
+    assert first_audio_after_s < 3.0  # 5.5 s with ffmpeg's default probe
+    assert len(recording.chunks) >= 3 and recording.gaps == ()
+    (part,) = recording.parts
+    assert part.path.suffix == ".ts"
+    streams = {s["codec_type"]: s for s in ffmpeg.probe(str(part.path))["streams"]}
+    assert (streams["video"]["width"], streams["video"]["height"]) == (160, 120)
+    assert streams["audio"]["codec_name"] == "aac"
+    archived_s = float(ffmpeg.probe(str(part.path))["format"]["duration"])
+    assert archived_s == pytest.approx(recording.recorded_s, abs=1.5)
 
 
 def test_refuses_to_start_below_the_disk_floor(tmp_path: Path) -> None:
