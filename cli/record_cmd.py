@@ -93,7 +93,8 @@ def record(
     result = thread.outcome()
     recording = result.recording
     if result.draft is None:
-        raise KuvendError(f"nothing was recorded from {url} ({recording.stop_reason})")
+        tried = f"; the last attempt: {line.last_retry}" if line.last_retry else ""
+        raise KuvendError(f"nothing was recorded from {url} ({recording.stop_reason}{tried})")
     _console.print(
         f"Recorded {_clock(recording.recorded_s)} in {len(recording.chunks)} chunks, "
         f"{len(recording.gaps)} gaps ({recording.stop_reason}). "
@@ -132,6 +133,8 @@ class _StatusLine:
         self._chunks = 0
         self._recorded_s = 0.0
         self._gaps = 0
+        self.last_retry: str | None = None
+        """Why the last connection attempt failed, if one did."""
         self._task = progress.add_task(self._line())
 
     def hook(self, step: str, artefact: Any) -> None:
@@ -140,6 +143,11 @@ class _StatusLine:
             self._recorded_s += artefact.duration_s
         elif step == "gap" and isinstance(artefact, Gap):
             self._gaps += 1
+        elif step == "retrying":
+            # Said on the line itself: without -v the log is silent, and a stream nobody
+            # serves would otherwise look like a slow connection.
+            self.last_retry = str(artefact)
+            self._state = f"retrying ({artefact})"
         elif step in _STATES:
             self._state = _STATES[step]
         else:

@@ -9,7 +9,9 @@ ffmpeg reads ``analyzeduration`` of a new stream (5 s by default) before it writ
 on MPEG-TS it always reads all of it (the format has no header that says when every stream has
 been seen). Live captions wait for that, so an MPEG-TS source is probed for 1 s only. Joined
 between two keyframes, its video may then have no size yet, which a Matroska header needs and
-MPEG-TS does not: hence the archive stays in the source's own container.
+MPEG-TS does not: hence the archive stays in the source's own container. A stream whose audio
+lags its video by a second or more has no audio parameters after 1 s and its outputs fail to
+start (``probe_fell_short``); the recorder then connects again with ffmpeg's own probe.
 
 ffmpeg reports its progress (``-progress pipe:1``) twice a second; from it the connection knows
 how much media it has received and, by comparing with the wall clock, *when* its first sample
@@ -54,6 +56,9 @@ _TS_SCHEMES = frozenset({"srt", "udp", "rist"})  # their payload is MPEG-TS by c
 # 0.7 s); first live audio came 1.35-1.47 s after connecting to a local SRT/UDP stream, 5.5 s
 # with ffmpeg's default.
 _TS_PROBE_S = 1.0
+# What ffmpeg (at log level "error") says when an output cannot start: after a short probe,
+# because a stream's parameters were not found yet.
+_OUTPUT_FAILED = ("Error initializing output stream", "Could not write header")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,9 @@ class Connection:
         options: IngestOptions,
         *,
         from_live_edge: bool = False,
+        short_probe: bool = True,
     ) -> None:
+        self.url = url
         self.work_dir = work_dir
         self.original = original
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +97,10 @@ class Connection:
         self._zero = math.inf
         self._zero_improved_at = self.started_at
         self._lags: collections.deque[tuple[float, float]] = collections.deque()
-        graph = _graph(url, work_dir, self._list, original, options, from_live_edge)
+        self.short_probe = short_probe and _carries_mpegts(url)
+        graph = _graph(
+            url, work_dir, self._list, original, options, from_live_edge, self.short_probe
+        )
         self.process = FfmpegProcess(graph, stdout_pipe=True)
         self._reader = threading.Thread(target=self._read_progress, daemon=True)
         self._reader.start()
@@ -191,8 +201,18 @@ class Connection:
         return recovered
 
     def last_error(self) -> str:
-        """ffmpeg's last stderr line."""
-        return self.process.last_error()
+        """ffmpeg's last stderr line, without the input's address it starts with."""
+        if self.probe_fell_short():
+            return "its first second did not show every stream's parameters"
+        # ffmpeg names the input first ("srt://…: Input/output error"); the caller knows it.
+        return self.process.last_error().removeprefix(f"{self.url}: ")
+
+    def probe_fell_short(self) -> bool:
+        """True if this connection probed 1 s and ffmpeg could not start its outputs."""
+        lines = self.process.stderr_lines()
+        return self.short_probe and any(
+            marker in line for line in lines for marker in _OUTPUT_FAILED
+        )
 
     def discard_work(self) -> None:
         """Remove the connection's working folder (its chunks have been moved out)."""
@@ -246,8 +266,9 @@ def _graph(
     original: Path,
     options: IngestOptions,
     from_live_edge: bool,
+    short_probe: bool,
 ) -> object:
-    source = ffmpeg.input(url, **_input_options(url, from_live_edge))
+    source = ffmpeg.input(url, **_input_options(url, from_live_edge, short_probe))
     chunks = source["a:0"].output(
         str(work_dir / "seg-%05d.wav"),
         format="segment",
@@ -287,10 +308,10 @@ def _carries_mpegts(url: str) -> bool:
     return urlsplit(url).scheme.lower() in _TS_SCHEMES
 
 
-def _input_options(url: str, from_live_edge: bool) -> dict[str, object]:
+def _input_options(url: str, from_live_edge: bool, short_probe: bool) -> dict[str, object]:
     scheme = urlsplit(url).scheme.lower()
     if scheme in _TS_SCHEMES:
-        return {"analyzeduration": round(_TS_PROBE_S * 1e6)}
+        return {"analyzeduration": round(_TS_PROBE_S * 1e6)} if short_probe else {}
     if scheme in {"rtsp", "rtsps"}:
         # Interleaved TCP survives NAT and loss better than RTP over UDP.
         return {"rtsp_transport": "tcp"}

@@ -58,12 +58,16 @@ class FfmpegProcess:
         return code
 
     def stderr_lines(self) -> list[str]:
-        """The last lines ffmpeg wrote to stderr."""
+        """The last lines ffmpeg wrote to stderr (all of them, once it has exited)."""
+        if self.popen.poll() is not None:
+            # An exited ffmpeg's last words may still be in the pipe.
+            self._drain.join(timeout=5)
         return list(self._tail)
 
     def last_error(self) -> str:
         """ffmpeg's last stderr line, for a one-line message (empty if it said nothing)."""
-        return self._tail[-1] if self._tail else ""
+        lines = self.stderr_lines()
+        return lines[-1] if lines else ""
 
     def kill(self) -> None:
         """Kill ffmpeg now (a hard stop; output files may lack their trailer)."""

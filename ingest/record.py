@@ -139,6 +139,8 @@ class _Recorder:
     _drop_reason: str | None = None
     _drifted: bool = False
     """The last connection was dropped for drifting: reconnect at the live edge."""
+    _short_probe: bool = True
+    """Connect with a 1 s probe (MPEG-TS sources); off once it fell short on this stream."""
     _connections: int = 0
 
     def run(self) -> Recording:
@@ -196,11 +198,18 @@ class _Recorder:
             self.out_dir / "original" / f"part-{number:03d}{archive_suffix(self.url)}",
             self.options,
             from_live_edge=self._drifted,
+            short_probe=self._short_probe,
         )
         while connection.media_s <= 0.0:
             reason = self._trouble(connection)
             if reason is not None:
                 connection.finish()
+                if connection.probe_fell_short():
+                    log.warning(
+                        "the first second of the stream did not show all its streams; "
+                        "probing it for as long as ffmpeg does (5 s) from now on"
+                    )
+                    self._short_probe = False
                 connection.discard_work()
                 connection.original.unlink(missing_ok=True)
                 raise StreamDroppedError(reason)
@@ -221,6 +230,7 @@ class _Recorder:
         error = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning("stream unavailable (%s); retrying in %.1f s", error, wait)
+        self.hook("retrying", str(error))
         if self._drop_reason is None and error is not None and self.chunks:
             self._drop_reason = str(error)
 

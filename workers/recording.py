@@ -120,8 +120,9 @@ def record_session(
     """Record ``url`` into the ``recording`` session until stopped, then finish it as a draft.
 
     Each chunk is stored as it closes and processed at once; gaps are stored as they end.
-    ``hook`` receives the recorder's steps (``connected``, ``chunk``, ``gap``, ``dropped``),
-    ``stopping`` once a stop is asked for, ``finishing``, then the processing steps
+    ``hook`` receives the recorder's steps (``connected``, ``chunk``, ``gap``, ``dropped``,
+    ``retrying`` with the reason), ``stopping`` once a stop is asked for, ``finishing``, then
+    the processing steps
     (``caption`` per chunk, ``link``, ``publish``). Raises ``DiskFullError`` when the disk is
     under the floor at the start and ``KuvendError`` when the final processing fails; either
     way the session is then ``failed`` with a one-line error, as it is for any error.

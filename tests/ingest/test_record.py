@@ -285,6 +285,35 @@ def test_an_mpegts_stream_joined_between_keyframes_gives_audio_at_once_and_keeps
     assert archived_s == pytest.approx(recording.recorded_s, abs=1.5)
 
 
+def test_a_stream_whose_audio_lags_its_video_is_recorded_after_a_longer_probe(
+    tmp_path: Path, speech: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broadcast whose audio starts 2 s after its video: a 1 s probe finds no audio
+    parameters and ffmpeg cannot start; the recorder connects again, with ffmpeg's own probe
+    from then on, and records the stream."""
+    broadcast = tmp_path / "late-audio.ts"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+         "-itsoffset", "2", "-i", str(speech), "-t", "40", "-map", "0:v", "-map", "1:a",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
+         "-f", "mpegts", str(broadcast)],
+        check=True,
+    )  # fmt: skip
+    port = free_port()
+    # The recorder is already listening when the broadcast begins.
+    run = _Run(f"udp://127.0.0.1:{port}", tmp_path / "recording")
+    with _ffmpeg_server(broadcast, "-c", "copy", "-f", "mpegts", f"udp://127.0.0.1:{port}"):
+        deadline = time.monotonic() + 40
+        while len(run.chunks) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        recording = run.finish()
+    assert len(recording.chunks) >= 2
+    assert _speech_seconds(recording.chunks[0]) > 1.0
+    streams = {s["codec_type"] for s in ffmpeg.probe(str(recording.parts[0].path))["streams"]}
+    assert streams == {"audio", "video"}
+    assert "probing it for as long as ffmpeg does" in caplog.text
+
+
 def test_refuses_to_start_below_the_disk_floor(tmp_path: Path) -> None:
     options = IngestOptions(min_free_disk_bytes=2**62)
     with pytest.raises(DiskFullError, match="KUVEND_MIN_FREE_DISK_BYTES"):

@@ -122,6 +122,20 @@ def test_ctrl_c_stops_the_recorder_and_keeps_the_recording(
     _check_recorded(settings, session_id)
 
 
+def test_a_stream_nobody_serves_says_why_it_is_retrying(settings: Settings) -> None:
+    url = f"srt://127.0.0.1:{free_port()}?mode=caller"
+    recorder = _Recorder(url)
+    session_id = recorder.session_id()
+    time.sleep(6)  # a few failed attempts
+    assert _kuvend("stop", session_id).returncode == 0
+    assert recorder.wait() == 2
+    # Without -v a user sees the status line (on a terminal) and this: why, not just "nothing".
+    assert recorder.lines[-1] == (
+        f"kuvend: error: nothing was recorded from {url} (stopped; the last attempt: "
+        "the stream failed: Input/output error)"
+    )
+
+
 def test_stop_of_an_unknown_session_is_a_one_line_error(settings: Settings) -> None:
     result = _kuvend("stop", "nosuchsession")
     assert result.returncode == 2
