@@ -144,10 +144,12 @@ class _StatusLine:
         elif step == "gap" and isinstance(artefact, Gap):
             self._gaps += 1
         elif step == "retrying":
-            # Said on the line itself: without -v the log is silent, and a stream nobody
-            # serves would otherwise look like a slow connection.
+            # Said without -v too: a stream nobody serves would otherwise look like a slow
+            # connection. Each new reason once (a pipe shows no status line).
+            if str(artefact) != self.last_retry:
+                self._progress.console.print(f"retrying: {artefact}", markup=False)
             self.last_retry = str(artefact)
-            self._state = f"retrying ({artefact})"
+            self._state = "retrying"
         elif step in _STATES:
             self._state = _STATES[step]
         else:
@@ -155,6 +157,8 @@ class _StatusLine:
         self._progress.update(self._task, description=self._line())
 
     def _line(self) -> str:
+        if self._chunks == 0:
+            return self._state  # counts of nothing would push the state off a narrow terminal
         return (
             f"{self._state} · {_clock(self._recorded_s)} recorded in {self._chunks} chunks"
             f" · {self._gaps} gaps"

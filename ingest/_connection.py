@@ -28,6 +28,7 @@ import csv
 import io
 import logging
 import math
+import re
 import shutil
 import signal
 import subprocess
@@ -59,6 +60,7 @@ _TS_PROBE_S = 1.0
 # What ffmpeg (at log level "error") says when an output cannot start: after a short probe,
 # because a stream's parameters were not found yet.
 _OUTPUT_FAILED = ("Error initializing output stream", "Could not write header")
+_COMPONENT = re.compile(r"^\[[^\]]+ @ 0x[0-9a-f]+\]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +203,18 @@ class Connection:
         return recovered
 
     def last_error(self) -> str:
-        """ffmpeg's last stderr line, without the input's address it starts with."""
+        """Why ffmpeg failed, in one line: what it found wrong where ffmpeg says so before
+        its last line (a name that does not resolve, no audio), else that last line."""
+        lines = self.process.stderr_lines()
         if self.probe_fell_short():
             return "its first second did not show every stream's parameters"
-        # ffmpeg names the input first ("srt://…: Input/output error"); the caller knows it.
-        return self.process.last_error().removeprefix(f"{self.url}: ")
+        if any("matches no streams" in line for line in lines):
+            return "it has no audio"
+        resolving = [line for line in lines if "Failed to resolve hostname" in line]
+        line = resolving[-1] if resolving else self.process.last_error()
+        # ffmpeg names the input or its component first ("srt://…: Input/output error",
+        # "[srt @ 0x55…] Failed to resolve …"); the caller knows which.
+        return _COMPONENT.sub("", line).removeprefix(f"{self.url}: ")
 
     def probe_fell_short(self) -> bool:
         """True if this connection probed 1 s and ffmpeg could not start its outputs."""

@@ -204,14 +204,16 @@ class _Recorder:
             reason = self._trouble(connection)
             if reason is not None:
                 connection.finish()
+                connection.discard_work()
+                connection.original.unlink(missing_ok=True)
                 if connection.probe_fell_short():
                     log.warning(
                         "the first second of the stream did not show all its streams; "
                         "probing it for as long as ffmpeg does (5 s) from now on"
                     )
                     self._short_probe = False
-                connection.discard_work()
-                connection.original.unlink(missing_ok=True)
+                    # At once, not after the backoff: a UDP stream sends on meanwhile.
+                    return self._open()
                 raise StreamDroppedError(reason)
             if self.stop.is_set():
                 connection.finish()

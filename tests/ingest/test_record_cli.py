@@ -122,17 +122,51 @@ def test_ctrl_c_stops_the_recorder_and_keeps_the_recording(
     _check_recorded(settings, session_id)
 
 
-def test_a_stream_nobody_serves_says_why_it_is_retrying(settings: Settings) -> None:
-    url = f"srt://127.0.0.1:{free_port()}?mode=caller"
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("srt://127.0.0.1:{port}?mode=caller", "Input/output error"),
+        # ffmpeg's last line would be "Input/output error" here too; the line before says why.
+        ("srt://no-such-host.invalid:{port}?mode=caller", "Failed to resolve hostname"),
+    ],
+    ids=["nobody-listening", "unknown-host"],
+)
+def test_a_stream_nobody_serves_says_why_it_is_retrying(
+    settings: Settings, address: str, reason: str
+) -> None:
+    url = address.format(port=free_port())
     recorder = _Recorder(url)
     session_id = recorder.session_id()
     time.sleep(6)  # a few failed attempts
     assert _kuvend("stop", session_id).returncode == 0
     assert recorder.wait() == 2
-    # Without -v a user sees the status line (on a terminal) and this: why, not just "nothing".
+    # Without -v, and in a pipe too: why it is retrying, once, and why nothing was recorded.
+    retries = [line for line in recorder.lines if line.startswith("retrying: ")]
+    assert len(retries) == 1 and retries[0].startswith(f"retrying: the stream failed: {reason}")
+    assert url not in retries[0]
     assert recorder.lines[-1] == (
         f"kuvend: error: nothing was recorded from {url} (stopped; the last attempt: "
-        "the stream failed: Input/output error)"
+        f"{retries[0].removeprefix('retrying: ')})"
+    )
+
+
+def test_a_stream_without_audio_says_so(settings: Settings, tmp_path: Path) -> None:
+    video = tmp_path / "video-only.ts"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+         "-t", "30", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", str(video)],
+        check=True,
+    )  # fmt: skip
+    port = free_port()
+    with _ffmpeg_server(video, "-c", "copy", "-f", "mpegts", f"udp://127.0.0.1:{port}"):
+        recorder = _Recorder(f"udp://127.0.0.1:{port}")
+        session_id = recorder.session_id()
+        time.sleep(5)
+        assert _kuvend("stop", session_id).returncode == 0
+        assert recorder.wait() == 2
+    assert "retrying: the stream failed: it has no audio" in recorder.lines
+    assert recorder.lines[-1].endswith(
+        "(stopped; the last attempt: the stream failed: it has no audio)"
     )
 
 
