@@ -51,6 +51,11 @@ def plain(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def plain_words(text: str) -> list[str]:
+    """The words of ``text`` in their ``plain`` form: what phrases are compared in."""
+    return _WORD.findall(plain(text))
+
+
 def compression_ratio(text: str) -> float:
     """Whisper's loop signal: how well the text compresses (high = repetitive)."""
     data = text.encode("utf-8")
@@ -59,7 +64,7 @@ def compression_ratio(text: str) -> float:
 
 def longest_repeat(text: str, *, max_phrase_words: int = 4) -> int:
     """How many times in a row the most repeated phrase (1–4 words) follows itself."""
-    words = _WORD.findall(plain(text))
+    words = plain_words(text)
     best = 1
     for size in range(1, max_phrase_words + 1):
         for start in range(len(words) - size):
@@ -117,10 +122,10 @@ def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) ->
         return None
     if _echoes(plain(piece.text), plain(prompt)):
         return "echo of the vocabulary prompt"
-    heard = [(_WORD.findall(plain(word.text)), word.probability) for word in piece.words]
+    heard = [(plain_words(word.text), word.probability) for word in piece.words]
     tokens = [(token, p) for parts, p in heard for token in parts]
     for term in options.vocabulary:
-        whole = _WORD.findall(plain(term))
+        whole = plain_words(term)
         for wanted in [whole, *([word] for word in whole if len(word) >= 4 and len(whole) > 1)]:
             leak = _unsure_term(tokens, wanted, options.leak_p)
             if leak is not None:
@@ -128,11 +133,15 @@ def prompt_leak(piece: Piece, options: TranscribeOptions, prompt: str | None) ->
     return None
 
 
+def vocabulary_words(options: TranscribeOptions) -> set[str]:
+    """Every word of the vocabulary's terms, in its ``plain`` form."""
+    return {word for term in options.vocabulary for word in plain_words(term)}
+
+
 def vocabulary_only(text: str, options: TranscribeOptions) -> bool:
     """True when every word of ``text`` (at least one) is a word of the vocabulary's terms."""
-    words = _WORD.findall(plain(text))
-    terms = {word for term in options.vocabulary for word in _WORD.findall(plain(term))}
-    return bool(words) and set(words) <= terms
+    words = plain_words(text)
+    return bool(words) and set(words) <= vocabulary_words(options)
 
 
 def _unsure_term(tokens: list[tuple[str, float]], wanted: list[str], leak_p: float) -> float | None:

@@ -21,7 +21,6 @@ heard. The minutes mark every one of them for review and never publish them as t
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -33,9 +32,11 @@ from transcribe.guards import (
     is_loop,
     not_words,
     plain,
+    plain_words,
     prompt_leak,
     sounds_silent,
     vocabulary_only,
+    vocabulary_words,
 )
 from transcribe.language import LanguageChoice, window_languages
 from transcribe.options import TranscribeOptions
@@ -46,7 +47,6 @@ from transcribe.windows import Window, encode_windows
 
 log = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 _MARGIN_S = 0.2
 #: Speech this long that a re-decode leaves out is flagged rather than lost.
@@ -231,8 +231,8 @@ def _first_words(piece: Piece, options: TranscribeOptions, *, leaked: bool) -> t
     where the prompt leaked, the vocabulary's words taken out (they came from the prompt)."""
     words = _without_repeats(piece.words)
     if leaked:
-        terms = {token for term in options.vocabulary for token in _WORD.findall(plain(term))}
-        words = tuple(w for w in words if not set(_WORD.findall(plain(w.text))) & terms)
+        terms = vocabulary_words(options)
+        words = tuple(w for w in words if not set(plain_words(w.text)) & terms)
     return words
 
 
@@ -246,7 +246,7 @@ def _without_repeats(words: Sequence[RawWord], *, max_phrase_words: int = 4) -> 
     kept: list[RawWord] = []
     tokens: list[str] = []
     for word in words:
-        candidate = [*tokens, *_WORD.findall(plain(word.text))]
+        candidate = [*tokens, *plain_words(word.text)]
         third_round = any(
             end >= 3 * n
             and candidate[end - n : end]
