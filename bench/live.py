@@ -315,9 +315,10 @@ def report(
             if w.start_s >= s.first_audio_end_s:
                 connected.append(lags[-1])
             detail.append((s.number, w.text, w.language, round(w.end_s, 2), spoken, lags[-1]))
-    own = [at - (s.zero + w.end_s) for s in streams for w, at in s.committed]
+    own_by_stream = [[at - (s.zero + w.end_s) for w, at in s.committed] for s in streams]
+    own = [lag for lags_of_one in own_by_stream for lag in lags_of_one]
     tentative = [at - (s.zero + end) for s in streams for at, end in s.shown]
-    growth = max(_growth([at - (s.zero + w.end_s) for w, at in s.committed]) for s in streams)
+    growth = max(_growth(lags_of_one) for lags_of_one in own_by_stream)
     finish = max((at - s.ended for s in streams for _, at in s.committed), default=float("inf"))
     captions = _words(" ".join(w.text for w, _ in streams[0].committed))
     minutes = _words(" ".join(s.text for s in streams[0].minutes))
