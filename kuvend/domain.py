@@ -132,6 +132,9 @@ class Segment:
     """Serbian text in the script the assembly did not choose, kept for search."""
     flag: SegmentFlag | None = None
     """Speech whose text the guards rejected (``text`` is empty or best effort): a gap to fill."""
+    overlap: bool = False
+    """Two or more people spoke at once during part of the segment (``Diarization.overlaps``):
+    its words still go to one speaker, and a reader is told the text may miss the other."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form, for artifacts that outlive the process."""
@@ -196,12 +199,14 @@ class SpeakerTurn:
 
 @dataclass(frozen=True)
 class Diarization:
-    """Who spoke when. ``turns`` never overlap (exclusive), which is what attribution needs."""
+    """Who spoke when. ``turns`` never overlap (exclusive), which is what attribution needs;
+    ``overlaps`` are the (start_s, end_s) stretches where two or more people spoke at once."""
 
     turns: tuple[SpeakerTurn, ...]
     centroids: dict[str, Embedding] = field(default_factory=dict)
     backend: str = ""
     duration_s: float = 0.0
+    overlaps: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +250,8 @@ class ChunkDiarization:
     duration_s: float
     regions: tuple[SpeechRegion, ...]
     backend: str = ""
+    overlaps: tuple[tuple[float, float], ...] = ()
+    """(start_s, end_s) on the session clock where two or more people spoke at once."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
@@ -254,6 +261,7 @@ class ChunkDiarization:
             "duration_s": self.duration_s,
             "regions": [region.to_dict() for region in self.regions],
             "backend": self.backend,
+            "overlaps": [[start, end] for start, end in self.overlaps],
         }
 
     @classmethod
@@ -265,6 +273,7 @@ class ChunkDiarization:
             float(data["duration_s"]),
             tuple(SpeechRegion.from_dict(region) for region in data["regions"]),
             str(data.get("backend", "")),
+            tuple((float(start), float(end)) for start, end in data.get("overlaps", ())),
         )
 
 
