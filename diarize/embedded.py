@@ -1,4 +1,5 @@
-"""The embedded CPU diarizer: Silero VAD, encoder windows, local agglomerative clustering."""
+"""The embedded CPU diarizer: Silero VAD, encoder windows, local agglomerative clustering, and
+(when its model is given) pyannote segmentation-3.0's overlapped speech."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from diarize.clustering import cluster_embeddings
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.options import DiarizeOptions
+from diarize.overlap import OverlapDetector
 from diarize.segmentation import speaker_segments
 from diarize.vad import speech_regions
 from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
@@ -26,13 +28,19 @@ class EmbeddedDiarizer:
 
     ``voice_space`` names the encoder whose embedding space the regions, centroids and
     voiceprints live in: a voiceprint from another space is never compared with them.
+    ``overlap_detector`` (None: none) finds where two people speak at once.
     """
 
     name = "embedded"
 
-    def __init__(self, encoder: SpeakerEncoder | None = None) -> None:
+    def __init__(
+        self,
+        encoder: SpeakerEncoder | None = None,
+        overlap_detector: OverlapDetector | None = None,
+    ) -> None:
         self.encoder = encoder or get_encoder("dvector")
         self.voice_space = self.encoder.name
+        self.overlap_detector = overlap_detector
 
     def diarize_chunk(
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
@@ -57,6 +65,8 @@ class EmbeddedDiarizer:
         hook("embed", tiles)
 
         labels = _smoothed(_local_labels(tiles, options), tiles)
+        overlaps = self._overlaps(samples, options) if regions else []
+        hook("overlap", overlaps)
         result = ChunkDiarization(
             chunk_index=chunk.index,
             offset_s=chunk.offset_s,
@@ -71,6 +81,9 @@ class EmbeddedDiarizer:
                 for tile, label in zip(tiles, labels, strict=True)
             ),
             backend=self.name,
+            overlaps=tuple(
+                (chunk.offset_s + start, chunk.offset_s + end) for start, end in overlaps
+            ),
         )
         log.info(
             "chunk %d: %d local speakers in %.1f s",
@@ -84,6 +97,16 @@ class EmbeddedDiarizer:
     def embed(self, speech: Waveform) -> Embedding:
         """The encoder's embedding of the whole of ``speech``."""
         return self.encoder.embed(speech)
+
+    def _overlaps(self, samples: Waveform, options: DiarizeOptions) -> list[tuple[float, float]]:
+        if self.overlap_detector is None:
+            return []
+        return self.overlap_detector.find(
+            samples,
+            step_s=options.overlap_step_s,
+            threshold=options.overlap_threshold,
+            min_duration_s=options.overlap_min_s,
+        )
 
 
 def _local_labels(tiles: list[EmbeddedTile], options: DiarizeOptions) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,8 +46,9 @@ def link_speakers(
         # Fewer local speakers than the operator knows are there: split single regions
         # into exactly that many speakers (the finest grouping the chunks allow).
         locals_, upper = _local_speakers(chunks, per_region=True), lower
+    overlaps = _merged_overlaps(chunks)
     if not locals_:
-        return Diarization((), {}, backend, duration_s)
+        return Diarization((), {}, backend, duration_s, overlaps)
     clusters = cluster_embeddings(
         np.stack([local.centroid for local in locals_]),
         [local.seconds for local in locals_],
@@ -62,7 +63,7 @@ def link_speakers(
         for region in local.regions
     ]
     log.info("%d local speakers linked into %d session speakers", len(locals_), max(clusters) + 1)
-    return _diarization(labelled, options, backend, duration_s)
+    return _diarization(labelled, options, backend, duration_s, overlaps)
 
 
 class SpeakerLinker:
@@ -80,6 +81,7 @@ class SpeakerLinker:
         self._sums: list[np.ndarray] = []
         self._seconds: list[float] = []
         self._regions: list[tuple[SpeechRegion, int]] = []
+        self._chunks: list[ChunkDiarization] = []
         self._duration_s = 0.0
         self._backend = ""
 
@@ -92,6 +94,8 @@ class SpeakerLinker:
         """Link one chunk; returns its local label -> session label."""
         self._duration_s = max(self._duration_s, chunk.offset_s + chunk.duration_s)
         self._backend = chunk.backend
+        # Only the overlaps are kept from each chunk: regions are kept with their labels below.
+        self._chunks.append(replace(chunk, regions=()))
         mapping: dict[str, str] = {}
         # Longest first: a well-measured speaker claims its label before short pieces look.
         for local in sorted(_local_speakers([chunk]), key=lambda local: -local.seconds):
@@ -111,7 +115,12 @@ class SpeakerLinker:
     def diarization(self) -> Diarization:
         """Everything linked so far, as exclusive turns with the labels already given."""
         return _diarization(
-            self._regions, self.options, self._backend, self._duration_s, relabel=False
+            self._regions,
+            self.options,
+            self._backend,
+            self._duration_s,
+            _merged_overlaps(self._chunks),
+            relabel=False,
         )
 
     def _nearest(self, centroid: Embedding, *, may_start: bool) -> int | None:
@@ -150,11 +159,23 @@ def _local_speakers(
     return speakers
 
 
+def _merged_overlaps(chunks: Iterable[ChunkDiarization]) -> tuple[tuple[float, float], ...]:
+    """All chunks' overlapped speech, sorted, touching stretches joined."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(stretch for chunk in chunks for stretch in chunk.overlaps):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
 def _diarization(
     labelled: Sequence[tuple[SpeechRegion, int]],
     options: DiarizeOptions,
     backend: str,
     duration_s: float,
+    overlaps: tuple[tuple[float, float], ...] = (),
     *,
     relabel: bool = True,
 ) -> Diarization:
@@ -180,4 +201,4 @@ def _diarization(
             turns.append(SpeakerTurn(start, end, speaker))
         cursor = end
     centroids = {speaker: normalised(total) for speaker, total in sums.items()}
-    return Diarization(tuple(turns), centroids, backend, duration_s)
+    return Diarization(tuple(turns), centroids, backend, duration_s, overlaps)

@@ -73,6 +73,20 @@ class DiarizeOptions:
     merge_gap_s: float = 1.0
     """Consecutive pieces of one speaker separated by at most this much silence form one turn."""
 
+    overlap_step_s: float = 2.5
+    """Seconds between the starts of the overlap detector's 10 s windows (each frame is seen
+    by four windows). Against 1 s, pyannote's default, it costs 0.010 instead of 0.023
+    CPU-seconds per second of audio and scored within a few points on the tuning files."""
+    overlap_threshold: float = 0.3
+    """Overlap probability (mean over windows) above which a frame is overlapped speech.
+    Chosen among 0.3/0.5/0.7 on AMI dev00/dev01 only, for recall (dev01 precision 0.82,
+    recall 0.26 here; 0.5 finds 0.11); ``bench/diarization.py --overlap`` reports the rest."""
+    overlap_min_s: float = 0.1
+    """Shorter stretches of overlap are dropped."""
+    overlap_mark_s: float = 0.5
+    """A segment is marked ``overlap`` when at least this much of it is overlapped speech: a
+    short acknowledgement over a speaker ("mhm") does not make the text doubtful."""
+
     @classmethod
     def for_encoder(cls, encoder: str, **changes: Any) -> DiarizeOptions:
         """Options with ``encoder``'s calibrated thresholds (see ``ENCODER_THRESHOLDS``)."""

@@ -118,6 +118,12 @@ class PyannoteDiarizer:
             )
         ]
         regions = _with_embeddings(turns, embeddings, chunk.offset_s, _duration(samples))
+        # pyannote's own (non-exclusive) output knows where two speakers are active at once.
+        overlaps = tuple(
+            (chunk.offset_s + float(stretch.start), chunk.offset_s + float(stretch.end))
+            for stretch in output.speaker_diarization.get_overlap()
+            if stretch.duration >= options.overlap_min_s
+        )
         log.info(
             "chunk %d: %d turns, %d local speakers in %.1f s",
             chunk.index,
@@ -125,7 +131,9 @@ class PyannoteDiarizer:
             len({region.label for region in regions}),
             time.perf_counter() - started,
         )
-        result = ChunkDiarization(chunk.index, chunk.offset_s, chunk.duration_s, regions, self.name)
+        result = ChunkDiarization(
+            chunk.index, chunk.offset_s, chunk.duration_s, regions, self.name, overlaps
+        )
         hook("cluster", result)
         return result
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     """The embedded diarizer's speaker encoder (lower DER: dvector; see the README)."""
     min_speakers: int | None = None
     max_speakers: int | None = None
+    overlap_detection: bool = True
+    """Mark segments where two people spoke at once (pyannote segmentation-3.0 on onnxruntime,
+    prepared by ``kuvend models prepare``); the embedded diarizer's only extra model."""
 
     # Ingest.
     chunk_seconds: float = 30.0

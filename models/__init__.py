@@ -2,8 +2,10 @@
 a hub.
 
 ``resolve_whisper_model("base", models_dir=..., cache_dir=...)`` joins the bundled base model
-once into the cache; other names come from ``KUVEND_MODELS_DIR``. Importing this package sets
-``HF_HUB_OFFLINE=1`` so that no library reaches for a hub behind our back.
+once into the cache; other names come from ``KUVEND_MODELS_DIR``. The overlap detector's
+network (pyannote segmentation-3.0) is exported to ONNX once by ``prepare_segmentation_model``.
+Importing this package sets ``HF_HUB_OFFLINE=1`` so that no library reaches for a hub behind
+our back.
 """
 
 from models._bundle import WHISPER_BASE, BundlePart, ModelBundle, ensure_assembled
@@ -13,6 +15,7 @@ from models._resolve import (
     resolve_pyannote_dir,
     resolve_whisper_model,
 )
+from models._segmentation import prepare_segmentation_model, resolve_segmentation_model
 from models._verify import sha256_of, verify_model_dir
 
 forbid_hub()
@@ -24,7 +27,9 @@ __all__ = [
     "check_whisper_model",
     "ensure_assembled",
     "forbid_hub",
+    "prepare_segmentation_model",
     "resolve_pyannote_dir",
+    "resolve_segmentation_model",
     "resolve_whisper_model",
     "sha256_of",
     "verify_model_dir",

