@@ -57,12 +57,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 from bench.diarization_sets import (  # noqa: E402
-    EVAL,
     BenchFile,
     parlaspeech_files,
     real_files,
     synthetic_files,
 )
+from bench.eval_data import EVAL  # noqa: E402
 from diarize import (  # noqa: E402
     DiarizeOptions,
     Diarizer,
@@ -70,6 +70,7 @@ from diarize import (  # noqa: E402
     get_diarizer,
     link_speakers,
 )
+from kuvend.config import get_settings  # noqa: E402
 from kuvend.domain import AudioChunk, Diarization  # noqa: E402
 from kuvend.synthetic import (  # noqa: E402
     ALBANIAN_SENTENCES,
@@ -77,6 +78,7 @@ from kuvend.synthetic import (  # noqa: E402
     ScriptedTurn,
     synthesize_session,
 )
+from models import resolve_segmentation_model  # noqa: E402
 from tests.diarize.sessions import cut_into_chunks  # noqa: E402
 
 
@@ -130,11 +132,12 @@ def load_diarizers(
 ) -> dict[str, tuple[Diarizer, str]]:
     """Diarizers by bench name: ``embedded/<encoder>`` for each encoder, and ``pyannote``."""
     diarizers: dict[str, tuple[Diarizer, str]] = {}
+    overlap_model = resolve_segmentation_model(get_settings().cache_dir)
     for name in names:
         if name == "embedded":
             for encoder in encoders:
-                diarizer = get_diarizer("embedded", encoder=encoder)
-                source = f"Silero VAD (faster-whisper) + {encoder}"
+                diarizer = get_diarizer("embedded", encoder=encoder, overlap_model=overlap_model)
+                source = f"Silero VAD (faster-whisper) + {encoder} + segmentation-3.0 overlap"
                 diarizers[f"embedded/{encoder}"] = (diarizer, source)
             continue
         configured = os.environ.get("KUVEND_MODELS_DIR")
@@ -299,7 +302,12 @@ def main() -> None:
             for name, (diarizer, _) in diarizers.items():
                 options = options_for(diarizer, args)
                 diarization, seconds = run(diarizer, file, options, args.chunk_s, work)
-                turns = [(turn.start_s, turn.end_s, turn.speaker) for turn in diarization.turns]
+                # The hypothesis is what the diarizer says: its exclusive turns, and who else
+                # spoke in the overlapped stretches.
+                turns = [
+                    (turn.start_s, turn.end_s, turn.speaker)
+                    for turn in (*diarization.turns, *diarization.second_voices)
+                ]
                 strict, collared = der(file, turns, 0.0), der(file, turns, 0.25)
                 found = len(diarization.centroids)
                 group = file.name.split("/")[0]

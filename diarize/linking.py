@@ -11,6 +11,7 @@ import numpy as np
 from diarize.clustering import cluster_embeddings
 from diarize.embedding import normalised
 from diarize.options import DiarizeOptions
+from diarize.overlap import second_voices
 from kuvend.domain import ChunkDiarization, Diarization, Embedding, SpeakerTurn, SpeechRegion
 
 log = logging.getLogger(__name__)
@@ -201,4 +202,5 @@ def _diarization(
             turns.append(SpeakerTurn(start, end, speaker))
         cursor = end
     centroids = {speaker: normalised(total) for speaker, total in sums.items()}
-    return Diarization(tuple(turns), centroids, backend, duration_s, overlaps)
+    voices = second_voices(turns, overlaps, max_gap_s=options.second_voice_gap_s)
+    return Diarization(tuple(turns), centroids, backend, duration_s, overlaps, voices)

@@ -83,6 +83,9 @@ class DiarizeOptions:
     recall 0.26 here; 0.5 finds 0.11); ``bench/diarization.py --overlap`` reports the rest."""
     overlap_min_s: float = 0.1
     """Shorter stretches of overlap are dropped."""
+    second_voice_gap_s: float = 5.0
+    """The other voice of an overlapped stretch is the nearest other speaker in time, if one
+    spoke within this many seconds of it (``diarize.overlap.second_voices``)."""
     overlap_mark_s: float = 0.5
     """A segment is marked ``overlap`` when at least this much of it is overlapped speech: a
     short acknowledgement over a speaker ("mhm") does not make the text doubtful."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from diarize.audio import Waveform
-from kuvend.domain import SAMPLE_RATE_HZ, Segment
+from kuvend.domain import SAMPLE_RATE_HZ, Segment, SpeakerTurn
 
 #: The network's window (10 s), its output frames per window, their step and their span.
 WINDOW_SAMPLES = 160_000
@@ -102,6 +102,36 @@ def mark_overlaps(
             if start < segment.end_s and end > segment.start_s
         )
         yield replace(segment, overlap=segment.overlap or inside >= min_overlap_s)
+
+
+def second_voices(
+    turns: Sequence[SpeakerTurn], overlaps: Sequence[tuple[float, float]], *, max_gap_s: float
+) -> tuple[SpeakerTurn, ...]:
+    """Who else spoke in each overlapped stretch: one ``SpeakerTurn`` per stretch.
+
+    ``turns`` are exclusive, so each stretch belongs to one speaker's turn there (the one
+    covering most of it); the other voice is taken to be the nearest other speaker in time,
+    at most ``max_gap_s`` from the stretch. People mostly talk over each other where the floor
+    changes hands: the one interrupting, or the one not yet finished. A stretch with no other
+    speaker that near (a session of one voice) gets none.
+    """
+    voices: list[SpeakerTurn] = []
+    for start, end in overlaps:
+        covered: dict[str, float] = {}
+        for turn in turns:
+            seconds = min(end, turn.end_s) - max(start, turn.start_s)
+            if seconds > 0:
+                covered[turn.speaker] = covered.get(turn.speaker, 0.0) + seconds
+        main = max(covered, key=lambda speaker: covered[speaker]) if covered else None
+        gaps: dict[str, float] = {}
+        for turn in turns:
+            if turn.speaker != main:
+                gap = max(0.0, turn.start_s - end, start - turn.end_s)
+                gaps[turn.speaker] = min(gap, gaps.get(turn.speaker, gap))
+        nearest = min(gaps.items(), key=lambda item: item[1], default=None)
+        if nearest is not None and nearest[1] <= max_gap_s:
+            voices.append(SpeakerTurn(start, end, nearest[0]))
+    return tuple(voices)
 
 
 def _window_starts(length: int, step: int) -> list[int]:

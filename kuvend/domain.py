@@ -200,13 +200,16 @@ class SpeakerTurn:
 @dataclass(frozen=True)
 class Diarization:
     """Who spoke when. ``turns`` never overlap (exclusive), which is what attribution needs;
-    ``overlaps`` are the (start_s, end_s) stretches where two or more people spoke at once."""
+    ``overlaps`` are the (start_s, end_s) stretches where two or more people spoke at once, and
+    ``second_voices`` say who spoke over the turn's speaker there (one turn per stretch whose
+    other voice could be told)."""
 
     turns: tuple[SpeakerTurn, ...]
     centroids: dict[str, Embedding] = field(default_factory=dict)
     backend: str = ""
     duration_s: float = 0.0
     overlaps: tuple[tuple[float, float], ...] = ()
+    second_voices: tuple[SpeakerTurn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ which is used here.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,8 @@ import pytest
 import soundfile
 
 from diarize import DiarizeOptions, get_diarizer, link_speakers, mark_overlaps
-from diarize.overlap import OverlapDetector
-from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk, ChunkDiarization, Segment
+from diarize.overlap import OverlapDetector, second_voices
+from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk, ChunkDiarization, Segment, SpeakerTurn
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
@@ -69,6 +70,19 @@ def test_two_mps_talking_over_each_other_are_found_and_nowhere_else(
     ), overlaps
     assert elsewhere < 1.5, overlaps
 
+    # Linked, the crosstalk carries both MPs: the turn's speaker, and the other as second voice.
+    diarization = link_speakers([result], options)
+    assert len(diarization.centroids) == 2
+    voices = [v for v in diarization.second_voices if v.start_s < end and v.end_s > start]
+    assert voices
+    for voice in voices:
+        covering: Counter[str] = Counter()
+        for turn in diarization.turns:
+            covering[turn.speaker] += max(
+                0.0, min(turn.end_s, voice.end_s) - max(turn.start_s, voice.start_s)
+            )
+        assert voice.speaker != covering.most_common(1)[0][0]
+
 
 def test_one_person_speaking_is_never_overlap(model: Path) -> None:
     speech, _ = soundfile.read(str(eval_path(CROATIAN_MP)), dtype="float32")
@@ -110,3 +124,17 @@ def test_linking_keeps_every_chunks_overlaps_on_the_session_clock() -> None:
     ]
     diarization = link_speakers(chunks, DiarizeOptions())
     assert diarization.overlaps == ((12.0, 13.0), (29.5, 30.6), (45.0, 46.0))
+
+
+def test_the_second_voice_is_the_nearest_other_speaker_within_reach() -> None:
+    turns = [
+        SpeakerTurn(0.0, 10.0, "S1"),
+        SpeakerTurn(11.0, 20.0, "S2"),
+        SpeakerTurn(40.0, 60.0, "S1"),
+        SpeakerTurn(70.0, 80.0, "S3"),
+    ]
+    overlaps = [(9.0, 10.0), (12.0, 13.0), (50.0, 51.0)]
+    voices = second_voices(turns, overlaps, max_gap_s=5.0)
+    # S2 interrupts S1 a second early; S1 talks on over S2's start; nobody is near S1 at 50 s.
+    assert voices == (SpeakerTurn(9.0, 10.0, "S2"), SpeakerTurn(12.0, 13.0, "S1"))
+    assert second_voices([SpeakerTurn(0.0, 30.0, "S1")], [(5.0, 6.0)], max_gap_s=5.0) == ()
