@@ -43,6 +43,9 @@ class MinutesSegment(_Record):
     flag: SegmentFlag | None = None
     """Speech the transcriber could not trust (``unintelligible``, ``loop``, ``not_language``):
     counted as speech, shown as a gap to fill; absent or null for ordinary speech."""
+    overlap: bool = False
+    """Two or more people spoke at once during part of it: the words go to one speaker and
+    may miss the other's. Kept after review; absent in minutes written before it (false)."""
     reviewed: bool = False
 
 

@@ -12,7 +12,13 @@ import math
 from lxml import etree
 
 from kuvend.minutes import Minutes
-from publish.formatting import published_text, speaker_name, speakers_by_id, speeches
+from publish.formatting import (
+    overlap_note,
+    published_text,
+    speaker_name,
+    speakers_by_id,
+    speeches,
+)
 
 AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 _A = f"{{{AKN_NAMESPACE}}}"
@@ -110,8 +116,14 @@ def minutes_akn(minutes: Minutes) -> bytes:
             )
             _sub(element, "from", speaker_name(names.get(label), label))
             for segment in speech.segments:
-                text = published_text(segment, minutes.session.serbian_script)
-                _sub(element, "p", text, eId=f"seg_{segment.id}")
+                script = minutes.session.serbian_script
+                paragraph = _sub(
+                    element, "p", published_text(segment, script), eId=f"seg_{segment.id}"
+                )
+                if segment.overlap:
+                    # Two people spoke at once: an editorial remark, as debates note applause.
+                    paragraph.text = f"{paragraph.text} " if paragraph.text else None
+                    _sub(paragraph, "remark", overlap_note(segment, script), type="phenomenon")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

@@ -45,7 +45,8 @@ def minutes_segment(draft: DraftSegment) -> MinutesSegment:
     """One segment as the contract writes it: times to the millisecond, text stripped.
 
     A reviewed segment has been checked: the transcriber's doubtful words no longer apply,
-    and its text is the reviewer's (a flagged gap has been filled), so it lists neither.
+    and its text is the reviewer's (a flagged gap has been filled), so it lists neither; an
+    overlap (two voices at once) stays.
     """
     segment = draft.segment
     words = [
@@ -74,6 +75,8 @@ def minutes_segment(draft: DraftSegment) -> MinutesSegment:
         if draft.reviewed
         else [i for i, word in enumerate(segment.words) if word.low_confidence],
         flag=None if draft.reviewed else segment.flag,
+        # Unlike a flag, a reviewer's correction does not make two voices into one.
+        overlap=segment.overlap,
         reviewed=draft.reviewed,
     )
 

@@ -72,7 +72,7 @@ def minutes_docx(
         if who is not None and who.party:
             paragraph.add_run(f" ({who.party})")
         paragraph.add_run(f" [{clock(speech.start)}]:")
-        document.add_paragraph(speech.text)
+        document.add_paragraph(speech.noted_text)
 
     status = t("status_published" if session.status == "published" else "status_draft")
     note = document.add_paragraph(

@@ -62,7 +62,10 @@ def minutes_srt(minutes: Minutes) -> str:
 
 
 def minutes_vtt(minutes: Minutes) -> str:
-    """WebVTT captions with the speaker in a voice span (``<v Name>``), for the page's track."""
+    """WebVTT captions with the speaker in a voice span (``<v Name>``), for the page's track.
+
+    Like the SubRip cues, they leave out overlap notes: a caption is on screen for seconds,
+    and the page and the documents say where two people spoke at once."""
     names = speakers_by_id(minutes)
     captions = []
     for segment in minutes.segments:
@@ -88,7 +91,8 @@ def minutes_vtt(minutes: Minutes) -> str:
 
 
 def minutes_txt(minutes: Minutes) -> str:
-    """Plain text: a header, then each speech with its time and speaker."""
+    """Plain text: a header, then each speech with its time and speaker; a segment where two
+    people spoke at once is followed by its note (``noted_text``)."""
     names = speakers_by_id(minutes)
     session = minutes.session
     lines = [f"{session.title}", f"{session.assembly} · {session.date}", ""]
@@ -97,7 +101,7 @@ def minutes_txt(minutes: Minutes) -> str:
         who = speaker_name(speaker, speech.speaker)
         if speaker is not None and speaker.party:
             who = f"{who} ({speaker.party})"
-        lines += [f"[{clock(speech.start)}] {who}:", speech.text, ""]
+        lines += [f"[{clock(speech.start)}] {who}:", speech.noted_text, ""]
     return "\n".join(lines)
 
 

@@ -42,9 +42,26 @@ def published_text(segment: MinutesSegment, script: SerbianScript = "latin") -> 
     in the segment's language (``[4 s … to be filled in]``), never the best-effort words."""
     if not segment.flag:
         return segment.text
-    language: UiLanguage = next((ui for ui in UI_LANGUAGES if ui == segment.language), "sq")
     seconds = f"{segment.end - segment.start:.0f}"
-    return Translator(language, script)(f"flag_{segment.flag}", seconds=seconds)
+    return _labels(segment, script)(f"flag_{segment.flag}", seconds=seconds)
+
+
+def overlap_note(segment: MinutesSegment, script: SerbianScript = "latin") -> str:
+    """The note a document writes after a segment where two people spoke at once, in the
+    segment's language (``[Two people spoke at once here; …]``); empty for any other."""
+    return f"[{_labels(segment, script)('overlap')}]" if segment.overlap else ""
+
+
+def noted_text(segment: MinutesSegment, script: SerbianScript = "latin") -> str:
+    """What a document (TXT, DOCX) writes for ``segment``: its published text and its note."""
+    parts = (published_text(segment, script), overlap_note(segment, script))
+    return " ".join(part for part in parts if part)
+
+
+def _labels(segment: MinutesSegment, script: SerbianScript) -> Translator:
+    """The catalog of the segment's language (Albanian for a language the site lacks)."""
+    language: UiLanguage = next((ui for ui in UI_LANGUAGES if ui == segment.language), "sq")
+    return Translator(language, script)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +87,12 @@ class Speech:
     def text(self) -> str:
         """The segments' published text joined as one paragraph."""
         texts = (published_text(segment, self.script) for segment in self.segments)
+        return " ".join(text for text in texts if text)
+
+    @property
+    def noted_text(self) -> str:
+        """The paragraph as a document writes it: each segment's text and its note."""
+        texts = (noted_text(segment, self.script) for segment in self.segments)
         return " ".join(text for text in texts if text)
 
 

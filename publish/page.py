@@ -138,6 +138,8 @@ def _line(segment: MinutesSegment, t: Translator) -> dict[str, Any]:
         "flag": t(f"flag_{segment.flag}", seconds=f"{segment.end - segment.start:.0f}")
         if segment.flag
         else None,
+        # Two voices at once: the words went to one speaker and may miss the other's.
+        "overlap": t("overlap") if segment.overlap else None,
     }
 
 

@@ -252,6 +252,7 @@ def merge_segments(
     merged = first.model_copy(
         update={
             "end": max(first.end, second.end),
+            "overlap": first.overlap or second.overlap,
             "text": " ".join(part for part in (first.text, second.text) if part),
             "words": [*first.words, *second.words],
             "low_confidence_words": [],

@@ -164,6 +164,8 @@ def _row(
         no_speech_prob=segment.no_speech_prob or 0.0,
         compression_ratio=segment.compression_ratio or 0.0,
         flag=segment.flag,
+        # Two voices at once stay two voices once a reviewer has corrected the text.
+        overlap=segment.overlap,
         reviewed=segment.reviewed,
     )
 

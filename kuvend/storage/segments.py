@@ -102,6 +102,7 @@ def _segment_row(session_id: str, position: int, segment: Segment, segment_id: s
         no_speech_prob=segment.no_speech_prob,
         compression_ratio=segment.compression_ratio,
         flag=segment.flag,
+        overlap=segment.overlap,
     )
 
 
@@ -123,6 +124,7 @@ def to_segment(row: SegmentRow) -> Segment:
         speaker=row.speaker_label,
         text_other_script=row.text_other_script,
         flag=segment_flag(row.flag),
+        overlap=row.overlap,
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -167,6 +168,8 @@ class SegmentRow(Base):
     compression_ratio: Mapped[float] = mapped_column(Float, default=0.0)
     flag: Mapped[str | None] = mapped_column(String(20), default=None)
     """Why the transcriber could not give trustworthy text (see ``kuvend.types.SegmentFlag``)."""
+    overlap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Two or more people spoke at once during part of it (``kuvend.domain.Segment.overlap``)."""
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     """Touched by a reviewer: re-running recognition never replaces it."""
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -34,9 +34,10 @@ _COLUMNS = (
     SegmentRow.compression_ratio,
     SegmentRow.avg_logprob,
     SegmentRow.no_speech_prob,
+    SegmentRow.overlap,
 )
 _Row = Row[
-    tuple[str, float, float, str | None, str, list[dict[str, Any]], bool, float, float, float]
+    tuple[str, float, float, str | None, str, list[dict[str, Any]], bool, float, float, float, bool]
 ]
 LOOP_COMPRESSION_RATIO = 2.4
 GUESS_LOGPROB = -1.0
@@ -68,6 +69,8 @@ class SegmentView:
     flag: str | None
     """loop, unintelligible or doubtful (a segment-level doubt), None otherwise."""
     review: bool
+    overlap: bool = False
+    """Two or more people spoke at once: the text may miss one of them (stays after review)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ def segment_views(
                 version=versions.get(row.id, 0),
                 flag=flag,
                 review=not row.reviewed and (flag is not None or any(w.low for w in words)),
+                overlap=row.overlap,
             )
         )
     return views

@@ -93,6 +93,7 @@ def _segments(session: Session, session_id: str) -> SegmentsPublic:
             language=row.language,
             text=row.text,
             reviewed=row.reviewed,
+            overlap=row.overlap,
         )
         for row in rows
     ]

@@ -58,6 +58,11 @@ class SegmentPublic(BaseModel):
     language: str
     text: str
     reviewed: bool
+    overlap: bool = Field(
+        description="Two or more people spoke at once during part of the segment: its words "
+        "go to one speaker and may miss the other's (``segments[].overlap`` in minutes.json). "
+        "Set by recognition, kept through review, not editable",
+    )
 
 
 class SegmentsPublic(BaseModel):

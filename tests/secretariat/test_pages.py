@@ -123,3 +123,30 @@ def test_a_blank_line_is_refused_and_nothing_is_saved(client: TestClient) -> Non
     line = re.compile(rf'<li[^>]*data-segment-id="{segment_id}".*?</li>', re.DOTALL)
     after = client.get(f"/secretariat/sessions/{SESSION_ID}").text
     assert line.findall(after) == line.findall(editor) != []  # the line is as it was
+
+
+def test_the_editor_marks_two_voices_at_once_and_keeps_the_mark_after_an_edit(
+    client: TestClient,
+) -> None:
+    _sign_in(client, EMAIL, PASSWORD)
+    mark = '<span class="overlap" role="note">{}</span>'
+    english = mark.format("Two people spoke at once here; the text may miss one of them.")
+    editor = client.get(f"/secretariat/sessions/{SESSION_ID}", params={"lang": "en"}).text
+    lines = re.findall(r'<li class="seg.*?</li>', editor, re.DOTALL)
+    assert [english in line for line in lines] == [False, True, False, False, False, False]
+    serbian = client.get(f"/secretariat/sessions/{SESSION_ID}", params={"lang": "sr"}).text
+    assert (
+        mark.format("Ovde su dvoje govorili istovremeno; tekstu može nedostajati jedan od njih.")
+        in serbian
+    )
+    config = re.search(r'id="editor-config">(.*?)</script>', editor)
+    assert config
+    segment_id = re.findall(r'data-segment-id="([^"]+)"', editor)[1]
+    edited = client.post(
+        f"/secretariat/api/sessions/{SESSION_ID}/segments/{segment_id}/text?lang=en",
+        json={"text": "Hvala, imam pitanje.", "version": 0},
+        headers={"X-CSRF-Token": json.loads(config[1])["csrf"]},
+    )
+    assert edited.status_code == 200, edited.text
+    html = edited.json()["html"]
+    assert english in html and 'data-version="1"' in html  # the edited line, still marked

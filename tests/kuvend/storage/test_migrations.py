@@ -1,9 +1,11 @@
-"""Schema migrations on SQLite and PostgreSQL: a database of the previous revision is upgraded
-with its rows kept, and the newest revision goes down again."""
+"""Schema migrations on SQLite and PostgreSQL: a database of an earlier revision is upgraded
+with its rows kept, and the newer revisions go down again."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from alembic import command
@@ -11,7 +13,8 @@ from alembic.config import Config
 from sqlalchemy import text
 
 from kuvend.storage.db import MIGRATIONS_DIR, get_engine, migrate, session_scope
-from kuvend.storage.sessions import add_assembly, list_assemblies
+from kuvend.storage.segments import load_segments, replace_chunk_segments
+from kuvend.storage.sessions import add_assembly, create_session, list_assemblies
 
 BEFORE_SERBIAN_NAME = "a41c9e07d2b5"
 
@@ -51,3 +54,43 @@ def test_an_assembly_keeps_its_name_and_gets_no_serbian_one(previous_schema: str
     with get_engine(url).connect() as connection:
         names = connection.execute(text("SELECT slug, name FROM assemblies ORDER BY slug")).all()
     assert [tuple(name) for name in names] == [("prishtine", "Prishtinë"), ("zvecan", "Zveçan")]
+
+
+BEFORE_OVERLAP = "f3a9c1e7b2d4"
+
+
+@pytest.fixture
+def before_overlap(database_url: str) -> Iterator[str]:
+    """``database_url`` at the revision before segments' overlap; at head afterwards."""
+    command.downgrade(_config(database_url), BEFORE_OVERLAP)
+    yield database_url
+    migrate(database_url)
+
+
+def test_a_recognised_segment_keeps_its_text_and_has_no_overlap(before_overlap: str) -> None:
+    url = before_overlap
+    with session_scope(url) as db:
+        create_session(session=db, assembly="prishtine", title="Seanca", date=date(2026, 11, 26),
+                       session_id="s1", status="draft")  # fmt: skip
+    with get_engine(url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO segments (id, session_id, chunk_index, position, start_s, end_s, "
+                "language, language_probability, text, words, avg_logprob, no_speech_prob, "
+                "compression_ratio, reviewed, superseded) VALUES ('seg1', 's1', 0, 0, 0.0, 2.0, "
+                "'sq', 0.9, 'Mirëdita.', '[]', 0.0, 0.0, 0.0, false, false)"
+            )
+        )
+    migrate(url)
+    with session_scope(url) as db:
+        [old] = load_segments(session=db, session_id="s1")
+        assert (old.text, old.overlap) == ("Mirëdita.", False)
+        both = replace(old, start_s=3.0, end_s=5.0, text="Hvala.", overlap=True)
+        replace_chunk_segments(session=db, session_id="s1", chunk_index=1, segments=[both])
+    with session_scope(url) as db:
+        loaded = load_segments(session=db, session_id="s1")
+    assert [(s.text, s.overlap) for s in loaded] == [("Mirëdita.", False), ("Hvala.", True)]
+    command.downgrade(_config(url), BEFORE_OVERLAP)  # the column goes, the rows stay
+    with get_engine(url).connect() as connection:
+        texts = connection.execute(text("SELECT text FROM segments ORDER BY start_s")).all()
+    assert [row[0] for row in texts] == ["Mirëdita.", "Hvala."]

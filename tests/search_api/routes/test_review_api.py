@@ -120,3 +120,31 @@ def test_publishing_counts_the_flagged_speech_left_unfilled(api: Api) -> None:
     assert published.status_code == 200, published.text
     assert published.json()["unfilled_segments"] == 1
     assert published.json()["unfilled_s"] == pytest.approx(flagged_s, abs=0.001)
+
+
+def test_two_voices_at_once_are_shown_kept_through_an_edit_and_published(api: Api) -> None:
+    staff = api.headers("secretariat_a")
+    segments = f"/api/v1/sessions/{DRAFT}/segments"
+    with session_scope(api.settings.resolved_database_url) as db:
+        rows = db.scalars(
+            select(SegmentRow).where(SegmentRow.session_id == DRAFT).order_by(SegmentRow.start_s)
+        ).all()
+        rows[1].overlap = True  # as the diarizer marks it
+        target = rows[1].id
+    listed = api.client.get(segments, headers=staff).json()["data"]
+    assert [s["id"] for s in listed if s["overlap"]] == [target]
+    # Not editable: a client cannot clear (or set) it with the text.
+    refused = api.client.patch(
+        f"{segments}/{target}", json={"text": "Teksti.", "overlap": False}, headers=staff
+    )
+    assert refused.status_code == 422 and "overlap" in refused.text
+    edited = api.client.patch(f"{segments}/{target}", json={"text": "Teksti."}, headers=staff)
+    assert edited.status_code == 200, edited.text
+    [after] = [s for s in edited.json()["data"] if s["id"] == target]
+    assert (after["text"], after["reviewed"], after["overlap"]) == ("Teksti.", True, True)
+    published = api.client.post(f"/api/v1/sessions/{DRAFT}/publish", headers=staff)
+    assert published.status_code == 200, published.text
+    for path in ("minutes", "downloads/json"):
+        minutes = api.client.get(f"/api/v1/sessions/{DRAFT}/{path}").json()
+        assert [s["id"] for s in minutes["segments"] if s["overlap"]] == [target]
+        assert all(s["overlap"] is False for s in minutes["segments"] if s["id"] != target)
