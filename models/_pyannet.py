@@ -22,6 +22,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.jit._trace import TracerWarning
 from torch.nn import functional
 
 #: Samples per second the network was trained on.
@@ -178,7 +179,7 @@ def export_onnx(checkpoint: Path, target: Path) -> None:
         # internals warn of their own deprecation at every step; a one-off export can ignore it.
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         # Tracing reads instance norm's input shape as Python values; they are fixed here.
-        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", category=TracerWarning)
         torch.onnx.export(
             network,
             (example,),
