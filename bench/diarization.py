@@ -26,8 +26,9 @@ it is no measure of pyannote.
 
 ``--minutes`` scores what a citizen reads instead: each file goes through a default ``kuvend
 process`` run (its own data folder, the configured speaker encoder) and the hypothesis is the
-segments of its ``minutes.json``, each with its speaker, so transcription's segment times and
-the word attribution count as well. The issue's goals are stated on these figures.
+segments of its ``minutes.json``, each with its speaker, and its ``overlaps`` (who else spoke
+where two people spoke at once), so transcription's segment times and the word attribution
+count as well. The issue's goals are stated on these figures.
 
 ``--calibrate`` measures each encoder's member-identification threshold on espeak-ng voices
 (none of those the tests use): each voice is enrolled from four sentences and compared with
@@ -94,8 +95,9 @@ def run(
 
 
 def minutes_turns(file: BenchFile, work: Path) -> tuple[list[tuple[float, float, str]], float]:
-    """The (start, end, speaker) of each segment of a default ``kuvend process`` run's
-    minutes.json, and the CPU-seconds the run took (start-up and every stage included)."""
+    """The (start, end, speaker) of each segment and each overlap (the second voice) of a
+    default ``kuvend process`` run's minutes.json, and the CPU-seconds the run took (start-up
+    and every stage included)."""
     out = work / "minutes" / file.name.replace("/", "-")
     environment = {**os.environ, "KUVEND_DATA_DIR": str(work / "data" / out.name)}
     command = [str(ROOT / ".venv" / "bin" / "kuvend"), "process", str(file.path), "--out", str(out)]
@@ -107,6 +109,11 @@ def minutes_turns(file: BenchFile, work: Path) -> tuple[list[tuple[float, float,
     turns = [
         (segment["start"], segment["end"], segment["speaker"] or "unknown")
         for segment in minutes["segments"]
+    ]
+    # Who else spoke where two people spoke at once (absent from minutes of older versions).
+    turns += [
+        (overlap["start"], overlap["end"], overlap["speaker"])
+        for overlap in minutes.get("overlaps", [])
     ]
     return turns, seconds
 

@@ -101,7 +101,7 @@ def process(
         _console.print(f"kuvend: warning: no speech found in {media}: the minutes are empty")
     _console.print(
         f"Minutes of [bold]{request.title}[/bold]: {_counts(result.minutes)}.\n"
-        f"{_flagged_line(result.minutes)}"
+        f"{_attention_lines(result.minutes)}"
         f"Session page: {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:   {result.session_id} (kuvend sessions show, kuvend publish)"
     )
@@ -112,16 +112,24 @@ def _counts(minutes: Minutes) -> str:
     return f"{plural(len(minutes.segments), 'segment')}, {plural(len(minutes.speakers), 'speaker')}"
 
 
-def _flagged_line(minutes: Minutes) -> str:
-    """The line on speech flagged for review, ending in a newline; nothing when none is."""
+def _attention_lines(minutes: Minutes) -> str:
+    """The lines on speech flagged for review and on overlapped speech, each ending in a
+    newline; nothing when there is neither."""
     flagged = minutes.flagged_speech()
-    if not flagged.segments:
-        return ""
-    return (
-        f"Flagged for review: {flagged.seconds:.1f} s of speech in "
-        f"{plural(flagged.segments, 'segment')} with no trustworthy text (gaps to fill on the "
-        "page).\n"
-    )
+    lines = ""
+    if flagged.segments:
+        lines += (
+            f"Flagged for review: {flagged.seconds:.1f} s of speech in "
+            f"{plural(flagged.segments, 'segment')} with no trustworthy text (gaps to fill on "
+            "the page).\n"
+        )
+    overlapped = sum(segment.overlap for segment in minutes.segments)
+    if overlapped:
+        lines += (
+            f"Two people at once: {plural(overlapped, 'segment')} (marked on the page; the "
+            "text may miss one of them).\n"
+        )
+    return lines
 
 
 def media_warnings(minutes: Minutes) -> list[str]:
@@ -187,7 +195,7 @@ def demo(
         f"Processed {session.duration_s:.0f} s of audio into "
         f"{plural(len(minutes.segments), 'segment')} by "
         f"{plural(len(minutes.speakers), 'speaker')}.\n"
-        f"{_flagged_line(minutes)}"
+        f"{_attention_lines(minutes)}"
         f"Open the session page:  {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:             {result.session_id}\n"
         f"Publish it:             .venv/bin/kuvend publish {result.session_id}\n"

@@ -60,6 +60,18 @@ class MinutesSpeaker(_Record):
     languages: dict[LanguageCode, float] = Field(default_factory=dict)
 
 
+class MinutesOverlap(_Record):
+    """A stretch where a second person (``speaker``) spoke over the segment's speaker.
+
+    Segments keep one speaker each and speaking times count them alone; this is who else
+    was heard there. Absent (empty) in minutes written before it.
+    """
+
+    start: float
+    end: float
+    speaker: str
+
+
 class MinutesGap(_Record):
     start: float
     end: float
@@ -121,6 +133,7 @@ class Minutes(_Record):
     session: MinutesSession
     speakers: list[MinutesSpeaker]
     segments: list[MinutesSegment]
+    overlaps: list[MinutesOverlap] = Field(default_factory=list)
 
     def flagged_speech(self) -> FlaggedSpeech:
         """How many segments are still flagged (gaps to fill), and their length in seconds."""

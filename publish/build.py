@@ -17,6 +17,7 @@ from kuvend.domain import (
     Member,
     Segment,
     SessionInfo,
+    SpeakerTurn,
     segment_ids,
 )
 from kuvend.minutes import (
@@ -24,6 +25,7 @@ from kuvend.minutes import (
     MinutesAgendaItem,
     MinutesAudioStream,
     MinutesGap,
+    MinutesOverlap,
     MinutesSegment,
     MinutesSession,
     MinutesSpeaker,
@@ -114,6 +116,7 @@ def build_minutes(
     agenda: Sequence[AgendaItem] = (),
     audio_streams: Sequence[MinutesAudioStream] = (),
     truncated: MinutesTruncation | None = None,
+    second_voices: Sequence[SpeakerTurn] = (),
 ) -> Minutes:
     """The minutes of ``session``: its segments in time order, its speakers and their figures.
 
@@ -124,7 +127,8 @@ def build_minutes(
     or a map from each diarization label (``S1``…) to the member it was identified as, or
     ``None``; labels found on segments but not listed are added unnamed (``with_statistics``).
     ``duration_s`` and every time are seconds; segment times are rounded to milliseconds,
-    gaps and agenda times are written as given.
+    gaps and agenda times are written as given. ``second_voices``: who else spoke where two
+    people spoke at once (``Diarization.second_voices``), the minutes' ``overlaps``.
     """
     drafted = _drafted(session.id, segments)
     ordered = sorted(drafted, key=lambda draft: (draft.segment.start_s, draft.segment.chunk_index))
@@ -156,5 +160,9 @@ def build_minutes(
         session=header,
         speakers=[minutes_speaker(speaker) for speaker in listed],
         segments=[minutes_segment(segment) for segment in ordered],
+        overlaps=[
+            MinutesOverlap(start=_ms(voice.start_s), end=_ms(voice.end_s), speaker=voice.speaker)
+            for voice in sorted(second_voices, key=lambda voice: voice.start_s)
+        ],
     )
     return with_statistics(draft)

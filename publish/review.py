@@ -60,6 +60,7 @@ def load_draft_minutes(
         duration_s=record.duration_s,
         generator=record.generator,
         agenda=record.agenda,
+        second_voices=record.second_voices,
         **_media_fields(load_media_report(session=session, session_id=session_id)),
     )
 

@@ -38,6 +38,7 @@ from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.index import open_index
 from kuvend.storage.members import assembly_vocabulary, load_members
 from kuvend.storage.revisions import load_revisions
+from kuvend.storage.second_voices import replace_second_voices
 from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
 from kuvend.storage.sessions import load_session_info, set_session_status
 from kuvend.types import StageHook, no_hook
@@ -310,6 +311,7 @@ def finalize_session(
             ],
         )
         replace_session_segments(session=db, session_id=session_id, segments=attributed)
+        replace_second_voices(session=db, session_id=session_id, voices=diarization.second_voices)
         minutes = publish.load_draft_minutes(session=db, session_id=session_id)
 
     target = out_dir or work_dir(settings, session_id) / "draft"

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kuvend.domain import AgendaItem, DraftSegment, DraftSpeaker, Member, SessionInfo
+from kuvend.domain import (
+    AgendaItem,
+    DraftSegment,
+    DraftSpeaker,
+    Member,
+    SessionInfo,
+    SpeakerTurn,
+)
+from kuvend.storage.second_voices import load_second_voices
 from kuvend.storage.segments import to_segment
 from kuvend.storage.sessions import get_session, load_session_info
 from kuvend.storage.tables import AgendaItemRow, MemberRow, SegmentRow, SpeakerRow
@@ -34,6 +42,8 @@ class DraftRecord:
     agenda: list[AgendaItem]
     speakers: list[DraftSpeaker]
     segments: list[DraftSegment]
+    second_voices: list[SpeakerTurn]
+    """Who else spoke where two people spoke at once (``Diarization.second_voices``)."""
 
 
 def load_draft_record(
@@ -67,6 +77,10 @@ def load_draft_record(
         agenda=[AgendaItem(start_s=a.start_s or 0.0, title=a.title) for a in agenda_rows],
         speakers=_draft_speakers(session, session_id),
         segments=[DraftSegment(r.id, to_segment(r), r.reviewed) for r in segment_rows],
+        # A partial draft serves a change to a few segments, which never touches these.
+        second_voices=(
+            [] if only is not None else load_second_voices(session=session, session_id=session_id)
+        ),
     )
 
 

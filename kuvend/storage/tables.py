@@ -215,6 +215,19 @@ class AgendaItemRow(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SecondVoiceRow(Base):
+    """A stretch of a session where a second person spoke over the turn's speaker: segments
+    keep one speaker each, so who else was heard is kept here (minutes.json ``overlaps``)."""
+
+    __tablename__ = "second_voices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    speaker_label: Mapped[str] = mapped_column(String(20))
+
+
 class MaterialRow(Base):
     __tablename__ = "materials"
 

@@ -27,6 +27,21 @@ def cut_into_chunks(path: Path, chunk_s: float, target: Path) -> list[AudioChunk
     return chunks
 
 
+def write_crosstalk(
+    first: Path, second: Path, target: Path, *, together: tuple[float, float] = (8.0, 12.0)
+) -> Path:
+    """20 s of 16 kHz speech: ``first`` alone until ``together[0]``, both summed (each at its
+    own level) until ``together[1]``, then ``second`` alone until 20 s."""
+    one, rate = soundfile.read(str(first), dtype="float32")
+    two, _ = soundfile.read(str(second), dtype="float32")
+    start, end = (int(seconds * rate) for seconds in together)
+    mix = np.zeros(20 * rate, dtype=np.float32)
+    mix[:end] += one[:end]
+    mix[start:] += two[: len(mix) - start]
+    soundfile.write(str(target), mix / max(1.0, float(np.abs(mix).max())), rate)
+    return target
+
+
 def majority_label(reference: ReferenceTurn, turns: Sequence[SpeakerTurn]) -> str | None:
     """The hypothesis speaker covering most of ``reference``, or None if none covers it."""
     overlap: Counter[str] = Counter()

@@ -19,6 +19,7 @@ from diarize.overlap import OverlapDetector, second_voices
 from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk, ChunkDiarization, Segment, SpeakerTurn
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
+from tests.diarize.sessions import write_crosstalk
 from tests.transcribe.conftest import eval_path
 
 CROATIAN_MP = "hr/parlaspeech_hr_2021/hr_parlaspeech_2021-12-06-0_u78044_1174-1367.wav"
@@ -35,15 +36,8 @@ def model() -> Path:
 @pytest.fixture(scope="module")
 def crosstalk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """20 s: 8 s of one MP, 4 s of both (summed, each at its own level), 8 s of the other."""
-    first, _ = soundfile.read(str(eval_path(CROATIAN_MP)), dtype="float32")
-    second, _ = soundfile.read(str(eval_path(SERBIAN_MP)), dtype="float32")
-    rate = SAMPLE_RATE_HZ
-    mix = np.zeros(20 * rate, dtype=np.float32)
-    mix[: 12 * rate] += first[: 12 * rate]
-    mix[8 * rate :] += second[: 12 * rate]
-    path = tmp_path_factory.mktemp("crosstalk") / "crosstalk.wav"
-    soundfile.write(str(path), mix / max(1.0, float(np.abs(mix).max())), rate)
-    return path
+    target = tmp_path_factory.mktemp("crosstalk") / "crosstalk.wav"
+    return write_crosstalk(eval_path(CROATIAN_MP), eval_path(SERBIAN_MP), target, together=TOGETHER)
 
 
 def _seconds_inside(overlaps: list[tuple[float, float]], start: float, end: float) -> float:

@@ -90,6 +90,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessedSes
         in result.stderr
     )
     assert ("Flagged for review" in result.stderr) == any(s.flag for s in minutes.segments)
+    assert ("Two people at once" in result.stderr) == any(s.overlap for s in minutes.segments)
     assert "WARNING" not in result.stderr and " again: " not in result.stderr, result.stderr
     yield ProcessedSession(reference, out_dir, minutes, env)
 

@@ -13,8 +13,10 @@ from docx import Document
 from lxml import etree
 from lxml import html as lxml_html
 
+from kuvend.domain import SpeakerTurn
 from kuvend.minutes import Minutes
 from kuvend.storage.db import session_scope
+from kuvend.storage.second_voices import replace_second_voices
 from kuvend.storage.segments import load_segments, replace_session_segments
 from publish import render_session_page, write_exports
 from publish.akoma_ntoso import AKN_NAMESPACE
@@ -133,3 +135,44 @@ def test_a_split_keeps_the_mark_on_both_parts_and_a_merge_keeps_it(database_url:
             change=lambda m: merge_segments(m, m.segments[1].id, m.segments[2].id, user_id="u1"),
         )
     assert [s.overlap for s in merged.segments][:4] == [False, True, True, False]
+
+
+def test_who_spoke_over_whom_is_stored_drafted_and_published(database_url: str) -> None:
+    session_id = _stored_session(database_url)
+    with session_scope(database_url) as db:
+        before = load_draft_minutes(session=db, session_id=session_id)
+        replace_second_voices(
+            session=db,
+            session_id=session_id,
+            voices=[SpeakerTurn(16.2, 17.0, "S1"), SpeakerTurn(7.1, 7.9, "S1")],
+        )
+    with session_scope(database_url) as db:
+        # Recognised again: the second voices are replaced, never added to.
+        replace_second_voices(
+            session=db,
+            session_id=session_id,
+            voices=[SpeakerTurn(16.25, 17.0, "S1"), SpeakerTurn(7.1, 7.9, "S2")],
+        )
+    with session_scope(database_url) as db:
+        draft = load_draft_minutes(session=db, session_id=session_id)
+        published, _ = publish_draft(session=db, session_id=session_id, user_id="u1")
+    with session_scope(database_url) as db:
+        public = load_public_minutes(session=db, session_id=session_id)
+    for minutes in (draft, published.minutes, public):
+        assert [(o.start, o.end, o.speaker) for o in minutes.overlaps] == [
+            (7.1, 7.9, "S2"),
+            (16.25, 17.0, "S1"),
+        ]
+    # Speaking time counts each segment's own speaker only: the second voices add nothing.
+    assert before.overlaps == []
+    assert {s.id: s.speaking_time_s for s in before.speakers} == {
+        s.id: s.speaking_time_s for s in public.speakers
+    }
+    data = json.loads(public.to_json())
+    assert data["overlaps"][0] == {"start": 7.1, "end": 7.9, "speaker": "S2"}
+
+
+def test_minutes_written_before_second_voices_still_load() -> None:
+    data = json.loads(_minutes().to_json())
+    del data["overlaps"]
+    assert Minutes.model_validate_json(json.dumps(data)).overlaps == []

@@ -12,11 +12,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
+from kuvend.domain import SpeakerTurn
 from kuvend.storage.db import MIGRATIONS_DIR, get_engine, migrate, session_scope
+from kuvend.storage.second_voices import load_second_voices, replace_second_voices
 from kuvend.storage.segments import load_segments, replace_chunk_segments
 from kuvend.storage.sessions import add_assembly, create_session, list_assemblies
 
 BEFORE_SERBIAN_NAME = "a41c9e07d2b5"
+BEFORE_SECOND_VOICES = "898af9e713b6"
 
 
 def _config(url: str) -> Config:
@@ -94,3 +97,26 @@ def test_a_recognised_segment_keeps_its_text_and_has_no_overlap(before_overlap: 
     with get_engine(url).connect() as connection:
         texts = connection.execute(text("SELECT text FROM segments ORDER BY start_s")).all()
     assert [row[0] for row in texts] == ["Mirëdita.", "Hvala."]
+
+
+def test_a_session_recognised_before_second_voices_has_none_and_gets_them(
+    database_url: str,
+) -> None:
+    url = database_url
+    command.downgrade(_config(url), BEFORE_SECOND_VOICES)
+    try:
+        with session_scope(url) as db:
+            create_session(session=db, assembly="prishtine", title="Seanca",
+                           date=date(2026, 11, 30), session_id="s2", status="draft")  # fmt: skip
+        migrate(url)
+        with session_scope(url) as db:
+            assert load_second_voices(session=db, session_id="s2") == []
+            replace_second_voices(session=db, session_id="s2", voices=[SpeakerTurn(1.0, 2.0, "S2")])
+        with session_scope(url) as db:
+            assert load_second_voices(session=db, session_id="s2") == [SpeakerTurn(1.0, 2.0, "S2")]
+        command.downgrade(_config(url), BEFORE_SECOND_VOICES)  # the table goes, sessions stay
+        with get_engine(url).connect() as connection:
+            names = connection.execute(text("SELECT id FROM sessions")).all()
+        assert [row[0] for row in names] == ["s2"]
+    finally:
+        migrate(url)

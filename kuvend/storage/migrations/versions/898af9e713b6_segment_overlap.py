@@ -4,7 +4,7 @@ Existing segments get false: no overlap was detected when they were recognised.
 
 Revision ID: 898af9e713b6
 Revises: f3a9c1e7b2d4
-Create Date: 2026-12-03 10:00:00
+Create Date: 2026-11-30 13:05:00
 """
 
 from collections.abc import Sequence
