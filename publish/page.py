@@ -103,7 +103,10 @@ def _transcript_blocks(minutes: Minutes, t: Translator) -> Iterator[dict[str, An
                     "name": name,
                     "party": speaker.party if speaker else None,
                     "clock": clock(speech.start),
-                    "lines": [_line(segment, t) for segment in speech.segments],
+                    "lines": [
+                        _line(segment, t, _second_voice(segment, minutes, t))
+                        for segment in speech.segments
+                    ],
                 },
             }
     for index, item in chapters_left:
@@ -125,7 +128,25 @@ def _split_at(
     return [part for part in parts if part] or [[]]
 
 
-def _line(segment: MinutesSegment, t: Translator) -> dict[str, Any]:
+def _second_voice(segment: MinutesSegment, minutes: Minutes, t: Translator) -> str | None:
+    """The display name of who else spoke during ``segment`` (``minutes.overlaps``), if known."""
+    if not segment.overlap:
+        return None
+    heard = {
+        overlap.speaker: min(overlap.end, segment.end) - max(overlap.start, segment.start)
+        for overlap in minutes.overlaps
+        if overlap.start < segment.end
+        and overlap.end > segment.start
+        and overlap.speaker != segment.speaker
+    }
+    if not heard:
+        return None
+    label = max(heard, key=lambda speaker: heard[speaker])
+    speaker = speakers_by_id(minutes).get(label)
+    return _display_name(speaker.name if speaker else None, label, t)
+
+
+def _line(segment: MinutesSegment, t: Translator, second_voice: str | None) -> dict[str, Any]:
     return {
         "id": segment.id,
         "start": segment.start,
@@ -139,7 +160,10 @@ def _line(segment: MinutesSegment, t: Translator) -> dict[str, Any]:
         if segment.flag
         else None,
         # Two voices at once: the words went to one speaker and may miss the other's.
-        "overlap": t("overlap") if segment.overlap else None,
+        # Who the other was, when the diarizer could tell (``minutes.overlaps``).
+        "overlap": (t("overlap_with", name=second_voice) if second_voice else t("overlap"))
+        if segment.overlap
+        else None,
     }
 
 

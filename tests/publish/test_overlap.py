@@ -14,7 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from kuvend.domain import SpeakerTurn
-from kuvend.minutes import Minutes
+from kuvend.minutes import Minutes, MinutesOverlap
 from kuvend.storage.db import session_scope
 from kuvend.storage.second_voices import replace_second_voices
 from kuvend.storage.segments import load_segments, replace_session_segments
@@ -176,3 +176,19 @@ def test_minutes_written_before_second_voices_still_load() -> None:
     data = json.loads(_minutes().to_json())
     del data["overlaps"]
     assert Minutes.model_validate_json(json.dumps(data)).overlaps == []
+
+
+def test_the_page_names_who_else_spoke_when_the_diarizer_could_tell(tmp_path: Path) -> None:
+    minutes = _minutes()
+    named = minutes.model_copy(
+        update={"overlaps": [MinutesOverlap(start=7.2, end=8.4, speaker="S1")]}
+    )
+    [ana] = [s for s in named.speakers if s.id == "S1"]
+    for language, words in {
+        "en": f"Two people spoke at once here ({ana.name} too);",
+        "sq": f"Këtu folën dy njerëz njëherësh (edhe {ana.name});",
+    }.items():
+        render_session_page(named, tmp_path, media_url=None, ui_language=language)
+        tree = lxml_html.fromstring((tmp_path / f"index.{language}.html").read_text("utf-8"))
+        [mark] = tree.xpath("//span[contains(@class,'overlap')]")
+        assert mark.text_content().startswith(words)
