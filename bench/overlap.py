@@ -36,7 +36,8 @@ from bench.diarization_sets import (  # noqa: E402
     synthetic_files,
 )
 from diarize import DiarizeOptions  # noqa: E402
-from diarize.overlap import OverlapDetector  # noqa: E402
+from diarize.overlap import find_overlaps  # noqa: E402
+from diarize.powerset import SegmentationModel  # noqa: E402
 from kuvend.config import get_settings  # noqa: E402
 from models import resolve_segmentation_model  # noqa: E402
 
@@ -59,7 +60,7 @@ def main() -> None:
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--synthetic", action="store_true", help="add the espeak-ng sessions")
     args = parser.parse_args()
-    detector = OverlapDetector(resolve_segmentation_model(get_settings().cache_dir))
+    segmentation = SegmentationModel(resolve_segmentation_model(get_settings().cache_dir))
     defaults = DiarizeOptions()
     with tempfile.TemporaryDirectory(prefix="kuvend-bench-") as folder:
         work = Path(folder)
@@ -83,9 +84,8 @@ def main() -> None:
                 for file in files:
                     samples, _ = soundfile.read(str(file.path), dtype="float32")
                     started = time.process_time()
-                    found = detector.find(
-                        samples,
-                        step_s=step,
+                    found = find_overlaps(
+                        segmentation.windows(samples, step_s=step),
                         threshold=threshold,
                         min_duration_s=defaults.overlap_min_s,
                     )

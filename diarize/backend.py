@@ -44,15 +44,16 @@ def get_diarizer(
     ``models_dir`` and ``device`` matter only to pyannote, whose pipeline is loaded from the
     operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
     ``overlap_model`` (``models.resolve_segmentation_model``) is the embedded diarizer's
-    overlap detector; without it no overlap is marked. pyannote finds overlap itself.
+    segmentation-3.0: without it no overlap is marked and no stretches are kept apart.
+    pyannote finds overlap itself.
     """
     if name == "embedded":
         from diarize.embedded import EmbeddedDiarizer
         from diarize.encoders import get_encoder
-        from diarize.overlap import OverlapDetector
+        from diarize.powerset import SegmentationModel
 
-        detector = OverlapDetector(overlap_model) if overlap_model is not None else None
-        return EmbeddedDiarizer(get_encoder(encoder), detector)
+        segmentation = SegmentationModel(overlap_model) if overlap_model is not None else None
+        return EmbeddedDiarizer(get_encoder(encoder), segmentation)
     if name == "pyannote":
         from diarize.pyannote_backend import PyannoteDiarizer
 

@@ -1,5 +1,6 @@
 """The embedded CPU diarizer: Silero VAD, encoder windows, local agglomerative clustering, and
-(when its model is given) pyannote segmentation-3.0's overlapped speech."""
+(when its model is given) pyannote segmentation-3.0 for overlapped speech and for the stretches
+that are different people for certain."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
+from diarize.constraints import distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.options import DiarizeOptions
-from diarize.overlap import OverlapDetector
+from diarize.overlap import find_overlaps
+from diarize.powerset import SegmentationModel
 from diarize.segmentation import speaker_segments
 from diarize.vad import speech_regions
 from kuvend.domain import AudioChunk, ChunkDiarization, Embedding, SpeechRegion
@@ -28,7 +31,8 @@ class EmbeddedDiarizer:
 
     ``voice_space`` names the encoder whose embedding space the regions, centroids and
     voiceprints live in: a voiceprint from another space is never compared with them.
-    ``overlap_detector`` (None: none) finds where two people speak at once.
+    ``segmentation`` (None: none) finds where two people speak at once and keeps apart
+    stretches it is sure are different people.
     """
 
     name = "embedded"
@@ -36,11 +40,11 @@ class EmbeddedDiarizer:
     def __init__(
         self,
         encoder: SpeakerEncoder | None = None,
-        overlap_detector: OverlapDetector | None = None,
+        segmentation: SegmentationModel | None = None,
     ) -> None:
         self.encoder = encoder or get_encoder("dvector")
         self.voice_space = self.encoder.name
-        self.overlap_detector = overlap_detector
+        self.segmentation = segmentation
 
     def diarize_chunk(
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
@@ -64,8 +68,29 @@ class EmbeddedDiarizer:
         tiles = speaker_segments(tiles, options.change_threshold)
         hook("embed", tiles)
 
-        labels = _smoothed(_local_labels(tiles, options), tiles)
-        overlaps = self._overlaps(samples, options) if regions else []
+        windows = (
+            self.segmentation.windows(samples, step_s=options.overlap_step_s)
+            if self.segmentation is not None and regions
+            else None
+        )
+        pairs = (
+            distinct_pairs(
+                tiles,
+                windows,
+                min_frames=options.distinct_min_frames,
+                dominance=options.distinct_dominance,
+            )
+            if windows is not None
+            else set()
+        )
+        labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        overlaps = (
+            find_overlaps(
+                windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
+            )
+            if windows is not None
+            else []
+        )
         hook("overlap", overlaps)
         result = ChunkDiarization(
             chunk_index=chunk.index,
@@ -84,6 +109,11 @@ class EmbeddedDiarizer:
             overlaps=tuple(
                 (chunk.offset_s + start, chunk.offset_s + end) for start, end in overlaps
             ),
+            distinct=tuple(
+                sorted(
+                    {(f"L{labels[a]}", f"L{labels[b]}") for a, b in pairs if labels[a] != labels[b]}
+                )
+            ),
         )
         log.info(
             "chunk %d: %d local speakers in %.1f s",
@@ -98,18 +128,10 @@ class EmbeddedDiarizer:
         """The encoder's embedding of the whole of ``speech``."""
         return self.encoder.embed(speech)
 
-    def _overlaps(self, samples: Waveform, options: DiarizeOptions) -> list[tuple[float, float]]:
-        if self.overlap_detector is None:
-            return []
-        return self.overlap_detector.find(
-            samples,
-            step_s=options.overlap_step_s,
-            threshold=options.overlap_threshold,
-            min_duration_s=options.overlap_min_s,
-        )
 
-
-def _local_labels(tiles: list[EmbeddedTile], options: DiarizeOptions) -> list[int]:
+def _local_labels(
+    tiles: list[EmbeddedTile], options: DiarizeOptions, distinct: set[tuple[int, int]]
+) -> list[int]:
     if not tiles:
         return []
     embeddings = np.stack([tile.embedding for tile in tiles])
@@ -120,7 +142,7 @@ def _local_labels(tiles: list[EmbeddedTile], options: DiarizeOptions) -> list[in
         threshold=options.local_threshold,
         min_cluster_s=options.min_speaker_s,
     )
-    return [int(label) for label in labels]
+    return [int(label) for label in separate(labels, embeddings, distinct)]
 
 
 def _smoothed(labels: list[int], tiles: list[EmbeddedTile]) -> list[int]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from diarize.clustering import cluster_embeddings
+from diarize.constraints import separate
 from diarize.embedding import normalised
 from diarize.options import DiarizeOptions
 from diarize.overlap import second_voices
@@ -58,6 +61,7 @@ def link_speakers(
         max_clusters=upper,
         min_cluster_s=options.min_speaker_s,
     )
+    clusters = _kept_apart(clusters, locals_, chunks, upper)
     labelled = [
         (region, int(cluster))
         for local, cluster in zip(locals_, clusters, strict=True)
@@ -98,10 +102,19 @@ class SpeakerLinker:
         # Only the overlaps are kept from each chunk: regions are kept with their labels below.
         self._chunks.append(replace(chunk, regions=()))
         mapping: dict[str, str] = {}
+        given: dict[str, int] = {}
         # Longest first: a well-measured speaker claims its label before short pieces look.
         for local in sorted(_local_speakers([chunk]), key=lambda local: -local.seconds):
+            # A label given to someone this chunk says is another person is not this one's.
+            taken = {
+                index
+                for label, index in given.items()
+                if (label, local.label) in chunk.distinct or (local.label, label) in chunk.distinct
+            }
             index = self._nearest(
-                local.centroid, may_start=local.seconds >= self.options.min_speaker_s
+                local.centroid,
+                may_start=local.seconds >= self.options.min_speaker_s,
+                taken=taken,
             )
             if index is None:
                 self._sums.append(np.zeros_like(local.centroid, dtype=np.float64))
@@ -111,6 +124,7 @@ class SpeakerLinker:
             self._seconds[index] += local.seconds
             self._regions += [(region, index) for region in local.regions]
             mapping[local.label] = f"S{index + 1}"
+            given[local.label] = index
         return mapping
 
     def diarization(self) -> Diarization:
@@ -124,13 +138,17 @@ class SpeakerLinker:
             relabel=False,
         )
 
-    def _nearest(self, centroid: Embedding, *, may_start: bool) -> int | None:
+    def _nearest(self, centroid: Embedding, *, may_start: bool, taken: set[int]) -> int | None:
         """The session speaker within ``link_threshold``; else None to start a new one, or,
-        for a local speaker too short to stand alone (``may_start`` false), the closest."""
-        if not self._sums:
+        for a local speaker too short to stand alone (``may_start`` false), the closest.
+        Session speakers in ``taken`` are never chosen."""
+        candidates = [index for index in range(len(self._sums)) if index not in taken]
+        if not candidates:
             return None
-        similarities = [float(normalised(total) @ centroid) for total in self._sums]
-        best = int(np.argmax(similarities))
+        similarities = {
+            index: float(normalised(self._sums[index]) @ centroid) for index in candidates
+        }
+        best = max(similarities, key=lambda index: similarities[index])
         close = 1.0 - similarities[best] <= self.options.link_threshold
         return best if close or not may_start else None
 
@@ -158,6 +176,28 @@ def _local_speakers(
                 )
             )
     return speakers
+
+
+def _kept_apart(
+    clusters: npt.NDArray[np.int64],
+    locals_: Sequence[_LocalSpeaker],
+    chunks: Sequence[ChunkDiarization],
+    upper: int | None,
+) -> npt.NDArray[np.int64]:
+    """``clusters`` with local speakers that a chunk says are different people
+    (``ChunkDiarization.distinct``) in different clusters, unless that would exceed ``upper``."""
+    distinct = {(chunk.chunk_index, frozenset(pair)) for chunk in chunks for pair in chunk.distinct}
+    pairs = {
+        (a, b)
+        for a, b in itertools.combinations(range(len(locals_)), 2)
+        if locals_[a].chunk_index == locals_[b].chunk_index
+        and (locals_[a].chunk_index, frozenset((locals_[a].label, locals_[b].label))) in distinct
+    }
+    if not pairs:
+        return clusters
+    centroids = np.stack([local.centroid for local in locals_])
+    apart = separate(clusters, centroids, pairs)
+    return apart if upper is None or int(apart.max()) + 1 <= upper else clusters
 
 
 def _merged_overlaps(chunks: Iterable[ChunkDiarization]) -> tuple[tuple[float, float], ...]:

@@ -255,6 +255,9 @@ class ChunkDiarization:
     backend: str = ""
     overlaps: tuple[tuple[float, float], ...] = ()
     """(start_s, end_s) on the session clock where two or more people spoke at once."""
+    distinct: tuple[tuple[str, str], ...] = ()
+    """Pairs of local labels that are different people for certain (``diarize.constraints``):
+    linking never makes them one session speaker."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
@@ -265,6 +268,7 @@ class ChunkDiarization:
             "regions": [region.to_dict() for region in self.regions],
             "backend": self.backend,
             "overlaps": [[start, end] for start, end in self.overlaps],
+            "distinct": [[first, second] for first, second in self.distinct],
         }
 
     @classmethod
@@ -277,6 +281,7 @@ class ChunkDiarization:
             tuple(SpeechRegion.from_dict(region) for region in data["regions"]),
             str(data.get("backend", "")),
             tuple((float(start), float(end)) for start, end in data.get("overlaps", ())),
+            tuple((str(first), str(second)) for first, second in data.get("distinct", ())),
         )
 
 

@@ -269,7 +269,8 @@ def finalize_session(
     ]
     options = diarize.DiarizeOptions.from_settings(settings)
     diarization = diarize.link_speakers(chunk_diarizations, options)
-    hook("link", StepProgress("speakers", 1, 1, f"{len(diarization.centroids)} speakers"))
+    count = len(diarization.centroids)
+    hook("link", StepProgress("speakers", 1, 1, f"{count} speaker{'s' * (count != 1)}"))
     attributed = list(
         diarize.mark_overlaps(
             diarize.attribute_words(segments, diarization.turns),

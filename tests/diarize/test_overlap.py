@@ -15,7 +15,8 @@ import pytest
 import soundfile
 
 from diarize import DiarizeOptions, get_diarizer, link_speakers, mark_overlaps
-from diarize.overlap import OverlapDetector, second_voices
+from diarize.overlap import find_overlaps, overlap_probability, second_voices
+from diarize.powerset import SegmentationModel
 from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk, ChunkDiarization, Segment, SpeakerTurn
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
@@ -81,20 +82,17 @@ def test_two_mps_talking_over_each_other_are_found_and_nowhere_else(
 def test_one_person_speaking_is_never_overlap(model: Path) -> None:
     speech, _ = soundfile.read(str(eval_path(CROATIAN_MP)), dtype="float32")
     options = DiarizeOptions()
-    overlaps = OverlapDetector(model).find(
-        speech,
-        step_s=options.overlap_step_s,
-        threshold=options.overlap_threshold,
-        min_duration_s=options.overlap_min_s,
+    windows = SegmentationModel(model).windows(speech, step_s=options.overlap_step_s)
+    overlaps = find_overlaps(
+        windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
     )
     assert sum(end - start for start, end in overlaps) < 0.2, overlaps
 
 
 def test_audio_shorter_than_a_window_ends_within_the_audio(model: Path) -> None:
     speech, _ = soundfile.read(str(eval_path(CROATIAN_MP)), dtype="float32")
-    probability = OverlapDetector(model).overlap_probability(
-        speech[: 3 * SAMPLE_RATE_HZ], step_s=2.5
-    )
+    windows = SegmentationModel(model).windows(speech[: 3 * SAMPLE_RATE_HZ], step_s=2.5)
+    probability = overlap_probability(windows)
     assert 3.0 - 0.05 <= len(probability) * 270 / SAMPLE_RATE_HZ <= 3.0 + 0.05
     assert np.all((probability >= 0) & (probability <= 1))
 
@@ -132,3 +130,6 @@ def test_the_second_voice_is_the_nearest_other_speaker_within_reach() -> None:
     # S2 interrupts S1 a second early; S1 talks on over S2's start; nobody is near S1 at 50 s.
     assert voices == (SpeakerTurn(9.0, 10.0, "S2"), SpeakerTurn(12.0, 13.0, "S1"))
     assert second_voices([SpeakerTurn(0.0, 30.0, "S1")], [(5.0, 6.0)], max_gap_s=5.0) == ()
+    # A stretch across the change of turn: each part's other voice is the other speaker.
+    across = second_voices(turns[:2], [(9.5, 11.5)], max_gap_s=5.0)
+    assert across == (SpeakerTurn(9.5, 10.0, "S2"), SpeakerTurn(11.0, 11.5, "S1"))

@@ -1,0 +1,112 @@
+"""pyannote's segmentation-3.0 on onnxruntime: who is active in each frame of 10 s windows.
+
+The network (prepared as ONNX by ``models.prepare_segmentation_model``) reads 10 s windows and
+gives, for each 16.875 ms frame, the log-probability of each "powerset" class: silence, one of
+up to three window-local speakers alone, or a pair of them together (Plaquet and Bredin,
+"Powerset multi-class cross entropy loss for neural speaker diarization", Interspeech 2023).
+Local speakers are numbered per window: speaker 1 of one window need not be speaker 1 of the
+next. ``diarize.overlap`` reads overlapped speech from the windows, ``diarize.constraints``
+which stretches of speech are different people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from diarize.audio import Waveform
+from kuvend.domain import SAMPLE_RATE_HZ
+
+#: The network's window (10 s), its output frames per window, their step and their span.
+WINDOW_SAMPLES = 160_000
+FRAMES_PER_WINDOW = 589
+FRAME_STEP_SAMPLES = 270
+FRAME_SPAN_SAMPLES = 991
+#: Window-local speakers active in each powerset class (rows), as 0/1 per speaker (columns).
+CLASS_SPEAKERS = np.array(
+    [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.int8
+)
+#: Windows sent to onnxruntime in one call.
+BATCH_WINDOWS = 8
+
+
+@dataclass(frozen=True)
+class PowersetWindows:
+    """The network's output over one stretch of audio.
+
+    ``starts`` (windows,) are sample offsets, multiples of the frame step; ``log_probabilities``
+    is (windows, 589, 7); ``samples`` is the length of the audio they cover.
+    """
+
+    starts: npt.NDArray[np.int64]
+    log_probabilities: npt.NDArray[np.float32]
+    samples: int
+
+    def active_speakers(self) -> npt.NDArray[np.int8]:
+        """(windows, 589, 3): 1 where a window-local speaker is active (the likeliest class)."""
+        active: npt.NDArray[np.int8] = CLASS_SPEAKERS[self.log_probabilities.argmax(axis=2)]
+        return active
+
+
+def frame_centres_s(start: int) -> npt.NDArray[np.float64]:
+    """Centres (seconds from the audio's start) of the 589 frames of the window at ``start``."""
+    frames = np.arange(FRAMES_PER_WINDOW)
+    centres: npt.NDArray[np.float64] = (
+        start + frames * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2
+    ) / SAMPLE_RATE_HZ
+    return centres
+
+
+class SegmentationModel:
+    """segmentation-3.0 as ONNX, run over 16 kHz audio in 10 s windows."""
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+
+    def windows(self, samples: Waveform, *, step_s: float) -> PowersetWindows:
+        """The network's output on windows every ``step_s`` seconds (at most 10) covering
+        ``samples`` (zero-padded to 10 s when shorter); ``ValueError`` for another step."""
+        if not 0 < step_s <= WINDOW_SAMPLES / SAMPLE_RATE_HZ:
+            raise ValueError(f"step_s must be in (0, 10] seconds, not {step_s}")
+        padded = np.zeros(max(len(samples), WINDOW_SAMPLES), dtype=np.float32)
+        padded[: len(samples)] = samples
+        starts = _window_starts(len(padded), round(step_s * SAMPLE_RATE_HZ))
+        session = _session(self.model_path)
+        outputs = []
+        for batch in range(0, len(starts), BATCH_WINDOWS):
+            chosen = starts[batch : batch + BATCH_WINDOWS]
+            windows = np.stack([padded[start : start + WINDOW_SAMPLES] for start in chosen])
+            (log_probabilities,) = session.run(None, {"waveforms": windows[:, None, :]})
+            outputs.append(log_probabilities)
+        return PowersetWindows(
+            np.asarray(starts, dtype=np.int64), np.concatenate(outputs), len(samples)
+        )
+
+
+def _window_starts(length: int, step: int) -> list[int]:
+    """Window starts (in samples, multiples of the frame step) covering ``length`` samples."""
+    step = max(FRAME_STEP_SAMPLES, step - step % FRAME_STEP_SAMPLES)
+    last = length - WINDOW_SAMPLES
+    starts = list(range(0, last + 1, step))
+    if starts[-1] != last:
+        # The tail gets a window of its own, pulled back onto the frame grid.
+        starts.append(last - last % FRAME_STEP_SAMPLES)
+    return starts
+
+
+@lru_cache(maxsize=2)
+def _session(model_path: Path) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # One worker process per core is how Kuvend scales; a model taking every core would fight it.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(
+        str(model_path), options, providers=["CPUExecutionProvider"]
+    )
