@@ -5,15 +5,16 @@ ParlaSpeech tuning sessions and synthetic voices; the sample was not used)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
-from diarize import DiarizeOptions, get_diarizer, link_speakers
+from diarize import DiarizeOptions, SpeakerLinker, get_diarizer, link_speakers
 from diarize.constraints import separate
-from kuvend.domain import AudioChunk
+from kuvend.domain import AudioChunk, ChunkDiarization, SpeechRegion
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
@@ -73,3 +74,25 @@ def test_a_cluster_holding_two_different_people_is_split_between_them() -> None:
     assert parted[4] not in {parted[0], parted[3]}
     assert sorted(set(parted.tolist())) == [0, 1, 2]
     assert (separate(labels, embeddings, set()) == labels).all()
+
+
+def _chunk_of_two_close_voices() -> ChunkDiarization:
+    voice = np.array([1.0, 0.0], dtype=np.float32)
+    near = np.array([0.999, 0.045], dtype=np.float32)
+    regions = (
+        SpeechRegion(0.0, 6.0, "L0", voice),
+        SpeechRegion(6.0, 12.0, "L1", near / np.linalg.norm(near)),
+    )
+    return ChunkDiarization(0, 0.0, 12.0, regions, "embedded", distinct=(("L0", "L1"),))
+
+
+def test_linking_never_joins_what_a_chunk_says_are_different_people() -> None:
+    chunk = _chunk_of_two_close_voices()
+    options = DiarizeOptions()
+    assert len(link_speakers([chunk], options).centroids) == 2
+    assert len(link_speakers([replace(chunk, distinct=())], options).centroids) == 1
+    # Bounded by the operator, the bound wins.
+    assert len(link_speakers([chunk], replace(options, max_speakers=1)).centroids) == 1
+    live = SpeakerLinker(options)
+    mapping = live.add(chunk)
+    assert mapping["L0"] != mapping["L1"]
