@@ -39,6 +39,16 @@ def _minutes() -> Minutes:
     return sample_minutes(segment(0.0, 6.0, "S1", "Mirëdita, e hap seancën."), BOTH)
 
 
+def _drafted_published_and_public(database_url: str, session_id: str) -> list[Minutes]:
+    """The session's draft, the version publishing it made, and what the public reads then."""
+    with session_scope(database_url) as db:
+        draft = load_draft_minutes(session=db, session_id=session_id)
+        published, _ = publish_draft(session=db, session_id=session_id, user_id="u1")
+    with session_scope(database_url) as db:
+        public = load_public_minutes(session=db, session_id=session_id)
+    return [draft, published.minutes, public]
+
+
 def test_minutes_json_says_which_segment_had_two_voices(tmp_path: Path) -> None:
     write_exports(_minutes(), tmp_path, formats=("json",))
     data = json.loads((tmp_path / "minutes.json").read_text("utf-8"))
@@ -102,12 +112,7 @@ def test_overlap_is_stored_and_survives_a_reviewers_edit(database_url: str) -> N
             change=lambda m: edit_text(m, target, "Hvala, imam pitanje o budžetu.", user_id="u1"),
         )
     assert (edited.segments[1].reviewed, edited.segments[1].overlap) == (True, True)
-    with session_scope(database_url) as db:
-        again = load_draft_minutes(session=db, session_id=session_id)
-        published, _ = publish_draft(session=db, session_id=session_id, user_id="u1")
-    with session_scope(database_url) as db:
-        public = load_public_minutes(session=db, session_id=session_id)
-    for minutes in (again, published.minutes, public):
+    for minutes in _drafted_published_and_public(database_url, session_id):
         [kept] = [s for s in minutes.segments if s.id == target]
         assert (kept.text, kept.overlap) == ("Hvala, imam pitanje o budžetu.", True)
         assert [s.overlap for s in minutes.segments].count(True) == 1
@@ -153,12 +158,8 @@ def test_who_spoke_over_whom_is_stored_drafted_and_published(database_url: str) 
             session_id=session_id,
             voices=[SpeakerTurn(16.25, 17.0, "S1"), SpeakerTurn(7.1, 7.9, "S2")],
         )
-    with session_scope(database_url) as db:
-        draft = load_draft_minutes(session=db, session_id=session_id)
-        published, _ = publish_draft(session=db, session_id=session_id, user_id="u1")
-    with session_scope(database_url) as db:
-        public = load_public_minutes(session=db, session_id=session_id)
-    for minutes in (draft, published.minutes, public):
+    draft, published, public = _drafted_published_and_public(database_url, session_id)
+    for minutes in (draft, published, public):
         assert [(o.start, o.end, o.speaker) for o in minutes.overlaps] == [
             (7.1, 7.9, "S2"),
             (16.25, 17.0, "S1"),
