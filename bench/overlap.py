@@ -4,14 +4,16 @@ and cost per file, for each window step and threshold asked for.
 Usage::
 
     .venv/bin/python bench/overlap.py [--steps 1,2.5,5] [--thresholds 0.3,0.5,0.7]
-        [--only ami] [--synthetic]
+        [--only ami] [--synthetic] [--cost ROUNDS]
 
 Files are ``bench/diarization_sets.py``'s: the AMI excerpts and pyannote's sample (real
 overlap in their RTTMs), the ParlaSpeech turn-taking sessions (none: every second found there
 is a false alarm) and, with ``--synthetic``, the espeak-ng sessions (none either). The
 defaults of ``DiarizeOptions`` were chosen on the ``tune`` part (AMI dev00/dev01). Frames of
 10 ms inside the UEM are overlap in the reference where two or more reference turns cover them.
-RTF: CPU-seconds of detection per second of audio, model loaded.
+RTF: CPU-seconds of detection per second of audio, model loaded. ``--cost N`` measures instead
+what segmentation adds to the embedded diarizer: each file as one chunk, without (A) and with
+(B) it, alternating A, B, A, B N times in one run.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ from bench.diarization_sets import (  # noqa: E402
     real_files,
     synthetic_files,
 )
-from diarize import DiarizeOptions  # noqa: E402
+from diarize import DiarizeOptions, get_diarizer  # noqa: E402
 from diarize.overlap import find_overlaps  # noqa: E402
 from diarize.powerset import SegmentationModel  # noqa: E402
 from kuvend.config import get_settings  # noqa: E402
+from kuvend.domain import AudioChunk  # noqa: E402
 from models import resolve_segmentation_model  # noqa: E402
 
 FRAME_S = 0.01
@@ -53,14 +56,44 @@ def reference_overlap(file: BenchFile) -> tuple[np.ndarray, np.ndarray]:
     return times, active > 1
 
 
+def cost_side_by_side(files: list[BenchFile], model: Path, rounds: int) -> None:
+    """CPU-seconds of the embedded diarizer per chunk without (A) and with (B) segmentation,
+    alternating A, B, A, B over every file, models loaded and warmed first."""
+    without = get_diarizer("embedded")
+    with_segmentation = get_diarizer("embedded", overlap_model=model)
+    options = DiarizeOptions()
+    chunks = [AudioChunk(0, f.path, 0.0, soundfile.info(str(f.path)).duration) for f in files]
+    for diarizer in (without, with_segmentation):
+        diarizer.diarize_chunk(chunks[0], options)
+    audio_s = sum(chunk.duration_s for chunk in chunks)
+    totals = {"A": 0.0, "B": 0.0}
+    for number in range(rounds):
+        for name, diarizer in (("A", without), ("B", with_segmentation)):
+            started = time.process_time()
+            for chunk in chunks:
+                diarizer.diarize_chunk(chunk, options)
+            spent = time.process_time() - started
+            totals[name] += spent
+            print(f"round {number + 1} {name}: {spent:6.2f} CPU-s for {audio_s:.0f} s of audio")
+    ratio = totals["B"] / totals["A"]
+    print(
+        f"A (no segmentation) RTF {totals['A'] / rounds / audio_s:.4f}; "
+        f"B (segmentation-3.0) RTF {totals['B'] / rounds / audio_s:.4f}; B/A {ratio:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", default="1,2.5,5", help="window steps in seconds")
     parser.add_argument("--thresholds", default="0.3,0.5,0.7")
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--synthetic", action="store_true", help="add the espeak-ng sessions")
+    parser.add_argument(
+        "--cost", type=int, metavar="ROUNDS", help="only the diarizer's CPU cost, A/B, ROUNDS times"
+    )
     args = parser.parse_args()
-    segmentation = SegmentationModel(resolve_segmentation_model(get_settings().cache_dir))
+    model = resolve_segmentation_model(get_settings().cache_dir)
+    segmentation = SegmentationModel(model)
     defaults = DiarizeOptions()
     with tempfile.TemporaryDirectory(prefix="kuvend-bench-") as folder:
         work = Path(folder)
@@ -71,6 +104,9 @@ def main() -> None:
             files = [file for file in files if args.only in file.name]
         if not files:
             sys.exit("bench/overlap.py: no file to score (is ../shared/eval there?)")
+        if args.cost:
+            cost_side_by_side(files, model, args.cost)
+            return
         print(
             f"defaults: step {defaults.overlap_step_s} s, threshold {defaults.overlap_threshold}"
             f", min {defaults.overlap_min_s} s; P/R over 10 ms frames; ref/found in seconds"
