@@ -213,7 +213,9 @@ def _cut(
             hole = pending[0] - offset if pending else None
             if hole is not None and hole <= min(target, len(buffer)):
                 cut = hole
-            elif len(buffer) >= target:
+            elif len(buffer) > target:
+                # Only with audio beyond the target: a recording exactly one chunk long stays
+                # whole instead of losing its last seconds to a chunk of their own.
                 cut = quietest_cut(buffer, earliest, target) if earliest < target else target
             else:
                 break

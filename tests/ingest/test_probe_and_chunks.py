@@ -128,6 +128,14 @@ def test_cuts_fall_in_the_pauses_near_the_target(tmp_path: Path) -> None:
         assert chunk.duration_s <= 6.0
 
 
+def test_a_recording_exactly_one_chunk_long_stays_whole(tmp_path: Path) -> None:
+    # sound/pause: 0-4 s sound, 4-5 pause, 5-6 sound: 6 s, the chunk length itself.
+    source = probe_media(speech_with_pauses(tmp_path / "s.wav", [(4.0, 1.0), (1.0, 0.0)]))
+    chunks = cut_audio(source, tmp_path / "c", IngestOptions(chunk_s=6.0, cut_search_s=3.0))
+    assert source.duration_s == pytest.approx(6.0, abs=0.01)
+    assert [(c.offset_s, round(c.duration_s, 2)) for c in chunks.chunks] == [(0.0, 6.0)]
+
+
 def test_silence_is_not_written_but_one_chunk_remains(tmp_path: Path) -> None:
     source = probe_media(silent_audio(tmp_path / "quiet.wav", 5.0))
     cut = cut_audio(source, tmp_path / "c", IngestOptions(chunk_s=2.0))
