@@ -161,7 +161,9 @@ def _to_segment(piece: Piece, options: TranscribeOptions, chunk_index: int) -> S
             end_s=max(word.end_s, word.start_s),
             text=in_script(word.text.strip(), piece.language, options.serbian_script)[0],
             probability=word.probability,
-            low_confidence=flag,
+            # A word Whisper timed at no length at all was not heard: often a repeat it
+            # invented ("Hello. Hello. Hello."), whatever its probability says.
+            low_confidence=flag or word.end_s <= word.start_s,
         )
         for word, flag in zip(piece.words, flags, strict=True)
     )

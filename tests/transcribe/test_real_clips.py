@@ -70,3 +70,14 @@ def test_real_albanian_speech_is_albanian(engine: WhisperEngine) -> None:
         assert segments, clip.name
         assert {s.language for s in segments} == {"sq"}, (clip.name, segments)
         assert not has_cyrillic(" ".join(s.text for s in segments)), clip.name
+
+
+def test_a_word_timed_at_no_length_is_marked_for_the_reviewer(engine: WhisperEngine) -> None:
+    # Two people greet each other once each; Whisper base hears "Hello." four times, two of
+    # them with no length at all.
+    chunk = _chunk("diarization/pyannote_sample/sample.wav")
+    options = TranscribeOptions.for_assembly(["sq", "sr"], serbian_script="latin")
+    words = [word for segment in transcribe_chunk(engine, chunk, options) for word in segment.words]
+    unheard = [word for word in words if word.end_s <= word.start_s]
+    assert unheard, "the sample no longer makes the model invent a word; choose another clip"
+    assert all(word.low_confidence for word in unheard)
