@@ -19,7 +19,12 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
 from diarize.embedding import EmbeddedTile
-from diarize.powerset import WINDOW_SAMPLES, PowersetWindows, frame_centres_s
+from diarize.powerset import (
+    FRAMES_PER_WINDOW,
+    WINDOW_SAMPLES,
+    PowersetWindows,
+    frame_centres_s,
+)
 from kuvend.domain import SAMPLE_RATE_HZ
 
 Pairs = set[tuple[int, int]]
@@ -45,7 +50,7 @@ def distinct_pairs(
     pairs: Pairs = set()
     for start, window in zip(windows.starts, active, strict=True):
         start_s = int(start) / SAMPLE_RATE_HZ
-        centres = frame_centres_s(int(start))
+        centres = frame_centres_s(np.arange(FRAMES_PER_WINDOW), int(start))
         voices: dict[int, int] = {}
         for index, segment in enumerate(segments):
             if segment.start_s < start_s or segment.end_s > start_s + window_s:

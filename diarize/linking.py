@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -50,7 +49,7 @@ def link_speakers(
         # Fewer local speakers than the operator knows are there: split single regions
         # into exactly that many speakers (the finest grouping the chunks allow).
         locals_, upper = _local_speakers(chunks, per_region=True), lower
-    overlaps = _merged_overlaps(chunks)
+    overlaps = _merged_overlaps(stretch for chunk in chunks for stretch in chunk.overlaps)
     if not locals_:
         return Diarization((), {}, backend, duration_s, overlaps)
     clusters = cluster_embeddings(
@@ -68,7 +67,9 @@ def link_speakers(
         for region in local.regions
     ]
     log.info("%d local speakers linked into %d session speakers", len(locals_), max(clusters) + 1)
-    return _diarization(labelled, options, backend, duration_s, overlaps)
+    diarization = _diarization(labelled, options, backend, duration_s, overlaps)
+    voices = second_voices(diarization.turns, overlaps, max_gap_s=options.second_voice_gap_s)
+    return replace(diarization, second_voices=voices)
 
 
 class SpeakerLinker:
@@ -86,7 +87,7 @@ class SpeakerLinker:
         self._sums: list[np.ndarray] = []
         self._seconds: list[float] = []
         self._regions: list[tuple[SpeechRegion, int]] = []
-        self._chunks: list[ChunkDiarization] = []
+        self._overlaps: list[tuple[float, float]] = []
         self._duration_s = 0.0
         self._backend = ""
 
@@ -99,8 +100,7 @@ class SpeakerLinker:
         """Link one chunk; returns its local label -> session label."""
         self._duration_s = max(self._duration_s, chunk.offset_s + chunk.duration_s)
         self._backend = chunk.backend
-        # Only the overlaps are kept from each chunk: regions are kept with their labels below.
-        self._chunks.append(replace(chunk, regions=()))
+        self._overlaps += chunk.overlaps
         mapping: dict[str, str] = {}
         given: dict[str, int] = {}
         # Longest first: a well-measured speaker claims its label before short pieces look.
@@ -128,13 +128,14 @@ class SpeakerLinker:
         return mapping
 
     def diarization(self) -> Diarization:
-        """Everything linked so far, as exclusive turns with the labels already given."""
+        """Everything linked so far, as exclusive turns with the labels already given, and
+        the overlaps; second voices are named once, by ``link_speakers`` over the session."""
         return _diarization(
             self._regions,
             self.options,
             self._backend,
             self._duration_s,
-            _merged_overlaps(self._chunks),
+            _merged_overlaps(self._overlaps),
             relabel=False,
         )
 
@@ -186,12 +187,12 @@ def _kept_apart(
 ) -> npt.NDArray[np.int64]:
     """``clusters`` with local speakers that a chunk says are different people
     (``ChunkDiarization.distinct``) in different clusters, unless that would exceed ``upper``."""
-    distinct = {(chunk.chunk_index, frozenset(pair)) for chunk in chunks for pair in chunk.distinct}
+    position = {(local.chunk_index, local.label): row for row, local in enumerate(locals_)}
     pairs = {
-        (a, b)
-        for a, b in itertools.combinations(range(len(locals_)), 2)
-        if locals_[a].chunk_index == locals_[b].chunk_index
-        and (locals_[a].chunk_index, frozenset((locals_[a].label, locals_[b].label))) in distinct
+        (position[chunk.chunk_index, first], position[chunk.chunk_index, second])
+        for chunk in chunks
+        for first, second in chunk.distinct
+        if (chunk.chunk_index, first) in position and (chunk.chunk_index, second) in position
     }
     if not pairs:
         return clusters
@@ -200,10 +201,12 @@ def _kept_apart(
     return apart if upper is None or int(apart.max()) + 1 <= upper else clusters
 
 
-def _merged_overlaps(chunks: Iterable[ChunkDiarization]) -> tuple[tuple[float, float], ...]:
-    """All chunks' overlapped speech, sorted, touching stretches joined."""
+def _merged_overlaps(
+    stretches: Iterable[tuple[float, float]],
+) -> tuple[tuple[float, float], ...]:
+    """Overlapped speech of all chunks, sorted, touching stretches joined."""
     merged: list[tuple[float, float]] = []
-    for start, end in sorted(stretch for chunk in chunks for stretch in chunk.overlaps):
+    for start, end in sorted(stretches):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
@@ -242,5 +245,4 @@ def _diarization(
             turns.append(SpeakerTurn(start, end, speaker))
         cursor = end
     centroids = {speaker: normalised(total) for speaker, total in sums.items()}
-    voices = second_voices(turns, overlaps, max_gap_s=options.second_voice_gap_s)
-    return Diarization(tuple(turns), centroids, backend, duration_s, overlaps, voices)
+    return Diarization(tuple(turns), centroids, backend, duration_s, overlaps)

@@ -74,13 +74,14 @@ class DiarizeOptions:
     """Consecutive pieces of one speaker separated by at most this much silence form one turn."""
 
     overlap_step_s: float = 2.5
-    """Seconds between the starts of the overlap detector's 10 s windows (each frame is seen
-    by four windows). Against 1 s, pyannote's default, it costs 0.010 instead of 0.023
-    CPU-seconds per second of audio and scored within a few points on the tuning files."""
+    """Seconds between the starts of segmentation-3.0's 10 s windows, for overlap and for the
+    stretches kept apart (each frame is seen by four windows). Against 1 s, pyannote's
+    default, it costs 0.010 instead of 0.023 CPU-seconds per second of audio and scored within
+    a few points on the tuning files."""
     overlap_threshold: float = 0.3
     """Overlap probability (mean over windows) above which a frame is overlapped speech.
     Chosen among 0.3/0.5/0.7 on AMI dev00/dev01 only, for recall (dev01 precision 0.82,
-    recall 0.26 here; 0.5 finds 0.11); ``bench/diarization.py --overlap`` reports the rest."""
+    recall 0.26 here; 0.5 finds 0.11); ``bench/overlap.py`` reports the rest."""
     overlap_min_s: float = 0.1
     """Shorter stretches of overlap are dropped."""
     distinct_min_frames: int = 150

@@ -20,6 +20,7 @@ from diarize.powerset import (
     FRAMES_PER_WINDOW,
     WINDOW_SAMPLES,
     PowersetWindows,
+    frame_centres_s,
 )
 from kuvend.domain import SAMPLE_RATE_HZ, Segment, SpeakerTurn
 
@@ -39,18 +40,18 @@ def find_overlaps(windows: PowersetWindows, *, threshold: float, min_duration_s:
     edges = np.flatnonzero(np.diff(above.astype(np.int8)))
     duration_s = windows.samples / SAMPLE_RATE_HZ
     half_step_s = FRAME_STEP_SAMPLES / SAMPLE_RATE_HZ / 2
-    overlaps: Overlaps = []
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        start = _frame_centre_s(int(first)) - half_step_s
-        end = min(_frame_centre_s(int(last) - 1) + half_step_s, duration_s)
-        if end - start >= min_duration_s:
-            overlaps.append((max(0.0, start), end))
-    return overlaps
+    starts = frame_centres_s(edges[::2]) - half_step_s
+    ends = np.minimum(frame_centres_s(edges[1::2] - 1) + half_step_s, duration_s)
+    return [
+        (max(0.0, float(start)), float(end))
+        for start, end in zip(starts, ends, strict=True)
+        if end - start >= min_duration_s
+    ]
 
 
 def overlap_probability(windows: PowersetWindows) -> np.ndarray[Any, Any]:
     """Probability (0..1) that each 16.875 ms frame holds two or more voices, averaged over
-    the windows that see it; frame ``i`` is centred on ``_frame_centre_s(i)``."""
+    the windows that see it; frame ``i`` is centred on ``frame_centres_s(i)``."""
     length = max(windows.samples, WINDOW_SAMPLES)
     frames = (length - FRAME_SPAN_SAMPLES) // FRAME_STEP_SAMPLES + 1
     total, seen = np.zeros(frames), np.zeros(frames)
@@ -107,7 +108,3 @@ def second_voices(
             if nearest is not None and nearest[1] <= max_gap_s:
                 voices.append(SpeakerTurn(part_start, part_end, nearest[0]))
     return tuple(voices)
-
-
-def _frame_centre_s(frame: int) -> float:
-    return (frame * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2) / SAMPLE_RATE_HZ

@@ -53,9 +53,9 @@ class PowersetWindows:
         return active
 
 
-def frame_centres_s(start: int) -> npt.NDArray[np.float64]:
-    """Centres (seconds from the audio's start) of the 589 frames of the window at ``start``."""
-    frames = np.arange(FRAMES_PER_WINDOW)
+def frame_centres_s(frames: npt.NDArray[np.int64], start: int = 0) -> npt.NDArray[np.float64]:
+    """Centres, in seconds from the audio's start, of ``frames`` (indices) of the window at
+    sample ``start``; with ``start`` 0, of frames on the whole audio's frame grid."""
     centres: npt.NDArray[np.float64] = (
         start + frames * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2
     ) / SAMPLE_RATE_HZ

@@ -201,8 +201,8 @@ class SpeakerTurn:
 class Diarization:
     """Who spoke when. ``turns`` never overlap (exclusive), which is what attribution needs;
     ``overlaps`` are the (start_s, end_s) stretches where two or more people spoke at once, and
-    ``second_voices`` say who spoke over the turn's speaker there (one turn per stretch whose
-    other voice could be told)."""
+    ``second_voices`` say who spoke over the turn's speaker there, one turn per part of a
+    stretch whose other voice could be told (named by ``link_speakers`` over a session)."""
 
     turns: tuple[SpeakerTurn, ...]
     centroids: dict[str, Embedding] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kuvend.export_formats import format_of_file
-from kuvend.minutes import Minutes, MinutesSegment
+from kuvend.minutes import Minutes, MinutesOverlap, MinutesSegment, MinutesSpeaker
 from publish.files import write_atomically
 from publish.formatting import clock, speakers_by_id, speeches
 from publish.i18n import UI_LANGUAGES, Named, Translator, UiLanguage, catalog
@@ -104,7 +104,7 @@ def _transcript_blocks(minutes: Minutes, t: Translator) -> Iterator[dict[str, An
                     "party": speaker.party if speaker else None,
                     "clock": clock(speech.start),
                     "lines": [
-                        _line(segment, t, _second_voice(segment, minutes, t))
+                        _line(segment, t, _second_voice(segment, minutes.overlaps, names, t))
                         for segment in speech.segments
                     ],
                 },
@@ -128,13 +128,19 @@ def _split_at(
     return [part for part in parts if part] or [[]]
 
 
-def _second_voice(segment: MinutesSegment, minutes: Minutes, t: Translator) -> str | None:
-    """The display name of who else spoke during ``segment`` (``minutes.overlaps``), if known."""
+def _second_voice(
+    segment: MinutesSegment,
+    overlaps: Sequence[MinutesOverlap],
+    names: Mapping[str, MinutesSpeaker],
+    t: Translator,
+) -> str | None:
+    """The display name of who else spoke during ``segment`` (the minutes' ``overlaps``),
+    if known; ``names`` are the minutes' speakers by label."""
     if not segment.overlap:
         return None
     heard = {
         overlap.speaker: min(overlap.end, segment.end) - max(overlap.start, segment.start)
-        for overlap in minutes.overlaps
+        for overlap in overlaps
         if overlap.start < segment.end
         and overlap.end > segment.start
         and overlap.speaker != segment.speaker
@@ -142,7 +148,7 @@ def _second_voice(segment: MinutesSegment, minutes: Minutes, t: Translator) -> s
     if not heard:
         return None
     label = max(heard, key=lambda speaker: heard[speaker])
-    speaker = speakers_by_id(minutes).get(label)
+    speaker = names.get(label)
     return _display_name(speaker.name if speaker else None, label, t)
 
 
