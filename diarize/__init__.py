@@ -8,7 +8,7 @@ Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_s
 (a finished session) or :class:`SpeakerLinker` (a live one) turn into session speakers.
 """
 
-from diarize.attribution import attribute_words
+from diarize.attribution import attribute_words, extend_to_turns
 from diarize.backend import Diarizer, get_diarizer
 from diarize.linking import SpeakerLinker, link_speakers
 from diarize.members import (
@@ -33,6 +33,7 @@ __all__ = [
     "attribute_words",
     "embed_voice",
     "enrol_voice",
+    "extend_to_turns",
     "get_diarizer",
     "identify_speakers",
     "link_speakers",

@@ -94,3 +94,52 @@ def _piece(
         speaker=speaker,
         text_other_script=other,
     )
+
+
+def extend_to_turns(segments: Sequence[Segment], turns: Sequence[SpeakerTurn]) -> list[Segment]:
+    """``segments`` (attributed, in time order) with their spans widened to their speaker's turn.
+
+    Whisper times a segment by its first and last recognised word, so a speaker's speech that
+    it left untranscribed (a mumble, a word under another voice, a dropped hallucination) falls
+    between segments and would not count as speaking time. A segment's start moves back and
+    its end forward, in seconds, as far as the speaker's own turn reaches (the turn it
+    overlaps most), never past the neighbouring segments: the pause inside one speaker's turn
+    is theirs, the silence around it and other speakers' turns are not. Words keep their own
+    times. ``turns`` must be exclusive and sorted, as ``Diarization.turns`` are. A segment
+    without a speaker, or touching none of its speaker's turns, is unchanged.
+    """
+    own: dict[str, list[SpeakerTurn]] = {}
+    for turn in turns:
+        own.setdefault(turn.speaker, []).append(turn)
+    starts = {speaker: [turn.start_s for turn in theirs] for speaker, theirs in own.items()}
+    widened: list[Segment] = []
+    for number, segment in enumerate(segments):
+        speaker = segment.speaker or ""
+        home = _turn_of(segment, own.get(speaker, []), starts.get(speaker, []))
+        if home is None:
+            widened.append(segment)
+            continue
+        previous_end = widened[-1].end_s if widened else float("-inf")
+        next_start = segments[number + 1].start_s if number + 1 < len(segments) else float("inf")
+        start = min(segment.start_s, max(home.start_s, previous_end))
+        end = max(segment.end_s, min(home.end_s, next_start))
+        widened.append(replace(segment, start_s=start, end_s=end))
+    return widened
+
+
+def _turn_of(
+    segment: Segment, turns: Sequence[SpeakerTurn], starts: Sequence[float]
+) -> SpeakerTurn | None:
+    """The one of ``turns`` (one speaker's, sorted) that overlaps ``segment`` most; a
+    zero-length segment's is the turn containing it."""
+    best: SpeakerTurn | None = None
+    best_overlap = -1.0
+    # One speaker's turns do not overlap: those touching the segment end just before this.
+    position = bisect.bisect_right(starts, segment.end_s) - 1
+    while position >= 0 and turns[position].end_s >= segment.start_s:
+        turn = turns[position]
+        overlap = min(segment.end_s, turn.end_s) - max(segment.start_s, turn.start_s)
+        if overlap > best_overlap:
+            best, best_overlap = turn, overlap
+        position -= 1
+    return best

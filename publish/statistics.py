@@ -6,8 +6,9 @@ the next time they are read: :func:`with_statistics` is called after every revis
 
 Definitions, used the same way on the page, in ``minutes.json`` and in the API:
 
-* **speaking time** — the sum of the speaker's segment durations (pauses between segments
-  are not speech, so they are not counted);
+* **speaking time** — the sum of the speaker's segment durations (a draft's segments span
+  their speaker's diarization turn, ``diarize.extend_to_turns``; silence between turns is
+  not counted);
 * **turn** — a maximal run of consecutive segments (in time order) by the same speaker; a
   segment with no speaker, another speaker's segment, or a gap in the recording ends the run
   (what happened in a gap is unknown, so no turn's span counts it);

@@ -273,7 +273,9 @@ def finalize_session(
     hook("link", StepProgress("speakers", 1, 1, f"{count} speaker{'s' * (count != 1)}"))
     attributed = list(
         diarize.mark_overlaps(
-            diarize.attribute_words(segments, diarization.turns),
+            diarize.extend_to_turns(
+                list(diarize.attribute_words(segments, diarization.turns)), diarization.turns
+            ),
             diarization.overlaps,
             min_overlap_s=options.overlap_mark_s,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diarize import attribute_words
+from diarize import attribute_words, extend_to_turns
 from kuvend.domain import Segment, SpeakerTurn, Word
 
 
@@ -92,3 +92,43 @@ def test_without_turns_segments_pass_unchanged() -> None:
     spoken = segment((" Hvala.", 3.0, 3.5))
 
     assert list(attribute_words([spoken], ())) == [spoken]
+
+
+def spans(segments: list[Segment]) -> list[tuple[str | None, float, float]]:
+    return [(s.speaker, s.start_s, s.end_s) for s in segments]
+
+
+def test_a_speaker_s_segments_fill_their_turn_but_not_the_silence_around_it() -> None:
+    # S1 spoke 0-4 s; Whisper read 0.5-1.4 and 2.0-3.1 and nothing of the rest.
+    spoken = attribute_words(
+        [segment((" Dobar", 0.5, 0.9), (" dan", 1.0, 1.4)), segment((" Hvala.", 2.0, 3.1))],
+        TURNS,
+    )
+
+    widened = extend_to_turns(list(spoken), TURNS)
+
+    # The pause between them is S1's; the segments reach the turn's ends, not beyond.
+    assert spans(widened) == [("S1", 0.0, 2.0), ("S1", 2.0, 4.0)]
+    assert [w.start_s for w in widened[0].words] == [0.5, 1.0]
+
+
+def test_a_segment_never_reaches_into_another_speaker_s_turn_or_segment() -> None:
+    spoken = segment(
+        (" Hvala.", 3.0, 3.5), (" Ja", 4.3, 4.6), (" mislim", 4.7, 5.1), (" da", 5.2, 5.4)
+    )
+    later = segment((" Dobro.", 10.0, 10.5))
+
+    widened = extend_to_turns(list(attribute_words([spoken, later], TURNS)), TURNS)
+
+    # S1's piece ends where its turn does; S2's stretches over S2's turn up to 9 s; the last
+    # S1 segment starts where its own turn does, after the silence 9-9.5 s.
+    assert spans(widened) == [("S1", 0.0, 4.0), ("S2", 4.2, 9.0), ("S1", 9.5, 12.0)]
+
+
+def test_segments_without_a_speaker_or_outside_their_turns_keep_their_times() -> None:
+    alone = segment((" Hvala.", 13.0, 13.5))  # after every turn, given to the nearest: S1
+    unknown = segment((" Da.", 20.0, 20.4))
+
+    widened = extend_to_turns([*attribute_words([alone], TURNS), unknown], TURNS)
+
+    assert spans(widened) == [("S1", 13.0, 13.5), (None, 20.0, 20.4)]
