@@ -7,7 +7,9 @@ the holes in the timestamps before (``ingest.timeline``). Each chunk ends at the
 10 ms frame of the last ``cut_search_s`` before the ``chunk_s`` mark (energy smoothed over
 300 ms): a cut between words costs one numpy pass over 5 s of audio, where cutting inside a
 word would cost the recogniser that word. Digital silence is all-quiet, and the latest frame
-wins ties, so silent stretches are cut at exactly ``chunk_s`` (and then not written). The live
+wins ties, so silent stretches are cut at exactly ``chunk_s`` (and then not written). No cut
+leaves less than ``min_last_chunk_s`` (at most half a chunk) after it: the last chunk takes a
+short tail rather than leave it to be diarized alone. The live
 recorder cannot look back like this and cuts at fixed times with ffmpeg's segment muxer
 instead (``ingest.record``)."""
 
@@ -201,6 +203,7 @@ def _cut(
     """Chunks of samples with their offsets in decoded samples, cut near silence and at every
     position in ``forced`` (sorted)."""
     target = round(options.chunk_s * SAMPLE_RATE_HZ)
+    tail = round(min(options.min_last_chunk_s, options.chunk_s / 2) * SAMPLE_RATE_HZ)
     earliest = target - round(min(options.cut_search_s, options.chunk_s / 2) * SAMPLE_RATE_HZ)
     pending = list(forced)
     buffer: Samples = np.empty(0, dtype=np.int16)
@@ -213,9 +216,9 @@ def _cut(
             hole = pending[0] - offset if pending else None
             if hole is not None and hole <= min(target, len(buffer)):
                 cut = hole
-            elif len(buffer) > target:
-                # Only with audio beyond the target: a recording exactly one chunk long stays
-                # whole instead of losing its last seconds to a chunk of their own.
+            elif len(buffer) > target + tail:
+                # Only with enough audio beyond the target: a recording a little over one chunk
+                # long stays whole instead of losing its last seconds to a chunk of their own.
                 cut = quietest_cut(buffer, earliest, target) if earliest < target else target
             else:
                 break

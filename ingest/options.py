@@ -20,6 +20,11 @@ class IngestOptions:
     """Files only: a chunk may end up to this much earlier (at most half a chunk), at the
     quietest moment, so that a cut falls between words rather than inside one. 0 cuts at
     exactly ``chunk_s``."""
+    min_last_chunk_s: float = 5.0
+    """Files only: a cut is made only where at least this much audio (at most half a chunk)
+    follows it, so the last chunk runs up to this much past ``chunk_s`` rather than leave a
+    few seconds on their own (too little speech to tell who spoke, diarized apart from the
+    rest)."""
     stream_scan_s: float = 300.0
     """Audio scanned per stream to choose the one with speech (all of a shorter file, else
     windows spread through it)."""
@@ -56,6 +61,8 @@ class IngestOptions:
             raise ValueError(f"chunk_s must be over 1 second, not {self.chunk_s}")
         if self.cut_search_s < 0.0:
             raise ValueError(f"cut_search_s must not be negative, not {self.cut_search_s}")
+        if self.min_last_chunk_s < 0.0:
+            raise ValueError(f"min_last_chunk_s must not be negative, not {self.min_last_chunk_s}")
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: float | int | bool) -> IngestOptions:
