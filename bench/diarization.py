@@ -4,7 +4,8 @@ Usage::
 
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
         [--encoders dvector,resemblyzer] [--chunk-s 30] [--only ami]
-        [--change-threshold D] [--local-threshold D] [--link-threshold D] [--calibrate]
+        [--change-threshold D] [--local-threshold D] [--link-threshold D] [--vad-threshold P]
+        [--calibrate]
         [--minutes]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
@@ -172,6 +173,10 @@ def options_for(diarizer: Diarizer, args: argparse.Namespace) -> DiarizeOptions:
         options = replace(options, local_threshold=args.local_threshold)
     if args.link_threshold is not None:
         options = replace(options, link_threshold=args.link_threshold)
+    if args.vad_threshold is not None:
+        options = replace(options, vad_threshold=args.vad_threshold)
+    if args.fill_threshold is not None:
+        options = replace(options, fill_threshold=args.fill_threshold)
     return options
 
 
@@ -264,6 +269,8 @@ def main() -> None:
     parser.add_argument("--change-threshold", type=float)
     parser.add_argument("--local-threshold", type=float)
     parser.add_argument("--link-threshold", type=float)
+    parser.add_argument("--vad-threshold", type=float)
+    parser.add_argument("--fill-threshold", type=float)
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument(

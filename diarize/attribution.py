@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from itertools import groupby
+from itertools import accumulate, groupby
 
 from kuvend.domain import Segment, SpeakerTurn, Word
 from kuvend.text import has_cyrillic, serbian_to_cyrillic, serbian_to_latin
@@ -103,27 +103,33 @@ def extend_to_turns(segments: Sequence[Segment], turns: Sequence[SpeakerTurn]) -
     it left untranscribed (a mumble, a word under another voice, a dropped hallucination) falls
     between segments and would not count as speaking time. A segment's start moves back and
     its end forward, in seconds, as far as the speaker's own turn reaches (the turn it
-    overlaps most), never past the neighbouring segments: the pause inside one speaker's turn
+    overlaps most), never into another segment: the pause inside one speaker's turn
     is theirs, the silence around it and other speakers' turns are not. Words keep their own
     times. ``turns`` must be exclusive and sorted, as ``Diarization.turns`` are. A segment
-    without a speaker, or touching none of its speaker's turns, is unchanged.
+    without a speaker, touching none of its speaker's turns, or starting inside an earlier
+    segment, is unchanged.
     """
     own: dict[str, list[SpeakerTurn]] = {}
     for turn in turns:
         own.setdefault(turn.speaker, []).append(turn)
     starts = {speaker: [turn.start_s for turn in theirs] for speaker, theirs in own.items()}
+    # Segments may already overlap (a flagged loop can span the pieces read after it): one
+    # inside another's span stays as read, and none grows past the earliest start after it.
+    later_starts = list(accumulate(reversed([s.start_s for s in segments]), min))[::-1]
     widened: list[Segment] = []
+    previous_end = float("-inf")
     for number, segment in enumerate(segments):
         speaker = segment.speaker or ""
         home = _turn_of(segment, own.get(speaker, []), starts.get(speaker, []))
-        if home is None:
+        if home is None or segment.start_s < previous_end:
             widened.append(segment)
+            previous_end = max(previous_end, segment.end_s)
             continue
-        previous_end = widened[-1].end_s if widened else float("-inf")
-        next_start = segments[number + 1].start_s if number + 1 < len(segments) else float("inf")
+        next_start = later_starts[number + 1] if number + 1 < len(segments) else float("inf")
         start = min(segment.start_s, max(home.start_s, previous_end))
         end = max(segment.end_s, min(home.end_s, next_start))
         widened.append(replace(segment, start_s=start, end_s=end))
+        previous_end = max(previous_end, end)
     return widened
 
 

@@ -1,6 +1,6 @@
 """The embedded CPU diarizer: Silero VAD, encoder windows, local agglomerative clustering, and
-(when its model is given) pyannote segmentation-3.0 for overlapped speech and for the stretches
-that are different people for certain."""
+(when its model is given) pyannote segmentation-3.0 for overlapped speech, for the stretches
+that are different people for certain, and for quiet speech the VAD missed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from diarize.clustering import cluster_embeddings
 from diarize.constraints import distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
+from diarize.fill import fill_missed_speech, find_speech
 from diarize.options import DiarizeOptions
 from diarize.overlap import find_overlaps
 from diarize.powerset import SegmentationModel
@@ -31,8 +32,9 @@ class EmbeddedDiarizer:
 
     ``voice_space`` names the encoder whose embedding space the regions, centroids and
     voiceprints live in: a voiceprint from another space is never compared with them.
-    ``segmentation`` (None: none) finds where two people speak at once and keeps apart
-    stretches it is sure are different people.
+    ``segmentation`` (None: none) finds where two people speak at once, keeps apart
+    stretches it is sure are different people, and gives quiet speech the VAD missed to the
+    speaker it continues (``DiarizeOptions.fill_threshold``).
     """
 
     name = "embedded"
@@ -84,6 +86,12 @@ class EmbeddedDiarizer:
             else set()
         )
         labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        spans = [(tile.start_s, tile.end_s) for tile in tiles]
+        if windows is not None and options.fill_threshold is not None:
+            spans = fill_missed_speech(
+                spans,
+                find_speech(windows, threshold=options.fill_threshold),
+            )
         overlaps = (
             find_overlaps(
                 windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
@@ -98,12 +106,9 @@ class EmbeddedDiarizer:
             duration_s=chunk.duration_s,
             regions=tuple(
                 SpeechRegion(
-                    chunk.offset_s + tile.start_s,
-                    chunk.offset_s + tile.end_s,
-                    f"L{label}",
-                    tile.embedding,
+                    chunk.offset_s + start, chunk.offset_s + end, f"L{label}", tile.embedding
                 )
-                for tile, label in zip(tiles, labels, strict=True)
+                for tile, label, (start, end) in zip(tiles, labels, spans, strict=True)
             ),
             backend=self.name,
             overlaps=tuple(

@@ -15,14 +15,11 @@ from typing import Any
 import numpy as np
 
 from diarize.powerset import (
-    FRAME_SPAN_SAMPLES,
-    FRAME_STEP_SAMPLES,
-    FRAMES_PER_WINDOW,
-    WINDOW_SAMPLES,
     PowersetWindows,
-    frame_centres_s,
+    frame_probability,
+    stretches_above,
 )
-from kuvend.domain import SAMPLE_RATE_HZ, Segment, SpeakerTurn
+from kuvend.domain import Segment, SpeakerTurn
 
 #: Powerset classes 4-6 are the pairs of window-local speakers (0+1, 0+2, 1+2).
 PAIR_CLASSES = slice(4, 7)
@@ -35,36 +32,13 @@ def find_overlaps(windows: PowersetWindows, *, threshold: float, min_duration_s:
 
     Stretches shorter than ``min_duration_s`` are dropped.
     """
-    probability = overlap_probability(windows)
-    above = np.concatenate([[False], probability > threshold, [False]])
-    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
-    duration_s = windows.samples / SAMPLE_RATE_HZ
-    half_step_s = FRAME_STEP_SAMPLES / SAMPLE_RATE_HZ / 2
-    starts = frame_centres_s(edges[::2]) - half_step_s
-    ends = np.minimum(frame_centres_s(edges[1::2] - 1) + half_step_s, duration_s)
-    return [
-        (max(0.0, float(start)), float(end))
-        for start, end in zip(starts, ends, strict=True)
-        if end - start >= min_duration_s
-    ]
+    return stretches_above(windows, overlap_probability(windows), threshold, min_duration_s)
 
 
 def overlap_probability(windows: PowersetWindows) -> np.ndarray[Any, Any]:
     """Probability (0..1) that each 16.875 ms frame holds two or more voices, averaged over
     the windows that see it; frame ``i`` is centred on ``frame_centres_s(i)``."""
-    length = max(windows.samples, WINDOW_SAMPLES)
-    frames = (length - FRAME_SPAN_SAMPLES) // FRAME_STEP_SAMPLES + 1
-    total, seen = np.zeros(frames), np.zeros(frames)
-    pairs = np.exp(windows.log_probabilities[:, :, PAIR_CLASSES]).sum(axis=2)
-    for start, window in zip(windows.starts, pairs, strict=True):
-        # Window starts are multiples of the frame step, so frames line up exactly.
-        offset = int(start) // FRAME_STEP_SAMPLES
-        span = min(FRAMES_PER_WINDOW, frames - offset)
-        total[offset : offset + span] += window[:span]
-        seen[offset : offset + span] += 1
-    usable = int(np.ceil(windows.samples / FRAME_STEP_SAMPLES))
-    probability: np.ndarray[Any, Any] = (total / np.maximum(seen, 1))[:usable]
-    return probability
+    return frame_probability(windows, PAIR_CLASSES)
 
 
 def mark_overlaps(

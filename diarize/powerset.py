@@ -62,6 +62,46 @@ def frame_centres_s(frames: npt.NDArray[np.int64], start: int = 0) -> npt.NDArra
     return centres
 
 
+def frame_probability(windows: PowersetWindows, classes: slice) -> npt.NDArray[np.float64]:
+    """Probability (0..1) of ``classes`` (summed) in each frame of the audio, averaged over
+    the windows that see it; frame ``i`` is centred on ``frame_centres_s(i)``."""
+    length = max(windows.samples, WINDOW_SAMPLES)
+    frames = (length - FRAME_SPAN_SAMPLES) // FRAME_STEP_SAMPLES + 1
+    total, seen = np.zeros(frames), np.zeros(frames)
+    chosen = np.exp(windows.log_probabilities[:, :, classes]).sum(axis=2)
+    for start, window in zip(windows.starts, chosen, strict=True):
+        # Window starts are multiples of the frame step, so frames line up exactly.
+        offset = int(start) // FRAME_STEP_SAMPLES
+        span = min(FRAMES_PER_WINDOW, frames - offset)
+        total[offset : offset + span] += window[:span]
+        seen[offset : offset + span] += 1
+    usable = int(np.ceil(windows.samples / FRAME_STEP_SAMPLES))
+    probability: npt.NDArray[np.float64] = (total / np.maximum(seen, 1))[:usable]
+    return probability
+
+
+def stretches_above(
+    windows: PowersetWindows,
+    probability: npt.NDArray[np.float64],
+    threshold: float,
+    min_duration_s: float,
+) -> list[tuple[float, float]]:
+    """(start_s, end_s) from the start of the windows' audio, sorted, of the runs of frames
+    whose ``probability`` is above ``threshold``; runs shorter than ``min_duration_s`` are
+    dropped."""
+    above = np.concatenate([[False], probability > threshold, [False]])
+    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
+    duration_s = windows.samples / SAMPLE_RATE_HZ
+    half_step_s = FRAME_STEP_SAMPLES / SAMPLE_RATE_HZ / 2
+    starts = frame_centres_s(edges[::2]) - half_step_s
+    ends = np.minimum(frame_centres_s(edges[1::2] - 1) + half_step_s, duration_s)
+    return [
+        (max(0.0, float(start)), float(end))
+        for start, end in zip(starts, ends, strict=True)
+        if end - start >= min_duration_s
+    ]
+
+
 class SegmentationModel:
     """segmentation-3.0 as ONNX, run over 16 kHz audio in 10 s windows."""
 

@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     max_speakers: int | None = None
     overlap_detection: bool = True
     """Mark segments where two people spoke at once (pyannote segmentation-3.0 on onnxruntime,
-    prepared by ``kuvend models prepare``); the embedded diarizer's only extra model."""
+    prepared by ``kuvend models prepare``); the embedded diarizer's only extra model, which
+    also keeps apart stretches that are different people and hears quiet speech the VAD
+    missed."""
 
     # Ingest.
     chunk_seconds: float = 30.0

@@ -132,3 +132,18 @@ def test_segments_without_a_speaker_or_outside_their_turns_keep_their_times() ->
     widened = extend_to_turns([*attribute_words([alone], TURNS), unknown], TURNS)
 
     assert spans(widened) == [("S1", 13.0, 13.5), (None, 20.0, 20.4)]
+
+
+def test_a_segment_never_grows_into_a_segment_that_already_spans_it() -> None:
+    # A flagged loop read over 1.0-3.5 s covers the pieces read after it.
+    loop = Segment(1.0, 3.5, "", "sr", 0.9, flag="loop", speaker="S1")
+    inner = [
+        segment((" Dobar", 1.2, 1.6)),
+        segment((" dan", 2.0, 2.4)),
+    ]
+
+    widened = extend_to_turns([loop, *attribute_words(inner, TURNS)], TURNS)
+
+    # The loop reaches back to its turn's start; the pieces inside it stay where they were
+    # read, never reaching past the loop's end to the turn's end at 4 s.
+    assert spans(widened) == [("S1", 0.0, 3.5), ("S1", 1.2, 1.6), ("S1", 2.0, 2.4)]
