@@ -5,8 +5,7 @@ Usage::
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
         [--encoders dvector,resemblyzer] [--chunk-s 30] [--only ami]
         [--change-threshold D] [--local-threshold D] [--link-threshold D] [--vad-threshold P]
-        [--calibrate]
-        [--minutes]
+        [--fill-threshold P] [--calibrate] [--minutes]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
 (four 30 s AMI meeting excerpts with their RTTM and UEM, pyannote's 30 s sample), turn-taking
@@ -269,8 +268,10 @@ def main() -> None:
     parser.add_argument("--change-threshold", type=float)
     parser.add_argument("--local-threshold", type=float)
     parser.add_argument("--link-threshold", type=float)
-    parser.add_argument("--vad-threshold", type=float)
-    parser.add_argument("--fill-threshold", type=float)
+    parser.add_argument("--vad-threshold", type=float, help="Silero speech probability")
+    parser.add_argument(
+        "--fill-threshold", type=float, help="segmentation-3.0 speech probability for the fill"
+    )
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument(
