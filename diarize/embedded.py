@@ -14,7 +14,7 @@ from diarize.clustering import cluster_embeddings
 from diarize.constraints import distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
-from diarize.fill import fill_missed_speech, find_speech
+from diarize.fill import find_speech
 from diarize.options import DiarizeOptions
 from diarize.overlap import find_overlaps
 from diarize.powerset import SegmentationModel
@@ -86,12 +86,11 @@ class EmbeddedDiarizer:
             else set()
         )
         labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
-        spans = [(tile.start_s, tile.end_s) for tile in tiles]
-        if windows is not None and options.fill_threshold is not None:
-            spans = fill_missed_speech(
-                spans,
-                find_speech(windows, threshold=options.fill_threshold),
-            )
+        speech = (
+            find_speech(windows, threshold=options.fill_threshold)
+            if windows is not None and options.fill_threshold is not None
+            else []
+        )
         overlaps = (
             find_overlaps(
                 windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
@@ -106,9 +105,12 @@ class EmbeddedDiarizer:
             duration_s=chunk.duration_s,
             regions=tuple(
                 SpeechRegion(
-                    chunk.offset_s + start, chunk.offset_s + end, f"L{label}", tile.embedding
+                    chunk.offset_s + tile.start_s,
+                    chunk.offset_s + tile.end_s,
+                    f"L{label}",
+                    tile.embedding,
                 )
-                for tile, label, (start, end) in zip(tiles, labels, spans, strict=True)
+                for tile, label in zip(tiles, labels, strict=True)
             ),
             backend=self.name,
             overlaps=tuple(
@@ -119,6 +121,7 @@ class EmbeddedDiarizer:
                     {(f"L{labels[a]}", f"L{labels[b]}") for a, b in pairs if labels[a] != labels[b]}
                 )
             ),
+            speech=tuple((chunk.offset_s + start, chunk.offset_s + end) for start, end in speech),
         )
         log.info(
             "chunk %d: %d local speakers in %.1f s",

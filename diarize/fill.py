@@ -2,16 +2,19 @@
 
 Silero drops quiet, distant speech (a meeting-room microphone, the end of a sentence), which
 segmentation-3.0 still hears. Such speech is not embedded or clustered (its embedding would be
-poor, and a poor embedding starts a speaker of its own): where it continues a speaker's speech
-it extends that speaker's span, and where it joins two spans it is shared between them.
+poor, and a poor embedding starts a speaker of its own), and it weighs nothing in linking:
+once speakers are linked, where it continues a speaker's turn it extends that turn, and where
+it joins two turns it is shared between them.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import replace
 
 from diarize.powerset import PowersetWindows, frame_probability, stretches_above
+from kuvend.domain import SpeakerTurn
 
 Span = tuple[float, float]
 
@@ -27,13 +30,13 @@ def find_speech(windows: PowersetWindows, *, threshold: float) -> list[Span]:
     )
 
 
-def fill_missed_speech(spans: Sequence[Span], speech: Sequence[Span]) -> list[Span]:
-    """``spans`` (sorted, not overlapping; seconds) widened through the ``speech`` stretches
+def fill_missed_speech(turns: Sequence[SpeakerTurn], speech: Sequence[Span]) -> list[SpeakerTurn]:
+    """``turns`` (exclusive and sorted, seconds) widened through the ``speech`` stretches
     (sorted, not overlapping) their edges fall in.
 
-    A span's start moves back to the start of the stretch it lies in, and its end forward to
-    the stretch's end, never past a neighbouring span; where two spans reach into the same
-    silence between them, they meet halfway. Spans outside every stretch are unchanged.
+    A turn's start moves back to the start of the stretch it lies in, and its end forward to
+    the stretch's end, never past a neighbouring turn; where two turns reach into the same
+    silence between them, they meet halfway. Turns outside every stretch are unchanged.
     """
     starts = [start for start, _ in speech]
 
@@ -43,17 +46,19 @@ def fill_missed_speech(spans: Sequence[Span], speech: Sequence[Span]) -> list[Sp
             return speech[position]
         return None
 
-    widened: list[Span] = []
-    for number, (start, end) in enumerate(spans):
-        previous_end = spans[number - 1][1] if number else float("-inf")
-        next_start = spans[number + 1][0] if number + 1 < len(spans) else float("inf")
+    widened: list[SpeakerTurn] = []
+    for number, turn in enumerate(turns):
+        start, end = turn.start_s, turn.end_s
+        previous_end = turns[number - 1].end_s if number else float("-inf")
+        next_start = turns[number + 1].start_s if number + 1 < len(turns) else float("inf")
         before, after = stretch_at(start), stretch_at(end)
         new_start = max(before[0], previous_end) if before else start
         new_end = min(after[1], next_start) if after else end
-        if number and new_start < widened[-1][1]:
+        if number and new_start < widened[-1].end_s:
             # Both reach into the silence between them: meet halfway through it.
             middle = (previous_end + start) / 2
-            widened[-1] = (widened[-1][0], min(widened[-1][1], middle))
+            last = widened[-1]
+            widened[-1] = replace(last, end_s=min(last.end_s, middle))
             new_start = max(new_start, middle)
-        widened.append((min(new_start, start), max(new_end, end)))
+        widened.append(replace(turn, start_s=min(new_start, start), end_s=max(new_end, end)))
     return widened

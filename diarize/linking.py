@@ -12,6 +12,7 @@ import numpy.typing as npt
 from diarize.clustering import cluster_embeddings
 from diarize.constraints import separate
 from diarize.embedding import normalised
+from diarize.fill import fill_missed_speech
 from diarize.options import DiarizeOptions
 from diarize.overlap import second_voices
 from kuvend.domain import ChunkDiarization, Diarization, Embedding, SpeakerTurn, SpeechRegion
@@ -49,7 +50,8 @@ def link_speakers(
         # Fewer local speakers than the operator knows are there: split single regions
         # into exactly that many speakers (the finest grouping the chunks allow).
         locals_, upper = _local_speakers(chunks, per_region=True), lower
-    overlaps = _merged_overlaps(stretch for chunk in chunks for stretch in chunk.overlaps)
+    overlaps = _merged(stretch for chunk in chunks for stretch in chunk.overlaps)
+    speech = _merged(stretch for chunk in chunks for stretch in chunk.speech)
     if not locals_:
         return Diarization((), {}, backend, duration_s, overlaps)
     clusters = cluster_embeddings(
@@ -67,7 +69,7 @@ def link_speakers(
         for region in local.regions
     ]
     log.info("%d local speakers linked into %d session speakers", len(locals_), max(clusters) + 1)
-    diarization = _diarization(labelled, options, backend, duration_s, overlaps)
+    diarization = _diarization(labelled, options, backend, duration_s, overlaps, speech)
     voices = second_voices(diarization.turns, overlaps, max_gap_s=options.second_voice_gap_s)
     return replace(diarization, second_voices=voices)
 
@@ -88,6 +90,7 @@ class SpeakerLinker:
         self._seconds: list[float] = []
         self._regions: list[tuple[SpeechRegion, int]] = []
         self._overlaps: list[tuple[float, float]] = []
+        self._speech: list[tuple[float, float]] = []
         self._duration_s = 0.0
         self._backend = ""
 
@@ -101,6 +104,7 @@ class SpeakerLinker:
         self._duration_s = max(self._duration_s, chunk.offset_s + chunk.duration_s)
         self._backend = chunk.backend
         self._overlaps += chunk.overlaps
+        self._speech += chunk.speech
         mapping: dict[str, str] = {}
         given: dict[str, int] = {}
         # Longest first: a well-measured speaker claims its label before short pieces look.
@@ -135,7 +139,8 @@ class SpeakerLinker:
             self.options,
             self._backend,
             self._duration_s,
-            _merged_overlaps(self._overlaps),
+            _merged(self._overlaps),
+            _merged(self._speech),
             relabel=False,
         )
 
@@ -201,10 +206,8 @@ def _kept_apart(
     return apart if upper is None or int(apart.max()) + 1 <= upper else clusters
 
 
-def _merged_overlaps(
-    stretches: Iterable[tuple[float, float]],
-) -> tuple[tuple[float, float], ...]:
-    """Overlapped speech of all chunks, sorted, touching stretches joined."""
+def _merged(stretches: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Stretches of all chunks (overlapped speech, or speech), sorted, touching ones joined."""
     merged: list[tuple[float, float]] = []
     for start, end in sorted(stretches):
         if merged and start <= merged[-1][1]:
@@ -220,10 +223,13 @@ def _diarization(
     backend: str,
     duration_s: float,
     overlaps: tuple[tuple[float, float], ...] = (),
+    speech: tuple[tuple[float, float], ...] = (),
     *,
     relabel: bool = True,
 ) -> Diarization:
-    """Exclusive turns and centroids from regions with session cluster numbers."""
+    """Exclusive turns and centroids from regions with session cluster numbers; the turns
+    grow through the ``speech`` their edges lie in (``diarize.fill``), while the centroids
+    weigh only the embedded regions."""
     ordered = sorted(labelled, key=lambda item: item[0].start_s)
     names: dict[int, str] = {}
     for _, cluster in ordered:
@@ -245,4 +251,18 @@ def _diarization(
             turns.append(SpeakerTurn(start, end, speaker))
         cursor = end
     centroids = {speaker: normalised(total) for speaker, total in sums.items()}
+    if speech:
+        turns = _joined(fill_missed_speech(turns, speech), options.merge_gap_s)
     return Diarization(tuple(turns), centroids, backend, duration_s, overlaps)
+
+
+def _joined(turns: Sequence[SpeakerTurn], max_gap_s: float) -> list[SpeakerTurn]:
+    """Consecutive turns of one speaker at most ``max_gap_s`` apart, as one turn."""
+    joined: list[SpeakerTurn] = []
+    for turn in turns:
+        last = joined[-1] if joined else None
+        if last and last.speaker == turn.speaker and turn.start_s - last.end_s <= max_gap_s:
+            joined[-1] = SpeakerTurn(last.start_s, turn.end_s, turn.speaker)
+        else:
+            joined.append(turn)
+    return joined

@@ -258,6 +258,10 @@ class ChunkDiarization:
     distinct: tuple[tuple[str, str], ...] = ()
     """Pairs of local labels that are different people for certain (``diarize.constraints``):
     linking never makes them one session speaker."""
+    speech: tuple[tuple[float, float], ...] = ()
+    """(start_s, end_s) on the session clock where a second model hears speech (segmentation-3.0
+    in the embedded diarizer; empty without one): quiet speech the regions' VAD missed is
+    given to the turn it continues (``diarize.fill``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
@@ -269,6 +273,7 @@ class ChunkDiarization:
             "backend": self.backend,
             "overlaps": [[start, end] for start, end in self.overlaps],
             "distinct": [[first, second] for first, second in self.distinct],
+            "speech": [[start, end] for start, end in self.speech],
         }
 
     @classmethod
@@ -282,6 +287,7 @@ class ChunkDiarization:
             str(data.get("backend", "")),
             tuple((float(start), float(end)) for start, end in data.get("overlaps", ())),
             tuple((str(first), str(second)) for first, second in data.get("distinct", ())),
+            tuple((float(start), float(end)) for start, end in data.get("speech", ())),
         )
 
 

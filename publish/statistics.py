@@ -6,9 +6,10 @@ the next time they are read: :func:`with_statistics` is called after every revis
 
 Definitions, used the same way on the page, in ``minutes.json`` and in the API:
 
-* **speaking time** — the sum of the speaker's segment durations (a draft's segments span
-  their speaker's diarization turn, ``diarize.extend_to_turns``; silence between turns is
-  not counted);
+* **speaking time** — the time the speaker's segments cover (a draft's segments span their
+  speaker's diarization turn, ``diarize.extend_to_turns``; silence between turns is not
+  counted, and a stretch two of their segments both cover, such as a flagged loop read over
+  the pieces re-read inside it, counts once);
 * **turn** — a maximal run of consecutive segments (in time order) by the same speaker; a
   segment with no speaker, another speaker's segment, or a gap in the recording ends the run
   (what happened in a gap is unknown, so no turn's span counts it);
@@ -78,6 +79,16 @@ def _in_time_order(segments: Iterable[MinutesSegment]) -> list[MinutesSegment]:
     return sorted(segments, key=lambda segment: (segment.start, segment.end))
 
 
+def _new_seconds(segments: Sequence[MinutesSegment]) -> list[float]:
+    """For each of ``segments`` (in time order), the seconds it covers that none before it did."""
+    covered_until = float("-inf")
+    seconds = []
+    for segment in segments:
+        seconds.append(max(0.0, segment.end - max(segment.start, covered_until)))
+        covered_until = max(covered_until, segment.end)
+    return seconds
+
+
 def timeline(
     segments: Iterable[MinutesSegment], gaps: Sequence[MinutesGap] = ()
 ) -> list[TimelineTurn]:
@@ -93,7 +104,7 @@ def timeline(
                     speaker=run[0].speaker,
                     start_s=run[0].start,
                     end_s=max(segment.end for segment in run),
-                    speaking_time_s=sum(segment.end - segment.start for segment in run),
+                    speaking_time_s=sum(_new_seconds(run)),
                     segment_ids=tuple(segment.id for segment in run),
                 )
             )
@@ -117,12 +128,14 @@ def speaker_statistics(
     ordered = _in_time_order(segments)
     speaking: dict[str, float] = defaultdict(float)
     languages: dict[str, dict[LanguageCode, float]] = defaultdict(lambda: defaultdict(float))
+    own: dict[str, list[MinutesSegment]] = defaultdict(list)
     for segment in ordered:
-        if segment.speaker is None:
-            continue
-        duration = segment.end - segment.start
-        speaking[segment.speaker] += duration
-        languages[segment.speaker][segment.language] += duration
+        if segment.speaker is not None:
+            own[segment.speaker].append(segment)
+    for speaker, theirs in own.items():
+        for segment, seconds in zip(theirs, _new_seconds(theirs), strict=True):
+            speaking[speaker] += seconds
+            languages[speaker][segment.language] += seconds
     turn_counts: dict[str, int] = defaultdict(int)
     longest: dict[str, float] = defaultdict(float)
     for turn in timeline(ordered, gaps):

@@ -9,7 +9,7 @@ import pytest
 
 from diarize import DiarizeOptions, get_diarizer, link_speakers
 from diarize.fill import fill_missed_speech
-from kuvend.domain import AudioChunk
+from kuvend.domain import AudioChunk, SpeakerTurn
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
@@ -37,22 +37,32 @@ def test_a_quiet_speaker_in_a_meeting_room_is_heard_for_most_of_her_turn() -> No
     assert heard["filled"] >= 0.5 * (QUIET_TURN[1] - QUIET_TURN[0]) > heard["vad alone"], heard
 
 
-def test_a_quiet_stretch_between_two_spans_is_shared_halfway() -> None:
+def turns(*spans: tuple[float, float, str]) -> list[SpeakerTurn]:
+    return [SpeakerTurn(start, end, speaker) for start, end, speaker in spans]
+
+
+def spans(filled: list[SpeakerTurn]) -> list[tuple[float, float, str]]:
+    return [(turn.start_s, turn.end_s, turn.speaker) for turn in filled]
+
+
+def test_a_quiet_stretch_between_two_turns_is_shared_halfway() -> None:
     # Silero heard 2.0-3.8 and 6.6-9.0; segmentation heard speech throughout 1.5-9.5.
-    filled = fill_missed_speech([(2.0, 3.8), (6.6, 9.0)], [(1.5, 9.5)])
+    filled = fill_missed_speech(turns((2.0, 3.8, "S1"), (6.6, 9.0, "S2")), [(1.5, 9.5)])
 
-    assert filled == [(1.5, pytest.approx(5.2)), (pytest.approx(5.2), 9.5)]
-
-
-def test_a_span_grows_only_as_far_as_the_speech_its_edge_lies_in() -> None:
-    # The first span's end lies in speech up to 4.5; the second's start is in no stretch.
-    filled = fill_missed_speech([(2.0, 3.8), (6.6, 9.0)], [(3.5, 4.5), (10.0, 11.0)])
-
-    assert filled == [(2.0, 4.5), (6.6, 9.0)]
+    assert spans(filled) == [(1.5, pytest.approx(5.2), "S1"), (pytest.approx(5.2), 9.5, "S2")]
 
 
-def test_touching_spans_and_spans_outside_speech_keep_their_times() -> None:
-    spans = [(0.0, 0.8), (0.8, 1.6), (5.0, 6.0)]
+def test_a_turn_grows_only_as_far_as_the_speech_its_edge_lies_in() -> None:
+    # The first turn's end lies in speech up to 4.5; the second's start is in no stretch.
+    filled = fill_missed_speech(
+        turns((2.0, 3.8, "S1"), (6.6, 9.0, "S2")), [(3.5, 4.5), (10.0, 11.0)]
+    )
 
-    assert fill_missed_speech(spans, [(0.2, 1.2)]) == spans
-    assert fill_missed_speech(spans, []) == spans
+    assert spans(filled) == [(2.0, 4.5, "S1"), (6.6, 9.0, "S2")]
+
+
+def test_touching_turns_and_turns_outside_speech_keep_their_times() -> None:
+    kept = turns((0.0, 0.8, "S1"), (0.8, 1.6, "S2"), (5.0, 6.0, "S1"))
+
+    assert fill_missed_speech(kept, [(0.2, 1.2)]) == kept
+    assert fill_missed_speech(kept, []) == kept

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from diarize import DiarizeOptions, SpeakerLinker, get_diarizer, link_speakers
-from kuvend.domain import AudioChunk, ChunkDiarization
+from kuvend.domain import AudioChunk, ChunkDiarization, SpeechRegion
 from tests.diarize.sessions import cut_into_chunks, majority_label
 from tests.utils.speech import (
     ALBANIAN_SENTENCES,
@@ -103,3 +104,35 @@ def test_a_silent_chunk_changes_nothing(tmp_path: Path) -> None:
 
     assert linker.add(quiet) == {}
     assert linker.diarization().duration_s == 213.0
+
+
+def test_speech_heard_only_by_segmentation_widens_turns_but_weighs_nothing() -> None:
+    one, two = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    regions = (
+        SpeechRegion(1.0, 3.0, "L0", one),
+        SpeechRegion(6.0, 8.0, "L0", one),
+        SpeechRegion(9.0, 11.0, "L1", two),
+    )
+    plain = ChunkDiarization(0, 0.0, 12.0, regions, "embedded")
+    # Segmentation heard 3.0-6.0 (quiet speech between two of S1's regions) and 0.5-1.0.
+    heard = ChunkDiarization(0, 0.0, 12.0, regions, "embedded", speech=((0.5, 6.0),))
+    options = DiarizeOptions()
+
+    before, after = link_speakers([plain], options), link_speakers([heard], options)
+
+    assert [(t.start_s, t.end_s, t.speaker) for t in before.turns] == [
+        (1.0, 3.0, "S1"),
+        (6.0, 8.0, "S1"),
+        (9.0, 11.0, "S2"),
+    ]
+    # S1's two regions become one turn through the quiet speech; S2 is untouched.
+    assert [(t.start_s, t.end_s, t.speaker) for t in after.turns] == [
+        (0.5, 8.0, "S1"),
+        (9.0, 11.0, "S2"),
+    ]
+    # Voices are measured only where they were embedded.
+    assert all(np.array_equal(after.centroids[s], before.centroids[s]) for s in ("S1", "S2"))
+    # A live session hears the same.
+    linker = SpeakerLinker(options)
+    linker.add(heard)
+    assert linker.diarization().turns == after.turns

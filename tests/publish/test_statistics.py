@@ -118,3 +118,24 @@ def test_a_gap_in_the_recording_ends_a_turn_and_is_not_counted() -> None:
     assert speaker.turns == 2
     assert speaker.longest_turn_s == pytest.approx(10.0)  # not 620 s across the gap
     assert [gap.end - gap.start for gap in minutes.session.gaps] == [600.0]
+
+
+def test_a_stretch_two_of_one_speaker_s_segments_cover_counts_once() -> None:
+    # A flagged loop read over 8-21 s, and the pieces re-read inside it (seen on
+    # shared/cases/webm-without-duration: 25.7 s of speaking time in a 21.5 s recording).
+    figures = speaker_statistics(
+        sample_minutes(
+            segment(8.0, 21.0, "S1", "", "sr"),
+            segment(9.0, 11.0, "S1", "Dobar dan.", "sr"),
+            segment(12.0, 14.0, "S1", "Hvala.", "sr"),
+            segment(20.0, 22.0, "S1", "Izvolite.", "sr"),
+            segment(10.0, 12.5, "S2", "Da.", "sr"),  # someone else, over S1: theirs too
+        ).segments
+    )
+    assert figures["S1"].speaking_time_s == pytest.approx(14.0)  # 8-22 s
+    assert figures["S1"].languages == {"sr": pytest.approx(14.0)}
+    assert figures["S2"].speaking_time_s == pytest.approx(2.5)
+    turns = timeline(
+        sample_minutes(segment(8.0, 21.0, "S1", ""), segment(9.0, 11.0, "S1", "Da.")).segments
+    )
+    assert turns[0].speaking_time_s == pytest.approx(13.0)
