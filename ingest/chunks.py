@@ -8,8 +8,8 @@ the holes in the timestamps before (``ingest.timeline``). Each chunk ends at the
 300 ms): a cut between words costs one numpy pass over 5 s of audio, where cutting inside a
 word would cost the recogniser that word. Digital silence is all-quiet, and the latest frame
 wins ties, so silent stretches are cut at exactly ``chunk_s`` (and then not written). No cut
-leaves less than ``min_last_chunk_s`` (at most half a chunk) after it: the last chunk takes a
-short tail rather than leave it to be diarized alone. The live
+leaves less than ``min_last_chunk_s`` (at most half a chunk) after it, before the end or a hole
+in the timestamps: the chunk takes a short tail rather than leave it to be diarized alone. The live
 recorder cannot look back like this and cuts at fixed times with ffmpeg's segment muxer
 instead (``ingest.record``)."""
 
@@ -214,7 +214,8 @@ def _cut(
             while pending and pending[0] <= offset:
                 pending.pop(0)
             hole = pending[0] - offset if pending else None
-            if hole is not None and hole <= min(target, len(buffer)):
+            if hole is not None and hole <= min(target + tail, len(buffer)):
+                # A hole this near ends the chunk itself, rather than leave a sliver before it.
                 cut = hole
             elif len(buffer) > target + tail:
                 # Only with enough audio beyond the target: a recording a little over one chunk

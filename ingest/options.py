@@ -22,9 +22,9 @@ class IngestOptions:
     exactly ``chunk_s``."""
     min_last_chunk_s: float = 5.0
     """Files only: a cut is made only where at least this much audio (at most half a chunk)
-    follows it, so the last chunk runs up to this much past ``chunk_s`` rather than leave a
-    few seconds on their own (too little speech to tell who spoke, diarized apart from the
-    rest)."""
+    follows it before the end or a hole in the timestamps, so the chunk before either runs up
+    to this much past ``chunk_s`` rather than leave a few seconds on their own (too little
+    speech to tell who spoke, diarized apart from the rest)."""
     stream_scan_s: float = 300.0
     """Audio scanned per stream to choose the one with speech (all of a shorter file, else
     windows spread through it)."""

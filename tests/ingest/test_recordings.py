@@ -151,6 +151,25 @@ def test_a_timestamp_jump_is_a_gap_and_the_speech_after_it_keeps_its_time(
     assert all(not (gap.start_s + 0.01 < c.offset_s < gap.end_s - 0.01) for c in audio.chunks)
 
 
+def test_a_hole_just_past_the_chunk_length_ends_the_chunk_with_no_sliver_before_it(
+    sentence: Path, tmp_path: Path
+) -> None:
+    # 4 s chunks; the hole comes after the ~5 s sentence, under half a chunk past the mark.
+    stream = transport_stream_with_jump(tmp_path / "tv.ts", sentence, sentence, 5.0)
+    audio = ingest_file(
+        stream,
+        tmp_path / "chunks",
+        IngestOptions(chunk_s=4.0),
+        player=tmp_path / "audio.m4a",
+        detector=speech_detector(),
+    )
+    (gap,) = audio.gaps
+    before = [chunk for chunk in audio.chunks if chunk.offset_s < gap.start_s]
+    # One chunk up to the hole (it was cut at 4 s, leaving a 1 s chunk to be diarized alone).
+    assert len(before) == 1
+    assert before[0].offset_s + before[0].duration_s == pytest.approx(gap.start_s, abs=0.05)
+
+
 # -- unknown duration ---------------------------------------------------------------------------
 
 
