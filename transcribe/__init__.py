@@ -12,7 +12,7 @@ import os
 # Before faster_whisper (and huggingface_hub) are imported: weights never come from a hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from transcribe.edges import ChunkContext
+from transcribe.edges import ChunkContext, hands_over
 from transcribe.engine import WhisperEngine, load_whisper
 from transcribe.language import LanguageChoice, choose_language
 from transcribe.options import SERBIAN_GROUP, TranscribeOptions
@@ -30,6 +30,7 @@ __all__ = [
     "TranscribeOptions",
     "WhisperEngine",
     "choose_language",
+    "hands_over",
     "load_whisper",
     "transcribe_chunk",
     "transcribe_chunks",

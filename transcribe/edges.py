@@ -10,6 +10,7 @@ written twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kuvend.domain import SAMPLE_RATE_HZ, AudioChunk
@@ -28,12 +29,20 @@ class ChunkContext:
     """The chunks around the one being transcribed.
 
     ``previous`` is the chunk before it (the speech running out of it is decoded here);
-    ``more_follows`` says that another chunk comes after, which will decode the speech
-    running out of this one. A chunk with no context is transcribed alone, to its end.
+    ``more_follows`` says that another chunk continues this one without a gap, and will
+    decode the speech running out of it (``hands_over``). A chunk with no context is
+    transcribed alone, to its end.
     """
 
     previous: AudioChunk | None = None
     more_follows: bool = False
+
+
+def hands_over(chunks: Sequence[AudioChunk], index: int) -> bool:
+    """True when a later chunk continues chunk ``index`` of ``chunks`` (in order) without a gap
+    in the recording, and so decodes the speech running out of it. Before a gap nothing
+    would: the chunk decodes its own speech to its end."""
+    return index + 1 < len(chunks) and contiguous(chunks[index], chunks[index + 1])
 
 
 def contiguous(previous: AudioChunk, chunk: AudioChunk) -> bool:

@@ -22,7 +22,7 @@ from kuvend.types import StageHook, no_hook
 from transcribe.audio import ChunkAudio, span_audio
 from transcribe.coverage import decode_gaps, uncovered, unread
 from transcribe.decode import Piece, Request, decode
-from transcribe.edges import ChunkContext, span_of
+from transcribe.edges import ChunkContext, contiguous, span_of
 from transcribe.engine import WhisperEngine
 from transcribe.guards import flagged
 from transcribe.language import window_languages
@@ -134,14 +134,14 @@ def transcribe_chunks(
 ) -> Iterator[Segment]:
     """Segments of a session's consecutive chunks, nothing lost or doubled at the edges.
 
-    Reads one chunk ahead (to know whether another follows), so it also serves a live
-    sequence of chunks, one chunk behind the recording.
+    Reads one chunk ahead (to know whether another continues the chunk without a gap), so it
+    also serves a live sequence of chunks, one chunk behind the recording.
     """
     previous: AudioChunk | None = None
     pending: AudioChunk | None = None
     for chunk in chunks:
         if pending is not None:
-            context = ChunkContext(previous, more_follows=True)
+            context = ChunkContext(previous, more_follows=contiguous(pending, chunk))
             yield from transcribe_chunk(engine, pending, options, context=context, hook=hook)
             previous = pending
         pending = chunk

@@ -173,8 +173,9 @@ def transcribe_chunk_step(
     """Transcribe one chunk (or return its stored transcript); segments on the session clock.
 
     Speech running across a chunk's end is decoded whole by the next chunk, so a chunk must know
-    whether one follows: by default, whether a later chunk is stored. A live recorder says
-    ``True`` until it stops; the final step then redoes the last chunk, which the key tells apart.
+    whether one follows: by default, whether a later chunk is stored and continues it without a
+    gap. A live recorder says ``True`` until it stops; the final step then redoes the chunks
+    whose answer differs, which the key tells apart.
     """
     with session_scope(settings.resolved_database_url) as db:
         info = load_session_info(session=db, session_id=session_id)
@@ -186,7 +187,9 @@ def transcribe_chunk_step(
             serbian_script=info.serbian_script,
             vocabulary=vocabulary,
         )
-        follows = chunk_index < len(chunks) - 1 if more_follows is None else more_follows
+        follows = (
+            transcribe.hands_over(chunks, chunk_index) if more_follows is None else more_follows
+        )
         key = artifact_key(
             session_id,
             chunk_index,
