@@ -227,14 +227,15 @@ def _diarization(
     *,
     relabel: bool = True,
 ) -> Diarization:
-    """Exclusive turns and centroids from regions with session cluster numbers; the turns
+    """Exclusive turns and centroids from regions with session cluster numbers; the regions
     grow through the ``speech`` their edges lie in (``diarize.fill``), while the centroids
-    weigh only the embedded regions."""
+    weigh only the embedded regions, and one speaker's pieces at most ``merge_gap_s`` apart
+    form one turn."""
     ordered = sorted(labelled, key=lambda item: item[0].start_s)
     names: dict[int, str] = {}
     for _, cluster in ordered:
         names.setdefault(cluster, f"S{len(names) + 1}" if relabel else f"S{cluster + 1}")
-    turns: list[SpeakerTurn] = []
+    pieces: list[SpeakerTurn] = []
     sums: dict[str, np.ndarray] = {}
     cursor = 0.0
     for region, cluster in ordered:
@@ -244,15 +245,12 @@ def _diarization(
         if end <= start:
             continue
         sums[speaker] = sums.get(speaker, 0.0) + region.embedding * (end - start)
-        last = turns[-1] if turns else None
-        if last and last.speaker == speaker and start - last.end_s <= options.merge_gap_s:
-            turns[-1] = SpeakerTurn(last.start_s, end, speaker)
-        else:
-            turns.append(SpeakerTurn(start, end, speaker))
+        pieces.append(SpeakerTurn(start, end, speaker))
         cursor = end
     centroids = {speaker: normalised(total) for speaker, total in sums.items()}
     if speech:
-        turns = _joined(fill_missed_speech(turns, speech), options.merge_gap_s)
+        pieces = fill_missed_speech(pieces, speech)
+    turns = _joined(pieces, options.merge_gap_s)
     return Diarization(tuple(turns), centroids, backend, duration_s, overlaps)
 
 
