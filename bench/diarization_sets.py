@@ -240,7 +240,7 @@ SYNTHETIC = (
 SYNTHETIC += tuple(
     (
         f"{name}-tune",
-        ("sq+Adam", "sr+Annie", "sq+Boris", "sr+Linda", "sq+Max", "sr+Michael")[: len(voices)],
+        ("sq+adam", "sr+Annie", "sq+boris", "sr+linda", "sq+max", "sr+Michael")[: len(voices)],
         script,
         "tune",
     )

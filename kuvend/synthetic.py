@@ -13,6 +13,7 @@ import subprocess
 import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kuvend.domain import SAMPLE_RATE_HZ
@@ -74,13 +75,35 @@ def require_tools() -> None:
             raise KuvendError(f"{tool} is not installed; run scripts/install (see the README)")
 
 
+@lru_cache(maxsize=1)
+def voice_variants() -> frozenset[str]:
+    """The file names of espeak-ng's voice variants (what may follow ``+`` in a voice)."""
+    listing = subprocess.run(
+        ["espeak-ng", "--voices=variant"], check=True, capture_output=True, text=True
+    ).stdout
+    return frozenset(
+        field.removeprefix("!v/")
+        for line in listing.splitlines()[1:]
+        for field in line.split()
+        if field.startswith("!v/")
+    )
+
+
 def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float:
     """Speak ``text`` into a 16 kHz mono WAV at ``target``; returns its duration in seconds.
 
     sox runs with ``-D`` (no dither): the same script always gives the same samples, so two runs
-    of a test or a benchmark decode the same audio.
+    of a test or a benchmark decode the same audio. ``KuvendError`` for a variant espeak-ng
+    does not have: it would silently speak with the language's default voice instead, and two
+    "different" voices would be one.
     """
     require_tools()
+    _, _, variant = voice.partition("+")
+    if variant and variant not in voice_variants():
+        raise KuvendError(
+            f"espeak-ng has no voice variant {variant!r} (names are case-sensitive: "
+            "espeak-ng --voices=variant lists them)"
+        )
     raw = target.with_suffix(".raw.wav")
     subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed_wpm), "-w", str(raw), text],
