@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
-        [--encoders dvector,resemblyzer] [--chunk-s 30] [--only ami]
+        [--encoders dvector,campplus,resemblyzer] [--chunk-s 30] [--only ami]
         [--change-threshold D] [--local-threshold D] [--link-threshold D] [--vad-threshold P]
         [--fill-threshold P] [--calibrate] [--minutes]
 
@@ -79,7 +79,7 @@ from kuvend.synthetic import (  # noqa: E402
     ScriptedTurn,
     synthesize_session,
 )
-from models import resolve_segmentation_model  # noqa: E402
+from models import resolve_encoder_model, resolve_segmentation_model  # noqa: E402
 from tests.diarize.sessions import cut_into_chunks  # noqa: E402
 
 
@@ -143,7 +143,12 @@ def load_diarizers(
     for name in names:
         if name == "embedded":
             for encoder in encoders:
-                diarizer = get_diarizer("embedded", encoder=encoder, overlap_model=overlap_model)
+                diarizer = get_diarizer(
+                    "embedded",
+                    encoder=encoder,
+                    overlap_model=overlap_model,
+                    encoder_model=resolve_encoder_model(encoder, get_settings().cache_dir),
+                )
                 source = f"Silero VAD (faster-whisper) + {encoder} + segmentation-3.0 overlap"
                 diarizers[f"embedded/{encoder}"] = (diarizer, source)
             continue
@@ -186,7 +191,11 @@ def calibrate(encoder: str, work: Path) -> None:
         "sq+klatt", "sr+m1", "sq+f2", "sq+m7", "sr+f5", "sq+f4", "sr+grandpa",
         "sr+Tweaky", "sq+Diogo", "sr+Henrique", "sq+Gene", "sr+Lee",
     )  # fmt: skip
-    diarizer = get_diarizer("embedded", encoder=encoder)
+    diarizer = get_diarizer(
+        "embedded",
+        encoder=encoder,
+        encoder_model=resolve_encoder_model(encoder, get_settings().cache_dir),
+    )
     options = DiarizeOptions.for_encoder(encoder)
     prints, centroids = [], []
     for voice in voices:
@@ -263,7 +272,7 @@ def score_minutes(files: Sequence[BenchFile], work: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="embedded,pyannote")
-    parser.add_argument("--encoders", default="dvector,resemblyzer")
+    parser.add_argument("--encoders", default="dvector,campplus,resemblyzer")
     parser.add_argument("--chunk-s", type=float, default=30.0)
     parser.add_argument("--change-threshold", type=float)
     parser.add_argument("--local-threshold", type=float)

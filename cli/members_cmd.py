@@ -49,6 +49,7 @@ def add(
 ) -> None:
     """Register a member and enrol their voiceprint, so that sessions name them."""
     import diarize  # here, not at the top: `kuvend --help` need not wait for torch
+    import models
 
     check_new_session_assembly(assembly, new_assembly=new_assembly)
 
@@ -58,6 +59,7 @@ def add(
         encoder=settings.speaker_encoder,
         models_dir=settings.models_dir,
         device=settings.whisper_device,
+        encoder_model=models.resolve_encoder_model(settings.speaker_encoder, settings.cache_dir),
     )
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url

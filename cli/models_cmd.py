@@ -8,7 +8,9 @@ from cli.app import app
 from kuvend.config import get_settings
 from models import (
     check_whisper_model,
+    prepare_campplus_model,
     prepare_segmentation_model,
+    resolve_campplus_model,
     resolve_segmentation_model,
     resolve_whisper_model,
 )
@@ -24,7 +26,8 @@ def prepare(
     ] = None,
 ) -> None:
     """Assemble the bundled Whisper model once (or locate NAME) and print its folder; download
-    and export the diarizer's segmentation model once (unless KUVEND_OVERLAP_DETECTION=false)."""
+    and export the diarizer's segmentation model once (unless KUVEND_OVERLAP_DETECTION=false),
+    and the CAM++ speaker encoder when KUVEND_SPEAKER_ENCODER=campplus."""
     settings = get_settings()
     folder = resolve_whisper_model(
         name or settings.whisper_model,
@@ -38,6 +41,13 @@ def prepare(
             say=lambda message: typer.echo(message, err=True),
         )
         typer.echo(f"segmentation model: {segmentation}", err=True)
+    if settings.speaker_encoder == "campplus":
+        encoder = prepare_campplus_model(
+            models_dir=settings.models_dir,
+            cache_dir=settings.cache_dir,
+            say=lambda message: typer.echo(message, err=True),
+        )
+        typer.echo(f"speaker encoder: {encoder}", err=True)
     typer.echo(str(folder))  # plain, on stdout alone: scripts read this path
 
 
@@ -48,7 +58,7 @@ def check(
     ] = None,
 ) -> None:
     """Verify the Whisper model's files (and its checksum where pinned) without changing them,
-    and that the diarizer's segmentation model is prepared."""
+    and that the diarizer's segmentation model (and CAM++, when chosen) is prepared."""
     settings = get_settings()
     folder = check_whisper_model(
         name or settings.whisper_model,
@@ -58,3 +68,5 @@ def check(
     typer.echo(f"ok: {folder}")
     if settings.overlap_detection:
         typer.echo(f"ok: {resolve_segmentation_model(settings.cache_dir)}")
+    if settings.speaker_encoder == "campplus":
+        typer.echo(f"ok: {resolve_campplus_model(settings.cache_dir)}")

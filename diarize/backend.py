@@ -36,11 +36,13 @@ def get_diarizer(
     models_dir: Path | None = None,
     device: Literal["auto", "cpu", "cuda"] = "auto",
     overlap_model: Path | None = None,
+    encoder_model: Path | None = None,
 ) -> Diarizer:
     """The diarizer called ``name`` ("embedded" or "pyannote").
 
-    ``encoder`` ("dvector" or "resemblyzer", see ``diarize.encoders``) is the embedded
-    diarizer's speaker encoder; pyannote brings its own.
+    ``encoder`` ("dvector", "campplus" or "resemblyzer", see ``diarize.encoders``) is the
+    embedded diarizer's speaker encoder, ``encoder_model`` its exported network where it needs
+    one (``models.resolve_encoder_model``); pyannote brings its own.
     ``models_dir`` and ``device`` matter only to pyannote, whose pipeline is loaded from the
     operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
     ``overlap_model`` (``models.resolve_segmentation_model``) is the embedded diarizer's
@@ -53,7 +55,7 @@ def get_diarizer(
         from diarize.powerset import SegmentationModel
 
         segmentation = SegmentationModel(overlap_model) if overlap_model is not None else None
-        return EmbeddedDiarizer(get_encoder(encoder), segmentation)
+        return EmbeddedDiarizer(get_encoder(encoder, model=encoder_model), segmentation)
     if name == "pyannote":
         from diarize.pyannote_backend import PyannoteDiarizer
 

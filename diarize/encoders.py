@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from diarize.audio import Waveform
@@ -9,11 +10,11 @@ from diarize.embedding import EmbeddedTile
 from kuvend.domain import Embedding
 
 #: The encoders ``get_encoder`` knows; the first is the default (lowest DER, see the README).
-ENCODERS = ("dvector", "resemblyzer")
+ENCODERS = ("dvector", "campplus", "resemblyzer")
 
 
 class SpeakerEncoder(Protocol):
-    """Turns 16 kHz speech into L2-normalised 256-dim voice embeddings."""
+    """Turns 16 kHz speech into L2-normalised voice embeddings (256-dim; CAM++: 192)."""
 
     name: str
 
@@ -28,8 +29,18 @@ class SpeakerEncoder(Protocol):
         ...
 
 
-def get_encoder(name: str) -> SpeakerEncoder:
-    """The encoder called ``name``; ``ValueError`` naming the choices for another name."""
+def get_encoder(name: str, *, model: Path | None = None) -> SpeakerEncoder:
+    """The encoder called ``name``; ``ValueError`` naming the choices for another name.
+
+    ``model`` is the exported network of an encoder that needs one (CAM++:
+    ``models.resolve_encoder_model``); ``ValueError`` when it is missing.
+    """
+    if name == "campplus":
+        from diarize.campplus import CAMPlusPlusEncoder
+
+        if model is None:
+            raise ValueError("the CAM++ encoder needs its model (models.resolve_encoder_model)")
+        return CAMPlusPlusEncoder(model)
     if name == "dvector":
         from diarize.dvector import DVectorEncoder
 

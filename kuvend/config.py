@@ -62,7 +62,7 @@ class Settings(BaseSettings):
 
     # Diarization.
     diarizer: Literal["embedded", "pyannote"] = "embedded"
-    speaker_encoder: Literal["dvector", "resemblyzer"] = "dvector"
+    speaker_encoder: Literal["campplus", "dvector", "resemblyzer"] = "dvector"
     """The embedded diarizer's speaker encoder (lower DER: dvector; see the README)."""
     min_speakers: int | None = None
     max_speakers: int | None = None

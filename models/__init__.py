@@ -3,12 +3,16 @@ a hub.
 
 ``resolve_whisper_model("base", models_dir=..., cache_dir=...)`` joins the bundled base model
 once into the cache; other names come from ``KUVEND_MODELS_DIR``. The overlap detector's
-network (pyannote segmentation-3.0) is exported to ONNX once by ``prepare_segmentation_model``.
+network (pyannote segmentation-3.0) and the CAM++ speaker encoder are exported to ONNX once by
+``prepare_segmentation_model`` and ``prepare_campplus_model``.
 Importing this package sets ``HF_HUB_OFFLINE=1`` so that no library reaches for a hub behind
 our back.
 """
 
+from pathlib import Path
+
 from models._bundle import WHISPER_BASE, BundlePart, ModelBundle, ensure_assembled
+from models._campplus import prepare_campplus_model, resolve_campplus_model
 from models._resolve import (
     check_whisper_model,
     forbid_hub,
@@ -20,6 +24,13 @@ from models._verify import sha256_of, verify_model_dir
 
 forbid_hub()
 
+
+def resolve_encoder_model(encoder: str, cache_dir: Path) -> Path | None:
+    """The exported network of speaker encoder ``encoder`` when it needs one (CAM++), else None;
+    ``ModelError`` in one line when it is not prepared."""
+    return resolve_campplus_model(cache_dir) if encoder == "campplus" else None
+
+
 __all__ = [
     "WHISPER_BASE",
     "BundlePart",
@@ -27,7 +38,10 @@ __all__ = [
     "check_whisper_model",
     "ensure_assembled",
     "forbid_hub",
+    "prepare_campplus_model",
     "prepare_segmentation_model",
+    "resolve_campplus_model",
+    "resolve_encoder_model",
     "resolve_pyannote_dir",
     "resolve_segmentation_model",
     "resolve_whisper_model",

@@ -32,6 +32,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 import diarize
 import ingest
+import models
 import publish
 from kuvend.config import Settings
 from kuvend.domain import PublishedVersion, UploadReceipt
@@ -297,6 +298,9 @@ class PipelineActions:
                     encoder=self.settings.speaker_encoder,
                     models_dir=self.settings.models_dir,
                     device=self.settings.whisper_device,
+                    encoder_model=models.resolve_encoder_model(
+                        self.settings.speaker_encoder, self.settings.cache_dir
+                    ),
                 )
             return self._diarizer
 

@@ -124,6 +124,11 @@ def _engines(
         if overlap_detection and diarizer_name == "embedded"
         else None
     )
+    encoder_model = (
+        models.resolve_encoder_model(speaker_encoder, cache_dir)
+        if diarizer_name == "embedded"
+        else None
+    )
     return Engines(
         model_dir=model_dir,
         device=device,
@@ -135,6 +140,7 @@ def _engines(
             models_dir=models_dir,
             device=device,
             overlap_model=overlap_model,
+            encoder_model=encoder_model,
         ),
     )
 

