@@ -231,6 +231,20 @@ def test_a_voiceprint_of_another_encoder_is_never_compared() -> None:
     }
 
 
+def test_a_campplus_voiceprint_is_never_compared_with_a_dvector_session_or_back() -> None:
+    """CAM++ prints are 192-dim, d-vectors 256: comparing them would fail, or worse, not."""
+    campplus_print = np.zeros(192, dtype=np.float32)
+    campplus_print[0] = 1.0
+    dvector_print = np.zeros(256, dtype=np.float32)
+    dvector_print[0] = 1.0
+    campplus_member = Member("a", "x", "A", voiceprint=campplus_print, voice_space="campplus")
+    dvector_member = Member("b", "x", "B", voiceprint=dvector_print, voice_space="dvector")
+    members = [campplus_member, dvector_member]
+
+    assert identify_speakers({"S1": dvector_print}, members, voice_space="dvector") == {"S1": "b"}
+    assert identify_speakers({"S1": campplus_print}, members, voice_space="campplus") == {"S1": "a"}
+
+
 def test_a_short_voice_sample_is_refused_with_its_length(tmp_path: Path) -> None:
     short = tmp_path / "short.wav"
     speak(ALBANIAN_SENTENCES[0], "sq+m3", short)
