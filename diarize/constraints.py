@@ -94,32 +94,3 @@ def separate(
                 labels[row] = fresh + parts[place] - 2
     _, dense = np.unique(labels, return_inverse=True)
     return dense.astype(np.int64)
-
-
-def long_local_pairs(
-    labels: Sequence[int],
-    segments: Sequence[EmbeddedTile],
-    *,
-    min_s: float,
-    overlaps: Sequence[tuple[float, float]] = (),
-) -> set[tuple[int, int]]:
-    """Label pairs (a < b) of one chunk's local speakers that each hold at least ``min_s``
-    seconds of ``segments`` outside the ``overlaps`` (overlapped speech, same clock as the
-    segments): local clustering kept two long stretches of one voice each apart.
-
-    Local clustering is strict, so it splits one voice, but only into short pieces: on the
-    tuning part of ``bench/diarization.py`` no local pair of one real speaker held more than
-    3.1 s each, while espeak-ng voices the encoder barely tells apart (cosine distance
-    0.19-0.31) held 5 s each and were joined again by linking's looser threshold. Overlapped
-    speech does not count: its embeddings mix two voices, and two mixtures of the same
-    people can fall apart locally.
-    """
-    seconds: dict[int, float] = {}
-    for label, segment in zip(labels, segments, strict=True):
-        overlapped = sum(
-            max(0.0, min(end, segment.end_s) - max(start, segment.start_s))
-            for start, end in overlaps
-        )
-        seconds[label] = seconds.get(label, 0.0) + segment.end_s - segment.start_s - overlapped
-    long = sorted(label for label, total in seconds.items() if total >= min_s)
-    return {(a, b) for index, a in enumerate(long) for b in long[index + 1 :]}

@@ -11,7 +11,7 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.constraints import distinct_pairs, long_local_pairs, separate
+from diarize.constraints import distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.fill import find_speech
@@ -85,6 +85,12 @@ class EmbeddedDiarizer:
             if windows is not None
             else set()
         )
+        labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        speech = (
+            find_speech(windows, threshold=options.fill_threshold)
+            if windows is not None and options.fill_threshold is not None
+            else []
+        )
         overlaps = (
             find_overlaps(
                 windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
@@ -93,18 +99,6 @@ class EmbeddedDiarizer:
             else []
         )
         hook("overlap", overlaps)
-        labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
-        # Local speakers that are different people: segmentation says so, or both spoke long.
-        distinct = {(labels[a], labels[b]) for a, b in pairs if labels[a] != labels[b]}
-        if options.distinct_local_s is not None:
-            distinct |= long_local_pairs(
-                labels, tiles, min_s=options.distinct_local_s, overlaps=overlaps
-            )
-        speech = (
-            find_speech(windows, threshold=options.fill_threshold)
-            if windows is not None and options.fill_threshold is not None
-            else []
-        )
         result = ChunkDiarization(
             chunk_index=chunk.index,
             offset_s=chunk.offset_s,
@@ -122,7 +116,11 @@ class EmbeddedDiarizer:
             overlaps=tuple(
                 (chunk.offset_s + start, chunk.offset_s + end) for start, end in overlaps
             ),
-            distinct=tuple(sorted((f"L{min(a, b)}", f"L{max(a, b)}") for a, b in distinct)),
+            distinct=tuple(
+                sorted(
+                    {(f"L{labels[a]}", f"L{labels[b]}") for a, b in pairs if labels[a] != labels[b]}
+                )
+            ),
             speech=tuple((chunk.offset_s + start, chunk.offset_s + end) for start, end in speech),
         )
         log.info(

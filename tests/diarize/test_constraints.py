@@ -18,12 +18,6 @@ from kuvend.domain import AudioChunk, ChunkDiarization, SpeechRegion
 from models import resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
-from tests.utils.speech import (
-    ALBANIAN_SENTENCES,
-    SERBIAN_SENTENCES,
-    ScriptedTurn,
-    synthesize_session,
-)
 
 SAMPLE = "diarization/pyannote_sample/"
 
@@ -102,52 +96,3 @@ def test_linking_never_joins_what_a_chunk_says_are_different_people() -> None:
     live = SpeakerLinker(options)
     mapping = live.add(chunk)
     assert mapping["L0"] != mapping["L1"]
-
-
-def test_two_voices_that_each_speak_long_in_one_chunk_stay_two_speakers(tmp_path: Path) -> None:
-    """sq+Storm and sr+Andy sit at cosine 0.64 in the d-vector space, close enough for
-    linking's threshold to join them; local clustering keeps their 10 s each apart, and so
-    does linking now (the 4 s rule was chosen on other espeak-ng voices)."""
-    session = synthesize_session(
-        [
-            *(ScriptedTurn("storm", "sq", text, "sq+Storm") for text in ALBANIAN_SENTENCES[:2]),
-            *(ScriptedTurn("andy", "sr", text, "sr+Andy") for text in SERBIAN_SENTENCES[:2]),
-        ],
-        tmp_path / "two.wav",
-        pause_s=0.6,
-    )
-    chunk = AudioChunk(0, session.path, 0.0, session.duration_s)
-    diarizer = get_diarizer("embedded")
-    options = DiarizeOptions()
-
-    kept = link_speakers([diarizer.diarize_chunk(chunk, options)], options)
-    assert len(kept.centroids) == 2
-    for turn in session.turns:
-        heard = Counter(
-            speaker.speaker
-            for speaker in kept.turns
-            if min(speaker.end_s, turn.end_s) - max(speaker.start_s, turn.start_s) > 1.0
-        )
-        assert len(heard) == 1, (turn, kept.turns)
-    storm = {t.speaker for t in kept.turns if t.start_s < session.turns[1].end_s}
-    andy = {t.speaker for t in kept.turns if t.end_s > session.turns[2].start_s}
-    assert storm.isdisjoint(andy)
-
-    without = replace(options, distinct_local_s=None)
-    joined = link_speakers([diarizer.diarize_chunk(chunk, without)], without)
-    assert len(joined.centroids) == 1
-
-
-def test_long_local_pairs_are_the_local_speakers_with_enough_single_voice_speech() -> None:
-    from diarize.constraints import long_local_pairs
-    from diarize.embedding import EmbeddedTile
-
-    vector = np.ones(4, dtype=np.float32) / 2
-    tiles = [EmbeddedTile(float(i), float(i + 1), vector) for i in range(11)]
-    labels = [0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2]
-    assert long_local_pairs(labels, tiles, min_s=4.0) == {(0, 1)}
-    assert long_local_pairs(labels, tiles, min_s=2.0) == {(0, 1), (0, 2), (1, 2)}
-    assert long_local_pairs(labels, tiles, min_s=5.0) == set()
-    # Overlapped speech mixes voices: it does not count towards a local speaker's seconds.
-    assert long_local_pairs(labels, tiles, min_s=4.0, overlaps=[(4.5, 6.0)]) == set()
-    assert long_local_pairs(labels, tiles, min_s=2.0, overlaps=[(0.0, 3.0)]) == {(1, 2)}
