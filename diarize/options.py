@@ -34,8 +34,12 @@ class DiarizeOptions:
     18.8 %); the lower link was taken. CAM++ on the tuning part (with the tuning twins'
     espeak-ng voices corrected): best 16.8 % at change 0.2, local 0.2, link 0.5 among 27
     settings of change and local 0.2-0.4 x link 0.5-0.7, against the d-vector's 9.8 %; the
-    d-vector stays the default. Resemblyzer's best on the earlier tuning part was 18.5 % (change
-    0.1, local and link 0.2, 1 s); it keeps issue 4's 2 s minimum speaker, which its naming test
+    d-vector stays the default. A rule keeping apart two local speakers of one chunk that each
+    spoke 4 s or more outside overlapped speech lowered the d-vector's tuning mean to 6.0 % and
+    found the synthetic report sessions' 5 and 6 voices, but was withdrawn: it split single
+    ParlaSpeech MPs (one clip, one person) into 2 to 5 speakers, 2 of 24 clips, where none is
+    split without it. Resemblyzer's best on the earlier tuning part was 18.5 % (change 0.1,
+    local and link 0.2, 1 s); it keeps issue 4's 2 s minimum speaker, which its naming test
     needs. Spectral clustering with an eigengap over the same segments did worse (17-25 %). The
     report part (AMI tst*, pyannote's sample, the other ParlaSpeech sessions, synthetic 5-6
     voices) was not used to choose. pyannote's backend uses the same linking.
