@@ -59,7 +59,9 @@ def add(
         encoder=settings.speaker_encoder,
         models_dir=settings.models_dir,
         device=settings.whisper_device,
-        encoder_model=models.resolve_encoder_model(settings.speaker_encoder, settings.cache_dir),
+        encoder_model=models.resolve_encoder_model(settings.speaker_encoder, settings.cache_dir)
+        if settings.diarizer == "embedded"
+        else None,
     )
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url

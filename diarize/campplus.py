@@ -54,8 +54,8 @@ class CAMPlusPlusEncoder:
             )
         except Exception as error:  # onnxruntime raises its own untyped errors
             raise ModelError(
-                f"cannot load the CAM++ speaker encoder {self.model} ({error}); "
-                "run: kuvend models prepare"
+                f"cannot load the CAM++ speaker encoder {self.model} ({error}); delete it and "
+                "run: kuvend models prepare (or set KUVEND_SPEAKER_ENCODER=dvector)"
             ) from error
 
     def filterbanks(self, samples: Waveform) -> npt.NDArray[np.float32]:

@@ -92,6 +92,9 @@ def updated_voiceprint(
     The weight of what is already known is capped at ``max_speech_s``, so that a voice that
     changes (a cold, a new microphone) is followed over a few sessions.
     """
+    if current.embedding.shape != reviewed.embedding.shape:
+        # Another encoder's print (their dimensions differ): nothing in it can be kept.
+        return reviewed
     known_s = min(current.speech_s, max_speech_s)
     mixed = current.embedding * known_s + reviewed.embedding * reviewed.speech_s
     return Voiceprint(normalised(mixed), known_s + reviewed.speech_s)
@@ -150,6 +153,18 @@ def identify_speakers(
             voice_space,
         )
     labels = list(centroids)
+    # A print labelled with this space but of another size (stored wrongly) is never compared:
+    # it cannot be, and one bad row must not stop every session of the assembly.
+    size = len(centroids[labels[0]]) if labels else 0
+    misfit = [m for m in enrolled if m.voiceprint is not None and len(m.voiceprint) != size]
+    if labels and misfit:
+        log.warning(
+            "%d member voiceprints labelled %s have another size than its embeddings and are "
+            "not compared; enrol those members again",
+            len(misfit),
+            voice_space,
+        )
+        enrolled = [m for m in enrolled if m.voiceprint is not None and len(m.voiceprint) == size]
     if not enrolled or not labels:
         return {}
     speakers = np.stack([centroids[label] for label in labels])

@@ -94,13 +94,21 @@ class ExportedModel:
             return target
         checkpoint = self._checkpoint_bytes(models_dir, cache_dir, say)
         say(f"exporting {self.title} to {target}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export.") as folder:
-            source, staged = Path(folder) / self.checkpoint, Path(folder) / self.onnx
-            source.write_bytes(checkpoint)
-            self.export(source, staged)
-            _digest_path(target).write_text(sha256_of(staged) + "\n")
-            staged.replace(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export.") as folder:
+                source, staged = Path(folder) / self.checkpoint, Path(folder) / self.onnx
+                source.write_bytes(checkpoint)
+                self.export(source, staged)
+                _digest_path(target).write_text(sha256_of(staged) + "\n")
+                staged.replace(target)
+        except OSError as error:
+            # A full disk or a read-only cache: say where, and what else may be done.
+            raise ModelError(
+                f"could not write {target} ({error.strerror or error}); free space there or "
+                f"set KUVEND_CACHE_DIR to a writable folder, then run: kuvend models prepare "
+                f"({self.hint})"
+            ) from error
         return target
 
     def _checkpoint_bytes(

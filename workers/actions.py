@@ -300,7 +300,9 @@ class PipelineActions:
                     device=self.settings.whisper_device,
                     encoder_model=models.resolve_encoder_model(
                         self.settings.speaker_encoder, self.settings.cache_dir
-                    ),
+                    )
+                    if self.settings.diarizer == "embedded"
+                    else None,
                 )
             return self._diarizer
 

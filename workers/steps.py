@@ -318,6 +318,7 @@ def finalize_session(
                     centroid,
                     _seconds(diarization, label),
                     guest_name=guests.get(label),
+                    voice_space=engines.diarizer.voice_space,
                 )
                 for label, centroid in diarization.centroids.items()
             ],

@@ -70,8 +70,9 @@ def learn_from_naming(
                 )
             return None
         reviewed = diarize.Voiceprint(speaker.centroid, speaker.seconds)
-        # A voiceprint from another encoder is not comparable: the reviewed speech replaces it.
-        space = voice_space(settings)
+        # The centroid is in the space of the encoder that measured it, which need not be the
+        # one configured now; a voiceprint of another space is replaced, never averaged in.
+        space = speaker.voice_space or voice_space(settings)
         current = load_voiceprint(session=db, member_id=member_id, voice_space=space)
         learned = (
             reviewed

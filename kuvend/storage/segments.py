@@ -36,6 +36,8 @@ class StoredSpeaker:
     seconds: float
     guest_name: str | None = None
     """A name a reviewer gave a speaker who is not a member."""
+    voice_space: str | None = None
+    """The encoder that measured ``centroid``; None: not recorded (an older session)."""
 
 
 def replace_speakers(
@@ -51,6 +53,7 @@ def replace_speakers(
             guest_name=s.guest_name,
             centroid=None if s.centroid is None else embedding_bytes(s.centroid),
             seconds=s.seconds,
+            voice_space=s.voice_space,
         )
         for s in speakers
     ]
@@ -70,6 +73,7 @@ def load_speakers(*, session: Session, session_id: str) -> list[StoredSpeaker]:
             centroid=None if r.centroid is None else embedding_from_bytes(r.centroid),
             seconds=r.seconds,
             guest_name=r.guest_name,
+            voice_space=r.voice_space,
         )
         for r in rows
     ]

@@ -146,6 +146,9 @@ class SpeakerRow(Base):
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     """Speech behind the centroid, so that centroids from later chunks can be weighed in."""
+    voice_space: Mapped[str | None] = mapped_column(String(40))
+    """The encoder that measured ``centroid`` (a diarizer's ``voice_space``); NULL: a session
+    processed before this was recorded."""
 
 
 class SegmentRow(Base):

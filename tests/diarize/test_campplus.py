@@ -3,6 +3,8 @@ cover a region exactly."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,7 @@ def test_tiles_cover_a_region_exactly(encoder: CAMPlusPlusEncoder) -> None:
     speech = read_wav(eval_path(CLIPS[1]))
     tiles = encoder.embed_region(speech, 0.43, 5.0, 0.8)
     assert tiles[0].start_s == pytest.approx(0.43) and tiles[-1].end_s == pytest.approx(5.0)
-    assert all(a.end_s == pytest.approx(b.start_s) for a, b in zip(tiles, tiles[1:], strict=False))
+    assert all(a.end_s == pytest.approx(b.start_s) for a, b in itertools.pairwise(tiles))
     assert len(tiles) == round((5.0 - 0.43) / 0.8)
     # A piece shorter than the network's context is still one finite, normalised embedding.
     short = encoder.embed_region(speech, 1.0, 1.2, 0.8)

@@ -276,3 +276,25 @@ def test_reviewed_turns_move_the_voiceprint_towards_the_speaker(
     assert float(moved.embedding @ arben.voiceprint) > float(start.embedding @ arben.voiceprint)
     assert moved.speech_s == pytest.approx(20.0 + learned.speech_s)
     assert abs(float(np.linalg.norm(moved.embedding)) - 1.0) < 1e-5
+
+
+def test_a_print_of_the_wrong_size_is_skipped_not_fatal() -> None:
+    """A row labelled d-vector that holds a 192-dim vector (written wrongly) names nobody, and
+    the other members are still named."""
+    good = np.zeros(256, dtype=np.float32)
+    good[3] = 1.0
+    wrong = np.zeros(192, dtype=np.float32)
+    wrong[0] = 1.0
+    members = [
+        Member("a", "x", "A", voiceprint=wrong, voice_space="dvector"),
+        Member("b", "x", "B", voiceprint=good, voice_space="dvector"),
+    ]
+    assert identify_speakers({"S1": good}, members, voice_space="dvector") == {"S1": "b"}
+    assert identify_speakers({"S1": good}, members[:1], voice_space="dvector") == {}
+
+
+def test_a_print_of_another_size_is_replaced_when_learning() -> None:
+    old = Voiceprint(np.ones(256, dtype=np.float32) / 16.0, 40.0)
+    reviewed = Voiceprint(np.ones(192, dtype=np.float32) / np.sqrt(192), 12.0)
+    learned = updated_voiceprint(old, reviewed)
+    assert learned.embedding.shape == (192,) and learned.speech_s == 12.0

@@ -13,7 +13,7 @@ from kuvend.synthetic import speak, voice_variants
 
 def test_a_variant_espeak_ng_does_not_have_is_refused(tmp_path: Path) -> None:
     # espeak-ng itself would speak "sq+Adam" with the default voice, as it does "sq".
-    with pytest.raises(KuvendError, match="no voice variant 'Adam'.*case-sensitive"):
+    with pytest.raises(KuvendError, match=r"no voice variant 'Adam'.*case-sensitive"):
         speak("Mirëdita.", "sq+Adam", tmp_path / "adam.wav")
     assert not (tmp_path / "adam.wav").exists()
 

@@ -36,7 +36,7 @@ def test_the_export_gives_the_networks_embeddings_of_real_speech(
 
     (tmp_path / "wheels").mkdir()
     (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
-    with pytest.raises(ModelError, match="CAM\\+\\+ .*kuvend models prepare"):
+    with pytest.raises(ModelError, match=r"CAM\+\+ .*kuvend models prepare"):
         resolve_campplus_model(tmp_path)
     exported = prepare_campplus_model(models_dir=None, cache_dir=tmp_path)
     assert exported == resolve_campplus_model(tmp_path)
@@ -66,3 +66,16 @@ def test_another_file_under_the_name_is_refused_before_it_is_read(tmp_path: Path
     assert "\n" not in str(raised.value)
     assert "KUVEND_SPEAKER_ENCODER=dvector" in str(raised.value)
     assert not (tmp_path / "models" / "campplus" / "campplus.onnx").exists()
+
+
+def test_a_cache_it_cannot_write_is_one_line_saying_what_to_do(
+    wheel: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / wheel.name).symlink_to(wheel)
+    # The model's folder is taken by a file: writing fails as on a full or read-only disk.
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "campplus").write_text("not a folder")
+    with pytest.raises(ModelError, match=r"could not write .*KUVEND_CACHE_DIR") as raised:
+        prepare_campplus_model(models_dir=None, cache_dir=tmp_path)
+    assert "\n" not in str(raised.value)

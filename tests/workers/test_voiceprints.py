@@ -103,3 +103,29 @@ def test_a_voiceprint_of_another_encoder_is_replaced_not_mixed(
     # Re-enrolled from the reviewed speaker alone: nothing of the other space's vector remains.
     assert np.allclose(embedding, _unit([0, 1, 0]), atol=1e-6)
     assert seconds == pytest.approx(30.0)
+
+
+def test_enrolling_from_a_session_measured_with_another_encoder_keeps_its_space(
+    named_session: tuple[Settings, str, str],
+) -> None:
+    """Processed with CAM++, enrolled after switching to the d-vector: the print is CAM++'s
+    (192 dimensions), and the next d-vector session skips it instead of failing."""
+    settings, session_id, member_id = named_session
+    campplus = np.zeros(192, dtype=np.float32)
+    campplus[5] = 1.0
+    with session_scope(settings.resolved_database_url) as db:
+        replace_speakers(
+            session=db,
+            session_id=session_id,
+            speakers=[StoredSpeaker("S1", member_id, campplus, 20.0, voice_space="campplus")],
+        )
+    assert settings.speaker_encoder == "dvector"
+
+    assert learn_from_naming(
+        settings=settings, session_id=session_id, label="S1", member_id=member_id, explicit=True
+    )
+    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id, "campplus")
+    assert embedding.shape == (192,) and np.allclose(embedding, campplus)
+    assert seconds == pytest.approx(20.0)
+    with session_scope(settings.resolved_database_url) as db:
+        assert load_voiceprint(session=db, member_id=member_id, voice_space="dvector") is None
