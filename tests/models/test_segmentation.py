@@ -3,6 +3,7 @@ operator's copy) to ONNX, identical to pyannote.audio's own, and clear errors ot
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import soundfile
 
 from kuvend.errors import ModelError
 from models import prepare_segmentation_model, resolve_segmentation_model
-from models._segmentation import WHEEL_MEMBER
+from models._campplus import CAMPLUS
+from models._exported import ExportedModel
+from models._segmentation import SEGMENTATION, WHEEL_MEMBER
 from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
 
@@ -96,17 +99,21 @@ def test_the_operators_copy_is_used_first(checkpoint: Path, tmp_path: Path) -> N
     assert exported.stat().st_size > 5_000_000
 
 
-def test_another_file_under_the_name_is_refused_before_it_is_read(tmp_path: Path) -> None:
-    own = tmp_path / "models" / "segmentation-3.0"
+@pytest.mark.parametrize("model", [SEGMENTATION, CAMPLUS], ids=lambda model: model.folder)
+def test_another_file_under_the_name_is_refused_before_it_is_read(
+    model: ExportedModel, tmp_path: Path
+) -> None:
+    own = tmp_path / "models" / model.folder
     own.mkdir(parents=True)
     # A pickle that would run code if it were unpickled.
-    (own / "pytorch_model.bin").write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
-    with pytest.raises(ModelError, match=r"is not pyannote segmentation-3\.0") as raised:
-        prepare_segmentation_model(models_dir=tmp_path / "models", cache_dir=tmp_path)
+    (own / model.checkpoint).write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
+    with pytest.raises(ModelError, match=f"is not {re.escape(model.title)}") as raised:
+        model.prepare(models_dir=tmp_path / "models", cache_dir=tmp_path, say=print)
     assert "\n" not in str(raised.value)
-    # The way out is that file, whatever else is there.
-    assert f"remove {own / 'pytorch_model.bin'}" in str(raised.value)
-    assert not (tmp_path / "models" / "segmentation-3.0" / "segmentation.onnx").exists()
+    # The way out is that file, whatever else is there, or the other choice the hint names.
+    assert f"remove {own / model.checkpoint}" in str(raised.value)
+    assert model.hint in str(raised.value)
+    assert not model.path(tmp_path).exists()
 
 
 def test_without_the_package_index_it_says_what_to_copy_where(
