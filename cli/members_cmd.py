@@ -27,6 +27,8 @@ _console = stdout_console()
 _COLUMNS: dict[str, Callable[[Record], object]] = {
     **{name: column(name) for name in ("id", "assembly", "name", "party", "role")},
     "voice": lambda m: "-" if m["voiceprint_s"] is None else f"{m['voiceprint_s']:.0f} s",
+    # After a switch of encoder, the prints of another one name nobody until re-enrolled.
+    "encoder": lambda m: m["voiceprint_encoder"] or "-",
 }
 
 
@@ -82,7 +84,8 @@ def add(
         member_id = row.id
     _console.print(
         f"Enrolled {name} ({party}) in {assembly} as member {member_id}: voiceprint from "
-        f"{voiceprint.speech_s:.0f} s of speech ({diarizer.name} diarizer).",
+        f"{voiceprint.speech_s:.0f} s of speech ({diarizer.name} diarizer, "
+        f"{diarizer.voice_space} voice space).",
         markup=False,
     )
 
@@ -92,7 +95,7 @@ def list_members(
     assembly: Annotated[str | None, typer.Option(help="Only this assembly (slug).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the members as JSON.")] = False,
 ) -> None:
-    """The registered members, and whether each has a voiceprint."""
+    """The registered members, and whether each has a voiceprint, and from which encoder."""
     url = get_settings().resolved_database_url
     migrate(url)
     with session_scope(url) as db:
@@ -107,6 +110,7 @@ def list_members(
                 "party": row.party,
                 "role": row.role,
                 "voiceprint_s": round(row.voiceprint_seconds, 1) if row.voiceprint else None,
+                "voiceprint_encoder": row.voiceprint_encoder if row.voiceprint else None,
             }
             for row in db.scalars(query)
         ]

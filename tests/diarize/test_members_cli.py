@@ -45,6 +45,8 @@ def test_members_add_enrols_a_voice_that_members_list_shows(
     [member] = json.loads(listed.stdout)
     assert (member["name"], member["party"], member["role"]) == ("Arben Krasniqi", "LVV", "chair")
     assert 10.0 <= member["voiceprint_s"] <= 60.0
+    # A clerk who switches encoder sees whose prints need enrolling again.
+    assert member["voiceprint_encoder"] == "dvector"
     with session_scope(settings.resolved_database_url) as db:
         [stored] = load_members(session=db, assembly="prishtine")
     assert stored.voiceprint is not None
