@@ -95,7 +95,8 @@ def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float
     sox runs with ``-D`` (no dither): the same script always gives the same samples, so two runs
     of a test or a benchmark decode the same audio. ``KuvendError`` for a variant espeak-ng
     does not have: it would silently speak with the language's default voice instead, and two
-    "different" voices would be one.
+    "different" voices would be one; ``KuvendError`` with espeak-ng's words for any other
+    voice it cannot speak with.
     """
     require_tools()
     _, _, variant = voice.partition("+")
@@ -105,11 +106,15 @@ def speak(text: str, voice: str, target: Path, *, speed_wpm: int = 150) -> float
             "espeak-ng --voices=variant lists them)"
         )
     raw = target.with_suffix(".raw.wav")
-    subprocess.run(
+    spoken = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed_wpm), "-w", str(raw), text],
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
     )
+    if spoken.returncode != 0:
+        said = spoken.stderr.strip() or spoken.stdout.strip() or f"exit {spoken.returncode}"
+        raise KuvendError(f"espeak-ng cannot speak with voice {voice!r}: {said}")
     subprocess.run(
         ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE_HZ), "-c", "1", "-b", "16", str(target)],
         check=True,

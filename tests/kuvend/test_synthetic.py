@@ -16,6 +16,8 @@ def test_a_variant_espeak_ng_does_not_have_is_refused(tmp_path: Path) -> None:
     with pytest.raises(KuvendError, match=r"no voice variant 'Adam'.*case-sensitive"):
         speak("Mirëdita.", "sq+Adam", tmp_path / "adam.wav")
     assert not (tmp_path / "adam.wav").exists()
+    with pytest.raises(KuvendError, match=r"cannot speak with voice 'xx\+adam': .*does not exist"):
+        speak("Mirëdita.", "xx+adam", tmp_path / "xx.wav")
 
 
 def test_named_variants_are_different_voices(tmp_path: Path) -> None:
