@@ -23,8 +23,9 @@ from diarize.embedding import EmbeddedTile, normalised
 from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 from kuvend.errors import ModelError
 
-#: Filterbank bands and frame shift the weights were trained with.
+#: Filterbank bands and frame shift the weights were trained with, and the embedding's size.
 N_MELS = 80
+EMBEDDING_DIM = 192
 HOP_S = 0.010
 #: Shorter speech is repeated to this many frames: the network's convolutions and its
 #: 100-frame segment pooling need some context, and a padded silence would be embedded too.
@@ -82,7 +83,7 @@ class CAMPlusPlusEncoder:
                 repeats = -(-MIN_FRAMES // max(len(frames), 1))
                 frames = np.tile(frames, (repeats, 1))[:MIN_FRAMES]
             prepared.append(frames - frames.mean(axis=0, keepdims=True))
-        output = np.zeros((len(pieces), 192), dtype=np.float32)
+        output = np.zeros((len(pieces), EMBEDDING_DIM), dtype=np.float32)
         by_length: dict[int, list[int]] = {}
         for index, frames in enumerate(prepared):
             by_length.setdefault(len(frames), []).append(index)

@@ -34,11 +34,6 @@ SEGMENTATION = ExportedModel(
 )
 
 
-def segmentation_model_path(cache_dir: Path) -> Path:
-    """Where the exported ONNX file lives (it may not exist yet)."""
-    return SEGMENTATION.path(cache_dir)
-
-
 def resolve_segmentation_model(cache_dir: Path) -> Path:
     """The exported ONNX file, checked against the SHA-256 written when it was exported;
     ``ModelError`` in one line saying how to make it otherwise."""
