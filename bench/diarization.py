@@ -147,7 +147,9 @@ def load_diarizers(
                     "embedded",
                     encoder=encoder,
                     overlap_model=overlap_model,
-                    encoder_model=resolve_encoder_model(encoder, get_settings().cache_dir),
+                    encoder_model=resolve_encoder_model(
+                        "embedded", encoder, get_settings().cache_dir
+                    ),
                 )
                 source = f"Silero VAD (faster-whisper) + {encoder} + segmentation-3.0 overlap"
                 diarizers[f"embedded/{encoder}"] = (diarizer, source)
@@ -194,7 +196,7 @@ def calibrate(encoder: str, work: Path) -> None:
     diarizer = get_diarizer(
         "embedded",
         encoder=encoder,
-        encoder_model=resolve_encoder_model(encoder, get_settings().cache_dir),
+        encoder_model=resolve_encoder_model("embedded", encoder, get_settings().cache_dir),
     )
     options = DiarizeOptions.for_encoder(encoder)
     prints, centroids = [], []

@@ -61,9 +61,9 @@ def add(
         encoder=settings.speaker_encoder,
         models_dir=settings.models_dir,
         device=settings.whisper_device,
-        encoder_model=models.resolve_encoder_model(settings.speaker_encoder, settings.cache_dir)
-        if settings.diarizer == "embedded"
-        else None,
+        encoder_model=models.resolve_encoder_model(
+            settings.diarizer, settings.speaker_encoder, settings.cache_dir
+        ),
     )
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url

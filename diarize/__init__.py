@@ -10,6 +10,7 @@ Both produce :class:`~kuvend.domain.ChunkDiarization` records that :func:`link_s
 
 from diarize.attribution import attribute_words, extend_to_turns
 from diarize.backend import Diarizer, get_diarizer
+from diarize.encoders import EMBEDDING_SIZES
 from diarize.linking import SpeakerLinker, link_speakers
 from diarize.members import (
     DEFAULT_IDENTIFY_THRESHOLD,
@@ -26,6 +27,7 @@ from diarize.overlap import mark_overlaps
 __all__ = [
     "BACKENDS",
     "DEFAULT_IDENTIFY_THRESHOLD",
+    "EMBEDDING_SIZES",
     "DiarizeOptions",
     "Diarizer",
     "SpeakerLinker",

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diarize.audio import Waveform
-from diarize.embedding import EmbeddedTile, normalised
+from diarize.embedding import EmbeddedTile, normalised, normalised_rows, repeated_to, tile_bounds
 from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 from kuvend.errors import ModelError
 
@@ -78,10 +78,8 @@ class CAMPlusPlusEncoder:
     def _embed_frames(self, pieces: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
         """One L2-normalised embedding per piece of filterbank frames (equal lengths batch)."""
         prepared = []
-        for frames in pieces:
-            if len(frames) < MIN_FRAMES:
-                repeats = -(-MIN_FRAMES // max(len(frames), 1))
-                frames = np.tile(frames, (repeats, 1))[:MIN_FRAMES]
+        for piece in pieces:
+            frames = repeated_to(piece, MIN_FRAMES)
             prepared.append(frames - frames.mean(axis=0, keepdims=True))
         output = np.zeros((len(pieces), EMBEDDING_DIM), dtype=np.float32)
         by_length: dict[int, list[int]] = {}
@@ -90,8 +88,7 @@ class CAMPlusPlusEncoder:
         for indices in by_length.values():
             batch = np.stack([prepared[i] for i in indices]).astype(np.float32)
             output[indices] = self._session.run(None, {"features": batch})[0]
-        norms = np.linalg.norm(output, axis=1, keepdims=True)
-        return (output / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        return normalised_rows(output)
 
     def embed(self, samples: Waveform) -> Embedding:
         """One L2-normalised 192-dim embedding of the whole of ``samples`` (16 kHz speech)."""
@@ -115,8 +112,7 @@ class CAMPlusPlusEncoder:
         if len(frames) == 0:
             frames = np.zeros((1, N_MELS), dtype=np.float32)
         length = end_s - start_s
-        count = max(1, round(length / step_s))
-        bounds = np.linspace(0.0, length, count + 1)
+        bounds = tile_bounds(length, step_s)
         half = self.window_s / 2
         pieces = []
         for a, b in itertools.pairwise(bounds):

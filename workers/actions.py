@@ -299,10 +299,10 @@ class PipelineActions:
                     models_dir=self.settings.models_dir,
                     device=self.settings.whisper_device,
                     encoder_model=models.resolve_encoder_model(
-                        self.settings.speaker_encoder, self.settings.cache_dir
-                    )
-                    if self.settings.diarizer == "embedded"
-                    else None,
+                        self.settings.diarizer,
+                        self.settings.speaker_encoder,
+                        self.settings.cache_dir,
+                    ),
                 )
             return self._diarizer
 

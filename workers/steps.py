@@ -124,11 +124,7 @@ def _engines(
         if overlap_detection and diarizer_name == "embedded"
         else None
     )
-    encoder_model = (
-        models.resolve_encoder_model(speaker_encoder, cache_dir)
-        if diarizer_name == "embedded"
-        else None
-    )
+    encoder_model = models.resolve_encoder_model(diarizer_name, speaker_encoder, cache_dir)
     return Engines(
         model_dir=model_dir,
         device=device,

@@ -46,7 +46,10 @@ def learn_from_naming(
 
     ``explicit``: a reviewer asked for it. The assembly's opt-in does not matter, and what
     stops it is an error: ``NotFoundError`` for an unknown session or speaker,
-    ``ConflictError`` for a speaker not named as a member or with no voice measured.
+    ``ConflictError`` for a speaker not named as a member or with no voice measured, or whose
+    voice was measured with another speaker encoder than the configured one (a session
+    processed before a switch; learning from it would replace the print in use). Without
+    ``explicit``, such a speaker changes nothing.
     """
     with session_scope(settings.resolved_database_url) as db:
         assembly = get_session(session=db, session_id=session_id).assembly_slug
@@ -69,10 +72,23 @@ def learn_from_naming(
                     else f"no voice was measured for speaker {label} in this session"
                 )
             return None
+        space = voice_space(settings)
+        if not _measured_in(speaker.voice_space, len(speaker.centroid), space):
+            # Learning from it would replace the print sessions are named with now by one in
+            # a space they no longer use.
+            if explicit:
+                raise ConflictError(
+                    f"the voices of session {session_id} were measured with another speaker "
+                    f"encoder ({speaker.voice_space or 'unrecorded'}) than the one in use "
+                    f"({space}); process the session again, or enrol the member from a "
+                    "voice sample"
+                )
+            log.info(
+                "speaker %s of %s: measured in another voice space, not learnt", label, session_id
+            )
+            return None
         reviewed = diarize.Voiceprint(speaker.centroid, speaker.seconds)
-        # The centroid is in the space of the encoder that measured it, which need not be the
-        # one configured now; a voiceprint of another space is replaced, never averaged in.
-        space = speaker.voice_space or voice_space(settings)
+        # A voiceprint from another encoder is not comparable: the reviewed speech replaces it.
         current = load_voiceprint(session=db, member_id=member_id, voice_space=space)
         learned = (
             reviewed
@@ -88,3 +104,12 @@ def learn_from_naming(
         )
     log.info("member %s: voiceprint refined from %s in %s", member_id, label, session_id)
     return speaker.seconds
+
+
+def _measured_in(recorded: str | None, size: int, space: str) -> bool:
+    """Whether a centroid of ``size`` dimensions, measured in ``recorded`` (None: a session
+    processed before it was recorded), lies in ``space``."""
+    if recorded is not None:
+        return recorded == space
+    expected = diarize.EMBEDDING_SIZES.get(space)
+    return expected is None or expected == size

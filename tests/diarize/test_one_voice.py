@@ -1,5 +1,6 @@
 """One MP speaking is one speaker: the default embedded diarizer (d-vector, segmentation-3.0)
-on every real single-speaker ParlaSpeech clip that no tuning session uses.
+on every real single-speaker Serbian ParlaSpeech clip (``sr/parlaspeech_rs_lid``, one MP
+each) that no tuning session uses.
 
 A rule that kept apart two long local speakers of one chunk passed the benchmark and split
 2 of these 24 clips into 2 and 5 speakers; this test is what would have caught it.

@@ -47,13 +47,16 @@ def test_the_export_gives_the_networks_embeddings_of_real_speech(
     network = load_campplus(checkpoint)
     encoder = CAMPlusPlusEncoder(exported)
     speech = read_wav(eval_path("diarization/pyannote_sample/sample.wav"))
-    # 3.7 s (not a multiple of the 100-frame segments the masking layers pool) of one speaker.
-    frames = encoder.filterbanks(speech[16_000 : 16_000 + 59_200])
-    frames = frames - frames.mean(axis=0)
-    with torch.no_grad():
-        expected = network(torch.from_numpy(frames[None])).numpy()[0]
-    expected /= np.linalg.norm(expected)
-    assert np.abs(encoder.embed(speech[16_000 : 16_000 + 59_200]) - expected).max() < 1e-4
+    # 3.7 s (not a multiple of the 100-frame segments the masking layers pool), and 12 s (six
+    # such segments, an enrolment's scale, against the export's example of 300 frames).
+    for samples in (59_200, 192_000):
+        piece = speech[16_000 : 16_000 + samples]
+        frames = encoder.filterbanks(piece)
+        frames = frames - frames.mean(axis=0)
+        with torch.no_grad():
+            expected = network(torch.from_numpy(frames[None])).numpy()[0]
+        expected /= np.linalg.norm(expected)
+        assert np.abs(encoder.embed(piece) - expected).max() < 1e-4, samples
 
 
 def test_a_cache_it_cannot_write_is_one_line_saying_what_to_do(wheel: Path, tmp_path: Path) -> None:

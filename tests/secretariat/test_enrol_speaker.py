@@ -34,9 +34,9 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
             session=db,
             session_id=SESSION_ID,
             speakers=[
-                StoredSpeaker("S1", "m-ana", ANA, 42.0),
-                StoredSpeaker("S2", "m-marko", MARKO, 18.5),
-                StoredSpeaker("S3", None, ANA, 9.0),
+                StoredSpeaker("S1", "m-ana", ANA, 42.0, voice_space="dvector"),
+                StoredSpeaker("S2", "m-marko", MARKO, 18.5, voice_space="dvector"),
+                StoredSpeaker("S3", None, ANA, 9.0, voice_space="dvector"),
             ],
         )
     with TestClient(create_app(settings, actions=PipelineActions(settings))) as client:

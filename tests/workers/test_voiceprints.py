@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kuvend.config import Settings
+from kuvend.errors import ConflictError
 from kuvend.storage.db import session_scope
 from kuvend.storage.members import load_voiceprint
 from kuvend.storage.segments import StoredSpeaker, replace_speakers
@@ -38,7 +39,11 @@ def named_session(settings: Settings, database_url: str) -> tuple[Settings, str,
         replace_speakers(
             session=db,
             session_id=row.id,
-            speakers=[StoredSpeaker("S1", member.id, _unit([0, 1, 0]), 30.0)],
+            speakers=[
+                StoredSpeaker(
+                    "S1", member.id, _unit([0, 1, 0]), 30.0, voice_space=config.speaker_encoder
+                )
+            ],
         )
         return config, row.id, member.id
 
@@ -105,12 +110,13 @@ def test_a_voiceprint_of_another_encoder_is_replaced_not_mixed(
     assert seconds == pytest.approx(30.0)
 
 
-def test_enrolling_from_a_session_measured_with_another_encoder_keeps_its_space(
+def test_a_session_measured_with_another_encoder_never_replaces_the_print_in_use(
     named_session: tuple[Settings, str, str],
 ) -> None:
-    """Processed with CAM++, enrolled after switching to the d-vector: the print is CAM++'s
-    (192 dimensions), and the next d-vector session skips it instead of failing."""
+    """Processed with CAM++ before a switch to the d-vector: naming a speaker there leaves the
+    member's d-vector print alone; asking to enrol from it says why not."""
     settings, session_id, member_id = named_session
+    _opt_in(settings.resolved_database_url)
     campplus = np.zeros(192, dtype=np.float32)
     campplus[5] = 1.0
     with session_scope(settings.resolved_database_url) as db:
@@ -121,11 +127,28 @@ def test_enrolling_from_a_session_measured_with_another_encoder_keeps_its_space(
         )
     assert settings.speaker_encoder == "dvector"
 
-    assert learn_from_naming(
-        settings=settings, session_id=session_id, label="S1", member_id=member_id, explicit=True
+    assert not learn_from_naming(
+        settings=settings, session_id=session_id, label="S1", member_id=member_id
     )
-    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id, "campplus")
-    assert embedding.shape == (192,) and np.allclose(embedding, campplus)
-    assert seconds == pytest.approx(20.0)
+    with pytest.raises(ConflictError, match=r"another speaker encoder \(campplus\).*\(dvector\)"):
+        learn_from_naming(settings=settings, session_id=session_id, label="S1", explicit=True)
+    embedding, seconds = _voiceprint(settings.resolved_database_url, member_id)
+    assert np.allclose(embedding, _unit([1, 0, 0])) and seconds == 30.0
+
+
+def test_an_older_session_without_a_recorded_encoder_is_judged_by_size(
+    named_session: tuple[Settings, str, str],
+) -> None:
+    settings, session_id, member_id = named_session
+    wrong_size = np.zeros(192, dtype=np.float32)
+    wrong_size[0] = 1.0
     with session_scope(settings.resolved_database_url) as db:
-        assert load_voiceprint(session=db, member_id=member_id, voice_space="dvector") is None
+        replace_speakers(
+            session=db,
+            session_id=session_id,
+            speakers=[StoredSpeaker("S1", member_id, wrong_size, 20.0)],
+        )
+    with pytest.raises(ConflictError, match="unrecorded"):
+        learn_from_naming(settings=settings, session_id=session_id, label="S1", explicit=True)
+    embedding, _ = _voiceprint(settings.resolved_database_url, member_id)
+    assert np.allclose(embedding, _unit([1, 0, 0]))
