@@ -8,6 +8,7 @@ from cli.app import app
 from kuvend.config import get_settings
 from models import (
     check_whisper_model,
+    needs_encoder_model,
     prepare_campplus_model,
     prepare_segmentation_model,
     resolve_campplus_model,
@@ -42,7 +43,7 @@ def prepare(
             say=lambda message: typer.echo(message, err=True),
         )
         typer.echo(f"segmentation model: {segmentation}", err=True)
-    if settings.diarizer == "embedded" and settings.speaker_encoder == "campplus":
+    if needs_encoder_model(settings.diarizer, settings.speaker_encoder):
         encoder = prepare_campplus_model(
             models_dir=settings.models_dir,
             cache_dir=settings.cache_dir,
@@ -69,5 +70,5 @@ def check(
     typer.echo(f"ok: {folder}")
     if settings.overlap_detection:
         typer.echo(f"ok: {resolve_segmentation_model(settings.cache_dir)}")
-    if settings.diarizer == "embedded" and settings.speaker_encoder == "campplus":
+    if needs_encoder_model(settings.diarizer, settings.speaker_encoder):
         typer.echo(f"ok: {resolve_campplus_model(settings.cache_dir)}")

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diarize.audio import Waveform
-from diarize.embedding import EmbeddedTile, normalised, normalised_rows, repeated_to, tile_bounds
+from diarize.embedding import EmbeddedTile, normalised_rows, repeated_to, tile_bounds
 from kuvend.domain import SAMPLE_RATE_HZ, Embedding
 from kuvend.errors import ModelError
 
@@ -95,7 +95,8 @@ class CAMPlusPlusEncoder:
         frames = self.filterbanks(samples)
         if len(frames) == 0:
             frames = np.zeros((1, N_MELS), dtype=np.float32)
-        return normalised(self._embed_frames([frames])[0])
+        embedding: Embedding = self._embed_frames([frames])[0]
+        return embedding
 
     def embed_region(
         self, samples: Waveform, start_s: float, end_s: float, step_s: float

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Protocol
 
 from diarize.audio import Waveform
-from diarize.embedding import EmbeddedTile
+from diarize.campplus import EMBEDDING_DIM as CAMPLUS_DIM
+from diarize.embedding import EMBEDDING_DIM, EmbeddedTile
 from kuvend.domain import Embedding
 
 #: The encoders ``get_encoder`` knows; the first is the default (lowest DER, see the README).
 ENCODERS = ("dvector", "campplus", "resemblyzer")
-#: The size of each encoder's embeddings.
-EMBEDDING_SIZES = {"dvector": 256, "campplus": 192, "resemblyzer": 256}
+#: The size of each encoder's embeddings (the d-vector's and Resemblyzer's are both 256).
+EMBEDDING_SIZES = {"dvector": EMBEDDING_DIM, "campplus": CAMPLUS_DIM, "resemblyzer": EMBEDDING_DIM}
 
 
 class SpeakerEncoder(Protocol):

@@ -156,15 +156,15 @@ def identify_speakers(
     # A print labelled with this space but of another size (stored wrongly) is never compared:
     # it cannot be, and one bad row must not stop every session of the assembly.
     size = len(centroids[labels[0]]) if labels else 0
-    misfit = [m for m in enrolled if m.voiceprint is not None and len(m.voiceprint) != size]
-    if labels and misfit:
+    fitting = [m for m in enrolled if m.voiceprint is not None and len(m.voiceprint) == size]
+    if labels and len(fitting) < len(enrolled):
         log.warning(
             "%d member voiceprints labelled %s have another size than its embeddings and are "
             "not compared; enrol those members again",
-            len(misfit),
+            len(enrolled) - len(fitting),
             voice_space,
         )
-        enrolled = [m for m in enrolled if m.voiceprint is not None and len(m.voiceprint) == size]
+        enrolled = fitting
     if not enrolled or not labels:
         return {}
     speakers = np.stack([centroids[label] for label in labels])

@@ -25,12 +25,16 @@ from models._verify import sha256_of, verify_model_dir
 forbid_hub()
 
 
+def needs_encoder_model(diarizer: str, encoder: str) -> bool:
+    """Whether ``diarizer`` uses speaker encoder ``encoder`` and it needs an exported network
+    (the embedded diarizer with CAM++)."""
+    return diarizer == "embedded" and encoder == "campplus"
+
+
 def resolve_encoder_model(diarizer: str, encoder: str, cache_dir: Path) -> Path | None:
-    """The exported network of speaker encoder ``encoder`` when ``diarizer`` uses it and it
-    needs one (the embedded diarizer with CAM++), else None; ``ModelError`` in one line when it
-    is not prepared."""
-    needed = diarizer == "embedded" and encoder == "campplus"
-    return resolve_campplus_model(cache_dir) if needed else None
+    """The exported network of speaker encoder ``encoder`` when ``needs_encoder_model``, else
+    None; ``ModelError`` in one line when it is not prepared."""
+    return resolve_campplus_model(cache_dir) if needs_encoder_model(diarizer, encoder) else None
 
 
 __all__ = [
@@ -40,6 +44,7 @@ __all__ = [
     "check_whisper_model",
     "ensure_assembled",
     "forbid_hub",
+    "needs_encoder_model",
     "prepare_campplus_model",
     "prepare_segmentation_model",
     "resolve_campplus_model",
