@@ -117,14 +117,7 @@ def test_a_session_measured_with_another_encoder_never_replaces_the_print_in_use
     member's d-vector print alone; asking to enrol from it says why not."""
     settings, session_id, member_id = named_session
     _opt_in(settings.resolved_database_url)
-    campplus = np.zeros(192, dtype=np.float32)
-    campplus[5] = 1.0
-    with session_scope(settings.resolved_database_url) as db:
-        replace_speakers(
-            session=db,
-            session_id=session_id,
-            speakers=[StoredSpeaker("S1", member_id, campplus, 20.0, voice_space="campplus")],
-        )
+    _measure_s1(settings, session_id, member_id, voice_space="campplus")
     assert settings.speaker_encoder == "dvector"
 
     assert not learn_from_naming(
@@ -140,15 +133,23 @@ def test_an_older_session_without_a_recorded_encoder_is_judged_by_size(
     named_session: tuple[Settings, str, str],
 ) -> None:
     settings, session_id, member_id = named_session
-    wrong_size = np.zeros(192, dtype=np.float32)
-    wrong_size[0] = 1.0
-    with session_scope(settings.resolved_database_url) as db:
-        replace_speakers(
-            session=db,
-            session_id=session_id,
-            speakers=[StoredSpeaker("S1", member_id, wrong_size, 20.0)],
-        )
+    _measure_s1(settings, session_id, member_id, voice_space=None)
     with pytest.raises(ConflictError, match="unrecorded"):
         learn_from_naming(settings=settings, session_id=session_id, label="S1", explicit=True)
     embedding, _ = _voiceprint(settings.resolved_database_url, member_id)
     assert np.allclose(embedding, _unit([1, 0, 0]))
+
+
+def _measure_s1(
+    settings: Settings, session_id: str, member_id: str, *, voice_space: str | None
+) -> None:
+    """Speaker S1 of the session, named as the member, with a 192-dim (CAM++-sized) centroid
+    measured in ``voice_space`` (None: not recorded, as in a session processed earlier)."""
+    centroid = np.zeros(192, dtype=np.float32)
+    centroid[5] = 1.0
+    with session_scope(settings.resolved_database_url) as db:
+        replace_speakers(
+            session=db,
+            session_id=session_id,
+            speakers=[StoredSpeaker("S1", member_id, centroid, 20.0, voice_space=voice_space)],
+        )
