@@ -28,8 +28,18 @@ class _StandardError(logging.Handler):
             self.handleError(record)
 
 
+def _not_the_stop(record: logging.LogRecord) -> bool:
+    # A signal that lands inside a library's cleanup (SQLAlchemy resetting a pooled connection
+    # as it is collected) is logged there with a traceback before it propagates. The command
+    # reports the stop itself, once ("kuvend: interrupted"); the library's echo is noise then.
+    # Shown with -vv, for whoever investigates.
+    caught = record.exc_info[1] if record.exc_info else None
+    return not isinstance(caught, KeyboardInterrupt) or _handler.level <= logging.DEBUG
+
+
 _handler = _StandardError(logging.ERROR)
 _handler.setFormatter(logging.Formatter(_FORMAT))
+_handler.addFilter(_not_the_stop)
 
 
 def configure() -> None:

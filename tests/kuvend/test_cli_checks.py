@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from cli import app
+from cli import app, logs
 from kuvend.config import Settings, get_settings
 from kuvend.errors import ConfigError
 from kuvend.storage.db import migrate, session_scope
@@ -212,3 +213,27 @@ def test_an_unknown_option_suggests_only_a_close_one(
     assert capsys.readouterr().err == (
         f"kuvend: error: No such option: {typed}{suggestion} (see kuvend process --help)\n"
     )
+
+
+def test_a_stop_that_lands_in_a_librarys_cleanup_is_no_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # CI caught it: Ctrl-C landed while SQLAlchemy reset a pooled connection being collected,
+    # and SQLAlchemy logged the KeyboardInterrupt's traceback before "kuvend: interrupted".
+    root = logging.getLogger()
+    configured = any(handler is logs._handler for handler in root.handlers)
+    logs.configure()
+    pool = logging.getLogger("sqlalchemy.pool.impl.QueuePool")
+    try:
+        for caught in (KeyboardInterrupt("SIGINT"), OSError("disk full")):
+            try:
+                raise caught
+            except BaseException:
+                pool.error("Exception during reset or similar", exc_info=True)
+    finally:
+        if not configured:
+            logs.leave_to_the_command()
+    shown = capsys.readouterr().err
+    assert "KeyboardInterrupt" not in shown
+    assert shown.count("Exception during reset or similar") == 1
+    assert "OSError: disk full" in shown  # a real failure is still reported, traceback and all
