@@ -49,6 +49,7 @@ from kuvend.synthetic import bilingual_dialogue, synthesize_session  # noqa: E40
 from workers import steps  # noqa: E402
 from workers.celery_app import create_app, session_pipeline  # noqa: E402
 from workers.chunk_run import run_to_draft  # noqa: E402
+from workers.engines import load_engines  # noqa: E402
 from workers.submit import follow_session  # noqa: E402
 
 POSTGRES = os.environ.get("KUVEND_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -138,7 +139,7 @@ def _timed(action: Callable[[], object]) -> float:
 
 
 def _in_process(settings: Settings, session_id: str) -> None:
-    run_to_draft(settings=settings, session_id=session_id, engines=steps.load_engines(settings))
+    run_to_draft(settings=settings, session_id=session_id, engines=load_engines(settings))
 
 
 def _rearm(settings: Settings, session_id: str) -> None:
@@ -189,7 +190,7 @@ def main() -> None:
                 languages=("sq", "sr"),
             )
 
-        steps.load_engines(settings).warm()  # loading the models is not what is measured
+        load_engines(settings).warm()  # loading the models is not what is measured
         local = new_session()
         in_process = _timed(lambda: _in_process(settings, local))
         with session_scope(url) as db:

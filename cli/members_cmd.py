@@ -50,21 +50,14 @@ def add(
     new_assembly: NewAssembly = False,
 ) -> None:
     """Register a member and enrol their voiceprint, so that sessions name them."""
-    import diarize  # here, not at the top: `kuvend --help` need not wait for torch
-    import models
+    # Here, not at the top: `kuvend --help` need not wait for torch.
+    import diarize
+    from workers.engines import voice_diarizer
 
     check_new_session_assembly(assembly, new_assembly=new_assembly)
 
     settings = get_settings()
-    diarizer = diarize.get_diarizer(
-        settings.diarizer,
-        encoder=settings.speaker_encoder,
-        models_dir=settings.models_dir,
-        device=settings.whisper_device,
-        encoder_model=models.resolve_encoder_model(
-            settings.diarizer, settings.speaker_encoder, settings.cache_dir
-        ),
-    )
+    diarizer = voice_diarizer(settings)
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url
     migrate(url)

@@ -32,7 +32,6 @@ from kombu.exceptions import OperationalError as BrokerError
 
 import diarize
 import ingest
-import models
 import publish
 from kuvend.config import Settings
 from kuvend.domain import PublishedVersion, UploadReceipt
@@ -65,6 +64,7 @@ from workers import plan
 from workers.background import BackgroundProcessing, embedded_key, mark_embedded
 from workers.celery_app import create_app, session_pipeline
 from workers.draft_index import DraftIndexer, index_draft
+from workers.engines import voice_diarizer
 from workers.recording import (
     begin_recording,
     record_session,
@@ -293,17 +293,7 @@ class PipelineActions:
     def _voice_diarizer(self) -> diarize.Diarizer:
         with self._lock:
             if self._diarizer is None:
-                self._diarizer = diarize.get_diarizer(
-                    self.settings.diarizer,
-                    encoder=self.settings.speaker_encoder,
-                    models_dir=self.settings.models_dir,
-                    device=self.settings.whisper_device,
-                    encoder_model=models.resolve_encoder_model(
-                        self.settings.diarizer,
-                        self.settings.speaker_encoder,
-                        self.settings.cache_dir,
-                    ),
-                )
+                self._diarizer = voice_diarizer(self.settings)
             return self._diarizer
 
     def _background_processing(self) -> BackgroundProcessing:

@@ -125,7 +125,7 @@ def _load_models(**_: Any) -> None:
     # process needs its own copy. Only workers of the gpu queue use the models.
     if "gpu" not in _consumed_queues:
         return
-    from workers import steps  # heavy (models, torch): only where the models run
+    from workers.engines import load_engines  # heavy (models, torch): only where the models run
 
-    engines = steps.load_engines(get_settings()).warm()
+    engines = load_engines(get_settings()).warm()
     log.info("worker process ready with %s", engines.whisper_name)

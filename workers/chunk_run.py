@@ -20,7 +20,8 @@ from kuvend.progress import StepProgress
 from kuvend.storage.chunks import ChunkState, set_chunk_state
 from kuvend.storage.db import session_scope
 from kuvend.types import StageHook, no_hook
-from workers import plan, steps
+from workers import plan
+from workers.engines import Engines, load_engines
 
 
 def one_line(error: BaseException) -> str:
@@ -33,7 +34,7 @@ def run_to_draft(
     *,
     settings: Settings,
     session_id: str,
-    engines: steps.Engines | None = None,
+    engines: Engines | None = None,
     out_dir: Path | None = None,
     hook: StageHook = no_hook,
 ) -> Minutes:
@@ -46,7 +47,7 @@ def run_to_draft(
     """
     chunk_count = plan.INGEST.step(settings=settings, session_id=session_id, hook=hook)
     if engines is None:
-        engines = steps.load_engines(settings)
+        engines = load_engines(settings)
     for index in range(chunk_count):
 
         def announce(stage: str, index: int = index) -> None:
@@ -73,7 +74,7 @@ def _no_announcement(stage: str) -> None:
 def process_chunk(
     *,
     settings: Settings,
-    engines: steps.Engines,
+    engines: Engines,
     session_id: str,
     chunk_index: int,
     more_follows: bool | None = None,

@@ -27,6 +27,7 @@ from kuvend.storage.segments import replace_chunk_segments
 from kuvend.types import StageHook, no_hook
 from workers import steps
 from workers.chunk_run import process_chunk
+from workers.engines import load_engines
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class LiveProcessor:
             raise self._error
         return steps.finalize_session(
             settings=self.settings,
-            engines=steps.load_engines(self.settings),
+            engines=load_engines(self.settings),
             session_id=self.session_id,
             hook=self._hook,
         )
@@ -98,7 +99,7 @@ class LiveProcessor:
     def _caption(self, chunk: AudioChunk) -> None:
         segments, regions = process_chunk(
             settings=self.settings,
-            engines=steps.load_engines(self.settings),
+            engines=load_engines(self.settings),
             session_id=self.session_id,
             chunk_index=chunk.index,
             more_follows=True,

@@ -29,6 +29,7 @@ from typing import Generic, TypeVar
 from kuvend.config import Settings
 from kuvend.domain import ChunkDiarization, Segment
 from workers import steps
+from workers.engines import Engines
 
 StepT = TypeVar("StepT")
 
@@ -50,7 +51,7 @@ class ChunkWork:
     """
 
     settings: Settings
-    engines: steps.Engines
+    engines: Engines
     session_id: str
     chunk_index: int
     more_follows: bool | None = None

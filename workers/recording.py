@@ -54,6 +54,7 @@ from kuvend.types import LanguageCode, StageHook, no_hook
 from transcribe import StreamOptions
 from workers import steps
 from workers.captions import LiveCaptioner
+from workers.engines import load_engines
 from workers.live import CaptionLatency, LiveProcessor
 
 log = logging.getLogger(__name__)
@@ -195,12 +196,12 @@ class _LiveSession:
             step_s=self.settings.live_caption_step_s,
         )
         log_to = CaptionLog(captions_dir(self.settings, self.session_id))
-        return LiveCaptioner(lambda: steps.load_engines(self.settings).whisper, options, log_to)
+        return LiveCaptioner(lambda: load_engines(self.settings).whisper, options, log_to)
 
     def _chunked_may_start(self) -> bool:
         # On a CPU the chunked pass waits for a pause in the captions; a GPU serves both.
         captioner = self._captioner
-        if captioner is None or steps.load_engines(self.settings).whisper.device != "cpu":
+        if captioner is None or load_engines(self.settings).whisper.device != "cpu":
             return True
         return captioner.quiet()
 

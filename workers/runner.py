@@ -34,6 +34,7 @@ from kuvend.types import LanguageCode, StageHook, no_hook
 from publish.site_folder import exchange
 from workers import steps
 from workers.chunk_run import run_to_draft
+from workers.engines import load_engines
 from workers.ingesting import NewSession
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def _reason(error: BaseException) -> str:
 
 def _run_session(settings: Settings, session_id: str, staging: Path, hook: StageHook) -> Minutes:
     hook("load", StepProgress("models", 0, 1, "loading"))
-    engines = steps.load_engines(settings).warm()
+    engines = load_engines(settings).warm()
     hook("load", StepProgress("models", 1, 1, engines.whisper_name))
     return run_to_draft(
         settings=settings, session_id=session_id, engines=engines, out_dir=staging, hook=hook

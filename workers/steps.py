@@ -15,14 +15,12 @@ segments, so a reviewer's edit survives any re-run.
 from __future__ import annotations
 
 import logging
-from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 import diarize
-import models
 import publish
 import transcribe
 from kuvend import __version__
@@ -42,103 +40,12 @@ from kuvend.storage.second_voices import replace_second_voices
 from kuvend.storage.segments import StoredSpeaker, replace_session_segments, replace_speakers
 from kuvend.storage.sessions import load_session_info, set_session_status
 from kuvend.types import StageHook, no_hook
+from workers.engines import Engines
 from workers.ingesting import create_session, ingest_into, remove_chunks
 
 log = logging.getLogger(__name__)
 
 PLAYER_AUDIO = "audio.m4a"
-
-
-class Engines:
-    """The models a worker process keeps for its lifetime.
-
-    Whisper loads on first use: a CPU worker that only finalizes sessions reuses the stored
-    transcripts and needs the model's name (for the artifact keys), not the model.
-    """
-
-    def __init__(
-        self,
-        *,
-        model_dir: Path,
-        device: Literal["auto", "cpu", "cuda"],
-        compute_type: str,
-        cpu_threads: int,
-        diarizer: diarize.Diarizer,
-    ) -> None:
-        self.whisper_name = model_dir.name
-        self.diarizer = diarizer
-        self._model_dir = model_dir
-        self._device: Literal["auto", "cpu", "cuda"] = device
-        self._compute_type = compute_type
-        self._cpu_threads = cpu_threads
-
-    @cached_property
-    def whisper(self) -> Any:
-        """The Whisper model, loaded on first use."""
-        return transcribe.load_whisper(
-            self._model_dir,
-            device=self._device,
-            compute_type=self._compute_type,
-            cpu_threads=self._cpu_threads,
-        )
-
-    def warm(self) -> Engines:
-        """Load Whisper now (before the clock starts, or before the first task)."""
-        _ = self.whisper
-        return self
-
-
-def load_engines(settings: Settings) -> Engines:
-    """The process's engines, made once per process (Celery calls this after the fork)."""
-    return _engines(
-        settings.whisper_model,
-        settings.models_dir,
-        settings.cache_dir,
-        settings.whisper_device,
-        settings.whisper_compute_type,
-        settings.whisper_cpu_threads,
-        settings.diarizer,
-        settings.speaker_encoder,
-        settings.overlap_detection,
-    )
-
-
-@lru_cache(maxsize=2)
-def _engines(
-    whisper_model: str,
-    models_dir: Path | None,
-    cache_dir: Path,
-    device: Literal["auto", "cpu", "cuda"],
-    compute_type: str,
-    cpu_threads: int,
-    diarizer_name: str,
-    speaker_encoder: str,
-    overlap_detection: bool,
-) -> Engines:
-    model_dir = models.resolve_whisper_model(
-        whisper_model, models_dir=models_dir, cache_dir=cache_dir
-    )
-    # pyannote finds overlap itself; the embedded diarizer needs segmentation-3.0 for it.
-    overlap_model = (
-        models.resolve_segmentation_model(cache_dir)
-        if overlap_detection and diarizer_name == "embedded"
-        else None
-    )
-    encoder_model = models.resolve_encoder_model(diarizer_name, speaker_encoder, cache_dir)
-    return Engines(
-        model_dir=model_dir,
-        device=device,
-        compute_type=compute_type,
-        cpu_threads=cpu_threads,
-        diarizer=diarize.get_diarizer(
-            diarizer_name,
-            encoder=speaker_encoder,
-            models_dir=models_dir,
-            device=device,
-            overlap_model=overlap_model,
-            encoder_model=encoder_model,
-        ),
-    )
 
 
 def work_dir(settings: Settings, session_id: str) -> Path:
@@ -417,13 +324,11 @@ def _player_url(audio: Path, page_dir: Path) -> str | None:
 
 
 __all__ = [
-    "Engines",
     "create_session",
     "diarize_chunk_step",
     "fail_session",
     "finalize_session",
     "ingest_session",
-    "load_engines",
     "prepare_database",
     "publish_step",
     "rebuild_site_step",

@@ -34,6 +34,7 @@ from workers.celery_app import (
     finalize_signature,
 )
 from workers.chunk_run import one_line
+from workers.engines import load_engines
 
 log = get_task_logger(__name__)
 _settings = get_settings()
@@ -152,7 +153,7 @@ def ingest_session(self: StepTask, session_id: str) -> str:
 def transcribe_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Transcribe one chunk (the stored transcript if it has been done)."""
     self.begin(session_id, chunk_index)
-    engines = steps.load_engines(_settings)
+    engines = load_engines(_settings)
     steps.transcribe_chunk_step(
         settings=_settings, engines=engines, session_id=session_id, chunk_index=chunk_index
     )
@@ -165,7 +166,7 @@ def transcribe_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
 def diarize_chunk(self: StepTask, session_id: str, chunk_index: int) -> str:
     """Find one chunk's speech regions and voices (the stored ones if done)."""
     self.begin(session_id, chunk_index)
-    engines = steps.load_engines(_settings)
+    engines = load_engines(_settings)
     steps.diarize_chunk_step(
         settings=_settings, engines=engines, session_id=session_id, chunk_index=chunk_index
     )
@@ -201,6 +202,6 @@ def finalize_session(self: StepTask, session_id: str) -> str:
     if not mine:
         log.info("session %s is already being finalized by another task", session_id)
         return session_id
-    engines = steps.load_engines(_settings)
+    engines = load_engines(_settings)
     steps.finalize_session(settings=_settings, engines=engines, session_id=session_id)
     return session_id

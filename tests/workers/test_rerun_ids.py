@@ -20,6 +20,7 @@ from kuvend.storage.media import MediaStore
 from kuvend.storage.sessions import create_session
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from workers import steps
+from workers.engines import load_engines
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_recognition_run_again_keeps_every_segment_id(config: Settings, speech: 
         ).id
     chunk_count = steps.ingest_session(settings=config, session_id=session_id)
     assert chunk_count >= 2  # ids must hold across chunk boundaries too
-    engines = steps.load_engines(config)
+    engines = load_engines(config)
     first = steps.finalize_session(settings=config, engines=engines, session_id=session_id)
     assert len(first.segments) >= 3
 

@@ -32,6 +32,7 @@ from search_api.app import create_app
 from workers import steps
 from workers.actions import PipelineActions
 from workers.background import mark_embedded
+from workers.engines import load_engines
 
 #: The stored transcript of the interrupted session's first chunk says this, which the models
 #: would never say: finding it in the draft shows that the stored result was reused.
@@ -73,7 +74,7 @@ def _interrupted_upload(config: Settings, speech: Path) -> str:
     assert chunk_count >= 3
     steps.transcribe_chunk_step(
         settings=config,
-        engines=steps.load_engines(config),
+        engines=load_engines(config),
         session_id=session_id,
         chunk_index=0,
     )

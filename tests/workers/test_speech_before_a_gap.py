@@ -24,6 +24,7 @@ from tests.diarize.test_overlap import CROATIAN_MP, SERBIAN_MP
 from tests.transcribe.conftest import eval_path
 from tests.utils.media import transport_stream_with_jump
 from workers import steps
+from workers.engines import load_engines
 
 #: The first MP speaks through the last second before the hole (Silero: 9.1-10.4 s of the clip).
 CUT_S = 10.0
@@ -65,7 +66,7 @@ def test_speech_cut_off_by_a_hole_in_the_recording_is_in_the_minutes(
         ).id
     steps.ingest_session(settings=config, session_id=session_id)
     minutes = steps.finalize_session(
-        settings=config, engines=steps.load_engines(config), session_id=session_id
+        settings=config, engines=load_engines(config), session_id=session_id
     )
 
     (gap,) = minutes.session.gaps
