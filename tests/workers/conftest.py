@@ -14,11 +14,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from kuvend.config import Settings
+from kuvend.storage.db import session_scope
+from kuvend.storage.media import MediaStore
+from kuvend.storage.sessions import SessionStatus, create_session
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_CACHE_DIR = Path(os.environ.get("KUVEND_TEST_CACHE_DIR", "~/.cache/kuvend")).expanduser()
@@ -138,3 +142,21 @@ def queue_settings(env: dict[str, str]) -> Settings:
         k.removeprefix("KUVEND_").lower(): v for k, v in env.items() if k.startswith("KUVEND_")
     }
     return Settings(_env_file=None, **values)
+
+
+def new_session(
+    config: Settings, media: Path | None, *, title: str, status: SessionStatus = "queued"
+) -> str:
+    """A session of the assembly ``prishtine`` on 14 March 2025, its media (when given) in the
+    media store, as a step or a runner finds it; returns its id."""
+    stored = MediaStore(config.resolved_media_dir).add_file(media) if media else None
+    with session_scope(config.resolved_database_url) as db:
+        return create_session(
+            session=db,
+            assembly="prishtine",
+            title=title,
+            date=date(2025, 3, 14),
+            status=status,
+            media_sha256=stored.sha256 if stored else None,
+            media_path=stored.path if stored else None,
+        ).id

@@ -7,7 +7,6 @@ Real models and ffmpeg, in-process, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ from kuvend.config import Settings
 from kuvend.minutes import Minutes
 from kuvend.storage.artifacts import delete_artifacts
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.media import MediaStore
-from kuvend.storage.sessions import create_session
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
+from tests.workers.conftest import new_session
 from workers import steps
 from workers.engines import load_engines
 
@@ -41,17 +39,7 @@ def _lines(minutes: Minutes) -> list[tuple[str, float, float, str]]:
 
 
 def test_recognition_run_again_keeps_every_segment_id(config: Settings, speech: Path) -> None:
-    stored = MediaStore(config.resolved_media_dir).add_file(speech)
-    with session_scope(config.resolved_database_url) as db:
-        session_id = create_session(
-            session=db,
-            assembly="prishtine",
-            title="Seanca e përsëritur",
-            date=date(2025, 3, 14),
-            status="queued",
-            media_sha256=stored.sha256,
-            media_path=stored.path,
-        ).id
+    session_id = new_session(config, speech, title="Seanca e përsëritur")
     chunk_count = steps.ingest_session(settings=config, session_id=session_id)
     assert chunk_count >= 2  # ids must hold across chunk boundaries too
     engines = load_engines(config)

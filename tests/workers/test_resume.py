@@ -10,7 +10,7 @@ process``: no mark of the API's), which must be left alone. The app's startup ho
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,12 +23,12 @@ from kuvend.config import Settings
 from kuvend.domain import Segment
 from kuvend.storage.chunks import load_chunks, load_progress, save_chunks
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.media import MediaStore
 from kuvend.storage.segments import load_segments
-from kuvend.storage.sessions import SessionStatus, create_session, get_session
+from kuvend.storage.sessions import get_session
 from kuvend.storage.tables import ArtifactRow
 from kuvend.synthetic import bilingual_dialogue, synthesize_session
 from search_api.app import create_app
+from tests.workers.conftest import new_session
 from workers import steps
 from workers.actions import PipelineActions
 from workers.background import mark_embedded
@@ -37,6 +37,8 @@ from workers.engines import load_engines
 #: The stored transcript of the interrupted session's first chunk says this, which the models
 #: would never say: finding it in the draft shows that the stored result was reused.
 REUSED = "Teksti i ruajtur më parë"
+
+TITLE = "Seanca e ndërprerë"
 
 
 @pytest.fixture
@@ -52,23 +54,9 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthesize_session(bilingual_dialogue(2), folder / "session.wav", pause_s=0.4).path
 
 
-def _new_session(config: Settings, status: SessionStatus, media: Path | None) -> str:
-    stored = MediaStore(config.resolved_media_dir).add_file(media) if media else None
-    with session_scope(config.resolved_database_url) as db:
-        return create_session(
-            session=db,
-            assembly="prishtine",
-            title="Seanca e ndërprerë",
-            date=date(2025, 3, 14),
-            status=status,
-            media_sha256=stored.sha256 if stored else None,
-            media_path=stored.path if stored else None,
-        ).id
-
-
 def _interrupted_upload(config: Settings, speech: Path) -> str:
     """Cut into chunks and its first chunk transcribed, when the API was killed."""
-    session_id = _new_session(config, "queued", speech)
+    session_id = new_session(config, speech, title=TITLE)
     mark_embedded(config, session_id)
     chunk_count = steps.ingest_session(settings=config, session_id=session_id)
     assert chunk_count >= 3
@@ -89,7 +77,7 @@ def _interrupted_upload(config: Settings, speech: Path) -> str:
 
 def _interrupted_recording(config: Settings, speech: Path) -> tuple[str, int]:
     """A recorder that died after four chunks, the last not yet in the database."""
-    session_id = _new_session(config, "recording", None)
+    session_id = new_session(config, None, title=TITLE, status="recording")
     mark_embedded(config, session_id)
     folder = steps.work_dir(config, session_id)
     options = ingest.IngestOptions(chunk_s=2.0, cut_search_s=0.0)
@@ -116,7 +104,9 @@ def _status(config: Settings, session_id: str) -> str:
 def test_the_next_api_start_finishes_what_a_killed_one_left(config: Settings, speech: Path) -> None:
     upload = _interrupted_upload(config, speech)
     recorded, recorded_chunks = _interrupted_recording(config, speech)
-    elsewhere = _new_session(config, "processing", speech)  # `kuvend process`, still at work
+    elsewhere = new_session(
+        config, speech, title=TITLE, status="processing"
+    )  # `kuvend process`, still at work
 
     # At scale nothing is resumed by the API: the queue redelivers its own unfinished tasks.
     queue_mode = config.model_copy(update={"processing": "queue"})
@@ -155,7 +145,7 @@ def test_an_interrupted_recording_with_nothing_kept_fails_saying_so(
     config: Settings, database_url: str
 ) -> None:
     config = config.model_copy(update={"database_url": database_url})
-    session_id = _new_session(config, "stopping", None)
+    session_id = new_session(config, None, title=TITLE, status="stopping")
     mark_embedded(config, session_id)
     actions = PipelineActions(config)
     assert actions.resume_interrupted() == [session_id]

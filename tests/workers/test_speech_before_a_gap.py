@@ -9,7 +9,6 @@ Whisper, real ffmpeg, a real MP's speech cut off mid-sentence by the hole.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +16,11 @@ import pytest
 import soundfile
 
 from kuvend.config import Settings
-from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.media import MediaStore
-from kuvend.storage.sessions import create_session
+from kuvend.storage.db import migrate
 from tests.diarize.test_overlap import CROATIAN_MP, SERBIAN_MP
 from tests.transcribe.conftest import eval_path
 from tests.utils.media import transport_stream_with_jump
+from tests.workers.conftest import new_session
 from workers import steps
 from workers.engines import load_engines
 
@@ -53,17 +51,7 @@ def test_speech_cut_off_by_a_hole_in_the_recording_is_in_the_minutes(
         _clip(CROATIAN_MP, 6.0, tmp_path / "second.wav"),
         JUMP_S,
     )
-    stored = MediaStore(config.resolved_media_dir).add_file(stream)
-    with session_scope(config.resolved_database_url) as db:
-        session_id = create_session(
-            session=db,
-            assembly="prishtine",
-            title="Seanca me një vrimë",
-            date=date(2025, 3, 14),
-            status="queued",
-            media_sha256=stored.sha256,
-            media_path=stored.path,
-        ).id
+    session_id = new_session(config, stream, title="Seanca me një vrimë")
     steps.ingest_session(settings=config, session_id=session_id)
     minutes = steps.finalize_session(
         settings=config, engines=load_engines(config), session_id=session_id
