@@ -27,6 +27,7 @@ from pathlib import Path
 from kuvend import interrupts
 from kuvend.config import Settings
 from kuvend.errors import ConfigError, KuvendError
+from kuvend.export_formats import EXPORT_FILES, ExportFormat
 from kuvend.minutes import Minutes
 from kuvend.progress import StepProgress
 from kuvend.storage import recovery
@@ -166,6 +167,7 @@ def _staging_dir(out_dir: Path) -> Path:
     parent = out_dir.resolve().parent
     if out_dir.exists() and not (out_dir.is_dir() and os.access(out_dir, os.W_OK)):
         raise ConfigError(f"cannot write to {out_dir}: not a writable folder")
+    _check_replaceable(out_dir)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(parent, out_dir.name)
@@ -175,6 +177,30 @@ def _staging_dir(out_dir: Path) -> Path:
         return staging
     except OSError as error:
         raise ConfigError(f"cannot write to {out_dir}: {error.strerror}") from None
+
+
+#: What marks a folder as earlier minutes, which a new run may replace.
+MINUTES_FILE = EXPORT_FILES[ExportFormat.json].filename
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """``ConfigError`` unless ``out_dir`` is new, empty, or earlier minutes (``minutes.json``).
+
+    The finished minutes replace the whole folder: a folder of someone's own files given as
+    ``--out`` by mistake would be deleted.
+    """
+    if not out_dir.is_dir():
+        return
+    if Path.cwd().is_relative_to(out_dir.resolve()):
+        raise ConfigError(
+            f"cannot write to {out_dir}: the minutes replace the whole folder, and it holds "
+            "the current folder; choose another --out"
+        )
+    if any(out_dir.iterdir()) and not (out_dir / MINUTES_FILE).is_file():
+        raise ConfigError(
+            f"{out_dir} holds files that are not Kuvend minutes (no {MINUTES_FILE}); the "
+            "minutes replace the whole folder: choose a new or empty folder for --out"
+        )
 
 
 def _remove_leftovers(parent: Path, name: str) -> None:

@@ -252,6 +252,41 @@ def test_bad_input_is_one_line_and_leaves_nothing(
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]
 
 
+def test_a_folder_of_someone_elses_files_is_never_replaced(
+    processed: ProcessedSession, tmp_path: Path
+) -> None:
+    # A fresh user gave --out a folder of their own files: the minutes replaced the folder and
+    # the files were gone. `--out .` ran the whole pipeline, then could not rename the folder.
+    media, _ = _bad_inputs(tmp_path)["unwritable output"]
+    mine = tmp_path / "thesis"
+    (mine / "chapters").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("four years of work")
+    (mine / "chapters" / "one.txt").write_text("notes")
+    before = kuvend("sessions", "list", "--json", env=processed.env).stdout
+
+    refused = kuvend("process", str(media), "--out", str(mine), env=processed.env)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        f"kuvend: error: {mine} holds files that are not Kuvend minutes (no minutes.json); "
+        "the minutes replace the whole folder: choose a new or empty folder for --out"
+    ]
+    assert (mine / "thesis.txt").read_text() == "four years of work"
+    assert (mine / "chapters" / "one.txt").read_text() == "notes"
+
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "minutes.json").write_text("{}")
+    here = subprocess.run(
+        [sys.executable, "-m", "kuvend", "process", str(media), "--out", "."],
+        cwd=earlier, env=processed.env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert here.returncode == 2, here.stderr
+    assert "holds the current folder; choose another --out" in here.stderr
+    assert (earlier / "minutes.json").read_text() == "{}"
+    # Refused before any work: no session was registered.
+    assert kuvend("sessions", "list", "--json", env=processed.env).stdout == before
+
+
 def test_silence_gives_empty_minutes_not_invented_text(
     processed: ProcessedSession, tmp_path: Path
 ) -> None:
