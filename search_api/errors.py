@@ -1,7 +1,8 @@
 """One error body for every failure: ``{"error": {"code", "message", "details"}}``.
 
 Kuvend's own errors map to statuses by type (``QueryError`` 400, ``PermissionDeniedError`` 403,
-``NotFoundError`` 404, ``ConflictError`` 409, ``ConfigError`` and ``TransientError`` 503);
+``NotFoundError`` 404, ``ConflictError`` 409, ``ConfigError`` and ``TransientError`` 503;
+``ModelError`` 503 too, its server paths kept to the log);
 FastAPI's validation errors and Starlette's HTTP errors are rewritten into the same shape.
 Anything else is a 500 whose body says nothing about the internals (the log has the traceback).
 """
@@ -20,6 +21,7 @@ from kuvend.errors import (
     ConfigError,
     ConflictError,
     KuvendError,
+    ModelError,
     NotFoundError,
     PermissionDeniedError,
     QueryError,
@@ -75,7 +77,17 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+#: What a client is told of a missing model: which one and where are the operator's business.
+MISSING_MODEL = (
+    "a model this request needs is not prepared on the server; "
+    "the operator's log says which (kuvend models check)"
+)
+
+
 async def _kuvend_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ModelError):
+        log.error("%s: %s", request.url.path, exc)
+        return error_response(503, "unavailable", MISSING_MODEL)
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
             return error_response(status, code, str(exc))

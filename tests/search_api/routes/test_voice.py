@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 
 import diarize
+from kuvend.config import Settings
+from kuvend.minutes import Minutes
 from kuvend.storage.db import session_scope
 from kuvend.storage.tables import MemberRow
-from tests.search_api.conftest import Api
+from search_api.errors import MISSING_MODEL
+from tests.search_api.conftest import Api, make_api
 from tests.utils.media import ffmpeg
 from tests.utils.speech import ALBANIAN_SENTENCES, ScriptedTurn, synthesize_session
 
@@ -82,3 +85,32 @@ def test_a_member_is_enrolled_from_a_sample_and_bad_samples_are_refused(
 
     missing = put_voice(api, "no-such-member", samples["long"])
     assert missing["status"] == 404
+
+
+def test_a_missing_speaker_model_is_a_503_that_says_so(
+    settings: Settings,
+    database_url: str,
+    corpus: list[Minutes],
+    samples: dict[str, Path],
+    tmp_path: Path,
+) -> None:
+    # A fresh user's find: with CAM++ chosen and not prepared, the clerk got a bare 500
+    # "internal error", and only the server's log said what to do.
+    unprepared = settings.model_copy(
+        update={
+            "database_url": database_url,
+            "speaker_encoder": "campplus",
+            "cache_dir": tmp_path / "empty-cache",
+        }
+    )
+    for api in make_api(unprepared, corpus):
+        member_id = api.client.post(
+            "/api/v1/assemblies/prishtine/members",
+            json={"name": "Drita Berisha", "party": "LDK"},
+            headers=api.headers("secretariat_a"),
+        ).json()["id"]
+        refused = put_voice(api, member_id, samples["long"])
+        assert refused["status"] == 503
+        assert refused["error"]["message"] == MISSING_MODEL  # what to ask the operator
+        member = api.client.get(f"/api/v1/members/{member_id}").json()
+        assert member["has_voiceprint"] is False
