@@ -1,4 +1,5 @@
-"""Command line entry point: ``kuvend``. Errors Kuvend expects print one line, exit non-zero."""
+"""The command line, ``kuvend`` (started by ``kuvend/__main__.py``). Errors Kuvend expects print
+one line and exit non-zero."""
 
 import logging
 import signal
@@ -80,10 +81,11 @@ def main() -> None:
     its traceback logged at DEBUG level. The stages' log shows errors only, unless ``-v``.
     """
     logs.configure()
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _terminate)
+    for stop in interrupts.STOP_SIGNALS:
+        signal.signal(stop, _terminate)
     sys.unraisablehook = _unraisable
     try:
+        interrupts.raise_if_stop_requested()  # one that came while the command line loaded
         # Not standalone: a refused option is one line like any other refused input.
         status = command()(standalone_mode=False)
     except typer.TyperException as error:  # Typer's click: a refused option or argument
@@ -101,6 +103,7 @@ def main() -> None:
         sys.stderr.write(f"kuvend: error: {' '.join(str(error).split())}\n")
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
+        interrupts.ignore_stops()  # cleaned up already: a second Ctrl-C is not a traceback
         sys.stderr.write("kuvend: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as error:

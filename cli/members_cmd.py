@@ -13,6 +13,7 @@ from cli import checks
 from cli.app import app
 from cli.assemblies import NewAssembly, check_new_session_assembly
 from cli.output import Record, column, print_records, stdout_console
+from kuvend import interrupts
 from kuvend.config import get_settings
 from kuvend.storage.db import migrate, session_scope
 from kuvend.storage.members import embedding_bytes
@@ -75,6 +76,7 @@ def add(
         db.add(row)
         db.flush()
         member_id = row.id
+    interrupts.ignore_stops()  # enrolled and stored: a stop now must not report it undone
     _console.print(
         f"Enrolled {name} ({party}) in {assembly} as member {member_id}: voiceprint from "
         f"{voiceprint.speech_s:.0f} s of speech ({diarizer.name} diarizer, "

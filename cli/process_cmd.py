@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,10 +15,12 @@ from cli.assemblies import DEMO, NewAssembly, check_new_session_assembly
 from cli.logs import Verbose
 from cli.output import plural
 from cli.progress import StageBars
+from kuvend import interrupts
 from kuvend.config import get_settings
 from kuvend.minutes import Minutes
 from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
 from kuvend.text import fold_for_search
+from kuvend.types import StageHook
 
 _console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -94,7 +96,7 @@ def process(
         result = process_via_queue(request, settings=get_settings(), console=_console)
     else:
         with StageBars(_console) as bars:
-            result = process_media(request, settings=get_settings(), hook=bars.hook)
+            result = process_media(request, settings=get_settings(), hook=_kept(bars.hook))
     for line in media_warnings(result.minutes):
         _console.print(f"kuvend: warning: {line}")
     if not result.minutes.segments:
@@ -105,6 +107,18 @@ def process(
         f"Session page: {result.out_dir.resolve() / 'index.html'}\n"
         f"Session id:   {result.session_id} (kuvend sessions show, kuvend publish)"
     )
+
+
+def _kept(hook: StageHook) -> StageHook:
+    """``hook``; and once the minutes are saved, SIGINT and SIGTERM are ignored: the work is
+    done and kept, and a stop while the summary prints must not report it interrupted."""
+
+    def kept(step: str, artefact: Any) -> None:
+        if step == "saved":
+            interrupts.ignore_stops()
+        hook(step, artefact)
+
+    return kept
 
 
 def _counts(minutes: Minutes) -> str:
@@ -188,7 +202,7 @@ def demo(
         date=date.today(),
     )
     with StageBars(_console) as bars:
-        result = process_media(request, settings=settings, hook=bars.hook)
+        result = process_media(request, settings=settings, hook=_kept(bars.hook))
     example = _searchable_word(result.minutes, script)
     minutes = result.minutes
     _console.print(

@@ -83,8 +83,9 @@ def process_media(
 ) -> ProcessResult:
     """Run every stage on ``request.media`` in this process and write the minutes.
 
-    Raises ``MediaError`` for unusable input before any heavy work, ``ConfigError`` when the
-    output folder cannot be written, ``ModelError`` when a model is missing.
+    ``hook`` hears each step's progress, then ``("saved", out_dir)`` once the minutes are in
+    place. Raises ``MediaError`` for unusable input before any heavy work, ``ConfigError`` when
+    the output folder cannot be written, ``ModelError`` when a model is missing.
     """
     staging = _staging_dir(request.out_dir)
     try:
@@ -106,6 +107,7 @@ def process_media(
             steps.fail_session(settings=settings, session_id=session_id, error=_reason(error))
             raise
         _replace_folder(staging, request.out_dir, kill_switch)
+        hook("saved", request.out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ProcessResult(minutes=minutes, out_dir=request.out_dir, session_id=session_id)

@@ -130,3 +130,68 @@ def test_a_signal_during_transcription_stops_cleanly(tmp_path: Path, stop: signa
     assert status == "failed"
     assert not (data / "sessions" / session_id / "chunks").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".minutes")] == []
+
+
+@pytest.mark.parametrize(
+    ("stop", "ignored_at_start"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-from-a-background-script"],
+)
+def test_a_stop_while_the_command_line_loads_is_an_interruption(
+    tmp_path: Path, stop: signal.Signals, ignored_at_start: bool
+) -> None:
+    # A fresh user's find: Ctrl-C in the first half second (typer and the commands loading)
+    # printed a traceback, SIGTERM exited 143 without a word, and a script's SIGINT to a
+    # command it had started in the background (which inherits SIGINT ignored) was lost.
+    # The stop is sent from inside the launcher, just after it starts keeping stops, where a
+    # real one would land while the rest loads.
+    launch = (
+        "import os, signal, sys\n"
+        "from kuvend import interrupts\n"
+        "import kuvend.__main__ as launcher\n"
+        "keep = interrupts.remember_stops\n"
+        "def keep_then_stop():\n"
+        "    keep()\n"
+        f"    os.kill(os.getpid(), signal.{stop.name})\n"
+        "interrupts.remember_stops = keep_then_stop\n"
+        "sys.argv = ['kuvend', 'sessions', 'list']\n"
+        "launcher.main()\n"
+    )
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignored_at_start else None
+    stopped = subprocess.run(
+        [sys.executable, "-c", launch],
+        cwd=ROOT, env=_environment(tmp_path / "data"), capture_output=True, text=True,
+        timeout=300, preexec_fn=ignore,
+    )  # fmt: skip
+    assert stopped.returncode == 130, stopped.stderr
+    assert stopped.stderr == "kuvend: interrupted\n"
+    assert stopped.stdout == ""
+
+
+def test_a_stop_after_the_minutes_are_saved_changes_nothing(tmp_path: Path) -> None:
+    # A fresh user's find: a signal while the summary printed said "kuvend: interrupted"
+    # (exit 130) of a run whose minutes were written and whose session was a draft; a script
+    # would have run it again into a duplicate session.
+    media = synthesize_session(bilingual_dialogue(2), tmp_path / "session.wav").path
+    data, out = tmp_path / "data", tmp_path / "minutes"
+    command = [sys.executable, "-m", "kuvend", "process", str(media), "--out", str(out)]
+    with subprocess.Popen(
+        [*command, "--assembly", "test-faults", "--new-assembly"],
+        cwd=ROOT, env=_environment(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    ) as running:  # fmt: skip
+        assert running.stderr is not None
+        said = ""
+        while "Minutes of" not in said:  # the summary: the minutes are saved
+            line = running.stderr.readline()
+            assert line, said
+            said += line
+        running.send_signal(signal.SIGINT)
+        running.send_signal(signal.SIGTERM)
+        rest = running.stderr.read()
+        running.wait(timeout=300)
+    assert running.returncode == 0, said + rest
+    assert "interrupted" not in said + rest
+    assert Minutes.model_validate_json((out / "minutes.json").read_text()).segments
+    settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+    assert [status for _, status in _sessions(settings)] == ["draft"]
