@@ -105,6 +105,7 @@ def process_media(
             minutes = _run_session(settings, session_id, staging, working)
         except BaseException as error:
             steps.fail_session(settings=settings, session_id=session_id, error=_reason(error))
+            recovery.unindex_failed(settings, session_id)
             raise
         _replace_folder(staging, request.out_dir, kill_switch)
         hook("saved", request.out_dir)

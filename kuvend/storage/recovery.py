@@ -4,9 +4,10 @@
 beats a heartbeat while it works. At the start of every ``kuvend`` command and worker,
 :func:`recover_abandoned` finds sessions still ``queued`` or ``processing`` whose owner is gone:
 a process on this host that no longer exists (at once, no waiting), or an owner elsewhere
-whose heartbeat is older than :data:`STALE_AFTER_S`. Each is marked failed with the reason
-and, for a file session, its chunks are removed (the original stays in the media store, so
-processing it again loses nothing; a live recording's chunks are its only copy and stay).
+whose heartbeat is older than :data:`STALE_AFTER_S`. Each is marked failed with the reason,
+leaves the search index (:func:`unindex_failed`) and, for a file session, its chunks are
+removed (the original stays in the media store, so processing it again loses nothing; a live
+recording's chunks are its only copy and stay).
 Resuming from the stored artifacts is left to the embedded API's own recovery
 (``workers.actions``) and to Celery's redelivery, which own those sessions.
 """
@@ -25,6 +26,7 @@ from sqlalchemy import select, update
 
 from kuvend.config import Settings
 from kuvend.storage.db import session_scope
+from kuvend.storage.index import open_index
 from kuvend.storage.tables import SessionRow
 
 log = logging.getLogger(__name__)
@@ -134,4 +136,24 @@ def recover_abandoned(settings: Settings) -> list[str]:
             log.warning("session %s marked failed: %s", row.id, reason)
     for session_id in removable:
         shutil.rmtree(session_dir(settings, session_id) / "chunks", ignore_errors=True)
+    for session_id in recovered:
+        unindex_failed(settings, session_id)
     return recovered
+
+
+def unindex_failed(settings: Settings, session_id: str) -> None:
+    """Remove what the search index holds of a failed session that was never published.
+
+    A run stopped after it indexed its draft (and before the draft was complete where it
+    belongs) would otherwise stay searchable as a draft. Only for sessions that are the
+    failed run's own (``kuvend process`` makes a new one each time): a published version is
+    indexed under the same id. An index that cannot be reached is logged, not raised: the
+    failure being recorded matters more.
+    """
+    try:
+        removed = open_index(settings).remove_session(session_id)
+    except Exception as error:  # any backend's failure; the session is failed already
+        log.warning("session %s: could not remove it from the search index: %s", session_id, error)
+        return
+    if removed:
+        log.info("session %s: %d draft segments left the search index", session_id, removed)

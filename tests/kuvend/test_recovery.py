@@ -1,4 +1,5 @@
-"""Sessions whose process died are found at start-up and failed, their chunks removed."""
+"""Sessions whose process died are found at start-up and failed, their chunks removed and
+their drafts out of the search index."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from kuvend.config import Settings
 from kuvend.storage.db import session_scope
+from kuvend.storage.index import open_index
 from kuvend.storage.recovery import recover_abandoned, session_dir
 from kuvend.storage.sessions import create_session
 from kuvend.storage.tables import SessionRow
+from tests.publish.factories import sample_minutes
 
 
 def _dead_pid() -> int:
@@ -50,7 +53,19 @@ def test_sessions_of_dead_owners_fail_and_lose_their_chunks(
             row.media_path = None if session_id == "live-dead" else "/media/original.wav"
             (session_dir(settings, session_id) / "chunks").mkdir(parents=True)
 
+    # The dead run had indexed its draft before it died; the finished one is a draft to keep.
+    index = open_index(settings)
+    for session_id in ("dead-here", "done"):
+        minutes = sample_minutes()
+        index.index_minutes(
+            minutes.model_copy(
+                update={"session": minutes.session.model_copy(update={"id": session_id})}
+            )
+        )
+
     assert sorted(recover_abandoned(settings)) == ["dead-here", "live-dead", "stale-elsewhere"]
+    assert index.remove_session("dead-here") == 0  # gone already: not searchable as a draft
+    assert index.remove_session("done") == len(sample_minutes().segments)
     with session_scope(settings.resolved_database_url) as db:
         states = {row.id: (row.status, row.error) for row in db.query(SessionRow)}
     assert states["dead-here"][0] == "failed" and "stopped" in (states["dead-here"][1] or "")
