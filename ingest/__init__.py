@@ -8,6 +8,7 @@ from ingest.player import (
     encode_chunks_for_player,
     encode_for_player,
     encode_recording_for_player,
+    player_partial,
 )
 from ingest.probe import probe_media
 from ingest.record import DiskFullError, check_free_space, record_stream
@@ -40,6 +41,7 @@ __all__ = [
     "encode_for_player",
     "encode_recording_for_player",
     "ingest_file",
+    "player_partial",
     "probe_media",
     "read_manifest",
     "receive_upload",

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 _PLAYER_RATE_HZ = 48_000
 
 
+def player_partial(target: Path) -> Path:
+    """Where the player's audio for ``target`` is encoded before it is moved into place."""
+    return target.with_name(f".{target.name}.part")
+
+
 def encode_for_player(media: MediaInfo, target: Path, options: IngestOptions | None = None) -> Path:
     """Encode ``media``'s first audio stream to mono AAC at ``target`` (``.m4a``), atomically.
 
@@ -91,7 +96,7 @@ def _encode(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise TransientError(f"cannot create {target.parent}: {error}") from None
-    partial = target.with_name(f".{target.name}.part")
+    partial = player_partial(target)
     graph = source.output(
         str(partial),
         format="ipod",  # the .m4a flavour of MP4

@@ -154,11 +154,18 @@ def speech_detector() -> ingest.SpeechDetector:
     return detect
 
 
-def remove_chunks(*, settings: Settings, session_id: str, folder: Path) -> None:
-    """Remove a file session's chunks (they can be cut again from the stored file); a live
-    recording's chunks are its only copy and are kept."""
+def remove_derived_audio(
+    *, settings: Settings, session_id: str, folder: Path, player: Path
+) -> None:
+    """Remove a file session's chunks under ``folder`` and its player audio at ``player``
+    (finished or half-encoded): both are made again from the stored file. A live recording's
+    chunks are its only copy, and are kept with its player audio."""
     with session_scope(settings.resolved_database_url) as db:
         media_path = get_session(session=db, session_id=session_id).media_path
-    if media_path and (folder / CHUNKS).is_dir():
+    if not media_path:
+        return
+    if (folder / CHUNKS).is_dir():
         shutil.rmtree(folder / CHUNKS, ignore_errors=True)
         log.info("session %s: chunks removed from %s", session_id, folder / CHUNKS)
+    for audio in (player, ingest.player_partial(player)):
+        audio.unlink(missing_ok=True)

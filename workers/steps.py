@@ -41,7 +41,7 @@ from kuvend.storage.segments import StoredSpeaker, replace_session_segments, rep
 from kuvend.storage.sessions import load_session_info, set_session_status
 from kuvend.types import StageHook, no_hook
 from workers.engines import Engines
-from workers.ingesting import create_session, ingest_into, remove_chunks
+from workers.ingesting import create_session, ingest_into, remove_derived_audio
 
 log = logging.getLogger(__name__)
 
@@ -285,10 +285,14 @@ def player_recording(settings: Settings, session_id: str) -> Path | None:
 
 
 def fail_session(*, settings: Settings, session_id: str, error: str) -> None:
-    """Mark a session failed with a message a clerk can act on; its chunks are removed."""
+    """Mark a session failed with a message a clerk can act on; a file session's chunks and
+    player audio are removed (made again from the stored file when it is processed again)."""
     with session_scope(settings.resolved_database_url) as db:
         set_session_status(session=db, session_id=session_id, status="failed", error=error)
-    remove_chunks(settings=settings, session_id=session_id, folder=work_dir(settings, session_id))
+    folder = work_dir(settings, session_id)
+    remove_derived_audio(
+        settings=settings, session_id=session_id, folder=folder, player=folder / PLAYER_AUDIO
+    )
 
 
 def _names_given_by_reviewers(db: Session, session_id: str) -> dict[str, dict[str, Any]]:

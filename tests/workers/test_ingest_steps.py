@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import ingest
 from kuvend.config import Settings
 from kuvend.storage.db import session_scope
 from publish import load_draft_minutes
@@ -65,15 +66,19 @@ def test_a_jump_in_the_timestamps_is_a_gap_of_the_minutes(
     assert gap.end - gap.start == pytest.approx(120.0, abs=0.3)
 
 
-def test_a_failed_session_leaves_no_chunks_but_keeps_the_original(
+def test_a_failed_session_leaves_no_chunks_or_player_audio_but_keeps_the_original(
     settings: Settings, sentence: Path
 ) -> None:
     session_id = _session(settings, sentence)
     steps.ingest_session(settings=settings, session_id=session_id)
-    chunks = steps.work_dir(settings, session_id) / "chunks"
-    assert any(chunks.iterdir())
+    folder = steps.work_dir(settings, session_id)
+    chunks, player = folder / "chunks", folder / steps.PLAYER_AUDIO
+    assert any(chunks.iterdir()) and player.is_file()
+    # An interrupted encoding leaves its partial file (a fresh user found both left behind).
+    partial = ingest.player_partial(player)
+    partial.write_bytes(b"half an encoding")
     steps.fail_session(settings=settings, session_id=session_id, error="the model is missing")
-    assert not chunks.exists()
-    # A retry cuts them again from the stored original.
+    assert not chunks.exists() and not player.exists() and not partial.exists()
+    # A retry makes them again from the stored original.
     assert steps.ingest_session(settings=settings, session_id=session_id) == 1
-    assert any(chunks.iterdir())
+    assert any(chunks.iterdir()) and player.is_file()
