@@ -15,8 +15,9 @@ from cli.assemblies import NewAssembly, check_new_session_assembly
 from cli.output import Record, column, print_records, stdout_console
 from kuvend import interrupts
 from kuvend.config import get_settings
+from kuvend.errors import ConflictError
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.members import embedding_bytes
+from kuvend.storage.members import embedding_bytes, require_member, save_voiceprint
 from kuvend.storage.sessions import ensure_assembly
 from kuvend.storage.tables import MemberRow
 
@@ -56,8 +57,9 @@ def add(
     from workers.engines import voice_diarizer
 
     check_new_session_assembly(assembly, new_assembly=new_assembly)
-
     settings = get_settings()
+    _refuse_a_second(assembly, name, settings.resolved_database_url)
+
     diarizer = voice_diarizer(settings)
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url
@@ -83,6 +85,59 @@ def add(
         f"{diarizer.voice_space} voice space).",
         markup=False,
     )
+
+
+@members_app.command()
+def voice(
+    member_id: Annotated[str, typer.Argument(help="The member's id (kuvend members list).")],
+    voice: Annotated[
+        Path, typer.Option(help="A 10-60 s recording of the member speaking (any audio format).")
+    ],
+) -> None:
+    """Enrol a member's voice again, replacing their voiceprint (after a switch of encoder)."""
+    # Here, not at the top: `kuvend --help` need not wait for torch.
+    import diarize
+    from workers.engines import voice_diarizer
+
+    settings = get_settings()
+    url = settings.resolved_database_url
+    migrate(url)
+    with session_scope(url) as db:
+        require_member(session=db, member_id=member_id)
+    diarizer = voice_diarizer(settings)
+    voiceprint = diarize.enrol_voice(voice, diarizer)
+    with session_scope(url) as db:
+        save_voiceprint(
+            session=db,
+            member_id=member_id,
+            embedding=voiceprint.embedding,
+            speech_s=voiceprint.speech_s,
+            voice_space=diarizer.voice_space,
+        )
+        row = db.get(MemberRow, member_id)
+        assert row is not None  # required above
+        name = row.name
+    interrupts.ignore_stops()  # enrolled and stored: a stop now must not report it undone
+    _console.print(
+        f"Enrolled {name} (member {member_id}) again: voiceprint from "
+        f"{voiceprint.speech_s:.0f} s of speech ({diarizer.voice_space} voice space).",
+        markup=False,
+    )
+
+
+def _refuse_a_second(assembly: str, name: str, url: str) -> None:
+    """``ConflictError`` when ``assembly`` already has a member called ``name`` (any case):
+    a second row would split their namings, and the command to enrol again is another."""
+    migrate(url)
+    with session_scope(url) as db:
+        # Compared here, not in SQL: SQLite's lower() folds ASCII only (Ë, Š, Ž stay).
+        members = db.scalars(select(MemberRow).where(MemberRow.assembly_slug == assembly))
+        existing = next((m for m in members if m.name.casefold() == name.casefold()), None)
+        if existing is not None:
+            raise ConflictError(
+                f"{existing.name} is already a member of {assembly} (member {existing.id}); "
+                f"to enrol their voice again: kuvend members voice {existing.id} --voice FILE"
+            )
 
 
 @members_app.command("list")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +17,13 @@ from kuvend.storage.members import load_members
 from tests.utils.speech import ALBANIAN_SENTENCES, ScriptedTurn, synthesize_session
 
 
-def kuvend(*arguments: str) -> subprocess.CompletedProcess[str]:
+def kuvend(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kuvend", *arguments], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "kuvend", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **environment},
     )
 
 
@@ -52,6 +57,28 @@ def test_members_add_enrols_a_voice_that_members_list_shows(
     assert stored.voiceprint is not None
     assert stored.voiceprint.shape == (256,)
     assert abs(float(np.linalg.norm(stored.voiceprint)) - 1.0) < 1e-5
+
+    # Enrolling again after a switch of encoder replaces the print of the one member; `add`
+    # made a second "Arben Krasniqi", whose namings then split between two rows.
+    again = kuvend(
+        "members", "add", "--assembly", "prishtine", "--name", "ARBEN KRASNIQI",
+        "--party", "LVV", "--voice", str(flac),
+    )  # fmt: skip
+    assert again.returncode == 2
+    assert again.stderr == (
+        f"kuvend: error: Arben Krasniqi is already a member of prishtine (member {member['id']}); "
+        f"to enrol their voice again: kuvend members voice {member['id']} --voice FILE\n"
+    )
+    switched = kuvend(
+        "members", "voice", member["id"], "--voice", str(flac), KUVEND_SPEAKER_ENCODER="campplus"
+    )
+    assert switched.returncode == 0, switched.stderr
+    assert f"Enrolled Arben Krasniqi (member {member['id']}) again" in switched.stdout
+    [member] = json.loads(kuvend("members", "list", "--json").stdout)
+    assert member["voiceprint_encoder"] == "campplus"
+    with session_scope(settings.resolved_database_url) as db:
+        [stored] = load_members(session=db, assembly="prishtine")
+    assert stored.voiceprint is not None and stored.voiceprint.shape == (192,)
 
 
 @pytest.mark.slow
