@@ -17,7 +17,7 @@ from kuvend import interrupts
 from kuvend.config import get_settings
 from kuvend.errors import ConflictError
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.members import embedding_bytes, require_member, save_voiceprint
+from kuvend.storage.members import embedding_bytes, require_member
 from kuvend.storage.sessions import ensure_assembly
 from kuvend.storage.tables import MemberRow
 
@@ -96,27 +96,21 @@ def voice(
 ) -> None:
     """Enrol a member's voice again, replacing their voiceprint (after a switch of encoder)."""
     # Here, not at the top: `kuvend --help` need not wait for torch.
-    import diarize
     from workers.engines import voice_diarizer
+    from workers.voiceprints import enrol_from_sample
 
     settings = get_settings()
     url = settings.resolved_database_url
     migrate(url)
     with session_scope(url) as db:
         require_member(session=db, member_id=member_id)
-    diarizer = voice_diarizer(settings)
-    voiceprint = diarize.enrol_voice(voice, diarizer)
-    with session_scope(url) as db:
-        save_voiceprint(
-            session=db,
-            member_id=member_id,
-            embedding=voiceprint.embedding,
-            speech_s=voiceprint.speech_s,
-            voice_space=diarizer.voice_space,
-        )
         row = db.get(MemberRow, member_id)
         assert row is not None  # required above
         name = row.name
+    diarizer = voice_diarizer(settings)
+    voiceprint = enrol_from_sample(
+        settings=settings, diarizer=diarizer, member_id=member_id, sample=voice
+    )
     interrupts.ignore_stops()  # enrolled and stored: a stop now must not report it undone
     _console.print(
         f"Enrolled {name} (member {member_id}) again: voiceprint from "

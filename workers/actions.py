@@ -50,7 +50,7 @@ from kuvend.storage.artifacts import load_artifact
 from kuvend.storage.db import session_scope
 from kuvend.storage.index import open_index
 from kuvend.storage.media import MediaStore
-from kuvend.storage.members import load_members, require_member, save_voiceprint
+from kuvend.storage.members import load_members, require_member
 from kuvend.storage.sessions import (
     SessionStatus,
     attach_media,
@@ -71,7 +71,7 @@ from workers.recording import (
     request_stop,
 )
 from workers.steps import player_recording
-from workers.voiceprints import learn_from_naming
+from workers.voiceprints import enrol_from_sample, learn_from_naming
 
 log = logging.getLogger(__name__)
 
@@ -276,17 +276,14 @@ class PipelineActions:
         try:
             label = ingest.check_upload_name(filename)
             ingest.probe_media(path, ingest.IngestOptions(max_duration_s=MAX_VOICE_SAMPLE_S))
-            voiceprint = diarize.enrol_voice(path, self._voice_diarizer())
+            voiceprint = enrol_from_sample(
+                settings=self.settings,
+                diarizer=self._voice_diarizer(),
+                member_id=member_id,
+                sample=path,
+            )
         except MediaError as error:
             raise _labelled(error, path, filename) from None
-        with session_scope(url) as db:
-            save_voiceprint(
-                session=db,
-                member_id=member_id,
-                embedding=voiceprint.embedding,
-                speech_s=voiceprint.speech_s,
-                voice_space=self._voice_diarizer().voice_space,
-            )
         log.info("member %s: voiceprint from %s (%.1f s)", member_id, label, voiceprint.speech_s)
         return voiceprint.speech_s
 

@@ -6,12 +6,13 @@ sounds like in this room, on this microphone. If the assembly has opted in, the 
 voiceprint moves towards it, each side weighted by its seconds of speech
 (``diarize.updated_voiceprint``), so that the next session names the member more surely.
 A reviewer can also ask for it explicitly ("enrol this voice" in the editor), whatever the
-assembly's opt-in.
+assembly's opt-in. ``enrol_from_sample`` makes a print from a recording instead.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import diarize
 from kuvend.config import Settings
@@ -27,6 +28,28 @@ log = logging.getLogger(__name__)
 def voice_space(settings: Settings) -> str:
     """The embedding space of the configured diarizer's centroids (its ``voice_space``)."""
     return "pyannote" if settings.diarizer == "pyannote" else settings.speaker_encoder
+
+
+def enrol_from_sample(
+    *, settings: Settings, diarizer: diarize.Diarizer, member_id: str, sample: Path
+) -> diarize.Voiceprint:
+    """Replace member ``member_id``'s voiceprint with ``diarizer``'s print of ``sample``
+    (any audio format; 10-60 s of speech count, ``diarize.enrol_voice``), stored with the
+    diarizer's voice space.
+
+    Raises ``MediaError`` for a sample that cannot make a print, ``NotFoundError`` for an
+    unknown member (check first: making the print is the slow part).
+    """
+    voiceprint = diarize.enrol_voice(sample, diarizer)
+    with session_scope(settings.resolved_database_url) as db:
+        save_voiceprint(
+            session=db,
+            member_id=member_id,
+            embedding=voiceprint.embedding,
+            speech_s=voiceprint.speech_s,
+            voice_space=diarizer.voice_space,
+        )
+    return voiceprint
 
 
 def learn_from_naming(
