@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class _LocalSpeaker:
+class LocalSpeaker:
     """One chunk-local speaker: its regions, summarised by a duration-weighted centroid."""
 
     chunk_index: int
@@ -44,12 +44,12 @@ def link_speakers(
     chunks = sorted(chunk_diarizations, key=lambda chunk: chunk.offset_s)
     duration_s = max((chunk.offset_s + chunk.duration_s for chunk in chunks), default=0.0)
     backend = chunks[0].backend if chunks else ""
-    locals_ = _local_speakers(chunks)
+    locals_ = local_speakers(chunks)
     lower, upper = options.min_speakers, options.max_speakers
     if lower is not None and len(locals_) < lower:
         # Fewer local speakers than the operator knows are there: split single regions
         # into exactly that many speakers (the finest grouping the chunks allow).
-        locals_, upper = _local_speakers(chunks, per_region=True), lower
+        locals_, upper = local_speakers(chunks, per_region=True), lower
     overlaps = _merged(stretch for chunk in chunks for stretch in chunk.overlaps)
     speech = _merged(stretch for chunk in chunks for stretch in chunk.speech)
     if not locals_:
@@ -108,7 +108,7 @@ class SpeakerLinker:
         mapping: dict[str, str] = {}
         given: dict[str, int] = {}
         # Longest first: a well-measured speaker claims its label before short pieces look.
-        for local in sorted(_local_speakers([chunk]), key=lambda local: -local.seconds):
+        for local in sorted(local_speakers([chunk]), key=lambda local: -local.seconds):
             # A label given to someone this chunk says is another person is not this one's.
             taken = {
                 index
@@ -159,10 +159,12 @@ class SpeakerLinker:
         return best if close or not may_start else None
 
 
-def _local_speakers(
+def local_speakers(
     chunks: Sequence[ChunkDiarization], *, per_region: bool = False
-) -> list[_LocalSpeaker]:
-    speakers: list[_LocalSpeaker] = []
+) -> list[LocalSpeaker]:
+    """The chunk-local speakers of ``chunks``, each one point for linking; ``per_region``:
+    every region a speaker of its own (the finest grouping the chunks allow)."""
+    speakers: list[LocalSpeaker] = []
     for chunk in chunks:
         groups: dict[str, list[SpeechRegion]] = {}
         for number, region in enumerate(chunk.regions):
@@ -173,7 +175,7 @@ def _local_speakers(
             seconds = np.asarray([region.end_s - region.start_s for region in regions])
             weighted = np.stack([region.embedding for region in regions]) * seconds[:, None]
             speakers.append(
-                _LocalSpeaker(
+                LocalSpeaker(
                     chunk.chunk_index,
                     label,
                     regions,
@@ -186,7 +188,7 @@ def _local_speakers(
 
 def _kept_apart(
     clusters: npt.NDArray[np.int64],
-    locals_: Sequence[_LocalSpeaker],
+    locals_: Sequence[LocalSpeaker],
     chunks: Sequence[ChunkDiarization],
     upper: int | None,
 ) -> npt.NDArray[np.int64]:
