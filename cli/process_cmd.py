@@ -17,6 +17,7 @@ from cli.output import plural
 from cli.progress import StageBars
 from kuvend import interrupts
 from kuvend.config import get_settings
+from kuvend.errors import ConfigError
 from kuvend.minutes import Minutes
 from kuvend.synthetic import ScriptedTurn, bilingual_dialogue, synthesize_session
 from kuvend.text import fold_for_search
@@ -76,7 +77,8 @@ def process(
     OUT receives minutes.json, minutes.srt, minutes.vtt, minutes.txt and index.html (the
     session page); the session is stored as a draft and indexed for `kuvend search`.
     """
-    from workers.runner import ProcessRequest, process_media  # the models: only when needed
+    # The models: only when needed.
+    from workers.runner import ProcessRequest, check_output_folder, process_media
 
     request = ProcessRequest(
         media=media,
@@ -88,6 +90,7 @@ def process(
         audio_stream=audio_stream,
         accept_truncated=accept_truncated,
     )
+    check_output_folder(out, settings=get_settings(), media=media)  # --queue's too
     # After every option is checked: this opens (or makes) the database.
     check_new_session_assembly(assembly, new_assembly=new_assembly)
     if queue:
@@ -185,10 +188,16 @@ def demo(
     verbose: Verbose = 0,
 ) -> None:
     """Synthesise a short bilingual session (espeak-ng, two voices) and process it."""
-    from workers.runner import ProcessRequest, process_media
+    from workers.runner import ProcessRequest, check_output_folder, process_media
 
     settings = get_settings()
     out = out or settings.data_dir / "demo"
+    # Only a new or empty folder, or an earlier demo's: it receives session.wav and minutes/.
+    if out.is_dir() and any(out.iterdir()) and not (out / "minutes" / "minutes.json").is_file():
+        raise ConfigError(
+            f"{out} holds files that are not a Kuvend demo; choose a new or empty folder for --out"
+        )
+    check_output_folder(out / "minutes", settings=settings, media=out / "session.wav")
     out.mkdir(parents=True, exist_ok=True)
     script: list[ScriptedTurn] = bilingual_dialogue(6)
     _console.print("Synthesising a bilingual session with espeak-ng …")

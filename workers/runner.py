@@ -87,6 +87,7 @@ def process_media(
     place. Raises ``MediaError`` for unusable input before any heavy work, ``ConfigError`` when
     the output folder cannot be written, ``ModelError`` when a model is missing.
     """
+    check_output_folder(request.out_dir, settings=settings, media=request.media)
     staging = _staging_dir(request.out_dir)
     try:
         steps.prepare_database(settings)
@@ -104,10 +105,13 @@ def process_media(
         try:
             minutes = _run_session(settings, session_id, staging, working)
         except BaseException as error:
-            steps.fail_session(settings=settings, session_id=session_id, error=_reason(error))
-            recovery.unindex_failed(settings, session_id)
+            _fail(settings, session_id, error)
             raise
-        _replace_folder(staging, request.out_dir, kill_switch)
+        try:
+            _replace_folder(staging, request.out_dir, kill_switch)
+        except ConfigError as error:  # the minutes could not be put in place
+            _fail(settings, session_id, error)
+            raise
         hook("saved", request.out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -143,6 +147,12 @@ class _KillSwitch:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _fail(settings: Settings, session_id: str, error: BaseException) -> None:
+    """Mark the run's session failed with why, and take its draft out of the search index."""
+    steps.fail_session(settings=settings, session_id=session_id, error=_reason(error))
+    recovery.unindex_failed(settings, session_id)
+
+
 def _reason(error: BaseException) -> str:
     """One line saying why processing stopped."""
     if isinstance(error, KuvendError):
@@ -168,9 +178,6 @@ def _staging_dir(out_dir: Path) -> Path:
     removed here.
     """
     parent = out_dir.resolve().parent
-    if out_dir.exists() and not (out_dir.is_dir() and os.access(out_dir, os.W_OK)):
-        raise ConfigError(f"cannot write to {out_dir}: not a writable folder")
-    _check_replaceable(out_dir)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(parent, out_dir.name)
@@ -186,20 +193,38 @@ def _staging_dir(out_dir: Path) -> Path:
 MINUTES_FILE = EXPORT_FILES[ExportFormat.json].filename
 
 
-def _check_replaceable(out_dir: Path) -> None:
-    """``ConfigError`` unless ``out_dir`` is new, empty, or earlier minutes (``minutes.json``).
+def check_output_folder(out_dir: Path, *, settings: Settings, media: Path) -> None:
+    """``ConfigError`` (before any work) unless the minutes may replace ``out_dir``.
 
-    The finished minutes replace the whole folder: a folder of someone's own files given as
-    ``--out`` by mistake would be deleted.
+    They replace the whole folder, so it must be new, empty, or earlier minutes (it holds
+    ``minutes.json``); never a symbolic link (the link, not its target, would be replaced);
+    and never hold the current folder, the media file, or the data, media or site folder,
+    which would go with it.
     """
-    if not out_dir.is_dir():
-        return
-    if Path.cwd().is_relative_to(out_dir.resolve()):
+    if out_dir.is_symlink():
         raise ConfigError(
-            f"cannot write to {out_dir}: the minutes replace the whole folder, and it holds "
-            "the current folder; choose another --out"
+            f"cannot write to {out_dir}: it is a symbolic link; give the folder it points to"
         )
-    if any(out_dir.iterdir()) and not (out_dir / MINUTES_FILE).is_file():
+    if out_dir.exists() and not (out_dir.is_dir() and os.access(out_dir, os.W_OK)):
+        raise ConfigError(f"cannot write to {out_dir}: not a writable folder")
+    target = out_dir.resolve()
+    kept = {
+        "the current folder": Path.cwd(),
+        "the media file": media,
+        "the data folder": settings.data_dir,
+        "the media store": settings.resolved_media_dir,
+        "the site folder": settings.resolved_site_dir,
+    }
+    database = settings.resolved_database_url
+    if database.startswith("sqlite:///"):
+        kept["the database"] = Path(database.removeprefix("sqlite:///"))
+    for what, path in kept.items():
+        if path.resolve().is_relative_to(target):
+            raise ConfigError(
+                f"cannot write to {out_dir}: the minutes replace the whole folder, and it "
+                f"holds {what}; choose another --out"
+            )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MINUTES_FILE).is_file():
         raise ConfigError(
             f"{out_dir} holds files that are not Kuvend minutes (no {MINUTES_FILE}); the "
             "minutes replace the whole folder: choose a new or empty folder for --out"

@@ -283,6 +283,25 @@ def test_a_folder_of_someone_elses_files_is_never_replaced(
     assert here.returncode == 2, here.stderr
     assert "holds the current folder; choose another --out" in here.stderr
     assert (earlier / "minutes.json").read_text() == "{}"
+
+    # A second fresh user: a new --out above the data folder took the data folder with it
+    # (the original media and the database's files); a symlink was replaced, not followed;
+    # the media file inside --out was deleted; and --queue merged into any folder.
+    data = Path(processed.env["KUVEND_DATA_DIR"])
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    inside = earlier / "session.wav"
+    inside.write_bytes(media.read_bytes())
+    for arguments, says in (
+        ([str(media), "--out", str(data.parent)], "it holds the data folder"),
+        ([str(media), "--out", str(link)], "it is a symbolic link"),
+        ([str(inside), "--out", str(earlier)], "it holds the media file"),
+        ([str(media), "--out", str(mine), "--queue"], "holds files that are not Kuvend minutes"),
+    ):
+        refused = kuvend("process", *arguments, env=processed.env)
+        assert refused.returncode == 2, (arguments, refused.stderr)
+        assert len(refused.stderr.splitlines()) == 1 and says in refused.stderr, refused.stderr
+    assert inside.exists() and (mine / "thesis.txt").exists() and (data / "media").is_dir()
     # Refused before any work: no session was registered.
     assert kuvend("sessions", "list", "--json", env=processed.env).stdout == before
 

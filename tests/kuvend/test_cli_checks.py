@@ -237,3 +237,17 @@ def test_a_stop_that_lands_in_a_librarys_cleanup_is_no_traceback(
     assert "KeyboardInterrupt" not in shown
     assert shown.count("Exception during reset or similar") == 1
     assert "OSError: disk full" in shown  # a real failure is still reported, traceback and all
+
+
+def test_demo_never_writes_into_a_folder_of_someone_elses_files(tmp_path: Path) -> None:
+    # A fresh user's find: `kuvend demo --out dm` replaced their own dm/session.wav.
+    mine = tmp_path / "dm"
+    mine.mkdir()
+    (mine / "session.wav").write_bytes(b"my own recording")
+    refused = _kuvend("demo", "--out", str(mine), data_dir=tmp_path / "data")
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"kuvend: error: {mine} holds files that are not a Kuvend demo; choose a new or empty "
+        "folder for --out\n"
+    )
+    assert (mine / "session.wav").read_bytes() == b"my own recording"
