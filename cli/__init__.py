@@ -95,7 +95,8 @@ def main() -> None:
         where = f" (see {_path(getattr(error, 'ctx', None))} --help)"
         sys.stderr.write(f"kuvend: error: {' '.join(_message(error).split())}{where}\n")
         sys.exit(getattr(error, "exit_code", EXIT_ERROR))
-    except typer.Abort:  # end of input at a prompt
+    except typer.Abort:  # end of input at a prompt, or Click's form of a KeyboardInterrupt
+        interrupts.ignore_stops()
         sys.stderr.write("kuvend: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     except KuvendError as error:
@@ -108,6 +109,12 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except Exception as error:
         logging.getLogger("kuvend").debug("unexpected error", exc_info=True)
+        if interrupts.stop_requested():
+            # The stop landed inside a library that turned it into its own error (an import
+            # interrupted half-way reads as "requires the onnxruntime package").
+            interrupts.ignore_stops()
+            sys.stderr.write("kuvend: interrupted\n")
+            sys.exit(EXIT_INTERRUPTED)
         message = " ".join(str(error).split())
         sys.stderr.write(f"kuvend: error: unexpected {type(error).__name__}: {message}\n")
         sys.exit(EXIT_UNEXPECTED)

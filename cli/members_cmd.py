@@ -64,6 +64,7 @@ def add(
     voiceprint = diarize.enrol_voice(voice, diarizer)
     url = settings.resolved_database_url
     migrate(url)
+    interrupts.raise_if_stop_requested()  # one that landed in a library's cleanup
     with session_scope(url) as db:
         ensure_assembly(session=db, slug=assembly)
         row = MemberRow(

@@ -28,6 +28,11 @@ def request_stop(reason: str) -> None:
     _stop_requested = reason
 
 
+def stop_requested() -> bool:
+    """Whether a stop was asked for and not yet acted on (nothing is cleared)."""
+    return _stop_requested is not None
+
+
 def raise_if_stop_requested() -> None:
     """Raise ``KeyboardInterrupt`` if a stop was requested and not yet acted on."""
     global _stop_requested

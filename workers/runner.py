@@ -157,7 +157,7 @@ def _reason(error: BaseException) -> str:
     """One line saying why processing stopped."""
     if isinstance(error, KuvendError):
         return str(error)
-    if isinstance(error, KeyboardInterrupt | SystemExit):
+    if isinstance(error, KeyboardInterrupt | SystemExit) or interrupts.stop_requested():
         return "processing was interrupted (signal); run kuvend process again"
     return f"unexpected error: {type(error).__name__}: {' '.join(str(error).split())}"
 

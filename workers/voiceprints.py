@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 import diarize
+from kuvend import interrupts
 from kuvend.config import Settings
 from kuvend.errors import ConflictError, NotFoundError
 from kuvend.storage.db import session_scope
@@ -41,6 +42,7 @@ def enrol_from_sample(
     unknown member (check first: making the print is the slow part).
     """
     voiceprint = diarize.enrol_voice(sample, diarizer)
+    interrupts.raise_if_stop_requested()  # a stop that landed in a library's cleanup
     with session_scope(settings.resolved_database_url) as db:
         save_voiceprint(
             session=db,

@@ -195,3 +195,31 @@ def test_a_stop_after_the_minutes_are_saved_changes_nothing(tmp_path: Path) -> N
     assert Minutes.model_validate_json((out / "minutes.json").read_text()).segments
     settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
     assert [status for _, status in _sessions(settings)] == ["draft"]
+
+
+def test_a_stop_a_library_turned_into_its_own_error_is_still_an_interruption(
+    tmp_path: Path,
+) -> None:
+    # A fresh user's find: SIGTERM while onnxruntime was being imported came out as
+    # "unexpected RuntimeError: Applying the VAD filter requires the onnxruntime package"
+    # (exit 1). The handler has recorded the stop by then; here the library's error is raised
+    # right after the stop is recorded, as it was.
+    launch = (
+        "import sys\n"
+        "from kuvend import interrupts\n"
+        "import kuvend.__main__ as launcher\n"
+        "import cli.sessions_cmd as sessions\n"
+        "def interrupted_import(url):\n"
+        "    interrupts.request_stop('SIGTERM')\n"
+        "    raise RuntimeError('Applying the VAD filter requires the onnxruntime package')\n"
+        "sessions.migrate = interrupted_import\n"
+        "sys.argv = ['kuvend', 'sessions', 'list']\n"
+        "launcher.main()\n"
+    )
+    stopped = subprocess.run(
+        [sys.executable, "-c", launch],
+        cwd=ROOT, env=_environment(tmp_path / "data"), capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert stopped.returncode == 130, stopped.stderr
+    assert stopped.stderr == "kuvend: interrupted\n"
