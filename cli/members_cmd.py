@@ -15,9 +15,8 @@ from cli.assemblies import NewAssembly, check_new_session_assembly
 from cli.output import Record, column, print_records, stdout_console
 from kuvend import interrupts
 from kuvend.config import get_settings
-from kuvend.errors import ConflictError
 from kuvend.storage.db import migrate, session_scope
-from kuvend.storage.members import embedding_bytes, require_member
+from kuvend.storage.members import embedding_bytes, refuse_a_second_member, require_member
 from kuvend.storage.sessions import ensure_assembly
 from kuvend.storage.tables import MemberRow
 
@@ -34,12 +33,16 @@ _COLUMNS: dict[str, Callable[[Record], object]] = {
 }
 
 
+#: What ``members add`` says to do for a member who is registered already.
+_AGAIN = "to enrol their voice again: kuvend members voice {id} --voice FILE"
+
+
 @members_app.command()
 def add(
     assembly: Annotated[
         str, typer.Option(help="Assembly slug, e.g. prishtine.", callback=checks.slug)
     ],
-    name: Annotated[str, typer.Option(help="The member's full name.", callback=checks.line)],
+    name: Annotated[str, typer.Option(help="The member's full name.", callback=checks.name)],
     party: Annotated[
         str, typer.Option(help="Party or list the member sits for.", callback=checks.line)
     ],
@@ -58,15 +61,18 @@ def add(
 
     check_new_session_assembly(assembly, new_assembly=new_assembly)
     settings = get_settings()
-    _refuse_a_second(assembly, name, settings.resolved_database_url)
+    url = settings.resolved_database_url
+    migrate(url)
+    with session_scope(url) as db:  # before the slow part: making the print
+        refuse_a_second_member(session=db, assembly=assembly, name=name, again=_AGAIN)
 
     diarizer = voice_diarizer(settings)
     voiceprint = diarize.enrol_voice(voice, diarizer)
-    url = settings.resolved_database_url
-    migrate(url)
     interrupts.raise_if_stop_requested()  # one that landed in a library's cleanup
     with session_scope(url) as db:
         ensure_assembly(session=db, slug=assembly)
+        # Again: another `members add` of the same person may have finished meanwhile.
+        refuse_a_second_member(session=db, assembly=assembly, name=name, again=_AGAIN)
         row = MemberRow(
             assembly_slug=assembly,
             name=name,
@@ -118,21 +124,6 @@ def voice(
         f"{voiceprint.speech_s:.0f} s of speech ({diarizer.voice_space} voice space).",
         markup=False,
     )
-
-
-def _refuse_a_second(assembly: str, name: str, url: str) -> None:
-    """``ConflictError`` when ``assembly`` already has a member called ``name`` (any case):
-    a second row would split their namings, and the command to enrol again is another."""
-    migrate(url)
-    with session_scope(url) as db:
-        # Compared here, not in SQL: SQLite's lower() folds ASCII only (Ë, Š, Ž stay).
-        members = db.scalars(select(MemberRow).where(MemberRow.assembly_slug == assembly))
-        existing = next((m for m in members if m.name.casefold() == name.casefold()), None)
-        if existing is not None:
-            raise ConflictError(
-                f"{existing.name} is already a member of {assembly} (member {existing.id}); "
-                f"to enrol their voice again: kuvend members voice {existing.id} --voice FILE"
-            )
 
 
 @members_app.command("list")

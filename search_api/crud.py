@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from kuvend.errors import ConflictError, NotFoundError, PermissionDeniedError, QueryError
 from kuvend.minutes import Minutes, thaw
 from kuvend.search import SearchIndex, SearchQuery, SearchResults
+from kuvend.storage.members import refuse_a_second_member
 from kuvend.storage.publications import latest_published
 from kuvend.storage.tables import (
     AssemblyRow,
@@ -296,8 +297,10 @@ def get_member(*, session: Session, member_id: str) -> MemberRow:
 def create_member(
     *, session: Session, assembly: str, name: str, party: str | None, role: str | None
 ) -> MemberRow:
-    """Register a member of an assembly (the voice sample is enrolled separately)."""
+    """Register a member of an assembly (the voice sample is enrolled separately);
+    ``ConflictError`` when the assembly has them already, spelled another way."""
     get_assembly(session=session, slug=assembly)
+    refuse_a_second_member(session=session, assembly=assembly, name=name)
     row = MemberRow(assembly_slug=assembly, name=name, party=party, role=role)
     session.add(row)
     session.flush()
@@ -305,7 +308,15 @@ def create_member(
 
 
 def update_member(*, session: Session, member: MemberRow, changes: dict[str, Any]) -> MemberRow:
-    """Apply the given fields (name, party, role) to a member."""
+    """Apply the given fields (name, party, role) to a member; ``ConflictError`` for a name
+    another member of the assembly has."""
+    if "name" in changes:
+        refuse_a_second_member(
+            session=session,
+            assembly=member.assembly_slug,
+            name=changes["name"],
+            other_than=member.id,
+        )
     for field, value in changes.items():
         setattr(member, field, value)
     session.flush()

@@ -10,12 +10,14 @@ Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuvend.domain import Embedding, Member
-from kuvend.errors import NotFoundError
+from kuvend.errors import ConflictError, NotFoundError
 from kuvend.storage.tables import (
     AssemblyRow,
     MemberRow,
@@ -98,3 +100,33 @@ def learns_voiceprints(*, session: Session, assembly: str) -> bool:
     """Whether the assembly lets reviewers' namings refine its members' voiceprints."""
     row = session.get(AssemblyRow, assembly)
     return bool(row is not None and row.learn_voiceprints)
+
+
+def name_key(name: str) -> str:
+    """``name`` as two spellings of one person compare: Unicode compatibility form (NFKC: a
+    decomposed "Ë" or a no-break space read as typed), invisible format characters (a
+    zero-width space) dropped, white space runs as one space, ends trimmed, case folded."""
+    composed = unicodedata.normalize("NFKC", name)
+    visible = "".join(c for c in composed if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split()).casefold()
+
+
+def refuse_a_second_member(
+    *,
+    session: Session,
+    assembly: str,
+    name: str,
+    other_than: str | None = None,
+    again: str = "",
+) -> None:
+    """``ConflictError`` when ``assembly`` has a member (not ``other_than``) whose name is
+    ``name`` spelled another way (``name_key``): a second row would split the person's
+    namings and voiceprints. The message names the member, then ``again`` (how to enrol
+    them again, ``{id}`` standing for the member's id)."""
+    key = name_key(name)
+    for row in session.scalars(select(MemberRow).where(MemberRow.assembly_slug == assembly)):
+        if row.id != other_than and name_key(row.name) == key:
+            hint = f"; {again.format(id=row.id)}" if again else ""
+            raise ConflictError(
+                f"{row.name} is already a member of {assembly} (member {row.id}){hint}"
+            )

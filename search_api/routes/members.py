@@ -78,7 +78,7 @@ def get_member(session: SessionDep, member_id: MemberId) -> MemberPublic:
     summary="Register a member (secretariat)",
     tags=[SECRETARIAT_TAG],
     status_code=status.HTTP_201_CREATED,
-    responses={**FORBIDDEN, **NOT_FOUND},
+    responses={**FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 def create_member(
     session: WriteSessionDep,
@@ -104,7 +104,7 @@ def create_member(
     "/members/{member_id}",
     summary="Change a member (secretariat)",
     tags=[SECRETARIAT_TAG],
-    responses={**FORBIDDEN, **NOT_FOUND},
+    responses={**FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 def update_member(
     session: WriteSessionDep,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from kuvend.validation import Line
+from kuvend.validation import Line, Name
 from search_api.schemas.common import InputModel
 
 
@@ -24,7 +24,7 @@ class AssembliesPublic(BaseModel):
 
 
 class MemberBase(BaseModel):
-    name: Line = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     party: Line | None = Field(default=None, max_length=200)
     role: Line | None = Field(default=None, max_length=100)
 
@@ -34,7 +34,7 @@ class MemberCreate(MemberBase, InputModel):
 
 
 class MemberUpdate(InputModel):
-    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     party: Line | None = Field(default=None, max_length=200)
     role: Line | None = Field(default=None, max_length=100)
 

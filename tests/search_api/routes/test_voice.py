@@ -106,7 +106,7 @@ def test_a_missing_speaker_model_is_a_503_that_says_so(
     for api in make_api(unprepared, corpus):
         member_id = api.client.post(
             "/api/v1/assemblies/prishtine/members",
-            json={"name": "Drita Berisha", "party": "LDK"},
+            json={"name": "Blerta Gashi", "party": "LDK"},
             headers=api.headers("secretariat_a"),
         ).json()["id"]
         refused = put_voice(api, member_id, samples["long"])
