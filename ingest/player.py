@@ -107,14 +107,22 @@ def _encode(
         movflags="+faststart",
     ).overwrite_output()
     process = FfmpegProcess(graph, stdin_pipe=feed is not None)
-    if feed is not None:
-        assert process.popen.stdin is not None
-        with contextlib.suppress(BrokenPipeError):  # ffmpeg failed; its error is reported below
-            for block in feed:
-                process.popen.stdin.write(block)
-        with contextlib.suppress(BrokenPipeError):
-            process.popen.stdin.close()
-    if process.wait() != 0:
+    try:
+        if feed is not None:
+            assert process.popen.stdin is not None
+            with contextlib.suppress(BrokenPipeError):  # ffmpeg failed; reported below
+                for block in feed:
+                    process.popen.stdin.write(block)
+            with contextlib.suppress(BrokenPipeError):
+                process.popen.stdin.close()
+        code = process.wait()
+    except BaseException:
+        # A stop (or any error) here: ffmpeg runs in its own session, so it would go on
+        # writing the partial file after the session's clean-up removed it.
+        process.kill()
+        partial.unlink(missing_ok=True)
+        raise
+    if code != 0:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise MediaError(f"ffmpeg could not encode {label} for the player: {process.last_error()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 import wave
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import soundfile
 
 from ingest import IngestOptions, cut_audio, encode_for_player, probe_media
+from ingest._ffmpeg import FfmpegProcess
 from ingest.chunks import quietest_cut
 from kuvend.errors import MediaError
 from kuvend.storage.media import sha256_of
@@ -199,3 +201,30 @@ def test_player_file_is_aac_of_the_same_length(tmp_path: Path) -> None:
     assert (played.audio_codec, played.channels, played.has_video) == ("aac", 1, False)
     assert played.duration_s == pytest.approx(source.duration_s, abs=0.1)
     assert [p.name for p in target.parent.iterdir()] == ["audio.m4a"]
+
+
+def test_a_stop_while_the_player_file_is_encoded_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh user's find: ffmpeg runs in its own session (so that a terminal's Ctrl-C
+    # reaches Kuvend, not ffmpeg), and went on writing .audio.m4a.part after the failed
+    # session's clean-up had removed it. The stop lands while Kuvend waits for ffmpeg.
+    long = tmp_path / "long.wav"
+    soundfile.write(str(long), np.zeros(16_000 * 600, dtype=np.float32), 16_000)
+    waiting = FfmpegProcess.wait
+    stopped: list[FfmpegProcess] = []
+
+    def stop_once(process: FfmpegProcess, timeout_s: float | None = None) -> int:
+        if not stopped:
+            stopped.append(process)
+            raise KeyboardInterrupt("SIGINT")
+        return waiting(process, timeout_s)
+
+    monkeypatch.setattr(FfmpegProcess, "wait", stop_once)
+    target = tmp_path / "session" / "audio.m4a"
+    with pytest.raises(KeyboardInterrupt):
+        encode_for_player(probe_media(long), target)
+    [ffmpeg] = stopped
+    assert ffmpeg.popen.poll() is not None  # not left running
+    time.sleep(0.5)
+    assert list(target.parent.iterdir()) == []
