@@ -5,9 +5,9 @@ beats a heartbeat while it works. At the start of every ``kuvend`` command and w
 :func:`recover_abandoned` finds sessions still ``queued`` or ``processing`` whose owner is gone:
 a process on this host that no longer exists (at once, no waiting), or an owner elsewhere
 whose heartbeat is older than :data:`STALE_AFTER_S`. Each is marked failed with the reason,
-leaves the search index (:func:`unindex_failed`) and, for a file session, its chunks are
-removed (the original stays in the media store, so processing it again loses nothing; a live
-recording's chunks are its only copy and stay).
+leaves the search index (:func:`unindex_failed`) and, for a file session, its working folder
+(chunks, player audio) is removed (the original stays in the media store, so processing it
+again loses nothing; a live recording's chunks are its only copy and stay).
 Resuming from the stored artifacts is left to the embedded API's own recovery
 (``workers.actions``) and to Celery's redelivery, which own those sessions.
 """
@@ -110,7 +110,8 @@ def _abandoned(row: SessionRow, host: str, now: datetime) -> str | None:
 
 
 def recover_abandoned(settings: Settings) -> list[str]:
-    """Mark failed every unfinished session whose owner is gone; remove its chunks.
+    """Mark failed every unfinished session whose owner is gone; remove a file session's
+    working folder.
 
     Returns the ids of the sessions recovered.
     """
@@ -135,7 +136,8 @@ def recover_abandoned(settings: Settings) -> list[str]:
                 removable.append(row.id)
             log.warning("session %s marked failed: %s", row.id, reason)
     for session_id in removable:
-        shutil.rmtree(session_dir(settings, session_id) / "chunks", ignore_errors=True)
+        # Chunks, player audio, draft: all made from the stored file, all made again.
+        shutil.rmtree(session_dir(settings, session_id), ignore_errors=True)
     for session_id in recovered:
         unindex_failed(settings, session_id)
     return recovered

@@ -52,6 +52,7 @@ def test_sessions_of_dead_owners_fail_and_lose_their_chunks(
             row.owner_host, row.owner_pid, row.heartbeat_at = host, pid, beat
             row.media_path = None if session_id == "live-dead" else "/media/original.wav"
             (session_dir(settings, session_id) / "chunks").mkdir(parents=True)
+            (session_dir(settings, session_id) / "audio.m4a").write_bytes(b"player")
 
     # The dead run had indexed its draft before it died; the finished one is a draft to keep.
     index = open_index(settings)
@@ -73,6 +74,7 @@ def test_sessions_of_dead_owners_fail_and_lose_their_chunks(
     assert states["alive-here"][0] == states["fresh-elsewhere"][0] == "processing"
     assert states["done"][0] == "draft" and states["live-dead"][0] == "failed"
     for session_id in owners:
-        chunks = (session_dir(settings, session_id) / "chunks").exists()
-        assert chunks == (session_id not in ("dead-here", "stale-elsewhere"))
+        kept = session_id not in ("dead-here", "stale-elsewhere")
+        assert (session_dir(settings, session_id) / "chunks").exists() == kept
+        assert (session_dir(settings, session_id) / "audio.m4a").exists() == kept
     assert recover_abandoned(settings) == []
