@@ -12,6 +12,12 @@
   ``settings.model_copy(update={"database_url": database_url})``.
 * ``postgres_url``: the PostgreSQL case alone, for tests of the services at scale.
 * ``redis_url``: a Redis database of its own on 127.0.0.1:6379, flushed before and after.
+
+Whisper decodes with ctranslate2's AVX kernels (``CT2_FORCE_CPU_ISA``, set before ctranslate2
+loads, inherited by subprocesses): its int8 products differ between the AVX, AVX2 and
+AVX-512 kernels, and the hardest cases (a switch of language without a pause) decode
+differently with them, so a test's outcome would depend on the machine's CPU. Every x86-64
+CPU the suite runs on has AVX. An operator's setting of the variable is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import redis
 from sqlalchemy import text
 
 from kuvend.config import Settings, get_settings
+
+os.environ.setdefault("CT2_FORCE_CPU_ISA", "AVX")
 from kuvend.storage.db import get_engine, migrate
 from kuvend.storage.tables import Base
 
