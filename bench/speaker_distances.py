@@ -33,14 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run from a checkout: the project's packages come from its root.
 sys.path[0] = str(ROOT)
 
-from bench.diarization import load_diarizers, options_for  # noqa: E402
+from bench.diarization import load_diarizers  # noqa: E402
 from bench.diarization_sets import (  # noqa: E402
     BenchFile,
     parlaspeech_files,
     real_files,
     synthetic_files,
 )
-from diarize import Diarizer  # noqa: E402
+from diarize import DiarizeOptions, Diarizer  # noqa: E402
 from diarize.encoders import SpeakerEncoder, get_encoder  # noqa: E402
 from diarize.linking import local_speakers  # noqa: E402
 from kuvend.config import get_settings  # noqa: E402
@@ -82,14 +82,7 @@ def file_pairs(
     file: BenchFile, work: Path, diarizer: Diarizer, campplus: SpeakerEncoder
 ) -> list[Pair]:
     """Every pair of ``file``'s kept local speakers."""
-    no_overrides = argparse.Namespace(
-        change_threshold=None,
-        local_threshold=None,
-        link_threshold=None,
-        vad_threshold=None,
-        fill_threshold=None,
-    )
-    options = options_for(diarizer, no_overrides)
+    options = DiarizeOptions.for_encoder(diarizer.voice_space)
     audio, _ = soundfile.read(str(file.path), dtype="float32")
     chunks = cut_into_chunks(file.path, 30.0, work / "chunks" / file.path.stem)
     found = [diarizer.diarize_chunk(chunk, options) for chunk in chunks]
