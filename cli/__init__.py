@@ -5,7 +5,7 @@ import logging
 import signal
 import sys
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -38,6 +38,14 @@ def _unraisable(report: Any) -> None:
     # the next step: not worth a traceback on the user's terminal.
     if not isinstance(report.exc_value, KeyboardInterrupt):
         sys.__unraisablehook__(report)
+
+
+def _exit_interrupted() -> NoReturn:
+    """``kuvend: interrupted``, exit 130. The work is cleaned up by now: a second stop is
+    ignored, not a traceback from the interpreter's shutdown."""
+    interrupts.ignore_stops()
+    sys.stderr.write("kuvend: interrupted\n")
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _path(context: Any) -> str:
@@ -96,25 +104,19 @@ def main() -> None:
         sys.stderr.write(f"kuvend: error: {' '.join(_message(error).split())}{where}\n")
         sys.exit(getattr(error, "exit_code", EXIT_ERROR))
     except typer.Abort:  # end of input at a prompt, or Click's form of a KeyboardInterrupt
-        interrupts.ignore_stops()
-        sys.stderr.write("kuvend: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        _exit_interrupted()
     except KuvendError as error:
         # Plain write, not rich: a one-line error must stay one line whatever the terminal width.
         sys.stderr.write(f"kuvend: error: {' '.join(str(error).split())}\n")
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
-        interrupts.ignore_stops()  # cleaned up already: a second Ctrl-C is not a traceback
-        sys.stderr.write("kuvend: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        _exit_interrupted()
     except Exception as error:
         logging.getLogger("kuvend").debug("unexpected error", exc_info=True)
         if interrupts.stop_requested():
             # The stop landed inside a library that turned it into its own error (an import
             # interrupted half-way reads as "requires the onnxruntime package").
-            interrupts.ignore_stops()
-            sys.stderr.write("kuvend: interrupted\n")
-            sys.exit(EXIT_INTERRUPTED)
+            _exit_interrupted()
         message = " ".join(str(error).split())
         sys.stderr.write(f"kuvend: error: unexpected {type(error).__name__}: {message}\n")
         sys.exit(EXIT_UNEXPECTED)

@@ -110,10 +110,7 @@ def voice(
     url = settings.resolved_database_url
     migrate(url)
     with session_scope(url) as db:
-        require_member(session=db, member_id=member_id)
-        row = db.get(MemberRow, member_id)
-        assert row is not None  # required above
-        name = row.name
+        name = require_member(session=db, member_id=member_id).name
     diarizer = voice_diarizer(settings)
     voiceprint = enrol_from_sample(
         settings=settings, diarizer=diarizer, member_id=member_id, sample=voice

@@ -30,13 +30,22 @@ from kuvend.errors import (
 
 log = logging.getLogger(__name__)
 
-_STATUS: tuple[tuple[type[KuvendError], int, str], ...] = (
-    (QueryError, 400, "bad_query"),
-    (PermissionDeniedError, 403, "forbidden"),
-    (NotFoundError, 404, "not_found"),
-    (ConflictError, 409, "conflict"),
-    (ConfigError, 503, "unavailable"),
-    (TransientError, 503, "unavailable"),
+#: What a client is told of a missing model: which one and where are the operator's business.
+MISSING_MODEL = (
+    "a model this request needs is not prepared on the server; "
+    "the operator's log says which (kuvend models check)"
+)
+
+#: Each error type's status, code, and the message a client gets in place of the error's own
+#: (None: its own), which then goes to the server's log.
+_STATUS: tuple[tuple[type[KuvendError], int, str, str | None], ...] = (
+    (QueryError, 400, "bad_query", None),
+    (PermissionDeniedError, 403, "forbidden", None),
+    (NotFoundError, 404, "not_found", None),
+    (ConflictError, 409, "conflict", None),
+    (ConfigError, 503, "unavailable", None),
+    (ModelError, 503, "unavailable", MISSING_MODEL),
+    (TransientError, 503, "unavailable", None),
 )
 _HTTP_CODES = {
     400: "bad_request",
@@ -77,20 +86,12 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-#: What a client is told of a missing model: which one and where are the operator's business.
-MISSING_MODEL = (
-    "a model this request needs is not prepared on the server; "
-    "the operator's log says which (kuvend models check)"
-)
-
-
 async def _kuvend_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, ModelError):
-        log.error("%s: %s", request.url.path, exc)
-        return error_response(503, "unavailable", MISSING_MODEL)
-    for kind, status, code in _STATUS:
+    for kind, status, code, public in _STATUS:
         if isinstance(exc, kind):
-            return error_response(status, code, str(exc))
+            if public is not None:
+                log.error("%s: %s", request.url.path, exc)
+            return error_response(status, code, public or str(exc))
     log.error("unexpected Kuvend error on %s: %s", request.url.path, exc)
     return error_response(500, "internal", "internal error")
 

@@ -63,10 +63,12 @@ def assembly_vocabulary(*, session: Session, assembly: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*listed, *names)))
 
 
-def require_member(*, session: Session, member_id: str) -> None:
-    """``NotFoundError`` unless the member exists."""
-    if session.get(MemberRow, member_id) is None:
+def require_member(*, session: Session, member_id: str) -> MemberRow:
+    """The member's row; ``NotFoundError`` unless the member exists."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
         raise NotFoundError(f"member {member_id} not found")
+    return row
 
 
 def load_voiceprint(
