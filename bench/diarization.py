@@ -79,7 +79,11 @@ from kuvend.synthetic import (  # noqa: E402
     ScriptedTurn,
     synthesize_session,
 )
-from models import resolve_encoder_model, resolve_segmentation_model  # noqa: E402
+from models import (  # noqa: E402
+    resolve_checker_model,
+    resolve_encoder_model,
+    resolve_segmentation_model,
+)
 from tests.diarize.sessions import cut_into_chunks  # noqa: E402
 
 
@@ -143,6 +147,12 @@ def load_diarizers(
     for name in names:
         if name == "embedded":
             for encoder in encoders:
+                checker_model = resolve_checker_model(
+                    "embedded",
+                    encoder,
+                    get_settings().cross_check_speakers,
+                    get_settings().cache_dir,
+                )
                 diarizer = get_diarizer(
                     "embedded",
                     encoder=encoder,
@@ -150,8 +160,11 @@ def load_diarizers(
                     encoder_model=resolve_encoder_model(
                         "embedded", encoder, get_settings().cache_dir
                     ),
+                    checker_model=checker_model,
                 )
                 source = f"Silero VAD (faster-whisper) + {encoder} + segmentation-3.0 overlap"
+                if checker_model is not None:
+                    source += " + CAM++ cross-check"
                 diarizers[f"embedded/{encoder}"] = (diarizer, source)
             continue
         configured = os.environ.get("KUVEND_MODELS_DIR")

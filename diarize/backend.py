@@ -37,6 +37,7 @@ def get_diarizer(
     device: Literal["auto", "cpu", "cuda"] = "auto",
     overlap_model: Path | None = None,
     encoder_model: Path | None = None,
+    checker_model: Path | None = None,
 ) -> Diarizer:
     """The diarizer called ``name`` ("embedded" or "pyannote").
 
@@ -47,7 +48,9 @@ def get_diarizer(
     operator's folder (``KUVEND_MODELS_DIR``) and runs on CUDA when present.
     ``overlap_model`` (``models.resolve_segmentation_model``) is the embedded diarizer's
     segmentation-3.0: without it no overlap is marked and no stretches are kept apart.
-    pyannote finds overlap itself.
+    pyannote finds overlap itself. ``checker_model`` (``models.resolve_checker_model``) is
+    the CAM++ network the embedded diarizer asks for a second opinion on its speakers (None:
+    none asked).
     """
     if name == "embedded":
         from diarize.embedded import EmbeddedDiarizer
@@ -55,7 +58,8 @@ def get_diarizer(
         from diarize.powerset import SegmentationModel
 
         segmentation = SegmentationModel(overlap_model) if overlap_model is not None else None
-        return EmbeddedDiarizer(get_encoder(encoder, model=encoder_model), segmentation)
+        checker = get_encoder("campplus", model=checker_model) if checker_model else None
+        return EmbeddedDiarizer(get_encoder(encoder, model=encoder_model), segmentation, checker)
     if name == "pyannote":
         from diarize.pyannote_backend import PyannoteDiarizer
 

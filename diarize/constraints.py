@@ -1,4 +1,4 @@
-"""Cannot-link constraints: stretches of speech segmentation-3.0 is sure are different people.
+"""Cannot-link constraints: stretches of speech that are different people for certain.
 
 Inside one 10 s window the segmentation network tells voices apart by their context, not only
 by a fixed-size embedding: where two long stretches of one window are each, almost frame for
@@ -6,18 +6,24 @@ frame, a different window-local speaker, they are different people, however clos
 voice embeddings are (pyannote's sample, two close voices, otherwise collapses into one
 speaker). Clustering stays agglomerative; a cluster that would join such a pair is split
 again (``separate``).
+
+A second encoder is a second opinion (``cross_checked_pairs``): the d-vector puts some
+synthetic voices as close as one real speaker's turns in a noisy room, CAM++ splits that room;
+two long local speakers of one chunk that CAM++ puts far apart are different people.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
+from diarize.audio import Waveform
 from diarize.embedding import EmbeddedTile
 from diarize.powerset import (
     FRAMES_PER_WINDOW,
@@ -26,6 +32,9 @@ from diarize.powerset import (
     frame_centres_s,
 )
 from kuvend.domain import SAMPLE_RATE_HZ
+
+if TYPE_CHECKING:
+    from diarize.encoders import SpeakerEncoder
 
 Pairs = set[tuple[int, int]]
 
@@ -94,3 +103,55 @@ def separate(
                 labels[row] = fresh + parts[place] - 2
     _, dense = np.unique(labels, return_inverse=True)
     return dense.astype(np.int64)
+
+
+def cross_checked_pairs(
+    labels: Sequence[int],
+    tiles: Sequence[EmbeddedTile],
+    samples: Waveform,
+    overlaps: Sequence[tuple[float, float]],
+    checker: SpeakerEncoder,
+    *,
+    min_s: float,
+    min_distance: float,
+) -> Pairs:
+    """Pairs (a < b) of local speakers (``labels``, one per tile) that a second encoder says are
+    different people: each spoke at least ``min_s`` seconds outside ``overlaps``, and
+    ``checker``'s embeddings of that speech lie more than ``min_distance`` apart (cosine).
+
+    Times of ``tiles`` and ``overlaps`` are seconds from the start of ``samples`` (16 kHz).
+    Overlapped speech is left out: a mixture of two voices is neither of them.
+    """
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for label, tile in zip(labels, tiles, strict=True):
+        spans.setdefault(label, []).extend(_outside((tile.start_s, tile.end_s), overlaps))
+    embeddings = {}
+    for label, pieces in spans.items():
+        if sum(end - start for start, end in pieces) >= min_s:
+            speech = np.concatenate(
+                [
+                    samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)]
+                    for start, end in pieces
+                ]
+            )
+            embeddings[label] = checker.embed(speech)
+    return {
+        (a, b)
+        for a, b in itertools.combinations(sorted(embeddings), 2)
+        if 1.0 - float(embeddings[a] @ embeddings[b]) > min_distance
+    }
+
+
+def _outside(
+    span: tuple[float, float], overlaps: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The parts of ``span`` that no stretch of ``overlaps`` covers."""
+    pieces = [span]
+    for first, last in overlaps:
+        pieces = [
+            piece
+            for start, end in pieces
+            for piece in ((start, min(end, first)), (max(start, last), end))
+            if piece[1] > piece[0]
+        ]
+    return pieces

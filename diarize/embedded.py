@@ -11,7 +11,7 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.constraints import distinct_pairs, separate
+from diarize.constraints import cross_checked_pairs, distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.fill import find_speech
@@ -35,7 +35,9 @@ class EmbeddedDiarizer:
     voiceprints live in: a voiceprint from another space is never compared with them.
     ``segmentation`` (None: none) finds where two people speak at once, keeps apart
     stretches it is sure are different people, and gives quiet speech the VAD missed to the
-    speaker it continues (``DiarizeOptions.fill_threshold``).
+    speaker it continues (``DiarizeOptions.fill_threshold``). ``checker`` (None: none) is a
+    second speaker encoder asked whether two long local speakers of a chunk are different
+    people (``diarize.constraints.cross_checked_pairs``); its embeddings are never stored.
     """
 
     name = "embedded"
@@ -44,10 +46,12 @@ class EmbeddedDiarizer:
         self,
         encoder: SpeakerEncoder | None = None,
         segmentation: SegmentationModel | None = None,
+        checker: SpeakerEncoder | None = None,
     ) -> None:
         self.encoder = encoder or get_encoder("dvector")
         self.voice_space = self.encoder.name
         self.segmentation = segmentation
+        self.checker = checker
 
     def diarize_chunk(
         self, chunk: AudioChunk, options: DiarizeOptions, *, hook: StageHook = no_hook
@@ -86,12 +90,6 @@ class EmbeddedDiarizer:
             if windows is not None
             else set()
         )
-        labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
-        speech = (
-            find_speech(windows, threshold=options.fill_threshold)
-            if windows is not None and options.fill_threshold is not None
-            else []
-        )
         overlaps = (
             find_overlaps(
                 windows, threshold=options.overlap_threshold, min_duration_s=options.overlap_min_s
@@ -100,6 +98,23 @@ class EmbeddedDiarizer:
             else []
         )
         hook("overlap", overlaps)
+        labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        distinct = {(labels[a], labels[b]) for a, b in pairs if labels[a] != labels[b]}
+        if self.checker is not None and options.cross_check_s is not None:
+            distinct |= cross_checked_pairs(
+                labels,
+                tiles,
+                samples,
+                overlaps,
+                self.checker,
+                min_s=options.cross_check_s,
+                min_distance=options.cross_check_distance,
+            )
+        speech = (
+            find_speech(windows, threshold=options.fill_threshold)
+            if windows is not None and options.fill_threshold is not None
+            else []
+        )
         result = ChunkDiarization(
             chunk_index=chunk.index,
             offset_s=chunk.offset_s,
@@ -117,11 +132,7 @@ class EmbeddedDiarizer:
             overlaps=tuple(
                 (chunk.offset_s + start, chunk.offset_s + end) for start, end in overlaps
             ),
-            distinct=tuple(
-                sorted(
-                    {(f"L{labels[a]}", f"L{labels[b]}") for a, b in pairs if labels[a] != labels[b]}
-                )
-            ),
+            distinct=tuple(sorted((f"L{min(a, b)}", f"L{max(a, b)}") for a, b in distinct)),
             speech=tuple((chunk.offset_s + start, chunk.offset_s + end) for start, end in speech),
         )
         log.info(

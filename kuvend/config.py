@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     """The embedded diarizer's speaker encoder (lower DER: dvector; see the README)."""
     min_speakers: int | None = None
     max_speakers: int | None = None
+    cross_check_speakers: bool = True
+    """The d-vector diarizer asks the CAM++ encoder (prepared by ``kuvend models prepare``)
+    whether two long local speakers of a chunk are different people
+    (``diarize.DiarizeOptions.cross_check_s``); ``false``: one encoder only."""
     overlap_detection: bool = True
     """Mark segments where two people spoke at once (pyannote segmentation-3.0 on onnxruntime,
     prepared by ``kuvend models prepare``); the embedded diarizer's only extra model, which

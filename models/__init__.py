@@ -31,6 +31,21 @@ def needs_encoder_model(diarizer: str, encoder: str) -> bool:
     return diarizer == "embedded" and encoder == "campplus"
 
 
+def needs_checker_model(diarizer: str, encoder: str, cross_check: bool) -> bool:
+    """Whether ``diarizer`` asks CAM++ for a second opinion on its speakers
+    (``KUVEND_CROSS_CHECK_SPEAKERS``: the embedded diarizer with the d-vector encoder)."""
+    return cross_check and diarizer == "embedded" and encoder == "dvector"
+
+
+def resolve_checker_model(
+    diarizer: str, encoder: str, cross_check: bool, cache_dir: Path
+) -> Path | None:
+    """CAM++'s exported network when ``needs_checker_model``, else None; ``ModelError`` in one
+    line when it is not prepared."""
+    needed = needs_checker_model(diarizer, encoder, cross_check)
+    return resolve_campplus_model(cache_dir) if needed else None
+
+
 def resolve_encoder_model(diarizer: str, encoder: str, cache_dir: Path) -> Path | None:
     """The exported network of speaker encoder ``encoder`` when ``needs_encoder_model``, else
     None; ``ModelError`` in one line when it is not prepared."""
@@ -44,10 +59,12 @@ __all__ = [
     "check_whisper_model",
     "ensure_assembled",
     "forbid_hub",
+    "needs_checker_model",
     "needs_encoder_model",
     "prepare_campplus_model",
     "prepare_segmentation_model",
     "resolve_campplus_model",
+    "resolve_checker_model",
     "resolve_encoder_model",
     "resolve_pyannote_dir",
     "resolve_segmentation_model",

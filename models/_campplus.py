@@ -30,7 +30,7 @@ CAMPLUS = ExportedModel(
     ),
     onnx="campplus.onnx",
     exporter="models._campplus_net",
-    hint="or set KUVEND_SPEAKER_ENCODER=dvector",
+    hint="or set KUVEND_SPEAKER_ENCODER=dvector and KUVEND_CROSS_CHECK_SPEAKERS=false",
 )
 
 

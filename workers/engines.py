@@ -68,6 +68,7 @@ def load_engines(settings: Settings) -> Engines:
         settings.diarizer,
         settings.speaker_encoder,
         settings.overlap_detection,
+        settings.cross_check_speakers,
     )
 
 
@@ -82,6 +83,7 @@ def _engines(
     diarizer_name: str,
     speaker_encoder: str,
     overlap_detection: bool,
+    cross_check_speakers: bool,
 ) -> Engines:
     model_dir = models.resolve_whisper_model(
         whisper_model, models_dir=models_dir, cache_dir=cache_dir
@@ -104,6 +106,9 @@ def _engines(
             device=device,
             overlap_model=overlap_model,
             encoder_model=models.resolve_encoder_model(diarizer_name, speaker_encoder, cache_dir),
+            checker_model=models.resolve_checker_model(
+                diarizer_name, speaker_encoder, cross_check_speakers, cache_dir
+            ),
         ),
     )
 

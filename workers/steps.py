@@ -138,6 +138,7 @@ def diarize_chunk_step(
             engines.diarizer.name,
             engines.diarizer.voice_space,
             settings.overlap_detection,
+            settings.cross_check_speakers,
             __version__,
         ),
     )

