@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
         [--encoders dvector,campplus,resemblyzer] [--chunk-s 30] [--only ami]
         [--change-threshold D] [--local-threshold D] [--link-threshold D] [--vad-threshold P]
-        [--fill-threshold P] [--calibrate] [--minutes]
+        [--fill-threshold P] [--calibrate] [--minutes] [--cross-check-cost ROUNDS]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
 (four 30 s AMI meeting excerpts with their RTTM and UEM, pyannote's 30 s sample), turn-taking
@@ -23,6 +23,9 @@ The pyannote backend runs on the operator's pipeline when ``KUVEND_MODELS_DIR/py
 exists; otherwise on an untrained pipeline built here from random weights (segmentation step
 0.5 instead of 0.1, to keep it within minutes), whose DER only shows that the code path runs:
 it is no measure of pyannote.
+
+``--cross-check-cost N`` measures only what CAM++'s cross-check adds to the d-vector diarizer:
+CPU-seconds over every file's chunks without (A) and with (B) it, A, B, A, B, N rounds.
 
 ``--minutes`` scores what a citizen reads instead: each file goes through a default ``kuvend
 process`` run (its own data folder, the configured speaker encoder) and the hypothesis is the
@@ -80,6 +83,7 @@ from kuvend.synthetic import (  # noqa: E402
     synthesize_session,
 )
 from models import (  # noqa: E402
+    resolve_campplus_model,
     resolve_checker_model,
     resolve_encoder_model,
     resolve_segmentation_model,
@@ -260,6 +264,38 @@ def calibrate(encoder: str, work: Path) -> None:
         print(f"  equal-error threshold ~{candidates[int(np.argmin(gaps))]:.3f}")
 
 
+def cross_check_cost(files: Sequence[BenchFile], work: Path, chunk_s: float, rounds: int) -> None:
+    """CPU-seconds of the d-vector diarizer (segmentation-3.0 on) over every chunk of ``files``
+    without (A) and with (B) CAM++'s cross-check, alternating, models loaded and warmed first."""
+    cache_dir = get_settings().cache_dir
+    common = {"overlap_model": resolve_segmentation_model(cache_dir)}
+    plain = get_diarizer("embedded", **common)
+    checked = get_diarizer("embedded", **common, checker_model=resolve_campplus_model(cache_dir))
+    chunks = [
+        chunk
+        for file in files
+        for chunk in cut_into_chunks(file.path, chunk_s, work / "chunks" / file.path.stem)
+    ]
+    options = DiarizeOptions()
+    for diarizer in (plain, checked):
+        diarizer.diarize_chunk(chunks[0], options)
+    audio_s = sum(chunk.duration_s for chunk in chunks)
+    totals = {"A": 0.0, "B": 0.0}
+    for number in range(rounds):
+        for name, diarizer in (("A", plain), ("B", checked)):
+            started = time.process_time()
+            for chunk in chunks:
+                diarizer.diarize_chunk(chunk, options)
+            spent = time.process_time() - started
+            totals[name] += spent
+            print(f"round {number + 1} {name}: {spent:6.2f} CPU-s for {audio_s:.0f} s of audio")
+    print(
+        f"A (d-vector) RTF {totals['A'] / rounds / audio_s:.4f}; "
+        f"B (d-vector + CAM++ cross-check) RTF {totals['B'] / rounds / audio_s:.4f}; "
+        f"B/A {totals['B'] / totals['A']:.2f}"
+    )
+
+
 def score_minutes(files: Sequence[BenchFile], work: Path) -> None:
     """DER of each file's minutes.json from a default ``kuvend process`` run, and means."""
     print(
@@ -301,6 +337,12 @@ def main() -> None:
     parser.add_argument(
         "--minutes", action="store_true", help="score minutes.json of `kuvend process` runs"
     )
+    parser.add_argument(
+        "--cross-check-cost",
+        type=int,
+        metavar="ROUNDS",
+        help="only the CPU cost of CAM++'s cross-check, A/B, ROUNDS times",
+    )
     args = parser.parse_args()
     try:
         import pyannote.metrics  # noqa: F401
@@ -323,6 +365,9 @@ def main() -> None:
             sys.exit(f"bench/diarization.py: no file matches --only {args.only!r}")
         if args.minutes:
             score_minutes(files, work)
+            return
+        if args.cross_check_cost:
+            cross_check_cost(files, work, args.chunk_s, args.cross_check_cost)
             return
         diarizers = load_diarizers(args.backends.split(","), args.encoders.split(","), work)
         print(
