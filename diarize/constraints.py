@@ -127,7 +127,7 @@ def cross_checked_pairs(
         spans.setdefault(label, []).extend(_outside((tile.start_s, tile.end_s), overlaps))
     embeddings = {}
     for label, pieces in spans.items():
-        if sum(end - start for start, end in pieces) >= min_s:
+        if pieces and sum(end - start for start, end in pieces) >= min_s:
             speech = np.concatenate(
                 [
                     samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)]

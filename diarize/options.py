@@ -155,6 +155,8 @@ class DiarizeOptions:
         )
 
     def __post_init__(self) -> None:
+        if self.cross_check_s is not None and self.cross_check_s <= 0:
+            raise ValueError(f"cross_check_s must be positive seconds, not {self.cross_check_s}")
         if (
             self.min_speakers is not None
             and self.max_speakers is not None

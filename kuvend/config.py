@@ -72,9 +72,8 @@ class Settings(BaseSettings):
     (``diarize.DiarizeOptions.cross_check_s``); ``false``: one encoder only."""
     overlap_detection: bool = True
     """Mark segments where two people spoke at once (pyannote segmentation-3.0 on onnxruntime,
-    prepared by ``kuvend models prepare``); the embedded diarizer's only extra model, which
-    also keeps apart stretches that are different people and hears quiet speech the VAD
-    missed."""
+    prepared by ``kuvend models prepare``); the same model also keeps apart stretches that
+    are different people and hears quiet speech the VAD missed."""
 
     # Ingest.
     chunk_seconds: float = 30.0

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import diarize
+import models
 import publish
 import transcribe
 from kuvend import __version__
@@ -138,7 +139,9 @@ def diarize_chunk_step(
             engines.diarizer.name,
             engines.diarizer.voice_space,
             settings.overlap_detection,
-            settings.cross_check_speakers,
+            models.needs_checker_model(
+                settings.diarizer, settings.speaker_encoder, settings.cross_check_speakers
+            ),
             __version__,
         ),
     )

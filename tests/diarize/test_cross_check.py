@@ -105,3 +105,8 @@ def test_six_voices_are_six_speakers_with_the_check_and_five_without(
             assert all(len(found) == 1 for found in owners.values()), owners
             assert len({next(iter(found)) for found in owners.values()}) == len(VOICES)
     assert counts == {False: 5, True: 6}
+
+
+def test_a_cross_check_of_no_seconds_is_refused() -> None:
+    with pytest.raises(ValueError, match="cross_check_s must be positive"):
+        DiarizeOptions(cross_check_s=0.0)
