@@ -193,7 +193,9 @@ def _kept_apart(
     upper: int | None,
 ) -> npt.NDArray[np.int64]:
     """``clusters`` with local speakers that a chunk says are different people
-    (``ChunkDiarization.distinct``) in different clusters, unless that would exceed ``upper``."""
+    (``ChunkDiarization.distinct``) in different clusters. Under an operator's ``upper`` bound,
+    the pairs whose centroids lie furthest apart are kept first, each only if the count still
+    fits: one pair too many does not undo the others."""
     position = {(local.chunk_index, local.label): row for row, local in enumerate(locals_)}
     pairs = {
         (position[chunk.chunk_index, first], position[chunk.chunk_index, second])
@@ -205,7 +207,16 @@ def _kept_apart(
         return clusters
     centroids = np.stack([local.centroid for local in locals_])
     apart = separate(clusters, centroids, pairs)
-    return apart if upper is None or int(apart.max()) + 1 <= upper else clusters
+    if upper is None or int(apart.max()) + 1 <= upper:
+        return apart
+    kept: set[tuple[int, int]] = set()
+    result = clusters
+    for pair in sorted(pairs, key=lambda pair: float(centroids[pair[0]] @ centroids[pair[1]])):
+        trial = separate(clusters, centroids, kept | {pair})
+        if int(trial.max()) + 1 <= upper:
+            kept.add(pair)
+            result = trial
+    return result
 
 
 def _merged(stretches: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:

@@ -96,3 +96,22 @@ def test_linking_never_joins_what_a_chunk_says_are_different_people() -> None:
     live = SpeakerLinker(options)
     mapping = live.add(chunk)
     assert mapping["L0"] != mapping["L1"]
+
+
+def test_under_the_operators_bound_the_surest_pairs_are_still_kept_apart() -> None:
+    # Three close voices, each pair said to be different people; the operator allows two
+    # speakers. All three apart would exceed the bound; the pair furthest apart still is.
+    angles = (0.0, 0.03, 0.07)
+    regions = tuple(
+        SpeechRegion(6.0 * n, 6.0 * (n + 1), f"L{n}", np.array([np.cos(a), np.sin(a)], np.float32))
+        for n, a in enumerate(angles)
+    )
+    pairs = (("L0", "L1"), ("L0", "L2"), ("L1", "L2"))
+    chunk = ChunkDiarization(0, 0.0, 18.0, regions, "embedded", distinct=pairs)
+    options = DiarizeOptions()
+    assert len(link_speakers([replace(chunk, distinct=())], options).centroids) == 1
+    assert len(link_speakers([chunk], options).centroids) == 3
+    bounded = link_speakers([chunk], replace(options, max_speakers=2))
+    assert len(bounded.centroids) == 2
+    speaker = {turn.start_s: turn.speaker for turn in bounded.turns}
+    assert speaker[0.0] != speaker[12.0]  # L0 and L2, the furthest apart, are two people
