@@ -67,6 +67,7 @@ from bench.diarization_sets import (  # noqa: E402
     synthetic_files,
 )
 from bench.eval_data import EVAL  # noqa: E402
+from bench.side_by_side import compare_diarizers  # noqa: E402
 from diarize import (  # noqa: E402
     DiarizeOptions,
     Diarizer,
@@ -276,23 +277,12 @@ def cross_check_cost(files: Sequence[BenchFile], work: Path, chunk_s: float, rou
         for file in files
         for chunk in cut_into_chunks(file.path, chunk_s, work / "chunks" / file.path.stem)
     ]
-    options = DiarizeOptions()
-    for diarizer in (plain, checked):
-        diarizer.diarize_chunk(chunks[0], options)
-    audio_s = sum(chunk.duration_s for chunk in chunks)
-    totals = {"A": 0.0, "B": 0.0}
-    for number in range(rounds):
-        for name, diarizer in (("A", plain), ("B", checked)):
-            started = time.process_time()
-            for chunk in chunks:
-                diarizer.diarize_chunk(chunk, options)
-            spent = time.process_time() - started
-            totals[name] += spent
-            print(f"round {number + 1} {name}: {spent:6.2f} CPU-s for {audio_s:.0f} s of audio")
-    print(
-        f"A (d-vector) RTF {totals['A'] / rounds / audio_s:.4f}; "
-        f"B (d-vector + CAM++ cross-check) RTF {totals['B'] / rounds / audio_s:.4f}; "
-        f"B/A {totals['B'] / totals['A']:.2f}"
+    compare_diarizers(
+        ("d-vector", plain),
+        ("d-vector + CAM++ cross-check", checked),
+        chunks,
+        DiarizeOptions(),
+        rounds,
     )
 
 

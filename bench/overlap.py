@@ -37,6 +37,7 @@ from bench.diarization_sets import (  # noqa: E402
     real_files,
     synthetic_files,
 )
+from bench.side_by_side import compare_diarizers  # noqa: E402
 from diarize import DiarizeOptions, get_diarizer  # noqa: E402
 from diarize.overlap import find_overlaps  # noqa: E402
 from diarize.powerset import SegmentationModel  # noqa: E402
@@ -61,24 +62,13 @@ def cost_side_by_side(files: list[BenchFile], model: Path, rounds: int) -> None:
     alternating A, B, A, B over every file, models loaded and warmed first."""
     without = get_diarizer("embedded")
     with_segmentation = get_diarizer("embedded", overlap_model=model)
-    options = DiarizeOptions()
     chunks = [AudioChunk(0, f.path, 0.0, soundfile.info(str(f.path)).duration) for f in files]
-    for diarizer in (without, with_segmentation):
-        diarizer.diarize_chunk(chunks[0], options)
-    audio_s = sum(chunk.duration_s for chunk in chunks)
-    totals = {"A": 0.0, "B": 0.0}
-    for number in range(rounds):
-        for name, diarizer in (("A", without), ("B", with_segmentation)):
-            started = time.process_time()
-            for chunk in chunks:
-                diarizer.diarize_chunk(chunk, options)
-            spent = time.process_time() - started
-            totals[name] += spent
-            print(f"round {number + 1} {name}: {spent:6.2f} CPU-s for {audio_s:.0f} s of audio")
-    ratio = totals["B"] / totals["A"]
-    print(
-        f"A (no segmentation) RTF {totals['A'] / rounds / audio_s:.4f}; "
-        f"B (segmentation-3.0) RTF {totals['B'] / rounds / audio_s:.4f}; B/A {ratio:.2f}"
+    compare_diarizers(
+        ("no segmentation", without),
+        ("segmentation-3.0", with_segmentation),
+        chunks,
+        DiarizeOptions(),
+        rounds,
     )
 
 
