@@ -62,7 +62,8 @@ def check(
     ] = None,
 ) -> None:
     """Verify the Whisper model's files (and its checksum where pinned) without changing them,
-    and that the diarizer's segmentation model (and CAM++, when chosen) is prepared."""
+    and that the diarizer's segmentation model (and CAM++, as the encoder or as the d-vector's
+    cross-check) is prepared."""
     settings = get_settings()
     folder = check_whisper_model(
         name or settings.whisper_model,

@@ -136,9 +136,11 @@ class EmbeddedDiarizer:
             speech=tuple((chunk.offset_s + start, chunk.offset_s + end) for start, end in speech),
         )
         log.info(
-            "chunk %d: %d local speakers in %.1f s",
+            "chunk %d: %d local speakers, kept apart by %s: %d pairs, in %.1f s",
             chunk.index,
             len(set(labels)),
+            "segmentation and CAM++" if self.checker is not None else "segmentation",
+            len(result.distinct),
             time.perf_counter() - started,
         )
         hook("cluster", result)
