@@ -35,6 +35,7 @@ from diarize.audio import read_wav
 from kuvend.domain import Diarization, Member, Segment, SessionInfo, SpeakerTurn
 from kuvend.errors import MediaError
 from tests.diarize.sessions import cut_into_chunks, majority_label, speech_span
+from tests.transcribe.conftest import eval_path
 from tests.utils.speech import (
     ALBANIAN_SENTENCES,
     SERBIAN_SENTENCES,
@@ -54,6 +55,11 @@ MEMBERS = {
     "Drita Gashi": ("sq+Alicia", "sq", "PDK"),
 }
 STRANGER = ("sq+Storm", "sq")
+#: Two MPs of bench/diarization_sets.py's 4-people report set (real speech, one person each).
+TWO_MPS = (
+    "sr/parlaspeech_rs_lid/sr_parlaspeech_2013-12-09-0_u29278_8398-8550.wav",
+    "sr/parlaspeech_rs_lid/sr_parlaspeech_2015-07-13-0_u31681_1991-2267.wav",
+)
 ENCODER = "resemblyzer"
 #: Who speaks, for how many sentences (a turn's duration follows from its sentences).
 SCRIPT = (
@@ -298,3 +304,18 @@ def test_a_print_of_another_size_is_replaced_when_learning() -> None:
     reviewed = Voiceprint(np.ones(192, dtype=np.float32) / np.sqrt(192), 12.0)
     learned = updated_voiceprint(old, reviewed)
     assert learned.embedding.shape == (192,) and learned.speech_s == 12.0
+
+
+def test_a_voice_sample_of_two_people_is_refused_and_one_person_is_not(tmp_path: Path) -> None:
+    # Two MPs of the ParlaSpeech 4-people report set, 12 s each: the chair and the member on
+    # one recording would make a print of neither.
+    first = read_wav(eval_path(TWO_MPS[0]))[: 12 * 16_000]
+    second = read_wav(eval_path(TWO_MPS[1]))[: 12 * 16_000]
+    both, alone = tmp_path / "both.wav", tmp_path / "alone.wav"
+    soundfile.write(both, np.concatenate([first, second]), 16_000)
+    soundfile.write(alone, read_wav(eval_path(TWO_MPS[0])), 16_000)
+    diarizer = get_diarizer("embedded")  # the default d-vector
+
+    with pytest.raises(MediaError, match=r"both.wav sounds like more than one person"):
+        enrol_voice(both, diarizer)
+    assert enrol_voice(alone, diarizer).speech_s >= 10.0
