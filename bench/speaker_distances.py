@@ -41,10 +41,10 @@ from bench.diarization_sets import (  # noqa: E402
     synthetic_files,
 )
 from diarize import DiarizeOptions, Diarizer  # noqa: E402
+from diarize.audio import concatenated  # noqa: E402
 from diarize.encoders import SpeakerEncoder, get_encoder  # noqa: E402
 from diarize.linking import local_speakers  # noqa: E402
 from kuvend.config import get_settings  # noqa: E402
-from kuvend.domain import SAMPLE_RATE_HZ  # noqa: E402
 from models import resolve_encoder_model  # noqa: E402
 from tests.diarize.sessions import cut_into_chunks  # noqa: E402
 
@@ -92,9 +92,7 @@ def file_pairs(
         owner = _owner(file, spans)
         if owner is None:
             continue
-        speech = np.concatenate(
-            [audio[int(a * SAMPLE_RATE_HZ) : int(b * SAMPLE_RATE_HZ)] for a, b in spans]
-        )
+        speech = concatenated(audio, spans)
         kept.append((owner, local.centroid, campplus.embed(speech), local.seconds))
     corpus = file.name.split("/")[0]
     return [

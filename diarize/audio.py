@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from math import gcd
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from kuvend.domain import SAMPLE_RATE_HZ
 from kuvend.errors import MediaError
 
 Waveform = npt.NDArray[np.float32]
+
+
+def concatenated(samples: Waveform, spans: Iterable[tuple[float, float]]) -> Waveform:
+    """The stretches ``spans`` (start, end seconds) of 16 kHz ``samples``, joined in order;
+    empty when there are none."""
+    pieces = [
+        samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)] for start, end in spans
+    ]
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
 def read_wav(path: Path) -> Waveform:

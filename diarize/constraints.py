@@ -23,7 +23,7 @@ import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
-from diarize.audio import Waveform
+from diarize.audio import Waveform, concatenated
 from diarize.embedding import EmbeddedTile
 from diarize.powerset import (
     FRAMES_PER_WINDOW,
@@ -128,13 +128,7 @@ def cross_checked_pairs(
     embeddings = {}
     for label, pieces in spans.items():
         if pieces and sum(end - start for start, end in pieces) >= min_s:
-            speech = np.concatenate(
-                [
-                    samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)]
-                    for start, end in pieces
-                ]
-            )
-            embeddings[label] = checker.embed(speech)
+            embeddings[label] = checker.embed(concatenated(samples, pieces))
     return {
         (a, b)
         for a, b in itertools.combinations(sorted(embeddings), 2)

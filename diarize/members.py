@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from diarize.audio import Waveform, load_any
+from diarize.audio import Waveform, concatenated, load_any
 from diarize.backend import Diarizer
 from diarize.embedding import normalised
 from diarize.options import ENCODER_THRESHOLDS, DiarizeOptions
@@ -61,7 +61,7 @@ def enrol_voice(
             f"voice sample {path.name} has {speech_s:.1f} s of speech; "
             f"at least {min_speech_s:.0f} s is needed"
         )
-    speech = _concatenated(samples, spans)[: int(max_speech_s * SAMPLE_RATE_HZ)]
+    speech = concatenated(samples, spans)[: int(max_speech_s * SAMPLE_RATE_HZ)]
     _check_one_voice(path, speech, diarizer)
     return Voiceprint(diarizer.embed(speech), min(speech_s, max_speech_s))
 
@@ -102,7 +102,7 @@ def voiceprint_from_turns(
 ) -> Voiceprint:
     """A voiceprint from a session's reviewed turns of one speaker (``samples``: the session)."""
     spans = [(turn.start_s, turn.end_s) for turn in turns]
-    speech = _concatenated(samples, spans)
+    speech = concatenated(samples, spans)
     if len(speech) == 0:
         raise MediaError("no reviewed speech to learn the voice from")
     return Voiceprint(diarizer.embed(speech), len(speech) / SAMPLE_RATE_HZ)
@@ -122,13 +122,6 @@ def updated_voiceprint(
     known_s = min(current.speech_s, max_speech_s)
     mixed = current.embedding * known_s + reviewed.embedding * reviewed.speech_s
     return Voiceprint(normalised(mixed), known_s + reviewed.speech_s)
-
-
-def _concatenated(samples: Waveform, spans: Iterable[tuple[float, float]]) -> Waveform:
-    pieces = [
-        samples[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)] for start, end in spans
-    ]
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
 #: Cosine similarity a speaker's centroid must reach to be named after a member, per encoder.
