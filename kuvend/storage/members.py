@@ -22,6 +22,7 @@ from kuvend.storage.tables import (
     AssemblyRow,
     MemberRow,
 )
+from kuvend.text import serbian_to_latin
 
 
 def embedding_bytes(embedding: Embedding) -> bytes:
@@ -107,9 +108,11 @@ def learns_voiceprints(*, session: Session, assembly: str) -> bool:
 def name_key(name: str) -> str:
     """``name`` as two spellings of one person compare: Unicode compatibility form (NFKC: a
     decomposed "Ë" or a no-break space read as typed), invisible format characters (a
-    zero-width space) dropped, white space runs as one space, ends trimmed, case folded."""
+    zero-width space) dropped, Serbian Cyrillic in Gaj's Latin ("Марко Јовановић" is "Marko
+    Jovanović": a Serbian member's name is written in either script, and Cyrillic to Latin is
+    exact), white space runs as one space, ends trimmed, case folded."""
     composed = unicodedata.normalize("NFKC", name)
-    visible = "".join(c for c in composed if unicodedata.category(c) != "Cf")
+    visible = serbian_to_latin("".join(c for c in composed if unicodedata.category(c) != "Cf"))
     return " ".join(visible.split()).casefold()
 
 

@@ -25,9 +25,16 @@ def test_one_person_typed_another_way_is_one_name(typed: str) -> None:
     assert name_key(typed) == name_key("Arbër Çeku")
 
 
+@pytest.mark.parametrize("typed", ["Марко Јовановић", "МАРКО ЈОВАНОВИЋ", "Marko JOVANOVIĆ"])
+def test_a_serbian_name_in_either_script_is_one_name(typed: str) -> None:
+    assert name_key(typed) == name_key("Marko Jovanović")
+    assert name_key("Љиљана Ђурић") == name_key("Ljiljana Đurić")
+
+
 def test_names_that_differ_stay_different() -> None:
     assert name_key("Arbër Çeku") != name_key("Arber Ceku")  # Ë and E are different letters
     assert name_key("Arbër Çeku") != name_key("Arbëra Çeku")
+    assert name_key("Марко Јовановић") != name_key("Marko Jovanovic")  # Ć is not C
 
 
 def test_a_second_member_of_the_same_name_is_refused_and_a_blank_name_too(api: Api) -> None:
@@ -50,6 +57,11 @@ def test_a_second_member_of_the_same_name_is_refused_and_a_blank_name_too(api: A
             f"Arbër Çeku is already a member of prishtine (member {first['id']})"
         )
     assert post("   ")[0] == 422
+    status, serbian = post("Marko Jovanović")
+    assert status == 201
+    status, refused = post("Марко Јовановић")  # the same person, in Cyrillic
+    assert status == 409
+    assert f"(member {serbian['id']})" in refused["error"]["message"]
 
     status, other = post("Vjosa Zhubi")
     assert status == 201
