@@ -31,7 +31,10 @@ CPU-seconds over every file's chunks without (A) and with (B) it, A, B, A, B, N 
 process`` run (its own data folder, the configured speaker encoder) and the hypothesis is the
 segments of its ``minutes.json``, each with its speaker, and its ``overlaps`` (who else spoke
 where two people spoke at once), so transcription's segment times and the word attribution
-count as well. The issue's goals are stated on these figures.
+count as well. The issue's goals are stated on these figures. Beside them, an *oracle*: the
+reference cut to the time the segments cover (its DER), and the count of reference speakers
+who speak longest in at least one segment. They are the best any diarizer can reach with that
+transcript: a speaker whose words Whisper never read has no segment to be named on.
 
 ``--calibrate`` measures each encoder's member-identification threshold on espeak-ng voices
 (none of those the tests use): each voice is enrolled from four sentences and compared with
@@ -103,8 +106,10 @@ def run(
     return diarization, time.process_time() - started
 
 
-def minutes_turns(file: BenchFile, work: Path) -> tuple[list[tuple[float, float, str]], float]:
-    """The (start, end, speaker) of each segment and each overlap (the second voice) of a
+def minutes_turns(
+    file: BenchFile, work: Path
+) -> tuple[list[tuple[float, float, str]], list[tuple[float, float, str]], float]:
+    """The (start, end, speaker) of each segment, and of each overlap (the second voice), of a
     default ``kuvend process`` run's minutes.json, and the CPU-seconds the run took (start-up
     and every stage included)."""
     out = work / "minutes" / file.name.replace("/", "-")
@@ -115,16 +120,40 @@ def minutes_turns(file: BenchFile, work: Path) -> tuple[list[tuple[float, float,
     finished = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = (finished.ru_utime - started.ru_utime) + (finished.ru_stime - started.ru_stime)
     minutes = json.loads((out / "minutes.json").read_text())
-    turns = [
+    segments = [
         (segment["start"], segment["end"], segment["speaker"] or "unknown")
         for segment in minutes["segments"]
     ]
     # Who else spoke where two people spoke at once (absent from minutes of older versions).
-    turns += [
+    overlaps = [
         (overlap["start"], overlap["end"], overlap["speaker"])
         for overlap in minutes.get("overlaps", [])
     ]
-    return turns, seconds
+    return segments, overlaps, seconds
+
+
+def oracle_turns(
+    file: BenchFile, segments: Sequence[tuple[float, float, str]]
+) -> tuple[list[tuple[float, float, str]], int]:
+    """The reference cut to the time ``segments`` cover, and how many reference speakers speak
+    longest in at least one segment: the best any speaker labelling (second voices included)
+    can do with the text's segments, so the error left is the transcript's (speech it did not
+    read, its times), not the diarizer's."""
+    clipped = [
+        (max(start, first), min(end, last), speaker)
+        for start, end, _ in segments
+        for first, last, speaker in file.reference
+        if min(end, last) > max(start, first)
+    ]
+    named = set()
+    for start, end, _ in segments:
+        spoken: dict[str, float] = {}
+        for first, last, speaker in clipped:
+            if start <= first and last <= end:
+                spoken[speaker] = spoken.get(speaker, 0.0) + last - first
+        if spoken:
+            named.add(max(spoken, key=lambda speaker: spoken[speaker]))
+    return clipped, len(named)
 
 
 def der(file: BenchFile, turns: Sequence[tuple[float, float, str]], collar: float) -> float:
@@ -290,20 +319,28 @@ def score_minutes(files: Sequence[BenchFile], work: Path) -> None:
     """DER of each file's minutes.json from a default ``kuvend process`` run, and means."""
     print(
         "minutes.json of default `kuvend process` runs; DER inside the UEM, overlap scored; "
-        "RTF: CPU-seconds of the whole run per second of audio"
+        "RTF: CPU-seconds of the whole run per second of audio; oracle: the reference cut to "
+        "the segments' time, DER (0.25 s collar), and the reference speakers who speak longest "
+        "in a segment: the best a diarizer can do with this transcript"
     )
-    print(f"{'file':20s} {'part':6s} {'DER':>6s} {'DER.25':>6s} {'found/true':>10s} {'RTF':>5s}")
+    print(
+        f"{'file':20s} {'part':6s} {'DER':>6s} {'DER.25':>6s} {'found/true':>10s} {'RTF':>5s} "
+        f"{'oracle':>6s} {'count':>5s}"
+    )
     totals: dict[str, list[float]] = {}
     for file in files:
-        turns, seconds = minutes_turns(file, work)
+        segments, overlaps, seconds = minutes_turns(file, work)
+        turns = segments + overlaps
         strict, collared = der(file, turns, 0.0), der(file, turns, 0.25)
         found = len({speaker for _, _, speaker in turns})
         true_count = len({speaker for _, _, speaker in file.reference})
+        oracle, reachable = oracle_turns(file, segments)
         duration = soundfile.info(str(file.path)).duration
         totals.setdefault(file.name.split("/")[0], []).append(collared)
         print(
             f"{file.name:20s} {file.part:6s} {strict:6.1%} {collared:6.1%} "
-            f"{found:>5d} / {true_count:<2d} {seconds / duration:5.2f}",
+            f"{found:>5d} / {true_count:<2d} {seconds / duration:5.2f} "
+            f"{der(file, oracle, 0.25):6.1%} {reachable:5d}",
             flush=True,
         )
     for group, errors in totals.items():
