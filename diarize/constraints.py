@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import pdist, squareform
 
 from diarize.audio import Waveform, concatenated
 from diarize.embedding import EmbeddedTile
@@ -83,26 +83,131 @@ def separate(
     labels: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32], pairs: Pairs
 ) -> npt.NDArray[np.int64]:
     """``labels`` (cluster per row of ``embeddings``) with every cluster holding a pair of
-    ``pairs`` split, by average linkage on its own members, into the fewest clusters that
-    part every pair it holds; labels stay dense (0..k-1), untouched clusters keep theirs."""
+    ``pairs`` split so that no part holds one; labels stay dense (0..k-1), untouched clusters
+    keep theirs.
+
+    Such a cluster's own average-linkage tree (cosine) is cut into the fewest parts that part
+    every pair it holds; then, closest first, parts that no pair joins merge again, until
+    none can (cannot-link constraints in agglomerative clustering: Davidson & Ravi, SDM 2005).
+    The cut alone may part a pair only by leaving others alone: where A is nearer B than C,
+    and A and B are different people, the tree keeps A with B until every row stands alone,
+    while C belongs with A.
+    """
     labels = labels.copy()
+    fresh = int(labels.max()) + 1 if len(labels) else 0
     for cluster in sorted(set(labels.tolist())):
         members = np.flatnonzero(labels == cluster)
         position = {int(row): place for place, row in enumerate(members)}
         inside = [(position[a], position[b]) for a, b in pairs if a in position and b in position]
         if not inside:
             continue
-        tree = linkage(np.clip(pdist(embeddings[members], metric="cosine"), 0.0, None), "average")
+        distances = np.clip(pdist(embeddings[members].astype(np.float64), "cosine"), 0.0, None)
+        tree = linkage(distances, "average")
         for count in range(2, len(members) + 1):
-            parts = fcluster(tree, t=count, criterion="maxclust")
-            if all(parts[a] != parts[b] for a, b in inside):
+            cut = fcluster(tree, t=count, criterion="maxclust")
+            if all(cut[a] != cut[b] for a, b in inside):
                 break
-        fresh = int(labels.max()) + 1
+        parts = _merged_where_allowed(cut, squareform(distances), inside)
         for place, row in enumerate(members):
-            if parts[place] > 1:
-                labels[row] = fresh + parts[place] - 2
+            if parts[place] > 0:
+                labels[row] = fresh + parts[place] - 1
+        fresh += int(parts.max())
     _, dense = np.unique(labels, return_inverse=True)
     return dense.astype(np.int64)
+
+
+def _merged_where_allowed(
+    parts: npt.NDArray[np.int32],
+    distances: npt.NDArray[np.float64],
+    apart: Sequence[tuple[int, int]],
+) -> npt.NDArray[np.int64]:
+    """``parts`` (one per row) merged by average linkage over ``distances`` (rows x rows),
+    closest first, while no merge joins a pair of ``apart`` (rows); numbered 0..k-1 in order
+    of first row."""
+    names, owner = np.unique(parts, return_inverse=True)
+    count = len(names)
+    sizes = np.bincount(owner, minlength=count).astype(np.float64)
+    onehot = np.eye(count)[owner]
+    # Mean distance between the rows of two parts.
+    between = onehot.T @ distances @ onehot / np.outer(sizes, sizes)
+    forbidden = np.eye(count, dtype=bool)
+    for a, b in apart:
+        forbidden[owner[a], owner[b]] = forbidden[owner[b], owner[a]] = True
+    while True:
+        allowed = np.where(forbidden, np.inf, between)
+        x, y = divmod(int(np.argmin(allowed)), count)
+        if not np.isfinite(allowed[x, y]):
+            break
+        # Lance-Williams update for average linkage: part y joins part x.
+        between[x] = (sizes[x] * between[x] + sizes[y] * between[y]) / (sizes[x] + sizes[y])
+        between[:, x] = between[x]
+        forbidden[x] |= forbidden[y]
+        forbidden[:, x] = forbidden[x]
+        forbidden[y] = forbidden[:, y] = True
+        sizes[x] += sizes[y]
+        owner[owner == y] = x
+    order: dict[int, int] = {}
+    return np.asarray([order.setdefault(int(part), len(order)) for part in owner], dtype=np.int64)
+
+
+def split_by_checker(
+    labels: Sequence[int],
+    segments: Sequence[EmbeddedTile],
+    samples: Waveform,
+    overlaps: Sequence[tuple[float, float]],
+    checker: SpeakerEncoder,
+    *,
+    min_s: float,
+    min_distance: float,
+) -> list[int]:
+    """``labels`` (a local speaker per segment) with each local speaker that a second encoder
+    hears as two or more voices split.
+
+    A local speaker's segments that hold at least ``min_s`` seconds outside ``overlaps`` are
+    embedded by ``checker``; average linkage cut at ``min_distance`` (cosine) groups them.
+    With more than one group, each group becomes a local speaker (the first keeps the label,
+    the others take new ones) and the speaker's shorter segments join the group whose
+    segments' mean embedding (the first encoder's, duration-weighted) is nearest. Times are
+    seconds from the start of ``samples`` (16 kHz).
+    """
+    result = list(labels)
+    fresh = max(labels, default=-1) + 1
+    for label in sorted(set(labels)):
+        rows = [row for row, other in enumerate(labels) if other == label]
+        heard = {}
+        for row in rows:
+            pieces = _outside((segments[row].start_s, segments[row].end_s), overlaps)
+            if sum(end - start for start, end in pieces) >= min_s:
+                heard[row] = checker.embed(concatenated(samples, pieces))
+        if len(heard) < 2:
+            continue
+        tree = linkage(
+            np.clip(pdist(np.stack(list(heard.values())), "cosine"), 0.0, None), "average"
+        )
+        groups = fcluster(tree, t=min_distance, criterion="distance")
+        if len(set(groups.tolist())) < 2:
+            continue
+        names = {
+            group: label if n == 0 else fresh + n - 1
+            for n, group in enumerate(dict.fromkeys(groups.tolist()))
+        }
+        fresh += len(names) - 1
+        sums: dict[int, npt.NDArray[np.float64]] = {}
+        for row, group in zip(heard, groups.tolist(), strict=True):
+            result[row] = names[group]
+            weight = segments[row].end_s - segments[row].start_s
+            previous = sums.get(names[group], np.zeros_like(segments[row].embedding, np.float64))
+            sums[names[group]] = previous + segments[row].embedding * weight
+        for row in rows:
+            if row not in heard:
+                result[row] = max(
+                    sums,
+                    key=lambda name: (
+                        float(segments[row].embedding @ sums[name])
+                        / float(np.linalg.norm(sums[name]))
+                    ),
+                )
+    return result
 
 
 def cross_checked_pairs(

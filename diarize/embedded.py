@@ -11,7 +11,12 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.constraints import cross_checked_pairs, distinct_pairs, separate
+from diarize.constraints import (
+    cross_checked_pairs,
+    distinct_pairs,
+    separate,
+    split_by_checker,
+)
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.fill import find_speech
@@ -36,8 +41,9 @@ class EmbeddedDiarizer:
     ``segmentation`` (None: none) finds where two people speak at once, keeps apart
     stretches it is sure are different people, and gives quiet speech the VAD missed to the
     speaker it continues (``DiarizeOptions.fill_threshold``). ``checker`` (None: none) is a
-    second speaker encoder asked whether two long local speakers of a chunk are different
-    people (``diarize.constraints.cross_checked_pairs``); its embeddings are never stored.
+    second speaker encoder asked whether a local speaker's long segments are one voice
+    (``diarize.constraints.split_by_checker``) and whether two long local speakers of a chunk
+    are different people (``cross_checked_pairs``); its embeddings are never stored.
     """
 
     name = "embedded"
@@ -99,6 +105,16 @@ class EmbeddedDiarizer:
         )
         hook("overlap", overlaps)
         labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        if self.checker is not None and options.cross_check_s is not None:
+            labels = split_by_checker(
+                labels,
+                tiles,
+                samples,
+                overlaps,
+                self.checker,
+                min_s=options.cross_check_s,
+                min_distance=options.cross_check_distance,
+            )
         distinct = {(labels[a], labels[b]) for a, b in pairs if labels[a] != labels[b]}
         if self.checker is not None and options.cross_check_s is not None:
             distinct |= cross_checked_pairs(

@@ -113,7 +113,9 @@ class DiarizeOptions:
     cross_check_s: float | None = 4.0
     """Seconds a local speaker of a chunk must speak outside overlapped speech before the
     second encoder (CAM++, for the d-vector diarizer) is asked whether it and another such
-    speaker are different people (None: never asked; ``diarize.constraints``)."""
+    speaker are different people, and seconds one segment of a local speaker must hold before
+    it is asked whether that segment is the speaker's other segments' voice (None: never
+    asked; ``diarize.constraints``)."""
     cross_check_distance: float = 0.35
     """The second encoder's cosine distance above which two such speakers are different
     people, whatever linking's threshold would join. Chosen on the tuning part only, d-vector
@@ -121,7 +123,9 @@ class DiarizeOptions:
     mean DER of 6.0 % (9.8 % without the check), AMI dev00/dev01 and the ParlaSpeech sessions
     unchanged; 0.45 gives 7.9 %, (3 s, 0.25) 7.1 % (dev00 split into 3). The middle of that
     plateau was taken. A rule without the second encoder (two local speakers of 4 s or more
-    apart by that alone) split single ParlaSpeech MPs and was withdrawn."""
+    apart by that alone) split single ParlaSpeech MPs and was withdrawn. The split of a local
+    speaker whose long segments lie this far apart (``split_by_checker``) reuses both settings
+    unchanged: it never fires on the tuning part, so the tuning part could not choose them."""
     second_voice_gap_s: float = 5.0
     """The other voice of an overlapped stretch is the nearest other speaker in time, if one
     spoke within this many seconds of it (``diarize.overlap.second_voices``)."""

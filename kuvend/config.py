@@ -68,8 +68,9 @@ class Settings(BaseSettings):
     max_speakers: int | None = None
     cross_check_speakers: bool = True
     """The d-vector diarizer asks the CAM++ encoder (prepared by ``kuvend models prepare``)
-    whether two long local speakers of a chunk are different people
-    (``diarize.DiarizeOptions.cross_check_s``); ``false``: one encoder only."""
+    whether two long local speakers of a chunk are different people, and whether one local
+    speaker's long segments are one voice (``diarize.DiarizeOptions.cross_check_s``);
+    ``false``: one encoder only."""
     overlap_detection: bool = True
     """Mark segments where two people spoke at once (pyannote segmentation-3.0 on onnxruntime,
     prepared by ``kuvend models prepare``); the same model also keeps apart stretches that

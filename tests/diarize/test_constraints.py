@@ -76,6 +76,16 @@ def test_a_cluster_holding_two_different_people_is_split_between_them() -> None:
     assert (separate(labels, embeddings, set()) == labels).all()
 
 
+def test_parting_a_pair_leaves_no_one_alone_who_belongs_with_either() -> None:
+    # A is nearest B, but A and B are different people; C sounds like A more than like B.
+    a, b, c = [1.0, 0.0], [0.98, 0.2], [0.97, -0.25]
+    embeddings = np.array([a, b, c], dtype=np.float32)
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    parted = separate(np.zeros(3, dtype=np.int64), embeddings, {(0, 1)})
+    # Two people, not three: C stays with A (cutting the plain tree gave each row its own).
+    assert parted.tolist() == [0, 1, 0]
+
+
 def _chunk_of_two_close_voices() -> ChunkDiarization:
     voice = np.array([1.0, 0.0], dtype=np.float32)
     near = np.array([0.999, 0.045], dtype=np.float32)

@@ -1,6 +1,7 @@
 """CAM++'s second opinion on the d-vector's speakers: two long local speakers it puts far apart
-are different people. Its threshold was chosen on the tuning part of ``bench/diarization.py``
-(other voices, other MPs); the clips and voices here were not used to choose it."""
+are different people, and one local speaker whose long segments it hears as two voices is two.
+Its threshold was chosen on the tuning part of ``bench/diarization.py`` (other voices, other
+MPs); the clips and voices here were not used to choose it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import pytest
 
 from diarize import DiarizeOptions, get_diarizer, link_speakers
 from diarize.audio import read_wav
-from diarize.constraints import cross_checked_pairs
+from diarize.constraints import cross_checked_pairs, split_by_checker
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
-from kuvend.domain import SAMPLE_RATE_HZ
+from kuvend.domain import SAMPLE_RATE_HZ, Diarization
 from kuvend.synthetic import ALBANIAN_SENTENCES, SERBIAN_SENTENCES, ScriptedTurn
 from models import resolve_campplus_model, resolve_segmentation_model
 from tests.conftest import MODEL_CACHE_DIR
@@ -60,6 +61,64 @@ def test_two_mps_are_different_people_and_one_mp_is_not(checker: SpeakerEncoder)
         [0, 1, 2], tiles, speech, [], checker, min_s=cut_s[2], min_distance=0.35
     )
     assert short == set()
+
+
+def test_a_local_speaker_holding_two_mps_is_split_between_them(checker: SpeakerEncoder) -> None:
+    a, b = read_wav(eval_path(MP_A)), read_wav(eval_path(MP_B))
+    half, tail = len(a) // 2, len(a) - SAMPLE_RATE_HZ
+    # MP A's first half, MP B, MP A's second half less its last second, then that second.
+    speech = np.concatenate([a[:half], b, a[half:tail], a[tail:]])
+    ends = np.cumsum([half, len(b), tail - half, len(a) - tail]) / SAMPLE_RATE_HZ
+    starts = np.concatenate([[0.0], ends[:-1]])
+    dvector = get_encoder("dvector")
+    segments = [
+        EmbeddedTile(
+            float(start),
+            float(end),
+            dvector.embed(speech[int(start * SAMPLE_RATE_HZ) : int(end * SAMPLE_RATE_HZ)]),
+        )
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    # The d-vector's clustering put all four in one local speaker.
+    labels = split_by_checker(
+        [0, 0, 0, 0], segments, speech, [], checker, min_s=4.0, min_distance=0.35
+    )
+    assert labels[0] == labels[2] == labels[3] != labels[1]
+    # One voice is left alone, and so is speech too short to judge.
+    assert split_by_checker(
+        [0, 1, 0, 0], segments, speech, [], checker, min_s=4.0, min_distance=0.35
+    ) == [0, 1, 0, 0]
+    assert split_by_checker(
+        [0, 0, 0, 0], segments, speech, [], checker, min_s=float(ends[-1]), min_distance=0.35
+    ) == [0, 0, 0, 0]
+
+
+#: pyannote's sample: speaker90 speaks until about 14.5 s (speaker91 putting in a word), then
+#: speaker91 until 17.9 s, speaker90 from 18.1 s to 21.5 s, speaker91 from 21.8 s (its RTTM).
+SAMPLE = "diarization/pyannote_sample/sample.wav"
+
+
+def test_two_close_real_voices_in_one_local_speaker_are_told_apart(tmp_path: Path) -> None:
+    chunks = cut_into_chunks(eval_path(SAMPLE), 30.0, tmp_path / "chunks")
+    options = DiarizeOptions()
+    segmentation = resolve_segmentation_model(MODEL_CACHE_DIR)
+
+    def speaker_at(diarization: Diarization, time_s: float) -> str:
+        return next(t.speaker for t in diarization.turns if t.start_s <= time_s <= t.end_s)
+
+    found = {}
+    for checked in (False, True):
+        diarizer = get_diarizer(
+            "embedded",
+            overlap_model=segmentation,
+            checker_model=resolve_campplus_model(MODEL_CACHE_DIR) if checked else None,
+        )
+        diarization = link_speakers([diarizer.diarize_chunk(c, options) for c in chunks], options)
+        found[checked] = [speaker_at(diarization, t) for t in (12.0, 16.0, 20.0, 26.0)]
+    # The d-vector alone gives speaker90's opening to speaker91.
+    assert found[False][0] == found[False][1]
+    first, second, third, fourth = found[True]
+    assert first == third != second == fourth
 
 
 @pytest.fixture(scope="module")
