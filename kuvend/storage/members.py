@@ -127,7 +127,13 @@ def refuse_a_second_member(
     """``ConflictError`` when ``assembly`` has a member (not ``other_than``) whose name is
     ``name`` spelled another way (``name_key``): a second row would split the person's
     namings and voiceprints. The message names the member, then ``again`` (how to enrol
-    them again, ``{id}`` standing for the member's id)."""
+    them again, ``{id}`` standing for the member's id).
+
+    Holds the assembly's row locked (``FOR UPDATE``; SQLite's units of work hold the whole
+    database already) until the caller's transaction ends: two registrations of one person at
+    once wait for each other, and the second sees the first, however PostgreSQL isolates them.
+    """
+    session.execute(select(AssemblyRow).where(AssemblyRow.slug == assembly).with_for_update())
     key = name_key(name)
     for row in session.scalars(select(MemberRow).where(MemberRow.assembly_slug == assembly)):
         if row.id != other_than and name_key(row.name) == key:
