@@ -2,7 +2,8 @@
 
 Typer writes a required argument as ``{name}`` in the usage line and names every value by its
 Python type (``<str>``, ``<bool>``); these read as noise to an operator. Here arguments are
-named in capitals, as the docstrings refer to them (MEDIA, SESSION_ID), and an option's value
+named in capitals, as the docstrings refer to them (MEDIA, SESSION_ID; in brackets where they
+may be left out), and an option's value
 is named after the option (``--out OUT``). Plain (not rich) formatting, set on the application,
 rewraps each paragraph to the terminal, so a help text never breaks mid-sentence.
 
@@ -22,8 +23,10 @@ def plain_names(command: Any) -> Any:
             continue
         if kind == "argument":
             param.metavar = param.name.upper()
-            # Typer wraps a required argument's name in braces in the usage line.
-            param._usage_display_name = lambda name=param.metavar: name
+            # Typer wraps a required argument's name in braces in the usage line; one that may
+            # be left out stays in brackets, as usage lines say it.
+            usage = param.metavar if param.required else f"[{param.metavar}]"
+            param._usage_display_name = lambda name=usage: name
             param.display_type_rich = lambda ctx: None
         elif kind == "option" and not param.is_flag and not param.count:
             param.metavar = param.name.upper()

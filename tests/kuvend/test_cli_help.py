@@ -37,3 +37,18 @@ def test_every_help_names_values_plainly(
         assert usage.startswith("Usage: kuvend") and "{" not in usage, (path, usage)
     process = _help(("process",), capsys)
     assert "Usage: kuvend process [OPTIONS] MEDIA" in process and "--out OUT" in process
+
+
+def test_an_argument_that_may_be_left_out_is_shown_in_brackets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # typer 0.29 writes an optional argument like a required one ("models check NAME").
+    group = command()
+    for path in _paths(group):
+        node: Any = group
+        for name in path:
+            node = node.commands[name]
+        for param in getattr(node, "params", []):
+            if param.param_type_name == "argument" and not param.required:
+                usage = _help(path, capsys).splitlines()[0]
+                assert f"[{param.name.upper()}]" in usage, (path, usage)
