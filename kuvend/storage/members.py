@@ -134,10 +134,17 @@ def refuse_a_second_member(
     once wait for each other, and the second sees the first, however PostgreSQL isolates them.
     """
     session.execute(select(AssemblyRow).where(AssemblyRow.slug == assembly).with_for_update())
+    row = member_named(session=session, assembly=assembly, name=name)
+    if row is not None and row.id != other_than:
+        hint = f"; {again.format(id=row.id)}" if again else ""
+        raise ConflictError(f"{row.name} is already a member of {assembly} (member {row.id}){hint}")
+
+
+def member_named(*, session: Session, assembly: str, name: str) -> MemberRow | None:
+    """The member of ``assembly`` whose name is ``name`` however it is spelled (``name_key``:
+    case, script, spacing), or None."""
     key = name_key(name)
-    for row in session.scalars(select(MemberRow).where(MemberRow.assembly_slug == assembly)):
-        if row.id != other_than and name_key(row.name) == key:
-            hint = f"; {again.format(id=row.id)}" if again else ""
-            raise ConflictError(
-                f"{row.name} is already a member of {assembly} (member {row.id}){hint}"
-            )
+    rows = session.scalars(
+        select(MemberRow).where(MemberRow.assembly_slug == assembly).order_by(MemberRow.created_at)
+    )
+    return next((row for row in rows if name_key(row.name) == key), None)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -33,6 +33,7 @@ from kuvend.review import (
     SetAgenda,
     SplitSegment,
 )
+from kuvend.storage.members import member_named
 from kuvend.storage.segment_history import segment_history
 from kuvend.storage.tables import MemberRow, SessionRow
 from kuvend.validation import SegmentText
@@ -188,15 +189,12 @@ def merge(request: Request, session: SessionDep, session_id: str, body: Merge) -
 
 
 def _member_named(session: Session, assembly: str, name: str) -> tuple[str, bool]:
-    """The id of the assembly's member called ``name`` (any case), made now if there is none."""
+    """The id of the assembly's member called ``name`` (any case or script: ``name_key``),
+    made now if there is none."""
     clean = " ".join(name.split())
-    found = session.scalar(
-        select(MemberRow.id).where(
-            MemberRow.assembly_slug == assembly, func.lower(MemberRow.name) == clean.lower()
-        )
-    )
+    found = member_named(session=session, assembly=assembly, name=clean)
     if found is not None:
-        return found, False
+        return found.id, False
     row = crud.create_member(session=session, assembly=assembly, name=clean, party=None, role=None)
     session.commit()
     return row.id, True

@@ -117,3 +117,15 @@ def test_the_api_enrols_a_speakers_voice_for_staff_only(client: TestClient) -> N
     assert enrolled.json() == {"member_id": "m-marko", "speech_s": 18.5}
     stored = _voiceprint(_settings(client), "m-marko")
     assert stored is not None and np.allclose(stored[0], MARKO)
+
+
+def test_a_member_typed_in_the_other_script_or_case_is_the_member(client: TestClient) -> None:
+    # A fresh reviewer's find: "Марко Јовановић" for S3 was refused as a second Marko Jovanović.
+    _, csrf = _editor(client)
+    url = f"/secretariat/api/sessions/{SESSION_ID}/speakers/S3"
+    for typed in ("Марко Јовановић", "MARKO JOVANOVIĆ"):
+        named = client.put(url, json={"name": typed}, headers={"X-CSRF-Token": csrf})
+        assert named.status_code == 200, named.text
+        assert named.json() == {"label": "S3", "name": "Marko Jovanović", "created": False}
+    guest = client.put(url, json={"name": "Јелена Петровић"}, headers={"X-CSRF-Token": csrf})
+    assert guest.status_code == 200 and guest.json()["created"] is True
