@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
 from scipy.spatial.distance import pdist, squareform
 
 from diarize.audio import Waveform, concatenated
@@ -82,8 +83,8 @@ def distinct_pairs(
 def separate(
     labels: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32], pairs: Pairs
 ) -> npt.NDArray[np.int64]:
-    """``labels`` (cluster per row of ``embeddings``) with every cluster holding a pair of
-    ``pairs`` split so that no part holds one; labels stay dense (0..k-1), untouched clusters
+    """``labels`` (cluster per row of ``embeddings``; dense, 0..k-1) with every cluster holding
+    a pair of ``pairs`` split so that no part holds one; labels stay dense, untouched clusters
     keep theirs.
 
     Such a cluster's own average-linkage tree (cosine) is cut into the fewest parts that part
@@ -102,11 +103,7 @@ def separate(
         if not inside:
             continue
         distances = np.clip(pdist(embeddings[members].astype(np.float64), "cosine"), 0.0, None)
-        tree = linkage(distances, "average")
-        for count in range(2, len(members) + 1):
-            cut = fcluster(tree, t=count, criterion="maxclust")
-            if all(cut[a] != cut[b] for a, b in inside):
-                break
+        cut = _fewest_parts(linkage(distances, "average"), np.asarray(inside))
         parts = _merged_where_allowed(cut, squareform(distances), inside)
         for place, row in enumerate(members):
             if parts[place] > 0:
@@ -116,6 +113,24 @@ def separate(
     return dense.astype(np.int64)
 
 
+def _fewest_parts(
+    tree: npt.NDArray[np.float64], apart: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int32]:
+    """The cut of ``tree`` into the fewest clusters that parts every row pair of ``apart``
+    (shape (pairs, 2)). Cuts into more clusters only refine cuts into fewer, so a pair parted
+    at one count stays parted at every higher one: the count is found by bisection."""
+    low, high = 2, len(tree) + 1
+    while low < high:
+        middle = (low + high) // 2
+        cut = fcluster(tree, t=middle, criterion="maxclust")
+        if (cut[apart[:, 0]] != cut[apart[:, 1]]).all():
+            high = middle
+        else:
+            low = middle + 1
+    parts: npt.NDArray[np.int32] = fcluster(tree, t=low, criterion="maxclust")
+    return parts
+
+
 def _merged_where_allowed(
     parts: npt.NDArray[np.int32],
     distances: npt.NDArray[np.float64],
@@ -123,21 +138,34 @@ def _merged_where_allowed(
 ) -> npt.NDArray[np.int64]:
     """``parts`` (one per row) merged by average linkage over ``distances`` (rows x rows),
     closest first, while no merge joins a pair of ``apart`` (rows); numbered 0..k-1 in order
-    of first row."""
+    of first row.
+
+    Each part keeps its nearest allowed part; a merge recomputes only the parts whose nearest
+    it changed, so a cut into many parts (a long session's clusters) stays quick.
+    """
     names, owner = np.unique(parts, return_inverse=True)
     count = len(names)
     sizes = np.bincount(owner, minlength=count).astype(np.float64)
-    onehot = np.eye(count)[owner]
+    onehot = csr_matrix((np.ones(len(owner)), (np.arange(len(owner)), owner)), (len(owner), count))
     # Mean distance between the rows of two parts.
-    between = onehot.T @ distances @ onehot / np.outer(sizes, sizes)
+    between = np.asarray(onehot.T @ (onehot.T @ distances).T) / np.outer(sizes, sizes)
     forbidden = np.eye(count, dtype=bool)
     for a, b in apart:
         forbidden[owner[a], owner[b]] = forbidden[owner[b], owner[a]] = True
+    nearest = np.zeros(count, dtype=np.int64)
+    nearest_distance = np.full(count, np.inf)
+
+    def find_nearest(rows: npt.NDArray[np.int64]) -> None:
+        allowed = np.where(forbidden[rows], np.inf, between[rows])
+        nearest[rows] = allowed.argmin(axis=1)
+        nearest_distance[rows] = allowed[np.arange(len(rows)), nearest[rows]]
+
+    find_nearest(np.arange(count))
     while True:
-        allowed = np.where(forbidden, np.inf, between)
-        x, y = divmod(int(np.argmin(allowed)), count)
-        if not np.isfinite(allowed[x, y]):
+        x = int(nearest_distance.argmin())
+        if not np.isfinite(nearest_distance[x]):
             break
+        y = int(nearest[x])
         # Lance-Williams update for average linkage: part y joins part x.
         between[x] = (sizes[x] * between[x] + sizes[y] * between[y]) / (sizes[x] + sizes[y])
         between[:, x] = between[x]
@@ -146,6 +174,12 @@ def _merged_where_allowed(
         forbidden[y] = forbidden[:, y] = True
         sizes[x] += sizes[y]
         owner[owner == y] = x
+        nearest_distance[y] = np.inf
+        live = np.isfinite(nearest_distance)
+        stale = np.flatnonzero(live & ((nearest == x) | (nearest == y)))
+        find_nearest(np.union1d(stale, [x]))
+        closer = np.flatnonzero(live & ~forbidden[:, x] & (between[:, x] < nearest_distance))
+        nearest[closer], nearest_distance[closer] = x, between[closer, x]
     order: dict[int, int] = {}
     return np.asarray([order.setdefault(int(part), len(order)) for part in owner], dtype=np.int64)
 
@@ -177,7 +211,7 @@ def split_by_checker(
         heard = {}
         for row in rows:
             pieces = _outside((segments[row].start_s, segments[row].end_s), overlaps)
-            if sum(end - start for start, end in pieces) >= min_s:
+            if pieces and sum(end - start for start, end in pieces) >= min_s:
                 heard[row] = checker.embed(concatenated(samples, pieces))
         if len(heard) < 2:
             continue
