@@ -80,8 +80,16 @@ def distinct_pairs(
     return pairs
 
 
+#: A cluster's square cosine distances and average-linkage tree, by its rows.
+TreeCache = dict[tuple[int, ...], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+
+
 def separate(
-    labels: npt.NDArray[np.int64], embeddings: npt.NDArray[np.float32], pairs: Pairs
+    labels: npt.NDArray[np.int64],
+    embeddings: npt.NDArray[np.float32],
+    pairs: Pairs,
+    *,
+    trees: TreeCache | None = None,
 ) -> npt.NDArray[np.int64]:
     """``labels`` (cluster per row of ``embeddings``; dense, 0..k-1) with every cluster holding
     a pair of ``pairs`` split so that no part holds one; labels stay dense, untouched clusters
@@ -92,7 +100,8 @@ def separate(
     none can (cannot-link constraints in agglomerative clustering: Davidson & Ravi, SDM 2005).
     The cut alone may part a pair only by leaving others alone: where A is nearer B than C,
     and A and B are different people, the tree keeps A with B until every row stands alone,
-    while C belongs with A.
+    while C belongs with A. ``trees`` keeps each cluster's distances and tree for the next
+    call on the same ``labels`` and ``embeddings`` (trying one pair after another).
     """
     labels = labels.copy()
     fresh = int(labels.max()) + 1 if len(labels) else 0
@@ -102,9 +111,16 @@ def separate(
         inside = [(position[a], position[b]) for a, b in pairs if a in position and b in position]
         if not inside:
             continue
-        distances = np.clip(pdist(embeddings[members].astype(np.float64), "cosine"), 0.0, None)
-        cut = _fewest_parts(linkage(distances, "average"), np.asarray(inside))
-        parts = _merged_where_allowed(cut, squareform(distances), inside)
+        key = tuple(members.tolist())
+        cached = trees.get(key) if trees is not None else None
+        if cached is None:
+            condensed = np.clip(pdist(embeddings[members].astype(np.float64), "cosine"), 0.0, None)
+            cached = (squareform(condensed), linkage(condensed, "average"))
+            if trees is not None:
+                trees[key] = cached
+        distances, linked = cached
+        cut = _fewest_parts(linked, np.asarray(inside))
+        parts = _merged_where_allowed(cut, distances, inside)
         for place, row in enumerate(members):
             if parts[place] > 0:
                 labels[row] = fresh + parts[place] - 1

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diarize.clustering import cluster_embeddings
-from diarize.constraints import separate
+from diarize.constraints import TreeCache, separate
 from diarize.embedding import normalised
 from diarize.fill import fill_missed_speech
 from diarize.options import DiarizeOptions
@@ -211,8 +211,9 @@ def _kept_apart(
         return apart
     kept: set[tuple[int, int]] = set()
     result = clusters
+    trees: TreeCache = {}
     for pair in sorted(pairs, key=lambda pair: float(centroids[pair[0]] @ centroids[pair[1]])):
-        trial = separate(clusters, centroids, kept | {pair})
+        trial = separate(clusters, centroids, kept | {pair}, trees=trees)
         if int(trial.max()) + 1 <= upper:
             kept.add(pair)
             result = trial
