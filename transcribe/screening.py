@@ -6,7 +6,9 @@
   only means the model could not make it out), or the vocabulary prompt leaking into the text
   (``guards.prompt_leak``): the piece's stretch is encoded on its own and decoded once more,
   without the prompt and with repeated 3-grams forbidden.
-  A clean re-decode replaces it; otherwise the piece becomes a flagged stretch of speech
+  A clean re-decode replaces it (sentence by sentence: a clean sentence stays when another
+  sentence of the re-decode fails, and only that one is flagged); otherwise the piece becomes
+  a flagged stretch of speech
   (``loop``, ``not_language``, or ``unintelligible`` when the re-decode reads nothing or the
   silence signals persist), kept
   with its times for a reviewer to fill in. A leaked prompt whose re-decode reads nothing is
@@ -203,13 +205,31 @@ def _settle(
 ) -> list[Piece]:
     """The re-decode where it is clean; otherwise one flagged piece over the stretch.
 
-    ``heard`` is the first decode's best effort (see ``_first_words``).
+    Where the re-decode reads the stretch sentence by sentence and only some sentences fail
+    the guards (a switch of language the first reading looped over), the clean sentences
+    are kept and each failing one is flagged over its own stretch: a neighbour's trouble
+    does not take a clean sentence's text away. ``heard`` is the first decode's best effort
+    (see ``_first_words``).
     """
     clean = [p for p in redecoded if not_words(p) is None]
-    failures = [found for p in clean if (found := problem(p, options)) is not None]
+    judged = [(p, problem(p, options)) for p in clean]
+    failures = [found for _, found in judged if found is not None]
     if clean and not failures:
         # A re-decode that stops early must not lose the rest of the stretch.
         return clean + _uncovered(piece, heard, clean, flag or "unintelligible", hook)
+    if len(failures) < len(clean):
+        settled = [
+            p if found is None else _flagged(p, p.start_s, p.end_s, words, found[0])
+            for p, found in judged
+            if found is None or (words := _without_repeats(p.words))
+        ]
+        for item in settled:
+            if item.flag is not None:
+                log.warning(
+                    "flagged %.1f–%.1f s for review: %s", item.start_s, item.end_s, item.flag
+                )
+                hook("flagged", item)
+        return settled + _uncovered(piece, heard, settled, flag or "unintelligible", hook)
     # Either reading's words, with a loop cut to two rounds: a best effort, not the loop.
     words = _without_repeats([word for part in clean for word in part.words]) or heard
     if (flag is None and not clean) or not words:
