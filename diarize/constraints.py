@@ -200,6 +200,29 @@ def _merged_where_allowed(
     return np.asarray([order.setdefault(int(part), len(order)) for part in owner], dtype=np.int64)
 
 
+def cross_check(
+    labels: Sequence[int],
+    segments: Sequence[EmbeddedTile],
+    samples: Waveform,
+    overlaps: Sequence[tuple[float, float]],
+    checker: SpeakerEncoder,
+    *,
+    min_s: float,
+    min_distance: float,
+) -> tuple[list[int], Pairs]:
+    """A second encoder's two questions about a chunk's local speakers (``labels``, one per
+    segment): is each one voice (``split_by_checker``), and which of them are different
+    people (``cross_checked_pairs``, on the labels after the split). Returns the new labels
+    and those pairs of labels; arguments as ``split_by_checker``'s."""
+    split = split_by_checker(
+        labels, segments, samples, overlaps, checker, min_s=min_s, min_distance=min_distance
+    )
+    pairs = cross_checked_pairs(
+        split, segments, samples, overlaps, checker, min_s=min_s, min_distance=min_distance
+    )
+    return split, pairs
+
+
 def split_by_checker(
     labels: Sequence[int],
     segments: Sequence[EmbeddedTile],

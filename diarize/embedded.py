@@ -11,12 +11,7 @@ import numpy as np
 
 from diarize.audio import Waveform, read_wav
 from diarize.clustering import cluster_embeddings
-from diarize.constraints import (
-    cross_checked_pairs,
-    distinct_pairs,
-    separate,
-    split_by_checker,
-)
+from diarize.constraints import cross_check, distinct_pairs, separate
 from diarize.embedding import EmbeddedTile
 from diarize.encoders import SpeakerEncoder, get_encoder
 from diarize.fill import find_speech
@@ -42,8 +37,8 @@ class EmbeddedDiarizer:
     stretches it is sure are different people, and gives quiet speech the VAD missed to the
     speaker it continues (``DiarizeOptions.fill_threshold``). ``checker`` (None: none) is a
     second speaker encoder asked whether a local speaker's long segments are one voice
-    (``diarize.constraints.split_by_checker``) and whether two long local speakers of a chunk
-    are different people (``cross_checked_pairs``); its embeddings are never stored.
+    and whether two long local speakers of a chunk are different people
+    (``diarize.constraints.cross_check``); its embeddings are never stored.
     """
 
     name = "embedded"
@@ -105,8 +100,9 @@ class EmbeddedDiarizer:
         )
         hook("overlap", overlaps)
         labels = _smoothed(_local_labels(tiles, options, pairs), tiles)
+        checked: set[tuple[int, int]] = set()
         if self.checker is not None and options.cross_check_s is not None:
-            labels = split_by_checker(
+            labels, checked = cross_check(
                 labels,
                 tiles,
                 samples,
@@ -115,17 +111,7 @@ class EmbeddedDiarizer:
                 min_s=options.cross_check_s,
                 min_distance=options.cross_check_distance,
             )
-        distinct = {(labels[a], labels[b]) for a, b in pairs if labels[a] != labels[b]}
-        if self.checker is not None and options.cross_check_s is not None:
-            distinct |= cross_checked_pairs(
-                labels,
-                tiles,
-                samples,
-                overlaps,
-                self.checker,
-                min_s=options.cross_check_s,
-                min_distance=options.cross_check_distance,
-            )
+        distinct = {(labels[a], labels[b]) for a, b in pairs if labels[a] != labels[b]} | checked
         speech = (
             find_speech(windows, threshold=options.fill_threshold)
             if windows is not None and options.fill_threshold is not None
