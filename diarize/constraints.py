@@ -25,7 +25,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial.distance import pdist, squareform
 
 from diarize.audio import Waveform, concatenated
-from diarize.embedding import EmbeddedTile
+from diarize.embedding import EmbeddedTile, normalised
 from diarize.powerset import (
     FRAMES_PER_WINDOW,
     WINDOW_SAMPLES,
@@ -274,11 +274,7 @@ def split_by_checker(
         for row in rows:
             if row not in heard:
                 result[row] = max(
-                    sums,
-                    key=lambda name: (
-                        float(segments[row].embedding @ sums[name])
-                        / float(np.linalg.norm(sums[name]))
-                    ),
+                    sums, key=lambda name: float(segments[row].embedding @ normalised(sums[name]))
                 )
     return result
 

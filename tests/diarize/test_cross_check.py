@@ -98,23 +98,27 @@ def test_a_local_speaker_holding_two_mps_is_split_between_them(checker: SpeakerE
 SAMPLE = "diarization/pyannote_sample/sample.wav"
 
 
-def test_two_close_real_voices_in_one_local_speaker_are_told_apart(tmp_path: Path) -> None:
-    chunks = cut_into_chunks(eval_path(SAMPLE), 30.0, tmp_path / "chunks")
+def _diarized(audio: Path, work: Path, *, checked: bool) -> Diarization:
+    """``audio`` diarized in 30 s chunks and linked, with CAM++'s cross-check or without."""
+    chunks = cut_into_chunks(audio, 30.0, work / "chunks")
     options = DiarizeOptions()
-    segmentation = resolve_segmentation_model(MODEL_CACHE_DIR)
+    diarizer = get_diarizer(
+        "embedded",
+        overlap_model=resolve_segmentation_model(MODEL_CACHE_DIR),
+        checker_model=resolve_campplus_model(MODEL_CACHE_DIR) if checked else None,
+    )
+    return link_speakers([diarizer.diarize_chunk(chunk, options) for chunk in chunks], options)
 
-    def speaker_at(diarization: Diarization, time_s: float) -> str:
-        return next(t.speaker for t in diarization.turns if t.start_s <= time_s <= t.end_s)
 
+def _speaker_at(diarization: Diarization, time_s: float) -> str:
+    return next(t.speaker for t in diarization.turns if t.start_s <= time_s <= t.end_s)
+
+
+def test_two_close_real_voices_in_one_local_speaker_are_told_apart(tmp_path: Path) -> None:
     found = {}
     for checked in (False, True):
-        diarizer = get_diarizer(
-            "embedded",
-            overlap_model=segmentation,
-            checker_model=resolve_campplus_model(MODEL_CACHE_DIR) if checked else None,
-        )
-        diarization = link_speakers([diarizer.diarize_chunk(c, options) for c in chunks], options)
-        found[checked] = [speaker_at(diarization, t) for t in (12.0, 16.0, 20.0, 26.0)]
+        diarization = _diarized(eval_path(SAMPLE), tmp_path / str(checked), checked=checked)
+        found[checked] = [_speaker_at(diarization, t) for t in (12.0, 16.0, 20.0, 26.0)]
     # The d-vector alone gives speaker90's opening to speaker91.
     assert found[False][0] == found[False][1]
     first, second, third, fourth = found[True]
@@ -139,27 +143,15 @@ def six_voices(tmp_path_factory: pytest.TempPathFactory) -> SyntheticSession:
 def test_six_voices_are_six_speakers_with_the_check_and_five_without(
     six_voices: SyntheticSession, tmp_path: Path
 ) -> None:
-    chunks = cut_into_chunks(six_voices.path, 30.0, tmp_path / "chunks")
-    options = DiarizeOptions()
-    segmentation = resolve_segmentation_model(MODEL_CACHE_DIR)
     counts = {}
     for checked in (False, True):
-        diarizer = get_diarizer(
-            "embedded",
-            overlap_model=segmentation,
-            checker_model=resolve_campplus_model(MODEL_CACHE_DIR) if checked else None,
-        )
-        found = [diarizer.diarize_chunk(chunk, options) for chunk in chunks]
-        diarization = link_speakers(found, options)
+        diarization = _diarized(six_voices.path, tmp_path / str(checked), checked=checked)
         counts[checked] = len(diarization.centroids)
         if checked:
             # Each voice's turns are one speaker, and no two voices share one.
             owners: dict[str, set[str]] = {}
             for turn in six_voices.turns:
-                middle = (turn.start_s + turn.end_s) / 2
-                speaker = next(
-                    t.speaker for t in diarization.turns if t.start_s <= middle <= t.end_s
-                )
+                speaker = _speaker_at(diarization, (turn.start_s + turn.end_s) / 2)
                 owners.setdefault(turn.speaker, set()).add(speaker)
             assert all(len(found) == 1 for found in owners.values()), owners
             assert len({next(iter(found)) for found in owners.values()}) == len(VOICES)
