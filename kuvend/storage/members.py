@@ -11,6 +11,7 @@ Every function takes a keyword-only SQLAlchemy ``session`` and leaves committing
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 from sqlalchemy import select
@@ -134,17 +135,22 @@ def refuse_a_second_member(
     once wait for each other, and the second sees the first, however PostgreSQL isolates them.
     """
     session.execute(select(AssemblyRow).where(AssemblyRow.slug == assembly).with_for_update())
-    row = member_named(session=session, assembly=assembly, name=name)
-    if row is not None and row.id != other_than:
+    named = _members_named(session=session, assembly=assembly, name=name)
+    row = next((row for row in named if row.id != other_than), None)
+    if row is not None:
         hint = f"; {again.format(id=row.id)}" if again else ""
         raise ConflictError(f"{row.name} is already a member of {assembly} (member {row.id}){hint}")
 
 
 def member_named(*, session: Session, assembly: str, name: str) -> MemberRow | None:
     """The member of ``assembly`` whose name is ``name`` however it is spelled (``name_key``:
-    case, script, spacing), or None."""
+    case, script, spacing), or None; the earliest registered where there are several."""
+    return next(_members_named(session=session, assembly=assembly, name=name), None)
+
+
+def _members_named(*, session: Session, assembly: str, name: str) -> Iterator[MemberRow]:
     key = name_key(name)
     rows = session.scalars(
         select(MemberRow).where(MemberRow.assembly_slug == assembly).order_by(MemberRow.created_at)
     )
-    return next((row for row in rows if name_key(row.name) == key), None)
+    return (row for row in rows if name_key(row.name) == key)
