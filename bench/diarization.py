@@ -3,9 +3,10 @@
 Usage::
 
     .venv/bin/python bench/diarization.py [--backends embedded,pyannote]
-        [--encoders dvector,campplus,resemblyzer] [--chunk-s 30] [--only ami]
+        [--encoders dvector,campplus,resemblyzer] [--chunk-s 30] [--only ami] [--part tune]
         [--change-threshold D] [--local-threshold D] [--link-threshold D] [--vad-threshold P]
-        [--fill-threshold P] [--calibrate] [--minutes] [--cross-check-cost ROUNDS]
+        [--fill-threshold P] [--cross-check-s S] [--cross-check-distance D]
+        [--calibrate] [--minutes] [--cross-check-cost ROUNDS]
 
 Files (``bench/diarization_sets.py``): the real recordings in ``../shared/eval/diarization/``
 (four 30 s AMI meeting excerpts with their RTTM and UEM, pyannote's 30 s sample), turn-taking
@@ -230,6 +231,10 @@ def options_for(diarizer: Diarizer, args: argparse.Namespace) -> DiarizeOptions:
         options = replace(options, vad_threshold=args.vad_threshold)
     if args.fill_threshold is not None:
         options = replace(options, fill_threshold=args.fill_threshold)
+    if args.cross_check_s is not None:
+        options = replace(options, cross_check_s=args.cross_check_s)
+    if args.cross_check_distance is not None:
+        options = replace(options, cross_check_distance=args.cross_check_distance)
     return options
 
 
@@ -359,7 +364,14 @@ def main() -> None:
     parser.add_argument(
         "--fill-threshold", type=float, help="segmentation-3.0 speech probability for the fill"
     )
+    parser.add_argument(
+        "--cross-check-s", type=float, help="seconds of speech before CAM++ is asked"
+    )
+    parser.add_argument(
+        "--cross-check-distance", type=float, help="CAM++ cosine distance of two voices"
+    )
     parser.add_argument("--only", help="only files whose name contains this")
+    parser.add_argument("--part", choices=("tune", "report"), help="only the files of this part")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument(
         "--minutes", action="store_true", help="score minutes.json of `kuvend process` runs"
@@ -386,6 +398,8 @@ def main() -> None:
         files = real_files() + parlaspeech_files(work) + synthetic_files(work)
         if args.only:
             files = [file for file in files if args.only in file.name]
+        if args.part:
+            files = [file for file in files if file.part == args.part]
         if not real_files():
             print(f"(no real recordings: {EVAL} is absent; set KUVEND_EVAL_DIR)")
         if not files:
@@ -423,12 +437,13 @@ def main() -> None:
                 found = len(diarization.centroids)
                 group = file.name.split("/")[0]
                 totals.setdefault((name, group), []).append(collared)
+                totals.setdefault((name, f"the {file.part} part"), []).append(collared)
                 print(
                     f"{file.name:20s} {file.part:6s} {name:21s} {strict:6.1%} {collared:6.1%} "
                     f"{found:>5d} / {true_count:<2d} {seconds / duration:5.2f}",
                     flush=True,
                 )
-        for (name, group), errors in totals.items():
+        for (name, group), errors in sorted(totals.items()):
             source = diarizers[name][1]
             print(f"mean DER (0.25 s collar) {name} ({source}) on {group}: {np.mean(errors):.1%}")
 

@@ -125,7 +125,12 @@ class DiarizeOptions:
     plateau was taken. A rule without the second encoder (two local speakers of 4 s or more
     apart by that alone) split single ParlaSpeech MPs and was withdrawn. The split of a local
     speaker whose long segments lie this far apart (``split_by_checker``) reuses both settings
-    unchanged: it never fires on the tuning part, so the tuning part could not choose them."""
+    unchanged: at 4 s it never fires on the tuning part. With the split, the grid again (2.5 /
+    2.75 / 3 / 3.25 / 3.5 / 4 s x 0.25 / 0.3 / 0.35, ``bench/diarization.py --part tune
+    --cross-check-s S --cross-check-distance D``): 3.5-4 s give 6.0 % throughout; 3 s gives
+    4.4 % (the 5-voice tuning twin found whole) but 2.75 s splits AMI dev00 into 3 speakers
+    (8.3 %) and 3.25 s loses the twin again (6.0 %). One setting between two that fail is a
+    fit to one segment, not a plateau: 4 s stays."""
     second_voice_gap_s: float = 5.0
     """The other voice of an overlapped stretch is the nearest other speaker in time, if one
     spoke within this many seconds of it (``diarize.overlap.second_voices``)."""
