@@ -13,11 +13,16 @@
 * ``postgres_url``: the PostgreSQL case alone, for tests of the services at scale.
 * ``redis_url``: a Redis database of its own on 127.0.0.1:6379, flushed before and after.
 
-Whisper decodes with ctranslate2's AVX kernels (``CT2_FORCE_CPU_ISA``, set before ctranslate2
-loads, inherited by subprocesses): its int8 products differ between the AVX, AVX2 and
-AVX-512 kernels, and the hardest cases (a switch of language without a pause) decode
-differently with them, so a test's outcome would depend on the machine's CPU. Every x86-64
-CPU the suite runs on has AVX. An operator's setting of the variable is kept.
+Whisper decodes with ctranslate2's AVX kernels and Intel MKL's matrix products on MKL's AVX
+code path (``CT2_FORCE_CPU_ISA``, ``CT2_USE_MKL``, ``MKL_CBWR``, set before ctranslate2 loads,
+inherited by subprocesses): its int8 products differ between the AVX, AVX2 and AVX-512
+kernels, and between MKL, which ctranslate2 uses by default only on Intel CPUs, and oneDNN,
+its default on AMD's (ctranslate2's documentation, "Environment variables" and "Hardware
+support"; MKL_CBWR is MKL's conditional numerical reproducibility setting). The
+hardest cases (a switch of language without a pause, a short espeak-ng Serbian turn) decode
+differently with them, so a test's outcome would depend on the machine's CPU: on an AMD EPYC
+without MKL, Whisper base heard test_bilingual's Serbian councillor as Albanian. Every x86-64
+CPU the suite runs on has AVX. An operator's setting of any of them is kept.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from sqlalchemy import text
 from kuvend.config import Settings, get_settings
 
 os.environ.setdefault("CT2_FORCE_CPU_ISA", "AVX")
+os.environ.setdefault("CT2_USE_MKL", "1")
+os.environ.setdefault("MKL_CBWR", "AVX")
 from kuvend.storage.db import get_engine, migrate
 from kuvend.storage.tables import Base
 
