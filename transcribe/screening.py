@@ -1,9 +1,10 @@
 """The guards applied to decoded pieces: drop what is not speech, re-decode once, then flag.
 
 * Not anyone's words (no letters, Whisper's stock phrases): dropped.
-* A repetition loop, text outside the language's alphabet (``quality``), text Whisper's own
-  silence signals doubt (``guards.sounds_silent``: every window is speech by the VAD, so that
-  only means the model could not make it out), or the vocabulary prompt leaking into the text
+* A repetition loop (inside one piece, or one sentence piece after piece), text outside the
+  language's alphabet (``quality``), text Whisper's own silence signals doubt
+  (``guards.sounds_silent``: every window is speech by the VAD, so that only means the model
+  could not make it out), or the vocabulary prompt leaking into the text
   (``guards.prompt_leak``): the piece's stretch is encoded on its own and decoded once more,
   without the prompt and with repeated 3-grams forbidden.
   A clean re-decode replaces it (sentence by sentence: a clean sentence stays when another
@@ -36,6 +37,7 @@ from transcribe.guards import (
     plain,
     plain_words,
     prompt_leak,
+    repeated_runs,
     sounds_silent,
     vocabulary_only,
     vocabulary_words,
@@ -67,6 +69,20 @@ def problem(piece: Piece, options: TranscribeOptions) -> tuple[SegmentFlag, str]
     return None
 
 
+def judged(
+    pieces: Sequence[Piece], options: TranscribeOptions
+) -> list[tuple[Piece, tuple[SegmentFlag, str] | None]]:
+    """Each of ``pieces`` (one decode's, in time order) with what is wrong with it
+    (``problem``), a run of one sentence read over and over joined into one looping piece
+    (``guards.repeated_runs``)."""
+    return [
+        (piece, ("loop", f"the same sentence {rounds} times in a row: {piece.text[:60]}"))
+        if rounds > 1
+        else (piece, problem(piece, options))
+        for piece, rounds in repeated_runs(pieces)
+    ]
+
+
 def screen(
     engine: WhisperEngine,
     audio: ChunkAudio,
@@ -83,7 +99,7 @@ def screen(
     ends = sorted(p.end_s for item in decoded for p in item.pieces)
     previous = ""
     for item in decoded:
-        for piece in item.pieces:
+        for piece, found in judged(item.pieces, options):
             prompt, _ = hints(options, piece.language)
             reason = not_words(piece)
             leak = prompt_leak(piece, options, prompt)
@@ -92,7 +108,6 @@ def screen(
             if leak is None and prompt and repeated:
                 leak = "vocabulary words alone, repeated"
             previous = plain(piece.text)
-            found = problem(piece, options)
             if reason is not None and leak is None:
                 log.info("dropped %r at %.1f s: %s", piece.text[:60], piece.start_s, reason)
                 hook("dropped", (piece, reason))
@@ -211,16 +226,16 @@ def _settle(
     does not take a clean sentence's text away. ``heard`` is the first decode's best effort
     (see ``_first_words``).
     """
-    clean = [p for p in redecoded if not_words(p) is None]
-    judged = [(p, problem(p, options)) for p in clean]
-    failures = [found for _, found in judged if found is not None]
+    verdicts = judged([p for p in redecoded if not_words(p) is None], options)
+    clean = [p for p, _ in verdicts]
+    failures = [found for _, found in verdicts if found is not None]
     if clean and not failures:
         # A re-decode that stops early must not lose the rest of the stretch.
         return clean + _uncovered(piece, heard, clean, flag or "unintelligible", hook)
     if len(failures) < len(clean):
         settled = [
             p if found is None else _flagged(p, p.start_s, p.end_s, words, found[0])
-            for p, found in judged
+            for p, found in verdicts
             if found is None or (words := _without_repeats(p.words))
         ]
         for item in settled:
@@ -231,7 +246,8 @@ def _settle(
                 hook("flagged", item)
         return settled + _uncovered(piece, heard, settled, flag or "unintelligible", hook)
     # Either reading's words, with a loop cut to two rounds: a best effort, not the loop.
-    words = _without_repeats([word for part in clean for word in part.words]) or heard
+    read = _without_repeats([word for part in clean for word in part.words])
+    words = read or heard
     if (flag is None and not clean) or not words:
         hook("dropped", (piece, "only the vocabulary prompt was read here"))
         return []

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from transcribe import TranscribeOptions
 from transcribe.decode import Piece, RawWord
-from transcribe.guards import is_loop, longest_repeat, not_words, prompt_leak, sounds_silent
+from transcribe.guards import (
+    is_loop,
+    longest_repeat,
+    not_words,
+    prompt_leak,
+    repeated_runs,
+    sounds_silent,
+)
 from transcribe.quality import text_problem
-from transcribe.screening import problem
+from transcribe.screening import judged, problem
 from transcribe.script import in_script
 from transcribe.sentences import sentence_segments
 from transcribe.vocabulary import hints
@@ -52,6 +61,41 @@ def test_a_repetition_loop_is_recognised() -> None:
 
 def test_ordinary_repetition_in_speech_is_not_a_loop() -> None:
     assert not is_loop(piece("ne ne ne, to nije tačno, ne slažem se sa tim predlogom"), OPTIONS)
+    assert not is_loop(piece("Ju lutem, ju lutem, ju lutem, qetësi në sallë."), OPTIONS)
+
+
+def test_a_short_phrase_read_four_times_is_a_loop() -> None:
+    # Whisper base over AMI tst01 decoded as Albanian: one segment, a phrase four times.
+    looped = piece("Tic emotes, tic emotes, tic emotes, tic emotes,", language="sq")
+    assert problem(looped, OPTIONS) == (
+        "loop",
+        "repetition loop: Tic emotes, tic emotes, tic emotes, tic emotes,",
+    )
+
+
+def test_one_sentence_as_piece_after_piece_is_one_loop_to_decode_again() -> None:
+    pieces = [
+        piece("Mirëdita të gjithëve.", 0.0, language="sq"),
+        *(piece("Faleminderit shumë.", 2.0 + i, language="sq") for i in range(4)),
+        piece("Kalojmë te pika e dytë.", 7.0, language="sq"),
+    ]
+    # A zero-length last round, as Whisper writes one.
+    pieces[4] = replace(pieces[4], end_s=pieces[4].start_s)
+
+    verdicts = judged(pieces, OPTIONS)
+
+    assert [(p.start_s, p.end_s, found and found[0]) for p, found in verdicts] == [
+        (0.0, pieces[0].end_s, None),
+        (2.0, pieces[4].start_s, "loop"),
+        (7.0, pieces[5].end_s, None),
+    ]
+    assert len(verdicts[1][0].words) == 8  # every round's words, for the reviewer's best effort
+
+
+def test_a_sentence_said_three_times_in_a_row_stays() -> None:
+    roll_call = [piece("Po.", float(i), language="sq") for i in range(3)]
+    assert [rounds for _, rounds in repeated_runs(roll_call)] == [1, 1, 1]
+    assert all(found is None for _, found in judged(roll_call, OPTIONS))
 
 
 @pytest.mark.parametrize(
