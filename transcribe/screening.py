@@ -255,7 +255,13 @@ def _settle(
     if not clean and not redecoded:
         final = "unintelligible"
     start = min([piece.start_s, *(p.start_s for p in clean)])
-    end = max([min(piece.end_s, start + options.max_segment_s), *(p.end_s for p in clean)])
+    if read:
+        # The stretch the re-decode's words reach: speech after them (where a switch of
+        # language stopped it) is left to the transcriber's gap rounds, which read it alone
+        # in its own language, and flag it if they cannot.
+        end = min(read[-1].end_s, start + options.max_segment_s)
+    else:
+        end = max([min(piece.end_s, start + options.max_segment_s), *(p.end_s for p in clean)])
     flagged = _flagged(piece, start, end, words, final)
     log.warning("flagged %.1f–%.1f s for review: %s", flagged.start_s, flagged.end_s, final)
     hook("flagged", flagged)
