@@ -102,10 +102,11 @@ def repeated_runs(pieces: Sequence[Piece]) -> list[tuple[Piece, int]]:
     run, each with how many pieces it holds (1: a piece alone): a roll call's "Po." three
     times stays.
 
-    Whisper loops across its own segments as well as inside one: over AMI tst01, decoded
-    as Albanian, it wrote "Tic emotes." as four segments of one window, the last of no
-    length, and each alone passes every guard. The joined piece's signals are the run's
-    worst (lowest log-probability, highest no-speech probability).
+    Whisper loops across its own segments as well as inside one: over AMI tst00, decoded as
+    Serbian, it wrote "Tako je?" as ten segments in a row, six of no length, and each alone
+    passes every guard. A roll call's four identical answers in a row are joined too: the
+    reviewer restores them. The joined piece's signals are the run's worst (lowest
+    log-probability, highest no-speech probability).
     """
     runs: list[list[Piece]] = []
     for piece in pieces:
@@ -122,6 +123,7 @@ def repeated_runs(pieces: Sequence[Piece]) -> list[tuple[Piece, int]]:
         text = " ".join(piece.text.strip() for piece in run)
         whole = replace(
             run[0],
+            start_s=min(piece.start_s for piece in run),
             end_s=max(piece.end_s for piece in run),
             text=text,
             words=tuple(word for piece in run for word in piece.words),

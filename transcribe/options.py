@@ -53,7 +53,8 @@ class TranscribeOptions:
     language_switch_p: float = 0.65
     """A sentence is re-decoded in another language only when that language's share is this high."""
     max_repeats: int = 6
-    """A word or phrase repeated more often than this in a row is a repetition loop."""
+    """A word repeated more often than this in a row is a repetition loop (a phrase of two to
+    four words: ``transcribe.guards.MAX_PHRASE_ROUNDS``)."""
     low_confidence_p: float = 0.4
     """Words below this probability are flagged for the reviewers."""
 

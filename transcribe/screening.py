@@ -71,14 +71,14 @@ def problem(piece: Piece, options: TranscribeOptions) -> tuple[SegmentFlag, str]
 
 def judged(
     pieces: Sequence[Piece], options: TranscribeOptions
-) -> list[tuple[Piece, tuple[SegmentFlag, str] | None]]:
-    """Each of ``pieces`` (one decode's, in time order) with what is wrong with it
-    (``problem``), a run of one sentence read over and over joined into one looping piece
-    (``guards.repeated_runs``)."""
+) -> list[tuple[Piece, int, tuple[SegmentFlag, str] | None]]:
+    """Each of ``pieces`` (one decode's, in time order) with how many pieces it stands for and
+    what is wrong with it (``problem``): a run of one sentence read over and over is joined
+    into one looping piece (``guards.repeated_runs``)."""
     return [
-        (piece, ("loop", f"the same sentence {rounds} times in a row: {piece.text[:60]}"))
+        (piece, rounds, ("loop", f"the same sentence {rounds} times in a row: {piece.text[:60]}"))
         if rounds > 1
-        else (piece, problem(piece, options))
+        else (piece, rounds, problem(piece, options))
         for piece, rounds in repeated_runs(pieces)
     ]
 
@@ -99,12 +99,13 @@ def screen(
     ends = sorted(p.end_s for item in decoded for p in item.pieces)
     previous = ""
     for item in decoded:
-        for piece, found in judged(item.pieces, options):
+        for piece, rounds, found in judged(item.pieces, options):
             prompt, _ = hints(options, piece.language)
             reason = not_words(piece)
             leak = prompt_leak(piece, options, prompt)
             # The same names alone, piece after piece: the prompt read out, not speech.
-            repeated = plain(piece.text) == previous and vocabulary_only(piece.text, options)
+            said_again = rounds > 1 or plain(piece.text) == previous
+            repeated = said_again and vocabulary_only(piece.text, options)
             if leak is None and prompt and repeated:
                 leak = "vocabulary words alone, repeated"
             previous = plain(piece.text)
@@ -218,7 +219,9 @@ def _settle(
     options: TranscribeOptions,
     hook: StageHook,
 ) -> list[Piece]:
-    """The re-decode where it is clean; otherwise one flagged piece over the stretch.
+    """The re-decode where it is clean; otherwise one flagged piece over the stretch (over
+    what the re-decode's words reach, where it read any: the transcriber's gap rounds read
+    the rest alone).
 
     Where the re-decode reads the stretch sentence by sentence and only some sentences fail
     the guards (a switch of language the first reading looped over), the clean sentences
@@ -226,7 +229,10 @@ def _settle(
     does not take a clean sentence's text away. ``heard`` is the first decode's best effort
     (see ``_first_words``).
     """
-    verdicts = judged([p for p in redecoded if not_words(p) is None], options)
+    verdicts = [
+        (p, found)
+        for p, _, found in judged([p for p in redecoded if not_words(p) is None], options)
+    ]
     clean = [p for p, _ in verdicts]
     failures = [found for _, found in verdicts if found is not None]
     if clean and not failures:
@@ -259,7 +265,7 @@ def _settle(
         # The stretch the re-decode's words reach: speech after them (where a switch of
         # language stopped it) is left to the transcriber's gap rounds, which read it alone
         # in its own language, and flag it if they cannot.
-        end = min(read[-1].end_s, start + options.max_segment_s)
+        end = max(word.end_s for part in clean for word in part.words)
     else:
         end = max([min(piece.end_s, start + options.max_segment_s), *(p.end_s for p in clean)])
     flagged = _flagged(piece, start, end, words, final)

@@ -84,10 +84,10 @@ def test_one_sentence_as_piece_after_piece_is_one_loop_to_decode_again() -> None
 
     verdicts = judged(pieces, OPTIONS)
 
-    assert [(p.start_s, p.end_s, found and found[0]) for p, found in verdicts] == [
-        (0.0, pieces[0].end_s, None),
-        (2.0, pieces[4].start_s, "loop"),
-        (7.0, pieces[5].end_s, None),
+    assert [(p.start_s, p.end_s, rounds, found and found[0]) for p, rounds, found in verdicts] == [
+        (0.0, pieces[0].end_s, 1, None),
+        (2.0, pieces[4].start_s, 4, "loop"),
+        (7.0, pieces[5].end_s, 1, None),
     ]
     assert len(verdicts[1][0].words) == 8  # every round's words, for the reviewer's best effort
 
@@ -95,7 +95,7 @@ def test_one_sentence_as_piece_after_piece_is_one_loop_to_decode_again() -> None
 def test_a_sentence_said_three_times_in_a_row_stays() -> None:
     roll_call = [piece("Po.", float(i), language="sq") for i in range(3)]
     assert [rounds for _, rounds in repeated_runs(roll_call)] == [1, 1, 1]
-    assert all(found is None for _, found in judged(roll_call, OPTIONS))
+    assert all(found is None for _, _, found in judged(roll_call, OPTIONS))
 
 
 @pytest.mark.parametrize(
